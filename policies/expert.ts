@@ -1,0 +1,435 @@
+// The scripted expert: reads privileged simulator state through `PrivilegedState`, plans motion
+// primitives (approach, descend, grasp, lift, carry, place, release, pull/push handles, press) for
+// each atom of the task's goal, and acts only through env.step with 7-D delta end-effector actions.
+import type { Atom, Formula, Vec3 } from '../scenes/types.ts';
+import type { EpisodeStart, Observation, Policy } from '../sim/policy.ts';
+import type { ObjectState, PrivilegedState } from '../sim/privileged.ts';
+import { GRIPPER } from '../sim/robot.ts';
+import { quatRotate } from '../sim/kinematics.ts';
+import { actionTowards, reached, yawClosingAlong, yawFacing, yawOf, type Phase, type TcpTarget } from './motion.ts';
+
+/** Expert constants (metres unless stated). */
+export const EXPERT = {
+  /** TCP height for carrying things across the table. */
+  carryZ: 0.3,
+  /** Height above a grasp or press point from which the hand descends vertically. */
+  approach: 0.12,
+  /** Palm must stay this far above an object's top when grasping it from above. */
+  palmClearance: 0.006,
+  /** Release height of an object's bottom above the surface it is placed on. */
+  releaseGap: 0.012,
+  /** Gripper closes on nothing below this width: a grasp miss. */
+  missWidth: 0.004,
+  /** TCP depth below a handle bar's top end when pinching it (the pads cover the top 3.5 cm). */
+  handleGrip: 0.035,
+  retries: 2,
+};
+
+const OPEN = -1;
+const CLOSE = 1;
+
+export interface ExpertOptions {
+  id?: string;
+}
+
+export class ExpertPolicy implements Policy {
+  readonly id: string;
+  private plan: Phase[] = [];
+  private phaseSteps = 0;
+  private started = false;
+  /** Phases that ran out of steps in this episode (for failure analysis). */
+  timeouts: string[] = [];
+
+  constructor(private readonly state: PrivilegedState, opts: ExpertOptions = {}) {
+    this.id = opts.id ?? 'expert';
+  }
+
+  reset(start: EpisodeStart): void {
+    if (start.actionMode !== 'delta_ee') throw new Error(`the expert acts in delta_ee mode; the env uses ${start.actionMode}`);
+    this.timeouts = [];
+    this.plan = [];
+    for (const atom of goalAtoms(start.task.goal)) this.plan.push(...this.skillFor(atom));
+    this.plan.push(this.hold('done'));
+    this.phaseSteps = 0;
+    this.started = false;
+  }
+
+  /** Name of the phase being executed (for logs and debugging). */
+  get phase(): string {
+    return this.plan[0]?.name ?? 'none';
+  }
+
+  act(_obs: Observation): number[] {
+    const tcp = this.state.tcp();
+    for (let guard = 0; guard < 16; guard++) {
+      const p = this.plan[0];
+      if (!this.started) {
+        p.start?.();
+        this.started = true;
+        this.phaseSteps = 0;
+      }
+      if (this.plan.length > 1 && p.done()) {
+        this.plan.shift();
+        this.started = false;
+        continue;
+      }
+      if (this.phaseSteps >= p.maxSteps && this.plan.length > 1) {
+        // A phase that runs out of time either hands over to a retry or is skipped (noted).
+        const retry = p.onTimeout?.() ?? null;
+        if (retry) this.plan.splice(0, 1, ...retry);
+        else {
+          this.timeouts.push(p.name);
+          this.plan.shift();
+        }
+        this.started = false;
+        continue;
+      }
+      break;
+    }
+    const p = this.plan[0];
+    this.phaseSteps++;
+    return actionTowards(tcp, p.target(), p.grip, p.speed);
+  }
+
+  // ---------------------------------------------------------------- skills
+
+  private skillFor(atom: Atom): Phase[] {
+    const [name, ...args] = atom;
+    const a = String(args[0]);
+    switch (name) {
+      case 'On':
+      case 'In':
+        return this.pickAndPlace(a, name, String(args[1]), EXPERT.retries);
+      case 'Open':
+      case 'Closed': {
+        const f = this.state.fixture(a);
+        if (f.kind === 'cabinet') return name === 'Open' ? this.openDrawer(a) : this.closeDrawer(a);
+        if (f.kind === 'microwave') return name === 'Open' ? this.openDoor(a) : this.closeDoor(a);
+        throw new Error(`the expert cannot make a ${f.kind} ${name}`);
+      }
+      case 'TurnedOn':
+      case 'TurnedOff':
+        return this.press(a, name === 'TurnedOn');
+      case 'InRegion':
+        return this.push(a, String(args[1]));
+      case 'Upright':
+      case 'Near':
+      case 'Grasped':
+        if (name === 'Grasped') return this.pick(a, EXPERT.retries, false);
+        return [];
+    }
+  }
+
+  /** Hold the current pose with the current gripper command. */
+  private hold(name: string, grip = OPEN): Phase {
+    let t: TcpTarget = { pos: [0, 0, 0], yaw: 0 };
+    return {
+      name, grip, speed: 0.3, maxSteps: Infinity,
+      start: () => { t = this.here(); },
+      target: () => t,
+      done: () => false,
+    };
+  }
+
+  private here(): TcpTarget {
+    const tcp = this.state.tcp();
+    return { pos: [...tcp.pos] as Vec3, yaw: yawOf(tcp.quat) };
+  }
+
+  private moveTo(name: string, target: () => TcpTarget, grip: number, speed: number, tol: number, maxSteps = 120): Phase {
+    return {
+      name, grip, speed, maxSteps, target,
+      done: () => reached(this.state.tcp(), target(), tol),
+    };
+  }
+
+  /** Close or open the gripper in place until the fingers stop moving. */
+  private actuate(name: string, grip: number, minSteps = 4): Phase {
+    let t: TcpTarget = { pos: [0, 0, 0], yaw: 0 };
+    let last = -1;
+    let n = 0;
+    return {
+      name, grip, speed: 0.2, maxSteps: 30,
+      start: () => { t = this.here(); last = -1; n = 0; },
+      target: () => t,
+      done: () => {
+        const w = this.state.gripperWidth();
+        const still = last >= 0 && Math.abs(w - last) < 0.0003;
+        last = w;
+        n++;
+        if (grip === OPEN) return n > minSteps && (w > GRIPPER.maxWidth - 0.004 || still);
+        return n > minSteps && still;
+      },
+    };
+  }
+
+  /** Go up to a safe height from wherever the hand is, keeping yaw and gripper. */
+  private rise(name: string, grip: number, z = EXPERT.carryZ): Phase {
+    let t: TcpTarget = { pos: [0, 0, 0], yaw: 0 };
+    return {
+      name, grip, speed: 0.5, maxSteps: 80,
+      start: () => { const h = this.here(); t = { pos: [h.pos[0], h.pos[1], Math.max(z, h.pos[2])], yaw: h.yaw }; },
+      target: () => t,
+      done: () => reached(this.state.tcp(), t, 0.01, 0.1),
+    };
+  }
+
+  /** Where to put the TCP to grasp an object from above, and the yaw that closes along its grasp axis. */
+  private graspPose(o: ObjectState): TcpTarget {
+    const k = o.kind;
+    const top = o.pos[2] + k.size[2];
+    const padCentre = Math.max(o.pos[2] + k.grasp.height, top - GRIPPER.padCentreAboveTcp - EXPERT.palmClearance);
+    const tcpZ = Math.max(0.004, padCentre - GRIPPER.padCentreAboveTcp);
+    const axis = quatRotate(o.quat, k.grasp.axis === 'x' ? [1, 0, 0] : [0, 1, 0]);
+    const theta = Math.atan2(axis[1], axis[0]);
+    const cur = yawOf(this.state.tcp().quat);
+    const yaw = k.grasp.symmetric ? cur : yawClosingAlong(theta, cur);
+    // The grasp point is the object's axis at pad height (objects are upright when picked).
+    return { pos: [o.pos[0], o.pos[1], tcpZ], yaw: Math.max(-Math.PI / 2 - 0.3, Math.min(Math.PI / 2 + 0.3, yaw)) };
+  }
+
+  /** Approach, descend, close; retries from above when the fingers close on nothing. */
+  private pick(id: string, retries: number, thenRise = true): Phase[] {
+    let grasp: TcpTarget = { pos: [0, 0, 0], yaw: 0 };
+    const above = (): TcpTarget => ({ pos: [grasp.pos[0], grasp.pos[1], grasp.pos[2] + EXPERT.approach], yaw: grasp.yaw });
+    const phases: Phase[] = [
+      {
+        ...this.moveTo(`pick ${id}: above`, () => above(), OPEN, 0.7, 0.01, 150),
+        start: () => { grasp = this.graspPose(this.state.object(id)); },
+        target: () => { grasp = this.graspPose(this.state.object(id)); return above(); },
+      },
+      this.moveTo(`pick ${id}: descend`, () => grasp, OPEN, 0.35, 0.004, 80),
+      this.actuate(`pick ${id}: close`, CLOSE, 5),
+    ];
+    const check: Phase = {
+      name: `pick ${id}: check`, grip: CLOSE, speed: 0.2, maxSteps: 1,
+      target: () => this.here(),
+      done: () => this.state.gripperWidth() > EXPERT.missWidth,
+      onTimeout: () => (retries > 0 ? [this.rise(`pick ${id}: back off`, OPEN, grasp.pos[2] + EXPERT.approach), ...this.pick(id, retries - 1, false)] : null),
+    };
+    phases.push(check);
+    if (thenRise) phases.push(this.rise(`pick ${id}: lift`, CLOSE));
+    return phases;
+  }
+
+  private pickAndPlace(id: string, rel: 'On' | 'In', dest: string, retries: number): Phase[] {
+    let offset = 0; // TCP height above the object's bottom while held
+    let place: TcpTarget = { pos: [0, 0, 0], yaw: 0 };
+    const rest: Phase[] = [
+      {
+        ...this.moveTo(`place ${id}: carry`, () => ({ pos: [place.pos[0], place.pos[1], EXPERT.carryZ], yaw: place.yaw }), CLOSE, 0.6, 0.01, 150),
+        start: () => {
+          const o = this.state.object(id);
+          offset = this.state.tcp().pos[2] - o.pos[2];
+          place = this.placePose(rel, dest, offset);
+        },
+      },
+      this.moveTo(`place ${id}: lower`, () => place, CLOSE, 0.3, 0.004, 100),
+      this.actuate(`place ${id}: release`, OPEN, 4),
+      this.rise(`place ${id}: retreat`, OPEN, place.pos[2] + 0.1),
+    ];
+    return [...this.pick(id, retries), ...rest];
+  }
+
+  /** Where the TCP should be to set the held object down on or in `dest`. */
+  private placePose(rel: 'On' | 'In', dest: string, offset: number): TcpTarget {
+    const cur = yawOf(this.state.tcp().quat);
+    const f = this.state.scene.fixtures.find((x) => x.id === dest);
+    if (f) {
+      const fx = this.state.fixture(dest);
+      if (fx.kind === 'cabinet' && rel === 'In') {
+        // Centre of the drawer's pulled-out part, just above its floor.
+        const c = quatRotate(fx.part.quat, [-0.05, 0, -0.04]);
+        return { pos: [fx.part.pos[0] + c[0], fx.part.pos[1] + c[1], fx.part.pos[2] + c[2] + EXPERT.releaseGap + offset], yaw: cur };
+      }
+      throw new Error(`the expert cannot place ${rel} fixture ${dest}`);
+    }
+    const d = this.state.object(dest);
+    if (rel === 'In' && d.kind.container) {
+      const v = d.kind.container;
+      const c = quatRotate(d.quat, v.center);
+      const floor = d.pos[2] + c[2] - v.halfExtents[2];
+      return { pos: [d.pos[0] + c[0], d.pos[1] + c[1], floor + EXPERT.releaseGap + offset], yaw: cur };
+    }
+    const top = d.pos[2] + (d.kind.supportTop ?? d.kind.size[2]);
+    return { pos: [d.pos[0], d.pos[1], top + EXPERT.releaseGap + offset], yaw: cur };
+  }
+
+  /**
+   * Pinch the upper end of a fixture's vertical handle bar from above, fingers closing along the
+   * panel's width so the wide palm stays parallel to the panel.
+   */
+  private graspHandle(id: string, what: string): Phase[] {
+    const pose = (): TcpTarget => {
+      const h = this.state.fixture(id).handle!;
+      const yaw = yawClosingAlong(Math.atan2(h.across[1], h.across[0]), yawOf(this.state.tcp().quat));
+      return { pos: [h.top[0], h.top[1], h.top[2] - EXPERT.handleGrip], yaw };
+    };
+    let locked: TcpTarget = { pos: [0, 0, 0], yaw: 0 };
+    return [
+      this.moveTo(`${what}: above handle`, () => lift(pose(), EXPERT.approach), OPEN, 0.7, 0.01, 150),
+      {
+        ...this.moveTo(`${what}: descend`, () => locked, OPEN, 0.3, 0.004, 80),
+        start: () => { locked = pose(); },
+      },
+      this.actuate(`${what}: grip`, CLOSE, 5),
+    ];
+  }
+
+  /** Let go of a handle and back away upwards. */
+  private releaseHandle(id: string, what: string): Phase[] {
+    return [
+      this.actuate(`${what}: release`, OPEN, 4),
+      this.rise(`${what}: retreat`, OPEN, this.state.fixture(id).handle!.top[2] + 0.1),
+    ];
+  }
+
+  /** Grasp the drawer's handle and slide the drawer to `goal` (m) along its axis. */
+  private slideDrawer(id: string, goal: number, what: string): Phase[] {
+    const out = this.state.fixture(id).handle!.outward;
+    let yaw = 0;
+    return [
+      ...this.graspHandle(id, what),
+      {
+        name: `${what}: slide`, grip: CLOSE, speed: 0.25, maxSteps: 120,
+        start: () => { yaw = yawOf(this.state.tcp().quat); },
+        target: () => {
+          const fx = this.state.fixture(id);
+          const h = fx.handle!.top;
+          const step = Math.max(-0.02, Math.min(0.02, goal - fx.value));
+          return { pos: [h[0] + out[0] * step, h[1] + out[1] * step, h[2] - EXPERT.handleGrip], yaw };
+        },
+        done: () => Math.abs(this.state.fixture(id).value - goal) <= 0.004,
+      },
+      ...this.releaseHandle(id, what),
+    ];
+  }
+
+  private openDrawer(id: string): Phase[] {
+    return this.slideDrawer(id, this.state.fixture(id).range[1] - 0.02, `open ${id}`);
+  }
+
+  private closeDrawer(id: string): Phase[] {
+    return this.slideDrawer(id, 0.002, `close ${id}`);
+  }
+
+  /** Grasp the door's handle and swing the door to `goal` (rad) about its hinge. */
+  private swingDoor(id: string, goal: number, what: string): Phase[] {
+    let yaw0 = 0, angle0 = 0;
+    return [
+      ...this.graspHandle(id, what),
+      {
+        name: `${what}: swing`, grip: CLOSE, speed: 0.3, maxSteps: 160,
+        start: () => { yaw0 = yawOf(this.state.tcp().quat); angle0 = this.state.fixture(id).value; },
+        target: () => {
+          const fx = this.state.fixture(id);
+          const delta = Math.max(-0.08, Math.min(0.08, goal - fx.value));
+          const h = fx.handle!.top;
+          // The door opens by rotating about -z: the hand turns with it.
+          return {
+            pos: rotateAboutHinge(h, fx.hinge!.point, delta, h[2] - EXPERT.handleGrip),
+            yaw: yaw0 - (fx.value + delta - angle0),
+          };
+        },
+        done: () => Math.abs(this.state.fixture(id).value - goal) <= 0.03,
+      },
+      ...this.releaseHandle(id, what),
+    ];
+  }
+
+  private openDoor(id: string): Phase[] {
+    return this.swingDoor(id, 1.45, `open ${id}`);
+  }
+
+  private closeDoor(id: string): Phase[] {
+    return this.swingDoor(id, 0.0, `close ${id}`);
+  }
+
+  /** Press the button with the closed fingertips until its state is the wanted one. */
+  private press(id: string, wantOn: boolean): Phase[] {
+    const cap = () => this.state.fixture(id).capTop!;
+    const yaw = 0;
+    let top: Vec3 = [0, 0, 0];
+    return [
+      {
+        ...this.moveTo(`press ${id}: above`, () => ({ pos: [cap()[0], cap()[1], cap()[2] + EXPERT.approach], yaw }), CLOSE, 0.7, 0.01, 150),
+        start: () => { top = [...cap()] as Vec3; },
+      },
+      this.moveTo(`press ${id}: touch`, () => ({ pos: [top[0], top[1], top[2] + 0.004], yaw }), CLOSE, 0.3, 0.003, 80),
+      {
+        name: `press ${id}: press`, grip: CLOSE, speed: 0.06, maxSteps: 40,
+        target: () => ({ pos: [top[0], top[1], top[2] - 0.0085], yaw }),
+        done: () => this.state.fixture(id).on === wantOn,
+      },
+      this.rise(`press ${id}: release`, CLOSE, top[2] + 0.1),
+    ];
+  }
+
+  /** Push an object along the table into a region with the closed fingers' flat side. */
+  private push(id: string, region: string): Phase[] {
+    const r = this.state.region(region);
+    const o0 = this.state.object(id);
+    const start: Vec3 = [o0.pos[0], o0.pos[1], 0];
+    const goal: Vec3 = [r.center[0], r.center[1], 0];
+    const dir = norm2([goal[0] - start[0], goal[1] - start[1], 0]);
+    const yaw = yawFacing(Math.atan2(dir[1], dir[0]));
+    const k = o0.kind;
+    // Half-extent of the object's footprint along the push direction (from its yaw).
+    const ax = quatRotate(o0.quat, [1, 0, 0]);
+    const c = Math.abs(ax[0] * dir[0] + ax[1] * dir[1]);
+    const s = Math.abs(-ax[1] * dir[0] + ax[0] * dir[1]);
+    const reach = (k.size[0] / 2) * c + (k.size[1] / 2) * s;
+    const contact = reach + GRIPPER.padHalf[0] + 0.002;
+    const z = Math.max(0.006, Math.min(0.02, k.size[2] / 2 - 0.01));
+    const behind = (extra: number): TcpTarget => {
+      const o = this.state.object(id);
+      return { pos: [o.pos[0] - dir[0] * (contact + extra), o.pos[1] - dir[1] * (contact + extra), z], yaw };
+    };
+    // Stop once the object's centre is inside the region by a margin.
+    const inside = () => {
+      const p = this.state.object(id).pos;
+      return Math.abs(p[0] - r.center[0]) <= r.halfExtents[0] - 0.03 && Math.abs(p[1] - r.center[1]) <= r.halfExtents[1] - 0.03;
+    };
+    return [
+      this.moveTo(`push ${id}: above`, () => lift(behind(0.03), EXPERT.approach), CLOSE, 0.7, 0.01, 150),
+      this.moveTo(`push ${id}: descend`, () => behind(0.03), CLOSE, 0.3, 0.004, 80),
+      {
+        name: `push ${id}: push`, grip: CLOSE, speed: 0.2, maxSteps: 150,
+        target: () => {
+          const p = this.state.tcp().pos;
+          // Advance along the push line; steer back onto the line through the object's centre.
+          const o = this.state.object(id);
+          const lateral = (o.pos[0] - p[0]) * -dir[1] + (o.pos[1] - p[1]) * dir[0];
+          return { pos: [p[0] + dir[0] * 0.01 - dir[1] * lateral * 0.5, p[1] + dir[1] * 0.01 + dir[0] * lateral * 0.5, z], yaw };
+        },
+        done: inside,
+      },
+      this.moveTo(`push ${id}: back off`, () => behind(0.04), CLOSE, 0.3, 0.006, 30),
+      this.rise(`push ${id}: retreat`, CLOSE, 0.15),
+    ];
+  }
+}
+
+function lift(t: TcpTarget, dz: number): TcpTarget {
+  return { pos: [t.pos[0], t.pos[1], t.pos[2] + dz], yaw: t.yaw };
+}
+
+function norm2(v: Vec3): Vec3 {
+  const n = Math.hypot(v[0], v[1]);
+  return [v[0] / n, v[1] / n, 0];
+}
+
+/** Rotate a point about the vertical hinge line by `angle` in the door's opening direction (about -z). */
+function rotateAboutHinge(p: ArrayLike<number>, hinge: ArrayLike<number>, angle: number, z: number): Vec3 {
+  const dx = p[0] - hinge[0], dy = p[1] - hinge[1];
+  const c = Math.cos(-angle), s = Math.sin(-angle);
+  return [hinge[0] + dx * c - dy * s, hinge[1] + dx * s + dy * c, z];
+}
+
+/** The atoms a goal asks to make true, in order (And is a sequence; Or takes its first branch). */
+export function goalAtoms(f: Formula): Atom[] {
+  if (f[0] === 'And') return (f.slice(1) as Formula[]).flatMap(goalAtoms);
+  if (f[0] === 'Or') return goalAtoms(f[1] as Formula);
+  if (f[0] === 'Not') return [];
+  return [f as Atom];
+}

@@ -1,0 +1,48 @@
+// What a policy sees and returns. Policies see observations, never the physics world; the scripted
+// expert is the one exception and reads privileged state through `PrivilegedState` (sim/privileged.ts).
+import type { Quat, TaskSpec, Vec3 } from '../scenes/types.ts';
+import type { ActionMode } from './controller.ts';
+
+export interface RobotStateObs {
+  /** TCP position in the base frame (m). */
+  eePos: Vec3;
+  /** TCP orientation, [x, y, z, w]. */
+  eeQuat: Quat;
+  /** Opening between the finger pads (m, 0..0.08). */
+  gripperWidth: number;
+  /** The 7 joint positions (rad). */
+  joints: number[];
+}
+
+/** One camera's image: RGB uint8 (HWC), optional depth (m) and segmentation ids. */
+export interface CameraImage {
+  width: number;
+  height: number;
+  rgb: Uint8Array;
+  depth?: Float32Array;
+  segmentation?: Int32Array;
+}
+
+export interface Observation {
+  state: RobotStateObs;
+  instruction: string;
+  /** Camera images by camera name ("agentview", "wrist"), present when the env was asked for cameras. */
+  images?: Record<string, CameraImage>;
+}
+
+/** What a policy learns at the start of each episode (or each task of a chain). */
+export interface EpisodeStart {
+  seed: number;
+  task: TaskSpec;
+  instruction: string;
+  actionMode: ActionMode;
+}
+
+export interface Policy {
+  readonly id: string;
+  /** Called at each episode start and whenever the task changes within a chain. */
+  reset(start: EpisodeStart): void | Promise<void>;
+  /** One action for the current observation, in the env's action mode. */
+  act(obs: Observation): ArrayLike<number> | Promise<ArrayLike<number>>;
+  close?(): void | Promise<void>;
+}

@@ -1,0 +1,180 @@
+// Goal predicates, evaluated on simulator state (never on pixels). One function per predicate plus
+// one registry line; every tolerance is named in PREDICATE_TOLERANCES beside the code that uses it.
+import type { Atom, Formula, ObjectKind, PredicateName, Quat, RegionSpec, Vec3 } from '../scenes/types.ts';
+import { getObjectKind } from '../scenes/objects.ts';
+import { quatRotate } from './kinematics.ts';
+import type { SimWorld } from './world.ts';
+import { CABINET, MICROWAVE } from './fixtures.ts';
+
+export const PREDICATE_TOLERANCES = {
+  /** On/In/InRegion need the object nearly at rest (m/s): a drop passing through does not count. */
+  restSpeed: 0.08,
+  /** On(a,b): a's centre may overhang b's footprint edge by this much (m). */
+  onOverhang: 0.01,
+  /** In(a,c): a's centre may sit this far outside the interior volume's walls (m). */
+  inMargin: 0.01,
+  /** Upright(a): a's z axis within this angle of vertical (rad): 15 degrees. */
+  uprightAngle: (15 * Math.PI) / 180,
+  /** InRegion(a,r): a must rest on the table: its origin at most this high (m). */
+  onTableZ: 0.02,
+};
+
+/** What predicates may read: the physics world plus the scene's named regions. */
+export interface PredicateContext {
+  world: SimWorld;
+  regions: Record<string, RegionSpec>;
+}
+
+type Arg = string | number;
+type PredicateFn = (ctx: PredicateContext, args: Arg[]) => boolean;
+
+function kindOf(ctx: PredicateContext, id: string): ObjectKind {
+  const o = ctx.world.objects.get(id);
+  if (!o) throw new Error(`predicate names unknown object "${id}"`);
+  return getObjectKind(o.kind);
+}
+
+function toLocal(pos: Vec3, quat: Quat, p: Vec3): Vec3 {
+  const inv: Quat = [-quat[0], -quat[1], -quat[2], quat[3]];
+  return quatRotate(inv, [p[0] - pos[0], p[1] - pos[1], p[2] - pos[2]]) as Vec3;
+}
+
+/** World position of the object's bounding-box centre. */
+function centre(ctx: PredicateContext, id: string): Vec3 {
+  const { pos, quat } = ctx.world.objectPose(id);
+  const h = kindOf(ctx, id).size[2] / 2;
+  const up = quatRotate(quat, [0, 0, h]);
+  return [pos[0] + up[0], pos[1] + up[1], pos[2] + up[2]];
+}
+
+function atRest(ctx: PredicateContext, id: string): boolean {
+  const v = ctx.world.body(id).linvel();
+  return Math.hypot(v.x, v.y, v.z) <= PREDICATE_TOLERANCES.restSpeed;
+}
+
+/** Both finger pads touch the object. */
+function grasped(ctx: PredicateContext, id: string): boolean {
+  const c = ctx.world.contactsOf(id);
+  return c.has('finger_left') && c.has('finger_right');
+}
+
+function on(ctx: PredicateContext, [a, b]: Arg[]): boolean {
+  const A = String(a), B = String(b);
+  if (!ctx.world.objects.has(B)) {
+    // On a fixture: resting on its top, touching it.
+    const fx = ctx.world.fixtures.get(B);
+    if (!fx) return false;
+    return ctx.world.contactsOf(A).has(B) && !grasped(ctx, A) && atRest(ctx, A)
+      && ctx.world.objectPose(A).pos[2] > 0.5 * (fx.kind === 'cabinet' ? CABINET.height : MICROWAVE.height);
+  }
+  const kb = kindOf(ctx, B);
+  const pb = ctx.world.objectPose(B);
+  const ca = centre(ctx, A);
+  const local = toLocal(pb.pos, pb.quat, ca);
+  const m = PREDICATE_TOLERANCES.onOverhang;
+  const inside = Math.abs(local[0]) <= kb.size[0] / 2 + m && Math.abs(local[1]) <= kb.size[1] / 2 + m;
+  const above = ctx.world.objectPose(A).pos[2] >= pb.pos[2] + 0.5 * (kb.supportTop ?? kb.size[2]) - 0.005;
+  return inside && above && ctx.world.contactsOf(A).has(B) && !grasped(ctx, A) && atRest(ctx, A);
+}
+
+function inside(ctx: PredicateContext, [a, c]: Arg[]): boolean {
+  const A = String(a), C = String(c);
+  const ca = centre(ctx, A);
+  const m = PREDICATE_TOLERANCES.inMargin;
+  let local: Vec3;
+  let vol: { center: Vec3; halfExtents: Vec3 };
+  const fx = ctx.world.fixtures.get(C);
+  if (fx) {
+    if (fx.kind === 'cabinet') {
+      const d = CABINET.drawer;
+      const p = fx.partPose();
+      local = toLocal(p.pos, p.quat, ca);
+      vol = { center: [0, 0, d.wall / 2], halfExtents: [d.depth / 2 - d.wall, d.width / 2 - d.wall, d.height / 2] };
+    } else if (fx.kind === 'microwave') {
+      const w = MICROWAVE;
+      local = toLocal([fx.spec.pos[0], fx.spec.pos[1], 0], yawQuat(fx.spec.yaw), ca);
+      vol = { center: [0, 0, (w.floor + w.height - w.wall) / 2], halfExtents: [w.depth / 2 - w.wall, w.width / 2 - w.wall, (w.height - w.wall - w.floor) / 2] };
+    } else return false;
+  } else {
+    const kc = kindOf(ctx, C);
+    if (!kc.container) return false;
+    const pc = ctx.world.objectPose(C);
+    local = toLocal(pc.pos, pc.quat, ca);
+    vol = kc.container;
+  }
+  for (let i = 0; i < 2; i++) if (Math.abs(local[i] - vol.center[i]) > vol.halfExtents[i] + m) return false;
+  // Vertically: centre above the floor of the volume and below its top plus the object's own half height.
+  const half = kindOf(ctx, A).size[2] / 2;
+  if (local[2] < vol.center[2] - vol.halfExtents[2] - m) return false;
+  if (local[2] > vol.center[2] + vol.halfExtents[2] + half) return false;
+  return !grasped(ctx, A) && atRest(ctx, A);
+}
+
+function yawQuat(yaw: number): Quat {
+  return [0, 0, Math.sin(yaw / 2), Math.cos(yaw / 2)];
+}
+
+function upright(ctx: PredicateContext, [a]: Arg[]): boolean {
+  const { quat } = ctx.world.objectPose(String(a));
+  return quatRotate(quat, [0, 0, 1])[2] >= Math.cos(PREDICATE_TOLERANCES.uprightAngle);
+}
+
+function near(ctx: PredicateContext, [a, b, d]: Arg[]): boolean {
+  const pa = centre(ctx, String(a)), pb = centre(ctx, String(b));
+  return Math.hypot(pa[0] - pb[0], pa[1] - pb[1], pa[2] - pb[2]) <= Number(d);
+}
+
+function inRegion(ctx: PredicateContext, [a, r]: Arg[]): boolean {
+  const region = ctx.regions[String(r)];
+  if (!region) throw new Error(`predicate names unknown region "${r}"`);
+  const { pos } = ctx.world.objectPose(String(a));
+  return Math.abs(pos[0] - region.center[0]) <= region.halfExtents[0]
+    && Math.abs(pos[1] - region.center[1]) <= region.halfExtents[1]
+    && pos[2] <= PREDICATE_TOLERANCES.onTableZ && !grasped(ctx, String(a)) && atRest(ctx, String(a));
+}
+
+function fixture(ctx: PredicateContext, id: Arg) {
+  const f = ctx.world.fixtures.get(String(id));
+  if (!f) throw new Error(`predicate names unknown fixture "${id}"`);
+  return f;
+}
+
+export const PREDICATES: Record<PredicateName, PredicateFn> = {
+  On: on,
+  In: inside,
+  Open: (ctx, [x]) => fixture(ctx, x).isOpen(),
+  Closed: (ctx, [x]) => fixture(ctx, x).isClosed(),
+  Grasped: (ctx, [a]) => grasped(ctx, String(a)),
+  Upright: upright,
+  Near: near,
+  InRegion: inRegion,
+  TurnedOn: (ctx, [x]) => fixture(ctx, x).on,
+  TurnedOff: (ctx, [x]) => !fixture(ctx, x).on,
+};
+
+export function evalAtom(ctx: PredicateContext, atom: Atom): boolean {
+  const [name, ...args] = atom;
+  const fn = PREDICATES[name];
+  if (!fn) throw new Error(`unknown predicate "${name}"; known: ${Object.keys(PREDICATES).join(', ')}`);
+  return fn(ctx, args);
+}
+
+export function evalFormula(ctx: PredicateContext, f: Formula): boolean {
+  switch (f[0]) {
+    case 'And':
+      return (f.slice(1) as Formula[]).every((g) => evalFormula(ctx, g));
+    case 'Or':
+      return (f.slice(1) as Formula[]).some((g) => evalFormula(ctx, g));
+    case 'Not':
+      return !evalFormula(ctx, f[1] as Formula);
+    default:
+      return evalAtom(ctx, f as Atom);
+  }
+}
+
+/** Every atom of a formula, in order. */
+export function atomsOf(f: Formula): Atom[] {
+  if (f[0] === 'And' || f[0] === 'Or') return (f.slice(1) as Formula[]).flatMap(atomsOf);
+  if (f[0] === 'Not') return atomsOf(f[1] as Formula);
+  return [f as Atom];
+}

@@ -1,0 +1,291 @@
+// The Panda-like arm and its parallel gripper as Rapier bodies.
+//
+// The arm's links are kinematic-position bodies placed by our own forward kinematics every physics
+// step: joint motion is interpolated across the control interval and capped by the Panda's joint
+// velocity limits, so the arm tracks exactly and deterministically. The two fingers are dynamic bodies
+// on prismatic impulse joints to the hand, driven by force-based position motors whose force we cap,
+// so an object is held by finger contact friction only: nothing is welded or attached.
+import type { Quat, Shape, Vec3 } from '../scenes/types.ts';
+import { RAPIER } from './rapier.ts';
+import { colliderDescFor } from './shapes.ts';
+import {
+  linkFrames, PANDA_LOWER, PANDA_UPPER, PANDA_VEL_LIMIT, quatRotate, type Pose,
+} from './kinematics.ts';
+
+type RWorld = InstanceType<typeof RAPIER.World>;
+type RBody = InstanceType<typeof RAPIER.RigidBody>;
+type RCollider = InstanceType<typeof RAPIER.Collider>;
+type RJoint = InstanceType<typeof RAPIER.PrismaticImpulseJoint>;
+
+/** Collision group of the robot: robot parts never collide with each other. */
+const ROBOT_BIT = 0x0002;
+export const ROBOT_GROUPS = (ROBOT_BIT << 16) | (0xffff & ~ROBOT_BIT);
+
+/** Gripper geometry and drive (metres, kilograms, newtons). Stated here, used by the expert. */
+export const GRIPPER = {
+  /** Largest opening between the finger pads. */
+  maxWidth: 0.08,
+  /** Finger pad half sizes: along hand x (pad width), closing direction (thickness), hand z (length). */
+  padHalf: [0.011, 0.008, 0.0225] as Vec3,
+  /** Pad centre distance above the TCP along the hand's z axis (the TCP is at the fingertips). */
+  padCentreAboveTcp: 0.0225,
+  /** Hand z of the finger joint anchors (the TCP is at 0.1034). */
+  fingerZ: 0.1034 - 0.0225,
+  fingerMass: 0.1,
+  friction: 1.2,
+  /** Squeezing force cap per finger (the real Panda hand: 70 N continuous). */
+  maxForce: 40,
+  stiffness: 4000,
+  damping: 30,
+};
+
+/** Link geometry in each link frame (frames 1..7, then the hand), derived from the DH offsets. */
+const LINK_SHAPES: Shape[][] = [
+  [{ type: 'sphere', radius: 0.065 }],
+  [capsuleBetween([0, 0, 0], [0, -0.316, 0], 0.06)],
+  [capsuleBetween([0, 0, 0], [0.0825, 0, 0], 0.055)],
+  [capsuleBetween([0, 0, 0], [-0.0825, 0, 0], 0.055)],
+  [capsuleBetween([0, 0, -0.3], [0, 0, -0.04], 0.05)],
+  [capsuleBetween([0, 0, 0], [0.088, 0, 0], 0.045)],
+  [capsuleBetween([0, 0, 0.0], [0, 0, 0.07], 0.045)],
+  // Hand: palm box between the flange and the finger roots.
+  [{ type: 'box', halfExtents: [0.03, 0.1, 0.026], pos: [0, 0, 0.032] }],
+];
+
+const BASE_SHAPES: Shape[] = [capsuleBetween([0, 0, 0.06], [0, 0, 0.28], 0.07)];
+
+function capsuleBetween(a: Vec3, b: Vec3, radius: number): Shape {
+  const d: Vec3 = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+  const len = Math.hypot(d[0], d[1], d[2]);
+  const mid: Vec3 = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2, (a[2] + b[2]) / 2];
+  // Rotation taking +z onto d.
+  const u: Vec3 = [d[0] / len, d[1] / len, d[2] / len];
+  const axis: Vec3 = [-u[1], u[0], 0];
+  const s = Math.hypot(axis[0], axis[1]);
+  let quat: Quat = [0, 0, 0, 1];
+  if (s > 1e-9) {
+    const ang = Math.atan2(s, u[2]);
+    const h = Math.sin(ang / 2) / s;
+    quat = [axis[0] * h, axis[1] * h, 0, Math.cos(ang / 2)];
+  } else if (u[2] < 0) quat = [1, 0, 0, 0];
+  return { type: 'capsule', radius, halfHeight: len / 2, pos: mid, quat };
+}
+
+export interface RobotOptions {
+  /** Physics substeps per control step. */
+  substeps: number;
+  dt: number;
+}
+
+export class Robot {
+  /** Joint positions the arm is at now (what the links show). */
+  readonly q = new Float64Array(7);
+  /** Joint target the arm moves towards over the current control step. */
+  readonly qTarget = new Float64Array(7);
+  private readonly qStep = new Float64Array(7);
+  private stepsLeft = 0;
+  /** Commanded finger-pad opening (metres). */
+  gripperTarget: number = GRIPPER.maxWidth;
+
+  base: RBody;
+  links: RBody[] = [];
+  hand: RBody;
+  fingers: [RBody, RBody];
+  joints: [RJoint, RJoint];
+  /** Every collider of the robot, for contact and penetration queries. */
+  colliders: RCollider[] = [];
+  /** Handle -> part name ("link3", "hand", "finger_left"...). */
+  readonly partByCollider = new Map<number, string>();
+  private frames: Pose[];
+  private world: RWorld;
+
+  constructor(world: RWorld, q0: ArrayLike<number>, private readonly opts: RobotOptions) {
+    for (let i = 0; i < 7; i++) {
+      this.q[i] = Math.min(PANDA_UPPER[i], Math.max(PANDA_LOWER[i], q0[i]));
+      this.qTarget[i] = this.q[i];
+    }
+    this.world = world;
+    this.frames = linkFrames(this.q);
+    this.base = world.createRigidBody(RAPIER.RigidBodyDesc.fixed());
+    this.addColliders(this.base, BASE_SHAPES, 'base');
+    for (let i = 0; i < 8; i++) {
+      const f = this.frames[i];
+      const body = world.createRigidBody(
+        RAPIER.RigidBodyDesc.kinematicPositionBased()
+          .setTranslation(f.pos[0], f.pos[1], f.pos[2])
+          .setRotation({ x: f.quat[0], y: f.quat[1], z: f.quat[2], w: f.quat[3] }),
+      );
+      this.addColliders(body, LINK_SHAPES[i], i < 7 ? `link${i + 1}` : 'hand');
+      this.links.push(body);
+    }
+    this.hand = this.links[7];
+    const left = this.makeFinger(+1);
+    const right = this.makeFinger(-1);
+    this.fingers = [left.body, right.body];
+    this.joints = [left.joint, right.joint];
+  }
+
+  private addColliders(body: RBody, shapes: Shape[], part: string, mass?: number): void {
+    for (const s of shapes) {
+      const desc = colliderDescFor(s, { friction: 0.5, restitution: 0, mass })
+        .setCollisionGroups(ROBOT_GROUPS)
+        .setActiveCollisionTypes(RAPIER.ActiveCollisionTypes.ALL);
+      const c = this.world.createCollider(desc, body);
+      this.colliders.push(c);
+      this.partByCollider.set(c.handle, part);
+    }
+  }
+
+  private makeFinger(side: 1 | -1): { body: RBody; joint: RJoint } {
+    const hand = this.frames[7];
+    const d = GRIPPER.maxWidth / 2;
+    const local: Vec3 = [0, side * d, GRIPPER.fingerZ];
+    const p = quatRotate(hand.quat, local);
+    const body = this.world.createRigidBody(
+      RAPIER.RigidBodyDesc.dynamic()
+        .setTranslation(hand.pos[0] + p[0], hand.pos[1] + p[1], hand.pos[2] + p[2])
+        .setRotation({ x: hand.quat[0], y: hand.quat[1], z: hand.quat[2], w: hand.quat[3] })
+        .setCanSleep(false)
+        .setCcdEnabled(false),
+    );
+    const [hx, hy, hz] = GRIPPER.padHalf;
+    // The finger's origin is the centre of its inner pad face; the box extends outwards.
+    const desc = colliderDescFor(
+      { type: 'box', halfExtents: [hx, hy, hz], pos: [0, side * hy, 0] },
+      { friction: GRIPPER.friction, restitution: 0, mass: GRIPPER.fingerMass },
+    )
+      .setCollisionGroups(ROBOT_GROUPS)
+      .setFrictionCombineRule(RAPIER.CoefficientCombineRule.Max)
+      .setActiveCollisionTypes(RAPIER.ActiveCollisionTypes.ALL);
+    const c = this.world.createCollider(desc, body);
+    this.colliders.push(c);
+    this.partByCollider.set(c.handle, side > 0 ? 'finger_left' : 'finger_right');
+    const data = RAPIER.JointData.prismatic(
+      { x: 0, y: 0, z: GRIPPER.fingerZ }, { x: 0, y: 0, z: 0 }, { x: 0, y: side, z: 0 },
+    );
+    data.limitsEnabled = true;
+    data.limits = [0, GRIPPER.maxWidth / 2];
+    const joint = this.world.createImpulseJoint(data, this.hand, body, true) as RJoint;
+    joint.setContactsEnabled(false);
+    joint.configureMotorModel(RAPIER.MotorModel.ForceBased);
+    joint.configureMotorPosition(d, GRIPPER.stiffness, GRIPPER.damping);
+    return { body, joint };
+  }
+
+  /** Re-fetch Rapier objects by handle (after a world snapshot was restored into a new World). */
+  rebind(world: RWorld): void {
+    this.world = world;
+    this.base = world.getRigidBody(this.base.handle);
+    this.links = this.links.map((b) => world.getRigidBody(b.handle));
+    this.hand = this.links[7];
+    this.fingers = [world.getRigidBody(this.fingers[0].handle), world.getRigidBody(this.fingers[1].handle)];
+    this.joints = [
+      world.getImpulseJoint(this.joints[0].handle) as RJoint,
+      world.getImpulseJoint(this.joints[1].handle) as RJoint,
+    ];
+    this.colliders = this.colliders.map((c) => world.getCollider(c.handle));
+  }
+
+  /** Pose of link frames 1..7, hand, TCP for the current joint positions. */
+  get linkPoses(): readonly Pose[] {
+    return this.frames;
+  }
+
+  get tcp(): Pose {
+    return this.frames[8];
+  }
+
+  /** Set a new joint target, reached by linear interpolation over the next control step (velocity-capped). */
+  setJointTarget(target: ArrayLike<number>): void {
+    const n = this.opts.substeps;
+    let scale = 1;
+    for (let i = 0; i < 7; i++) {
+      const t = Math.min(PANDA_UPPER[i], Math.max(PANDA_LOWER[i], target[i]));
+      this.qTarget[i] = t;
+      const perStep = Math.abs(t - this.q[i]) / n;
+      const cap = PANDA_VEL_LIMIT[i] * this.opts.dt;
+      if (perStep > cap) scale = Math.min(scale, cap / perStep);
+    }
+    for (let i = 0; i < 7; i++) this.qStep[i] = ((this.qTarget[i] - this.q[i]) / n) * scale;
+    this.stepsLeft = n;
+  }
+
+  /** Set the commanded opening of the finger pads (metres, clamped to 0..maxWidth). */
+  setGripperWidth(width: number): void {
+    this.gripperTarget = Math.min(GRIPPER.maxWidth, Math.max(0, width));
+  }
+
+  /** Current opening between the finger pads, measured from the finger bodies. */
+  gripperWidth(): number {
+    return this.fingerOpening(0) + this.fingerOpening(1);
+  }
+
+  /** One finger's joint position: distance of its pad face from the hand's mid plane. */
+  fingerOpening(i: 0 | 1): number {
+    const h = this.hand.translation();
+    const r = this.hand.rotation();
+    const side = i === 0 ? 1 : -1;
+    const axis = quatRotate([r.x, r.y, r.z, r.w], [0, side, 0]);
+    const f = this.fingers[i].translation();
+    return (f.x - h.x) * axis[0] + (f.y - h.y) * axis[1] + (f.z - h.z) * axis[2];
+  }
+
+  /** Advance the arm's kinematic targets and finger motors by one physics step (call before world.step). */
+  prePhysicsStep(): void {
+    if (this.stepsLeft > 0) {
+      for (let i = 0; i < 7; i++) this.q[i] += this.qStep[i];
+      this.stepsLeft--;
+      if (this.stepsLeft === 0) {
+        // Land exactly on the target when it was reachable within the velocity cap.
+        let exact = true;
+        for (let i = 0; i < 7; i++) if (Math.abs(this.q[i] + 0 - this.qTarget[i]) > 1e-9) exact = false;
+        if (exact) this.q.set(this.qTarget);
+      }
+      this.frames = linkFrames(this.q);
+      for (let i = 0; i < 8; i++) {
+        const f = this.frames[i];
+        const b = this.links[i];
+        b.setNextKinematicTranslation({ x: f.pos[0], y: f.pos[1], z: f.pos[2] });
+        b.setNextKinematicRotation({ x: f.quat[0], y: f.quat[1], z: f.quat[2], w: f.quat[3] });
+      }
+    }
+    // Force-capped position drive: the motor target never sits further than maxForce/stiffness away.
+    const reach = GRIPPER.maxForce / GRIPPER.stiffness;
+    const goal = this.gripperTarget / 2;
+    for (const i of [0, 1] as const) {
+      const d = this.fingerOpening(i);
+      const t = d + Math.max(-reach, Math.min(reach, goal - d));
+      this.joints[i].configureMotorPosition(t, GRIPPER.stiffness, GRIPPER.damping);
+    }
+  }
+
+  /** True when the arm has reached its joint target. */
+  get settled(): boolean {
+    return this.stepsLeft === 0;
+  }
+
+  /** Robot state to restore after a world snapshot is restored (bodies live in the snapshot). */
+  saveState(): RobotState {
+    return {
+      q: Array.from(this.q), qTarget: Array.from(this.qTarget), qStep: Array.from(this.qStep),
+      stepsLeft: this.stepsLeft, gripperTarget: this.gripperTarget,
+    };
+  }
+
+  loadState(s: RobotState): void {
+    this.q.set(s.q);
+    this.qTarget.set(s.qTarget);
+    this.qStep.set(s.qStep);
+    this.stepsLeft = s.stepsLeft;
+    this.gripperTarget = s.gripperTarget;
+    this.frames = linkFrames(this.q);
+  }
+}
+
+export interface RobotState {
+  q: number[];
+  qTarget: number[];
+  qStep: number[];
+  stepsLeft: number;
+  gripperTarget: number;
+}
