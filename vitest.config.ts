@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // The memory test measures the JS heap after a forced collection.
+    execArgv: ['--expose-gc'],
   },
 });

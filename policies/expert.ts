@@ -6,7 +6,7 @@ import type { EpisodeStart, Observation, Policy } from '../sim/policy.ts';
 import type { ObjectState, PrivilegedState } from '../sim/privileged.ts';
 import { GRIPPER } from '../sim/robot.ts';
 import { quatRotate } from '../sim/kinematics.ts';
-import { actionTowards, reached, yawClosingAlong, yawFacing, yawOf, type Phase, type TcpTarget } from './motion.ts';
+import { actionTowards, reached, wrap, yawClosingAlong, yawFacing, yawOf, type Phase, type TcpTarget } from './motion.ts';
 
 /** Expert constants (metres unless stated). */
 export const EXPERT = {
@@ -178,12 +178,18 @@ export class ExpertPolicy implements Policy {
   private graspPose(o: ObjectState): TcpTarget {
     const k = o.kind;
     const top = o.pos[2] + k.size[2];
-    const padCentre = Math.max(o.pos[2] + k.grasp.height, top - GRIPPER.padCentreAboveTcp - EXPERT.palmClearance);
+    const padCentre = Math.max(o.pos[2] + k.grasp.height, top + EXPERT.palmClearance - GRIPPER.padCentreAboveTcp);
     const tcpZ = Math.max(0.004, padCentre - GRIPPER.padCentreAboveTcp);
     const axis = quatRotate(o.quat, k.grasp.axis === 'x' ? [1, 0, 0] : [0, 1, 0]);
     const theta = Math.atan2(axis[1], axis[0]);
     const cur = yawOf(this.state.tcp().quat);
-    const yaw = k.grasp.symmetric ? cur : yawClosingAlong(theta, cur);
+    // Symmetric kinds look the same after a quarter turn: either face pair will do, so take the one
+    // needing the least wrist rotation (never close on a box's corners).
+    let yaw = yawClosingAlong(theta, cur);
+    if (k.grasp.symmetric) {
+      const alt = yawClosingAlong(theta + Math.PI / 2, cur);
+      if (Math.abs(wrap(alt - cur)) < Math.abs(wrap(yaw - cur))) yaw = alt;
+    }
     // The grasp point is the object's axis at pad height (objects are upright when picked).
     return { pos: [o.pos[0], o.pos[1], tcpZ], yaw: Math.max(-Math.PI / 2 - 0.3, Math.min(Math.PI / 2 + 0.3, yaw)) };
   }

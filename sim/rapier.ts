@@ -2,20 +2,41 @@
 import RAPIER from '@dimforge/rapier3d-compat';
 
 let ready: Promise<void> | undefined;
+/** The slice of the WebAssembly global this file uses (Node's types do not declare it without DOM). */
+interface WasmMemory { buffer: ArrayBuffer }
+interface WasmApi { instantiate: (...a: unknown[]) => Promise<unknown>; Memory: abstract new (...a: never[]) => WasmMemory }
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+let memory: WasmMemory | undefined;
 
 /** Load the Rapier WASM module once per process (idempotent). */
 export function initRapier(): Promise<void> {
   if (ready === undefined) {
-    // rapier3d-compat warns that passing no argument is deprecated; the object form is the current API.
     // rapier3d-compat's bundled init passes wasm-bindgen a deprecated argument form, which makes
     // wasm-bindgen print a warning on every start; keep stderr clean for --json users.
     const warn = console.warn;
     console.warn = (...a: unknown[]) => {
       if (!String(a[0]).includes('deprecated parameters for the initialization function')) warn(...a);
     };
-    ready = RAPIER.init().finally(() => { console.warn = warn; });
+    // Keep a handle on the module's linear memory so leaks of WASM objects can be measured.
+    const instantiate = WA.instantiate;
+    WA.instantiate = async (...args: unknown[]) => {
+      const r = await instantiate.apply(WA, args);
+      const inst = ((r as { instance?: unknown }).instance ?? r) as { exports: Record<string, unknown> };
+      for (const v of Object.values(inst.exports)) if (v instanceof WA.Memory) memory = v;
+      return r;
+    };
+    ready = RAPIER.init().finally(() => {
+      console.warn = warn;
+      WA.instantiate = instantiate;
+    });
   }
   return ready!;
+}
+
+/** Size of Rapier's WASM linear memory in bytes (it grows when WASM objects are not freed). */
+export function wasmMemoryBytes(): number {
+  if (!memory) throw new Error('Rapier is not initialised: await initRapier() first');
+  return memory.buffer.byteLength;
 }
 
 export { RAPIER };

@@ -149,17 +149,22 @@ export class Robot {
         .setCcdEnabled(false),
     );
     const [hx, hy, hz] = GRIPPER.padHalf;
-    // The finger's origin is the centre of its inner pad face; the box extends outwards.
-    const desc = colliderDescFor(
-      { type: 'box', halfExtents: [hx, hy, hz], pos: [0, side * hy, 0] },
-      { friction: GRIPPER.friction, restitution: 0, mass: GRIPPER.fingerMass },
-    )
-      .setCollisionGroups(ROBOT_GROUPS)
-      .setFrictionCombineRule(RAPIER.CoefficientCombineRule.Max)
-      .setActiveCollisionTypes(RAPIER.ActiveCollisionTypes.ALL);
-    const c = this.world.createCollider(desc, body);
-    this.colliders.push(c);
-    this.partByCollider.set(c.handle, side > 0 ? 'finger_left' : 'finger_right');
+    // The finger's origin is the centre of its inner pad face; the pad extends outwards. It is split
+    // into an upper and a lower half so that a round object touching it along a line gets two contact
+    // points a few centimetres apart: friction at both resists the object swinging about the pinch
+    // axis (one point per pad would leave it free to pivot, as nothing real does).
+    for (const dz of [-hz / 2, hz / 2]) {
+      const desc = colliderDescFor(
+        { type: 'box', halfExtents: [hx, hy, hz / 2], pos: [0, side * hy, dz] },
+        { friction: GRIPPER.friction, restitution: 0, mass: GRIPPER.fingerMass / 2 },
+      )
+        .setCollisionGroups(ROBOT_GROUPS)
+        .setFrictionCombineRule(RAPIER.CoefficientCombineRule.Max)
+        .setActiveCollisionTypes(RAPIER.ActiveCollisionTypes.ALL);
+      const c = this.world.createCollider(desc, body);
+      this.colliders.push(c);
+      this.partByCollider.set(c.handle, side > 0 ? 'finger_left' : 'finger_right');
+    }
     const data = RAPIER.JointData.prismatic(
       { x: 0, y: 0, z: GRIPPER.fingerZ }, { x: 0, y: 0, z: 0 }, { x: 0, y: side, z: 0 },
     );

@@ -1,0 +1,117 @@
+// Turning a SceneSpec into a ResolvedScene: every random choice (object centres and yaws) drawn from a
+// seeded generator, overlaps rejected, fixture joint states taken from the task's init atoms.
+
+import seedrandom from 'seedrandom';
+import { SpecError } from './errors.ts';
+import { FIXTURE_CLOSED_VALUE, FIXTURE_OPEN_VALUE } from './fixtures.ts';
+import { fixtureRect, pointRectDistance, type Rect } from './geometry.ts';
+import { footprintRadius, getObjectKind } from './objects.ts';
+import type { Quat, ResolvedObject, ResolvedScene, SceneSpec, TaskSpec, Vec2 } from './types.ts';
+
+/** The Panda's ready pose. */
+export const DEFAULT_ROBOT_INIT: readonly number[] = Object.freeze([0, -0.785398, 0, -2.356194, 0, 1.570796, 0.785398]);
+/** Clearance kept between objects' bounding circles, and between objects and fixtures. */
+export const PLACEMENT_MARGIN = 0.01;
+/** Samples tried per object before giving up. */
+export const MAX_PLACEMENT_TRIES = 200;
+/** Height of an object's origin (bottom centre) at reset: resting on the table top. */
+export const REST_Z = 0.0005;
+
+export function yawToQuat(yaw: number): Quat {
+  return [0, 0, Math.sin(yaw / 2), Math.cos(yaw / 2)];
+}
+
+/** Fixture joint values at reset, from the task's init atoms (default: closed / off). */
+export function fixtureInitFor(spec: SceneSpec, task?: TaskSpec): Record<string, number> {
+  const out: Record<string, number> = {};
+  const kinds = new Map(spec.fixtures.map((f) => [f.id, f.kind]));
+  for (const f of spec.fixtures) out[f.id] = FIXTURE_CLOSED_VALUE[f.kind];
+  for (const atom of task?.init ?? []) {
+    const id = atom[1];
+    const kind = typeof id === 'string' ? kinds.get(id) : undefined;
+    if (kind === undefined) {
+      throw new SpecError(`task "${task?.name}"`, 'init', JSON.stringify(atom), `atoms naming fixtures of scene "${spec.name}"`);
+    }
+    const open = atom[0] === 'Open' || atom[0] === 'TurnedOn';
+    const closed = atom[0] === 'Closed' || atom[0] === 'TurnedOff';
+    if (open) out[id as string] = FIXTURE_OPEN_VALUE[kind];
+    else if (closed) out[id as string] = FIXTURE_CLOSED_VALUE[kind];
+  }
+  return out;
+}
+
+interface Placed {
+  id: string;
+  center: Vec2;
+  radius: number;
+}
+
+/**
+ * Resolve a scene for `seed`. Objects are placed in spec order; each centre is uniform in its region
+ * and each yaw uniform in its range, redrawn (at most MAX_PLACEMENT_TRIES times) while the object's
+ * bounding circle (+ margin) overlaps an earlier object or a fixture's footprint / swing zone.
+ * Deterministic: the same spec and seed give the same result.
+ */
+export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec): ResolvedScene {
+  if (task && task.scene !== spec.name) {
+    throw new SpecError(`task "${task.name}"`, 'scene', JSON.stringify(task.scene), `the scene being resolved, "${spec.name}"`);
+  }
+  const rng = seedrandom(`${seed}:layout`);
+  const fixtureZones: { id: string; rect: Rect }[] = spec.fixtures.map((f) => ({ id: f.id, rect: fixtureRect(f, true) }));
+  const placed: Placed[] = [];
+  const objects: ResolvedObject[] = [];
+
+  spec.objects.forEach((o, i) => {
+    const kind = getObjectKind(o.kind);
+    const radius = footprintRadius(kind);
+    const region = spec.regions[o.region];
+    if (!region) {
+      throw new SpecError(`scene "${spec.name}"`, `objects[${i}].region`, JSON.stringify(o.region), 'a region of the scene');
+    }
+    const blockers = new Map<string, number>();
+    for (let attempt = 0; attempt < MAX_PLACEMENT_TRIES; attempt++) {
+      const x = region.center[0] + (2 * rng() - 1) * region.halfExtents[0];
+      const y = region.center[1] + (2 * rng() - 1) * region.halfExtents[1];
+      const yaw = o.yaw[0] + rng() * (o.yaw[1] - o.yaw[0]);
+      let blocker: string | undefined;
+      for (const p of placed) {
+        if (Math.hypot(x - p.center[0], y - p.center[1]) < radius + p.radius + PLACEMENT_MARGIN) {
+          blocker = `object "${p.id}"`;
+          break;
+        }
+      }
+      if (!blocker) {
+        for (const z of fixtureZones) {
+          if (pointRectDistance([x, y], z.rect) < radius + PLACEMENT_MARGIN) {
+            blocker = `fixture "${z.id}" (footprint or swing zone)`;
+            break;
+          }
+        }
+      }
+      if (blocker) {
+        blockers.set(blocker, (blockers.get(blocker) ?? 0) + 1);
+        continue;
+      }
+      placed.push({ id: o.id, center: [x, y], radius });
+      objects.push({ id: o.id, kind: o.kind, pos: [x, y, REST_Z], quat: yawToQuat(yaw) });
+      return;
+    }
+    const worst = [...blockers.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([b]) => b);
+    throw new SpecError(
+      `scene "${spec.name}" (seed ${seed})`,
+      `objects[${i}]`,
+      `no free spot for object "${o.id}" (${o.kind}, radius ${radius.toFixed(3)} m) in region "${o.region}" after ` +
+        `${MAX_PLACEMENT_TRIES} tries; blocked by ${worst.join(', ')}`,
+      `a region with room for the object: move or enlarge region "${o.region}", or move what blocks it`,
+    );
+  });
+
+  return {
+    spec,
+    seed,
+    objects,
+    fixtures: spec.fixtures.map((f) => ({ ...f, pos: [f.pos[0], f.pos[1]] as Vec2 })),
+    fixtureInit: fixtureInitFor(spec, task),
+    robotInit: [...(spec.robotInit ?? DEFAULT_ROBOT_INIT)],
+  };
+}

@@ -1,0 +1,426 @@
+// The object library: LIBERO-style known kinds built from primitives.
+// Every kind's frame has its origin at the bottom centre of the object, z up; shapes are given in that
+// frame and cylinders run along z. `size` is the exact bounding box of the shapes (computed, not typed
+// in by hand), so it always agrees with the geometry.
+
+import type { ContainerVolume, GraspHint, ObjectKind, Quat, Rgb, Shape, Vec3 } from './types.ts';
+
+/** Widest thing the gripper should be asked to grasp (it opens 0 - 0.08 m). */
+export const MAX_GRASP_WIDTH = 0.065;
+/** Lowest allowed pad-centre height: the fingertips reach 0.02 below it and must stay above the table. */
+export const MIN_GRASP_HEIGHT = 0.025;
+/** Highest pad-centre height used for tall objects. */
+export const MAX_GRASP_HEIGHT = 0.09;
+
+// ---------------------------------------------------------------------------------------------
+// Geometry helpers
+
+function yawQuat(yaw: number): Quat {
+  return [0, 0, Math.sin(yaw / 2), Math.cos(yaw / 2)];
+}
+
+function rotate(q: Quat, v: Vec3): Vec3 {
+  const [qx, qy, qz, qw] = q;
+  const [vx, vy, vz] = v;
+  // t = 2 * cross(q.xyz, v); v' = v + w * t + cross(q.xyz, t)
+  const tx = 2 * (qy * vz - qz * vy);
+  const ty = 2 * (qz * vx - qx * vz);
+  const tz = 2 * (qx * vy - qy * vx);
+  return [
+    vx + qw * tx + (qy * tz - qz * ty),
+    vy + qw * ty + (qz * tx - qx * tz),
+    vz + qw * tz + (qx * ty - qy * tx),
+  ];
+}
+
+/** Corner points that bound a shape (exact for boxes, axis-aligned cylinders and spheres). */
+function shapeExtremePoints(s: Shape): Vec3[] {
+  const p: Vec3 = s.pos ?? [0, 0, 0];
+  if (s.type === 'sphere') {
+    const r = s.radius;
+    return [
+      [p[0] - r, p[1] - r, p[2] - r],
+      [p[0] + r, p[1] + r, p[2] + r],
+    ];
+  }
+  let he: Vec3;
+  if (s.type === 'box') he = s.halfExtents;
+  else if (s.type === 'cylinder') he = [s.radius, s.radius, s.halfHeight];
+  else he = [s.radius, s.radius, s.halfHeight + s.radius];
+  const q: Quat = s.quat ?? [0, 0, 0, 1];
+  const pts: Vec3[] = [];
+  for (const sx of [-1, 1]) {
+    for (const sy of [-1, 1]) {
+      for (const sz of [-1, 1]) {
+        const c = rotate(q, [sx * he[0], sy * he[1], sz * he[2]]);
+        pts.push([p[0] + c[0], p[1] + c[1], p[2] + c[2]]);
+      }
+    }
+  }
+  return pts;
+}
+
+function isIdentity(q: Quat | undefined): boolean {
+  return q === undefined || (q[0] === 0 && q[1] === 0 && q[2] === 0);
+}
+
+/** Axis-aligned bounds of a list of shapes, in their frame. */
+export function shapesBounds(shapes: Shape[]): { min: Vec3; max: Vec3 } {
+  const min: Vec3 = [Infinity, Infinity, Infinity];
+  const max: Vec3 = [-Infinity, -Infinity, -Infinity];
+  for (const s of shapes) {
+    for (const pt of shapeExtremePoints(s)) {
+      for (let i = 0; i < 3; i++) {
+        min[i] = Math.min(min[i], pt[i]);
+        max[i] = Math.max(max[i], pt[i]);
+      }
+    }
+  }
+  return { min, max };
+}
+
+/**
+ * Radius of the smallest circle about the object's origin (in the xy plane) that contains every shape,
+ * whatever the yaw. Exact for boxes, z-aligned cylinders and spheres.
+ */
+export function footprintRadius(kind: Pick<ObjectKind, 'shapes'>): number {
+  let r = 0;
+  for (const s of kind.shapes) {
+    const p: Vec3 = s.pos ?? [0, 0, 0];
+    if (s.type === 'sphere' || ((s.type === 'cylinder' || s.type === 'capsule') && isIdentity(s.quat))) {
+      r = Math.max(r, Math.hypot(p[0], p[1]) + s.radius);
+    } else {
+      for (const pt of shapeExtremePoints(s)) r = Math.max(r, Math.hypot(pt[0], pt[1]));
+    }
+  }
+  return r;
+}
+
+const round = (v: number): number => Math.round(v * 1e6) / 1e6;
+
+// ---------------------------------------------------------------------------------------------
+// Builders
+
+interface Material {
+  mass: number;
+  friction: number;
+  restitution?: number;
+  color: Rgb;
+}
+
+interface KindInput extends Material {
+  kind: string;
+  category: string;
+  name: string;
+  shapes: Shape[];
+  grasp: GraspHint;
+  supportTop?: number;
+  container?: ContainerVolume;
+  graspable: boolean;
+}
+
+function makeKind(k: KindInput): ObjectKind {
+  const { min, max } = shapesBounds(k.shapes);
+  const size: Vec3 = [round(max[0] - min[0]), round(max[1] - min[1]), round(max[2] - min[2])];
+  const out: ObjectKind = {
+    kind: k.kind,
+    category: k.category,
+    name: k.name,
+    shapes: k.shapes,
+    size,
+    mass: k.mass,
+    friction: k.friction,
+    restitution: k.restitution ?? 0,
+    color: k.color,
+    grasp: k.grasp,
+    graspable: k.graspable,
+  };
+  if (k.supportTop !== undefined) out.supportTop = k.supportTop;
+  if (k.container !== undefined) out.container = k.container;
+  return out;
+}
+
+/** Pad height for a top grasp: 60-70 % of the height, clamped to [0.025, 0.09]. */
+function graspHeightFor(height: number): number {
+  return round(Math.min(MAX_GRASP_HEIGHT, Math.max(MIN_GRASP_HEIGHT, 0.65 * height)));
+}
+
+function topGrasp(height: number, axis: 'x' | 'y', symmetric: boolean, at?: number): GraspHint {
+  return { type: 'top', height: at ?? graspHeightFor(height), axis, symmetric };
+}
+
+const NO_GRASP: GraspHint = { type: 'none', height: 0, axis: 'x', symmetric: true };
+
+/** A can: one cylinder. */
+function can(kind: string, name: string, radius: number, height: number, m: Material): ObjectKind {
+  return makeKind({
+    kind, category: kind, name, ...m,
+    shapes: [{ type: 'cylinder', radius, halfHeight: height / 2, pos: [0, 0, height / 2], color: m.color }],
+    grasp: topGrasp(height, 'y', true),
+    supportTop: height,
+    graspable: true,
+  });
+}
+
+/** A box-shaped package lying on the table, long side along x, grasped across y. */
+function box(kind: string, name: string, sx: number, sy: number, sz: number, m: Material, category = kind): ObjectKind {
+  return makeKind({
+    kind, category, name, ...m,
+    shapes: [{ type: 'box', halfExtents: [sx / 2, sy / 2, sz / 2], pos: [0, 0, sz / 2], color: m.color }],
+    grasp: topGrasp(sz, 'y', false),
+    supportTop: sz,
+    graspable: true,
+  });
+}
+
+/** A carton: square box with a small ridge on top (the gable). */
+function carton(kind: string, name: string, side: number, height: number, m: Material, capColor: Rgb): ObjectKind {
+  const ridge = 0.015;
+  const body = height - ridge;
+  return makeKind({
+    kind, category: kind, name, ...m,
+    shapes: [
+      { type: 'box', halfExtents: [side / 2, side / 2, body / 2], pos: [0, 0, body / 2], color: m.color },
+      { type: 'box', halfExtents: [side / 2, 0.006, ridge / 2], pos: [0, 0, body + ridge / 2], color: capColor },
+    ],
+    grasp: topGrasp(height, 'y', false),
+    graspable: true,
+  });
+}
+
+/** A bottle: a body cylinder and a narrower neck cylinder on top. */
+function bottle(
+  kind: string, name: string,
+  body: { radius: number; height: number },
+  neck: { radius: number; height: number },
+  m: Material, neckColor: Rgb,
+): ObjectKind {
+  const total = body.height + neck.height;
+  // Grasp on the body: 60-70 % of the height, at most 0.09, and never above the body's shoulder.
+  const h = Math.min(graspHeightFor(total), round(body.height - 0.015));
+  return makeKind({
+    kind, category: kind, name, ...m,
+    shapes: [
+      { type: 'cylinder', radius: body.radius, halfHeight: body.height / 2, pos: [0, 0, body.height / 2], color: m.color },
+      { type: 'cylinder', radius: neck.radius, halfHeight: neck.height / 2, pos: [0, 0, body.height + neck.height / 2], color: neckColor },
+    ],
+    grasp: topGrasp(total, 'y', true, h),
+    graspable: true,
+  });
+}
+
+/** A mug: body cylinder (no hollow) with a box handle on +x. Grasped across the body (along y). */
+function mug(kind: string, name: string, m: Material): ObjectKind {
+  const r = 0.0315;
+  const h = 0.085;
+  return makeKind({
+    kind, category: 'mug', name, ...m,
+    shapes: [
+      { type: 'cylinder', radius: r, halfHeight: h / 2, pos: [0, 0, h / 2], color: m.color },
+      { type: 'box', halfExtents: [0.0125, 0.006, 0.025], pos: [r + 0.0105, 0, 0.045], color: m.color },
+    ],
+    grasp: topGrasp(h, 'y', false),
+    graspable: true,
+  });
+}
+
+/** A 5 cm cube for stacking. */
+function block(kind: string, name: string, color: Rgb): ObjectKind {
+  const s = 0.05;
+  return makeKind({
+    kind, category: 'block', name, mass: 0.09, friction: 0.8, color,
+    shapes: [{ type: 'box', halfExtents: [s / 2, s / 2, s / 2], pos: [0, 0, s / 2], color }],
+    grasp: topGrasp(s, 'x', true, s / 2),
+    supportTop: s,
+    graspable: true,
+  });
+}
+
+/** Round fruit: a sphere on a small flat cylinder so it does not roll away. */
+function fruit(kind: string, name: string, radius: number, m: Material): ObjectKind {
+  return makeKind({
+    kind, category: kind, name, ...m,
+    shapes: [
+      { type: 'sphere', radius, pos: [0, 0, radius], color: m.color },
+      { type: 'cylinder', radius: radius * 0.55, halfHeight: 0.004, pos: [0, 0, 0.004], color: m.color },
+    ],
+    grasp: topGrasp(2 * radius, 'y', true, round(Math.max(MIN_GRASP_HEIGHT, radius))),
+    graspable: true,
+  });
+}
+
+/** A ring of `n` thin boxes standing on the table, centred at radius `r` (wall thickness `t`). */
+function ring(n: number, r: number, t: number, z0: number, z1: number, color: Rgb): Shape[] {
+  const half = (r + t / 2) * Math.tan(Math.PI / n) + 0.001; // slight overlap between segments
+  const shapes: Shape[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = (2 * Math.PI * i) / n;
+    shapes.push({
+      type: 'box',
+      halfExtents: [t / 2, round(half), (z1 - z0) / 2],
+      pos: [round(r * Math.cos(a)), round(r * Math.sin(a)), (z1 + z0) / 2],
+      quat: yawQuat(a).map(round) as Quat,
+      color,
+    });
+  }
+  return shapes;
+}
+
+/** A bowl: a flat round base and a ring of 12 thin wall boxes. */
+function bowl(kind: string, name: string, color: Rgb): ObjectKind {
+  const wallR = 0.066; // wall centre radius
+  const t = 0.006;
+  const baseTop = 0.01;
+  const height = 0.05;
+  const inner = wallR - t / 2;
+  const half = round((inner * Math.SQRT1_2));
+  return makeKind({
+    kind, category: 'bowl', name, mass: 0.3, friction: 0.8, color,
+    shapes: [
+      { type: 'cylinder', radius: inner + 0.001, halfHeight: baseTop / 2, pos: [0, 0, baseTop / 2], color },
+      ...ring(12, wallR, t, 0, height, color),
+    ],
+    grasp: NO_GRASP,
+    container: { center: [0, 0, (baseTop + height) / 2], halfExtents: [half, half, (height - baseTop) / 2] },
+    graspable: false,
+  });
+}
+
+/** A plate: a thin disc with a low rim. Things are put on its base (supportTop). */
+function plate(kind: string, name: string, color: Rgb): ObjectKind {
+  const rimR = 0.082;
+  const t = 0.004;
+  const baseTop = 0.01;
+  return makeKind({
+    kind, category: 'plate', name, mass: 0.25, friction: 0.8, color,
+    shapes: [
+      { type: 'cylinder', radius: rimR, halfHeight: baseTop / 2, pos: [0, 0, baseTop / 2], color },
+      ...ring(16, rimR, t, 0, 0.02, color),
+    ],
+    grasp: NO_GRASP,
+    supportTop: baseTop,
+    graspable: false,
+  });
+}
+
+/** A basket: a box bottom and four thin walls. */
+function basket(kind: string, name: string, color: Rgb): ObjectKind {
+  const sx = 0.16;
+  const sy = 0.12;
+  const h = 0.07;
+  const t = 0.006;
+  const bottom = 0.01;
+  const wallH = h - bottom;
+  const wz = bottom + wallH / 2;
+  return makeKind({
+    kind, category: 'basket', name, mass: 0.35, friction: 0.8, color,
+    shapes: [
+      { type: 'box', halfExtents: [sx / 2, sy / 2, bottom / 2], pos: [0, 0, bottom / 2], color },
+      { type: 'box', halfExtents: [t / 2, sy / 2, wallH / 2], pos: [sx / 2 - t / 2, 0, wz], color },
+      { type: 'box', halfExtents: [t / 2, sy / 2, wallH / 2], pos: [-(sx / 2 - t / 2), 0, wz], color },
+      { type: 'box', halfExtents: [sx / 2 - t, t / 2, wallH / 2], pos: [0, sy / 2 - t / 2, wz], color },
+      { type: 'box', halfExtents: [sx / 2 - t, t / 2, wallH / 2], pos: [0, -(sy / 2 - t / 2), wz], color },
+    ],
+    grasp: NO_GRASP,
+    container: {
+      center: [0, 0, round((bottom + h) / 2)],
+      halfExtents: [round(sx / 2 - t), round(sy / 2 - t), round(wallH / 2)],
+    },
+    graspable: false,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The library
+
+const KINDS: ObjectKind[] = [
+  // Cans
+  can('alphabet_soup', 'alphabet soup', 0.032, 0.1, { mass: 0.3, friction: 0.7, color: [0.85, 0.15, 0.12] }),
+  can('tomato_sauce', 'tomato sauce', 0.03, 0.075, { mass: 0.22, friction: 0.7, color: [0.9, 0.45, 0.1] }),
+  can('chicken_soup', 'chicken noodle soup', 0.032, 0.1, { mass: 0.3, friction: 0.7, color: [0.95, 0.85, 0.55] }),
+  // Boxes
+  box('cream_cheese', 'cream cheese', 0.09, 0.05, 0.04, { mass: 0.12, friction: 0.8, color: [0.75, 0.85, 0.95] }),
+  box('butter', 'butter', 0.1, 0.045, 0.035, { mass: 0.12, friction: 0.8, color: [0.98, 0.9, 0.45] }),
+  box('chocolate_pudding', 'chocolate pudding', 0.085, 0.055, 0.045, { mass: 0.1, friction: 0.8, color: [0.4, 0.22, 0.12] }),
+  box('cookies', 'cookies', 0.14, 0.055, 0.08, { mass: 0.2, friction: 0.8, color: [0.2, 0.35, 0.75] }, 'cookies'),
+  box('popcorn', 'popcorn', 0.1, 0.06, 0.13, { mass: 0.1, friction: 0.8, color: [0.95, 0.95, 0.3] }),
+  // Cartons
+  carton('milk', 'milk', 0.058, 0.14, { mass: 0.3, friction: 0.7, color: [0.97, 0.97, 0.97] }, [0.2, 0.45, 0.9]),
+  carton('orange_juice', 'orange juice', 0.058, 0.15, { mass: 0.3, friction: 0.7, color: [1.0, 0.6, 0.05] }, [0.2, 0.6, 0.2]),
+  // Bottles
+  bottle('ketchup', 'ketchup', { radius: 0.028, height: 0.13 }, { radius: 0.012, height: 0.04 },
+    { mass: 0.25, friction: 0.7, color: [0.75, 0.05, 0.05] }, [0.95, 0.95, 0.95]),
+  bottle('bbq_sauce', 'barbecue sauce', { radius: 0.03, height: 0.12 }, { radius: 0.015, height: 0.035 },
+    { mass: 0.25, friction: 0.7, color: [0.35, 0.12, 0.05] }, [0.1, 0.1, 0.1]),
+  bottle('salad_dressing', 'salad dressing', { radius: 0.027, height: 0.14 }, { radius: 0.011, height: 0.05 },
+    { mass: 0.22, friction: 0.7, color: [0.55, 0.75, 0.3] }, [0.9, 0.9, 0.8]),
+  bottle('wine_bottle', 'wine bottle', { radius: 0.031, height: 0.19 }, { radius: 0.012, height: 0.09 },
+    { mass: 0.4, friction: 0.6, color: [0.15, 0.3, 0.15] }, [0.5, 0.05, 0.15]),
+  // Mugs
+  mug('mug', 'white mug', { mass: 0.18, friction: 0.7, color: [0.92, 0.92, 0.88] }),
+  mug('mug_red', 'red mug', { mass: 0.18, friction: 0.7, color: [0.8, 0.1, 0.2] }),
+  // Blocks
+  block('red_block', 'red block', [0.9, 0.1, 0.1]),
+  block('blue_block', 'blue block', [0.1, 0.25, 0.9]),
+  block('green_block', 'green block', [0.1, 0.75, 0.2]),
+  // Fruit
+  fruit('apple', 'apple', 0.031, { mass: 0.15, friction: 0.8, color: [0.7, 0.05, 0.1] }),
+  fruit('orange', 'orange', 0.032, { mass: 0.16, friction: 0.8, color: [1.0, 0.5, 0.0] }),
+  // Containers
+  bowl('bowl', 'black bowl', [0.12, 0.12, 0.12]),
+  bowl('bowl_white', 'white bowl', [0.95, 0.95, 0.95]),
+  plate('plate', 'plate', [0.88, 0.88, 0.82]),
+  basket('basket', 'basket', [0.65, 0.45, 0.25]),
+];
+
+export const OBJECT_KINDS: Record<string, ObjectKind> = Object.freeze(
+  Object.fromEntries(KINDS.map((k) => [k.kind, k])),
+);
+
+// ---------------------------------------------------------------------------------------------
+// Lookup
+
+/** Levenshtein edit distance. */
+export function editDistance(a: string, b: string): number {
+  const m = a.length;
+  const n = b.length;
+  let prev = Array.from({ length: n + 1 }, (_, j) => j);
+  for (let i = 1; i <= m; i++) {
+    const cur = [i];
+    for (let j = 1; j <= n; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+    }
+    prev = cur;
+  }
+  return prev[n];
+}
+
+/**
+ * The `n` candidates closest to `name` (case-insensitive): by edit distance, where a typo in a prefix
+ * (`bowl_x` ~ `bowl_white`) counts as distance + 1 and containing or being contained in the name counts
+ * as 1.5; ties broken alphabetically. Deterministic.
+ */
+export function closestNames(name: string, candidates: Iterable<string>, n = 3): string[] {
+  const q = name.toLowerCase();
+  const scored = [...new Set(candidates)].map((c) => {
+    const lc = c.toLowerCase();
+    let d = editDistance(q, lc);
+    if (lc.length > q.length) d = Math.min(d, editDistance(q, lc.slice(0, q.length)) + 1);
+    if (q.length > 0 && (lc.includes(q) || q.includes(lc))) d = Math.min(d, 1.5);
+    return { c, d };
+  });
+  scored.sort((x, y) => x.d - y.d || (x.c < y.c ? -1 : x.c > y.c ? 1 : 0));
+  return scored.slice(0, Math.max(0, n)).map((s) => s.c);
+}
+
+/** The kind named `kind`; throws an error naming the closest known kinds for an unknown name. */
+export function getObjectKind(kind: string): ObjectKind {
+  const k = Object.prototype.hasOwnProperty.call(OBJECT_KINDS, kind) ? OBJECT_KINDS[kind] : undefined;
+  if (k) return k;
+  const close = closestNames(String(kind), Object.keys(OBJECT_KINDS), 3);
+  throw new Error(
+    `unknown object kind ${JSON.stringify(kind)}; did you mean ${close.map((c) => JSON.stringify(c)).join(', ')}? ` +
+      `(known kinds: ${Object.keys(OBJECT_KINDS).sort().join(', ')})`,
+  );
+}

@@ -1,0 +1,28 @@
+// Resets free the previous world's WASM objects: memory after 1000 resets stays within 10% of after 10.
+import { expect, it } from 'vitest';
+import { Env } from '../sim/env.ts';
+import { wasmMemoryBytes } from '../sim/rapier.ts';
+import { findTask } from '../scenes/load.ts';
+
+it('memory after 1000 resets is within 10% of memory after 10', async () => {
+  const env = new Env();
+  const tasks = [findTask('tabletop_soup_on_plate'), findTask('cabinet_open_drawer'), findTask('microwave_open_door')];
+  const gc = (globalThis as { gc?: () => void }).gc;
+  let wasm10 = 0, heap10 = 0;
+  for (let i = 0; i < 1000; i++) {
+    await env.reset({ seed: i, task: tasks[i % 3] });
+    env.step([0, 0, -0.2, 0, 0, 0, i % 2 ? 1 : -1]);
+    if (i === 9) {
+      gc?.();
+      wasm10 = wasmMemoryBytes();
+      heap10 = process.memoryUsage().heapUsed;
+    }
+  }
+  gc?.();
+  const wasm1000 = wasmMemoryBytes();
+  const heap1000 = process.memoryUsage().heapUsed;
+  env.close();
+  console.log(`Rapier WASM memory: ${(wasm10 / 1e6).toFixed(2)} MB after 10 resets, ${(wasm1000 / 1e6).toFixed(2)} MB after 1000; JS heap ${(heap10 / 1e6).toFixed(1)} -> ${(heap1000 / 1e6).toFixed(1)} MB${gc ? '' : ' (no --expose-gc: heap figure is noisy)'}`);
+  expect(wasm1000).toBeLessThanOrEqual(wasm10 * 1.1);
+  if (gc) expect(heap1000).toBeLessThanOrEqual(heap10 * 1.1);
+});
