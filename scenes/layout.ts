@@ -57,7 +57,14 @@ export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec): Re
     throw new SpecError(`task "${task.name}"`, 'scene', JSON.stringify(task.scene), `the scene being resolved, "${spec.name}"`);
   }
   const rng = seedrandom(`${seed}:layout`);
-  const fixtureZones: { id: string; rect: Rect }[] = spec.fixtures.map((f) => ({ id: f.id, rect: fixtureRect(f, true) }));
+  // Fixture placement noise has its own stream, so adding it does not reshuffle object layouts.
+  const frng = seedrandom(`${seed}:fixtures`);
+  const fixtures = spec.fixtures.map((f) => {
+    const j = f.jitter;
+    const pos: Vec2 = j ? [f.pos[0] + (2 * frng() - 1) * j.pos, f.pos[1] + (2 * frng() - 1) * j.pos] : [f.pos[0], f.pos[1]];
+    return { ...f, pos, yaw: j ? f.yaw + (2 * frng() - 1) * j.yaw : f.yaw };
+  });
+  const fixtureZones: { id: string; rect: Rect }[] = fixtures.map((f) => ({ id: f.id, rect: fixtureRect(f, true) }));
   const placed: Placed[] = [];
   const objects: ResolvedObject[] = [];
 
@@ -110,7 +117,7 @@ export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec): Re
     spec,
     seed,
     objects,
-    fixtures: spec.fixtures.map((f) => ({ ...f, pos: [f.pos[0], f.pos[1]] as Vec2 })),
+    fixtures,
     fixtureInit: fixtureInitFor(spec, task),
     robotInit: [...(spec.robotInit ?? DEFAULT_ROBOT_INIT)],
   };

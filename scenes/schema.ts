@@ -73,6 +73,10 @@ export const FixtureSchema = strict('a fixture', {
   kind: z.enum(FIXTURE_KINDS as [FixtureKind, ...FixtureKind[]], { error: () => FIXTURE_KIND_DESC }),
   pos: Vec2Coord('the fixture position'),
   yaw: yawNum('the fixture yaw'),
+  jitter: strict('the fixture placement noise', {
+    pos: z.number({ error: () => 'a number of metres in [0, 0.05]' }).min(0, { error: () => 'a number of metres in [0, 0.05]' }).max(0.05, { error: () => 'a number of metres in [0, 0.05]' }),
+    yaw: z.number({ error: () => 'a number of radians in [0, 0.3]' }).min(0, { error: () => 'a number of radians in [0, 0.3]' }).max(0.3, { error: () => 'a number of radians in [0, 0.3]' }),
+  }).optional(),
 });
 
 export const ObjectPlacementSchema = strict('an object placement', {

@@ -66,6 +66,8 @@ export interface FixtureSpec {
   pos: Vec2;
   /** Rotation about z; 0 means the fixture's front faces -x (towards the robot). */
   yaw: number;
+  /** Placement noise drawn at each reset: uniform in +-pos metres along x and y, +-yaw radians. */
+  jitter?: { pos: number; yaw: number };
 }
 
 export interface RegionSpec {

@@ -2,6 +2,7 @@
 // Each is a fixed shell plus one dynamic part on a Rapier impulse joint with limits and damping.
 // Geometry is in the fixture frame: origin at the base centre on the table, front facing -x at yaw 0.
 import type { FixtureKind, FixtureSpec, Quat, Shape, Vec3 } from '../scenes/types.ts';
+import { FIXTURE_FOOTPRINT } from '../scenes/fixtures.ts';
 import { RAPIER } from './rapier.ts';
 import { colliderDescFor, massesByVolume } from './shapes.ts';
 import { quatFromAxisAngle, quatMul, quatRotate } from './kinematics.ts';
@@ -25,7 +26,7 @@ export const FIXTURE_TOLERANCES = {
 };
 
 export const CABINET = {
-  depth: 0.30, width: 0.36, height: 0.26, wall: 0.015,
+  ...FIXTURE_FOOTPRINT.cabinet, wall: 0.015,
   drawer: { depth: 0.26, width: 0.32, height: 0.10, bottomZ: 0.03, wall: 0.01, mass: 1.0 },
   drawerTravel: 0.2,
   /**
@@ -37,7 +38,7 @@ export const CABINET = {
 };
 
 export const MICROWAVE = {
-  depth: 0.30, width: 0.40, height: 0.26, wall: 0.015, floor: 0.03,
+  ...FIXTURE_FOOTPRINT.microwave, wall: 0.015, floor: 0.03,
   door: { thickness: 0.02, mass: 0.8 },
   doorMax: 1.75,
   /** Vertical handle bar on the door's outside near its free edge: distance from the edge, standoff, centre height, length. */
