@@ -18,8 +18,12 @@ export const TABLE_THICKNESS = 0.05;
 export const FLOOR_Z = -0.8;
 /** Arm penetration deeper than this (metres) into anything but the robot is reported as a collision. */
 export const PENETRATION_TOLERANCE = 0.005;
-/** Rapier solver iterations per physics step. Rapier defaults to 4 (1.6x faster here), but at 4 or 6 a pinched 0.2-0.3 kg can creeps 8-12 mm in 5 s; 8 holds it within 1 mm. */
-export const SOLVER_ITERATIONS = 8;
+/**
+ * Rapier solver iterations per physics step for the whole world (Rapier's default). The fingers'
+ * island gets FINGER_EXTRA_SOLVER_ITERATIONS more: with 4 or 6 in all a pinched 0.3 kg can creeps
+ * 8-12 mm in 5 s; with 8 it stays within 1 mm. 8 everywhere would cost 1.6x the step time.
+ */
+export const SOLVER_ITERATIONS = 4;
 /** Contact natural frequency (Hz): stiff enough that a 40 N grasp sinks ~1 mm into the object. */
 export const CONTACT_FREQUENCY = 200;
 

@@ -34,6 +34,8 @@ export interface BodyDesc {
   gravityScale: number;
   dominance: number;
   ccd: boolean;
+  /** Extra solver iterations for this body's island. */
+  additionalSolverIterations: number;
   /** From hints (Rapier cannot report it); undefined when no hint was given. */
   canSleep?: boolean;
   /** Optional label from hints (e.g. "link3", "cookies_1"). */
@@ -222,6 +224,7 @@ export function describeWorld(world: RWorld, hints: DescribeHints = {}): WorldDe
       gravityScale: b.gravityScale(),
       dominance: b.dominanceGroup(),
       ccd: b.isCcdEnabled(),
+      additionalSolverIterations: b.additionalSolverIterations(),
     };
     if (canSleep !== undefined) d.canSleep = canSleep;
     if (name !== undefined) d.name = name;

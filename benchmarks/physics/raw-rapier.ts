@@ -74,6 +74,7 @@ export class RawRapierWorld {
         .setAngularDamping(b.angularDamping)
         .setGravityScale(b.gravityScale)
         .setDominanceGroup(b.dominance)
+        .setAdditionalSolverIterations(b.additionalSolverIterations)
         .setCcdEnabled(b.ccd)
         .setCanSleep(b.type === 'dynamic' ? sleep && b.canSleep !== false : true);
       const body = world.createRigidBody(d);

@@ -1,0 +1,455 @@
+// Goal predicates on real simulator state: each one holds in a state where it should and fails in a
+// near miss (beside, held, tipped, just past a tolerance), and the And/Or/Not combinators compose them.
+import { afterAll, describe, expect, it } from 'vitest';
+import { Env } from '../sim/env.ts';
+import { ExpertPolicy } from '../policies/expert.ts';
+import { findTask } from '../scenes/load.ts';
+import { getObjectKind } from '../scenes/objects.ts';
+import { FIXTURE_OPEN_VALUE } from '../scenes/fixtures.ts';
+import type { FixtureSpec, Formula, Quat, TaskSpec, Vec3 } from '../scenes/types.ts';
+import { PREDICATE_TOLERANCES } from '../sim/predicates.ts';
+import { FIXTURE_TOLERANCES, Fixture } from '../sim/fixtures.ts';
+import { initRapier, RAPIER } from '../sim/rapier.ts';
+import { quatFromAxisAngle, quatRotate } from '../sim/kinematics.ts';
+import type { Observation } from '../sim/policy.ts';
+
+const HOLD_OPEN = [0, 0, 0, 0, 0, 0, -1];
+const env = new Env();
+afterAll(() => env.close());
+
+/** Reset the tabletop scene (seed 0) for a task naming its objects. */
+async function tabletop(goal: Formula = ['On', 'soup', 'plate']): Promise<Observation> {
+  const task: TaskSpec = { ...findTask('tabletop_soup_on_plate'), name: 'predicate_probe', goal };
+  return (await env.reset({ seed: 0, task })).obs;
+}
+
+/** Teleport an object (frame origin = bottom centre) and zero its velocity. */
+function put(id: string, pos: Vec3, quat: Quat = [0, 0, 0, 1]): void {
+  const b = env.world.body(id);
+  b.setTranslation({ x: pos[0], y: pos[1], z: pos[2] }, true);
+  b.setRotation({ x: quat[0], y: quat[1], z: quat[2], w: quat[3] }, true);
+  b.setLinvel({ x: 0, y: 0, z: 0 }, true);
+  b.setAngvel({ x: 0, y: 0, z: 0 }, true);
+}
+
+function settle(n = 15, action = HOLD_OPEN): Observation {
+  let obs = env.observe();
+  for (let i = 0; i < n; i++) obs = env.step(action).obs;
+  return obs;
+}
+
+const pos = (id: string): Vec3 => env.world.objectPose(id).pos;
+const speed = (id: string): number => {
+  const v = env.world.body(id).linvel();
+  return Math.hypot(v.x, v.y, v.z);
+};
+/** Bounding-box centre of an object, computed here from its pose and kind size. */
+function centre(id: string): Vec3 {
+  const { pos: p, quat } = env.world.objectPose(id);
+  const h = getObjectKind(env.world.objects.get(id)!.kind).size[2] / 2;
+  const up = quatRotate(quat, [0, 0, h]);
+  return [p[0] + up[0], p[1] + up[1], p[2] + up[2]];
+}
+
+describe('On', () => {
+  it('holds for the soup resting on the plate and not for the soup on the table beside it', async () => {
+    await tabletop();
+    const p = pos('plate');
+    put('soup', [p[0], p[1], 0.015]);
+    settle();
+    expect(env.world.contactsOf('soup').has('plate')).toBe(true);
+    expect(env.holds(['On', 'soup', 'plate'])).toBe(true);
+    // Beside the plate, on the table: 12 cm from the plate's centre (its rim is at 8.4 cm).
+    put('soup', [p[0] + 0.12, p[1], 0.001]);
+    settle();
+    expect(pos('soup')[2]).toBeLessThan(0.005);
+    expect(env.holds(['On', 'soup', 'plate'])).toBe(false);
+    // The converse is false too: the plate is not on the soup.
+    expect(env.holds(['On', 'plate', 'soup'])).toBe(false);
+  });
+
+  it('is false while the soup is held above the plate or held against it, true once released', async () => {
+    const goal: Formula = ['Grasped', 'soup'];
+    let obs = await tabletop(goal);
+    const task = env.task!;
+    const expert = new ExpertPolicy(env.privileged);
+    expert.reset({ seed: 0, task, instruction: task.instruction, actionMode: 'delta_ee' });
+    let grasped = false;
+    for (let i = 0; i < 150 && !grasped; i++) {
+      const r = env.step(expert.act(obs));
+      obs = r.obs;
+      grasped = r.info.success;
+    }
+    expect(grasped, 'the expert did not grasp the soup').toBe(true);
+    settle(4, [0, 0, 0, 0, 0, 0, 1]);
+    settle(6, [0, 0, 0.5, 0, 0, 0, 1]);
+    expect(pos('soup')[2]).toBeGreaterThan(0.1);
+    // Carry it over the plate's centre.
+    const p = pos('plate');
+    for (let i = 0; i < 40; i++) {
+      const s = pos('soup');
+      const d = [p[0] - s[0], p[1] - s[1]];
+      if (Math.hypot(d[0], d[1]) < 0.003) break;
+      const c = (x: number) => Math.max(-0.5, Math.min(0.5, x / 0.05));
+      env.step([c(d[0]), c(d[1]), 0, 0, 0, 0, 1]);
+    }
+    settle(3, [0, 0, 0, 0, 0, 0, 1]);
+    expect(Math.hypot(pos('soup')[0] - p[0], pos('soup')[1] - p[1])).toBeLessThan(0.01);
+    expect(env.holds(['Grasped', 'soup'])).toBe(true);
+    expect(env.holds(['On', 'soup', 'plate'])).toBe(false);
+    // Lower it until it touches the plate, still pinched: every other condition of On holds
+    // (over the footprint, touching, slow), only the grasp makes it false.
+    for (let i = 0; i < 60 && !env.world.contactsOf('soup').has('plate'); i++) env.step([0, 0, -0.1, 0, 0, 0, 1]);
+    let checked = 0;
+    for (let i = 0; i < 20; i++) {
+      env.step([0, 0, 0, 0, 0, 0, 1]);
+      const touching = env.world.contactsOf('soup');
+      if (touching.has('plate') && touching.has('finger_left') && touching.has('finger_right')
+        && speed('soup') <= PREDICATE_TOLERANCES.restSpeed) {
+        expect(env.holds(['Grasped', 'soup'])).toBe(true);
+        expect(env.holds(['On', 'soup', 'plate'])).toBe(false);
+        checked++;
+      }
+    }
+    expect(checked, 'never saw the held soup at rest on the plate').toBeGreaterThan(0);
+    // Open the fingers and back off: now it rests on the plate.
+    settle(10, HOLD_OPEN);
+    settle(5, [0, 0, 0.5, 0, 0, 0, -1]);
+    settle(5, HOLD_OPEN);
+    expect(env.holds(['Grasped', 'soup'])).toBe(false);
+    expect(env.holds(['On', 'soup', 'plate'])).toBe(true);
+  });
+
+  it('holds for a block stacked on a block, not for the two side by side', async () => {
+    await tabletop();
+    const b = pos('blue_block');
+    put('red_block', [b[0], b[1], 0.052], env.world.objectPose('blue_block').quat);
+    settle();
+    expect(pos('red_block')[2]).toBeGreaterThan(0.045);
+    expect(env.holds(['On', 'red_block', 'blue_block'])).toBe(true);
+    expect(env.holds(['On', 'blue_block', 'red_block'])).toBe(false);
+    // Side by side and touching: in contact, at rest, but not on top.
+    put('red_block', [b[0] + 0.051, b[1], 0.001], env.world.objectPose('blue_block').quat);
+    settle();
+    expect(env.holds(['On', 'red_block', 'blue_block'])).toBe(false);
+  });
+
+  it('is false for a can resting on a block that stands on the plate (touching the block, not the plate)', async () => {
+    await tabletop();
+    const p = pos('plate');
+    put('red_block', [p[0], p[1], 0.012]);
+    put('soup', [p[0], p[1], 0.064]);
+    settle(20);
+    expect(env.holds(['On', 'red_block', 'plate'])).toBe(true);
+    expect(env.holds(['On', 'soup', 'red_block'])).toBe(true);
+    // Over the plate's footprint, above its top, at rest and not held, but not touching it.
+    expect(env.world.contactsOf('soup').has('plate')).toBe(false);
+    expect(env.holds(['On', 'soup', 'plate'])).toBe(false);
+  });
+
+  it('is false for a can sliding across the plate, true once it stops', async () => {
+    await tabletop();
+    const p = pos('plate');
+    put('soup', [p[0], p[1] - 0.02, 0.012]);
+    settle(10);
+    expect(env.holds(['On', 'soup', 'plate'])).toBe(true);
+    env.world.body('soup').setLinvel({ x: 0, y: 0.5, z: 0 }, true);
+    env.step(HOLD_OPEN);
+    // Touching the plate, over it, not held; only the speed is wrong.
+    expect(env.world.contactsOf('soup').has('plate')).toBe(true);
+    expect(speed('soup')).toBeGreaterThan(PREDICATE_TOLERANCES.restSpeed);
+    expect(env.holds(['On', 'soup', 'plate'])).toBe(false);
+    settle(20);
+    expect(env.holds(['Upright', 'soup'])).toBe(true);
+    expect(env.holds(['On', 'soup', 'plate'])).toBe(true);
+  });
+
+  it('is false for an object still falling onto the plate', async () => {
+    await tabletop();
+    const p = pos('plate');
+    put('soup', [p[0], p[1], 0.2]);
+    // Mid-air: over the footprint, above the support, but moving and not touching.
+    settle(2);
+    expect(speed('soup')).toBeGreaterThan(PREDICATE_TOLERANCES.restSpeed);
+    expect(env.holds(['On', 'soup', 'plate'])).toBe(false);
+    settle(25);
+    expect(env.holds(['On', 'soup', 'plate'])).toBe(true);
+  });
+});
+
+describe('In', () => {
+  it('holds for the cheese dropped into the basket, not beside it', async () => {
+    await tabletop();
+    const k = pos('basket');
+    put('cheese', [k[0], k[1], 0.04], env.world.objectPose('basket').quat);
+    settle(20);
+    expect(env.holds(['In', 'cheese', 'basket'])).toBe(true);
+    // On the table just outside the basket's wall (outer half width along x is 8 cm).
+    put('cheese', [k[0] - 0.08 - 0.045 - 0.01, k[1], 0.001], env.world.objectPose('basket').quat);
+    settle(20);
+    expect(pos('cheese')[2]).toBeLessThan(0.005);
+    expect(env.holds(['In', 'cheese', 'basket'])).toBe(false);
+    // Not a container: nothing is "in" the plate.
+    expect(env.holds(['In', 'soup', 'plate'])).toBe(false);
+  });
+
+  it('holds for the soup dropped into the bowl, not beside it', async () => {
+    await tabletop(['In', 'soup', 'bowl']);
+    const w = pos('bowl');
+    put('soup', [w[0], w[1], 0.03]);
+    settle(20);
+    expect(env.holds(['In', 'soup', 'bowl'])).toBe(true);
+    put('soup', [w[0] - 0.11, w[1], 0.001]);
+    settle(20);
+    expect(env.holds(['In', 'soup', 'bowl'])).toBe(false);
+  });
+});
+
+describe('Open / Closed', () => {
+  it('cabinet: an Open init (0.18 m) is Open and not Closed; the default is Closed and not Open', async () => {
+    await env.reset({ seed: 0, task: findTask('cabinet_close_drawer') });
+    settle(5);
+    const cab = env.world.fixtures.get('cabinet')!;
+    expect(cab.value()).toBeCloseTo(FIXTURE_OPEN_VALUE.cabinet, 2);
+    expect(env.holds(['Open', 'cabinet'])).toBe(true);
+    expect(env.holds(['Closed', 'cabinet'])).toBe(false);
+    await env.reset({ seed: 0, task: findTask('cabinet_open_drawer') });
+    settle(5);
+    expect(Math.abs(env.world.fixtures.get('cabinet')!.value())).toBeLessThan(0.002);
+    expect(env.holds(['Closed', 'cabinet'])).toBe(true);
+    expect(env.holds(['Open', 'cabinet'])).toBe(false);
+  });
+
+  it('microwave: an Open init is Open and not Closed; the default is Closed and not Open', async () => {
+    await env.reset({ seed: 0, task: findTask('microwave_close_door') });
+    settle(5);
+    expect(env.world.fixtures.get('microwave')!.value()).toBeCloseTo(FIXTURE_OPEN_VALUE.microwave, 2);
+    expect(env.holds(['Open', 'microwave'])).toBe(true);
+    expect(env.holds(['Closed', 'microwave'])).toBe(false);
+    await env.reset({ seed: 0, task: findTask('microwave_open_door') });
+    settle(5);
+    expect(env.holds(['Closed', 'microwave'])).toBe(true);
+    expect(env.holds(['Open', 'microwave'])).toBe(false);
+  });
+
+  it('the tolerances are ordered and the init values fall on the right side of them', () => {
+    const t = FIXTURE_TOLERANCES;
+    expect(t.drawerClosed).toBeGreaterThanOrEqual(0);
+    expect(t.drawerClosed).toBeLessThan(t.drawerOpen);
+    expect(t.doorClosed).toBeGreaterThanOrEqual(0);
+    expect(t.doorClosed).toBeLessThan(t.doorOpen);
+    expect(t.buttonRelease).toBeLessThan(t.buttonPress);
+    expect(FIXTURE_OPEN_VALUE.cabinet).toBeGreaterThan(t.drawerOpen);
+    expect(FIXTURE_OPEN_VALUE.microwave).toBeGreaterThan(t.doorOpen);
+  });
+
+  it('isOpen / isClosed switch just either side of the thresholds (fixture built at that joint value)', async () => {
+    await initRapier();
+    const eps = 1e-3;
+    const cases: { kind: 'cabinet' | 'microwave'; open: number; closed: number }[] = [
+      { kind: 'cabinet', open: FIXTURE_TOLERANCES.drawerOpen, closed: FIXTURE_TOLERANCES.drawerClosed },
+      { kind: 'microwave', open: FIXTURE_TOLERANCES.doorOpen, closed: FIXTURE_TOLERANCES.doorClosed },
+    ];
+    for (const c of cases) {
+      const at = (v: number) => {
+        const world = new RAPIER.World({ x: 0, y: 0, z: -9.81 });
+        const spec: FixtureSpec = { id: c.kind, kind: c.kind, pos: [0.7, 0.1], yaw: 0.03 };
+        const f = new Fixture(world, spec, v);
+        const r = { value: f.value(), open: f.isOpen(), closed: f.isClosed() };
+        world.free();
+        return r;
+      };
+      const label = (v: number) => `${c.kind} at ${v}`;
+      for (const v of [c.open + eps, c.open - eps, c.closed + eps, c.closed - eps, 0]) {
+        expect(at(v).value, label(v)).toBeCloseTo(v, 4);
+      }
+      expect(at(c.open + eps), label(c.open + eps)).toMatchObject({ open: true, closed: false });
+      expect(at(c.open - eps), label(c.open - eps)).toMatchObject({ open: false, closed: false });
+      expect(at(c.closed + eps), label(c.closed + eps)).toMatchObject({ open: false, closed: false });
+      expect(at(c.closed - eps), label(c.closed - eps)).toMatchObject({ open: false, closed: true });
+    }
+  });
+});
+
+describe('TurnedOn / TurnedOff', () => {
+  it('each press of the button toggles it once; the state latches between presses', async () => {
+    const task = findTask('cabinet_press_button');
+    const absEnv = new Env({ actionMode: 'abs_ee' });
+    try {
+      await absEnv.reset({ seed: 0, task });
+      const cap = absEnv.privileged.fixture('button').capTop!;
+      const down = [Math.PI, 0, 0];
+      const go = (z: number, n: number) => {
+        let flips = 0;
+        let prev = absEnv.holds(['TurnedOn', 'button']);
+        for (let i = 0; i < n; i++) {
+          absEnv.step([cap[0], cap[1], z, ...down, 1]);
+          const now = absEnv.holds(['TurnedOn', 'button']);
+          expect(absEnv.holds(['TurnedOff', 'button'])).toBe(!now);
+          if (now !== prev) flips++;
+          prev = now;
+        }
+        return flips;
+      };
+      expect(absEnv.holds(['TurnedOff', 'button'])).toBe(true);
+      // Approach from above: nothing changes without touching it.
+      expect(go(cap[2] + 0.08, 30)).toBe(0);
+      expect(go(cap[2] + 0.003, 10)).toBe(0);
+      expect(absEnv.holds(['TurnedOff', 'button'])).toBe(true);
+      // Press and hold the cap down for half a second: exactly one toggle.
+      expect(go(cap[2] - 0.0085, 10)).toBe(1);
+      const button = absEnv.world.fixtures.get('button')!;
+      expect(button.value()).toBeGreaterThan(FIXTURE_TOLERANCES.buttonPress);
+      expect(absEnv.holds(['TurnedOn', 'button'])).toBe(true);
+      // Still held down, checked at every physics step: no further toggles.
+      for (let i = 0; i < 48; i++) {
+        absEnv.world.physicsStep();
+        expect(button.value()).toBeGreaterThan(FIXTURE_TOLERANCES.buttonPress);
+        expect(absEnv.holds(['TurnedOn', 'button']), `physics step ${i}`).toBe(true);
+      }
+      // Let go: it stays on.
+      expect(go(cap[2] + 0.08, 15)).toBe(0);
+      expect(absEnv.world.fixtures.get('button')!.value()).toBeLessThan(FIXTURE_TOLERANCES.buttonRelease);
+      expect(absEnv.holds(['TurnedOn', 'button'])).toBe(true);
+      // A second press turns it off, and it stays off.
+      expect(go(cap[2] - 0.0085, 10)).toBe(1);
+      expect(absEnv.holds(['TurnedOff', 'button'])).toBe(true);
+      expect(go(cap[2] + 0.08, 15)).toBe(0);
+      expect(absEnv.holds(['TurnedOff', 'button'])).toBe(true);
+    } finally {
+      absEnv.close();
+    }
+  });
+
+  it('a TurnedOn init starts on; the expert press task ends on', async () => {
+    const task = findTask('cabinet_press_button');
+    await env.reset({ seed: 0, task: { ...task, init: [['TurnedOn', 'button']] } });
+    expect(env.holds(['TurnedOn', 'button'])).toBe(true);
+    let { obs } = await env.reset({ seed: 0, task });
+    expect(env.holds(['TurnedOn', 'button'])).toBe(false);
+    const expert = new ExpertPolicy(env.privileged);
+    expert.reset({ seed: 0, task, instruction: task.instruction, actionMode: 'delta_ee' });
+    let success = false;
+    for (let i = 0; i < task.maxSteps && !success; i++) {
+      const r = env.step(expert.act(obs));
+      obs = r.obs;
+      success = r.info.success;
+    }
+    expect(success).toBe(true);
+    expect(env.holds(['TurnedOn', 'button'])).toBe(true);
+  });
+});
+
+describe('Upright', () => {
+  it('holds for a standing can, not for one tipped on its side; the 15 degree tolerance is the edge', async () => {
+    await tabletop();
+    const s = pos('soup');
+    expect(env.holds(['Upright', 'soup'])).toBe(true);
+    const tilt = (deg: number): Quat => quatFromAxisAngle([1, 0, 0], (deg * Math.PI) / 180) as Quat;
+    // Lying on its side (radius 3.2 cm): tipped by 90 degrees about x, then left to settle.
+    put('soup', [s[0], s[1], 0.0325], tilt(90));
+    settle(10);
+    expect(pos('soup')[2]).toBeLessThan(0.04);
+    expect(env.holds(['Upright', 'soup'])).toBe(false);
+    // The predicate reads the pose only: just inside and just outside the tolerance.
+    const tol = (PREDICATE_TOLERANCES.uprightAngle * 180) / Math.PI;
+    put('soup', [s[0], s[1], 0.05], tilt(tol - 0.5));
+    expect(env.holds(['Upright', 'soup'])).toBe(true);
+    put('soup', [s[0], s[1], 0.05], tilt(tol + 0.5));
+    expect(env.holds(['Upright', 'soup'])).toBe(false);
+    // Upside down is not upright either.
+    put('soup', [s[0], s[1], 0.05], tilt(180));
+    expect(env.holds(['Upright', 'soup'])).toBe(false);
+  });
+});
+
+describe('Near and InRegion', () => {
+  it('Near holds for a distance just above the centre distance and not just below', async () => {
+    await tabletop();
+    const a = centre('soup'), b = centre('cheese');
+    const d = Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+    // Upright objects on the table: centres at half their heights (10 cm can, 4 cm box).
+    expect(a[2] - b[2]).toBeCloseTo(0.05 - 0.02, 3);
+    expect(env.holds(['Near', 'soup', 'cheese', d + 0.002])).toBe(true);
+    expect(env.holds(['Near', 'cheese', 'soup', d + 0.002])).toBe(true);
+    expect(env.holds(['Near', 'soup', 'cheese', d - 0.002])).toBe(false);
+    expect(env.holds(['Near', 'cheese', 'soup', d - 0.002])).toBe(false);
+  });
+
+  it('Near measures 3-D distance between centres: a stacked block is 5 cm from the one below', async () => {
+    await tabletop();
+    const b = pos('blue_block');
+    put('red_block', [b[0], b[1], 0.052], env.world.objectPose('blue_block').quat);
+    settle();
+    const a = centre('red_block'), c = centre('blue_block');
+    expect(Math.hypot(a[0] - c[0], a[1] - c[1])).toBeLessThan(0.005);
+    const d = Math.hypot(a[0] - c[0], a[1] - c[1], a[2] - c[2]);
+    expect(d).toBeCloseTo(0.05, 2);
+    expect(env.holds(['Near', 'red_block', 'blue_block', d + 0.002])).toBe(true);
+    expect(env.holds(['Near', 'red_block', 'blue_block', d - 0.002])).toBe(false);
+  });
+
+  it('InRegion holds inside the region on the table, not outside it nor lifted above it', async () => {
+    await tabletop(['InRegion', 'butter', 'left_zone']);
+    const r = env.privileged.region('left_zone');
+    const q = env.world.objectPose('butter').quat;
+    put('butter', [r.center[0], r.center[1], 0.001], q);
+    settle();
+    expect(env.holds(['InRegion', 'butter', 'left_zone'])).toBe(true);
+    expect(env.holds(['InRegion', 'butter', 'right_zone'])).toBe(false);
+    // Centre 1 cm past the region's far edge in y.
+    put('butter', [r.center[0], r.center[1] + r.halfExtents[1] + 0.01, 0.001], q);
+    settle();
+    expect(env.holds(['InRegion', 'butter', 'left_zone'])).toBe(false);
+    // Centre 1 cm inside the edge.
+    put('butter', [r.center[0], r.center[1] + r.halfExtents[1] - 0.01, 0.001], q);
+    settle();
+    expect(env.holds(['InRegion', 'butter', 'left_zone'])).toBe(true);
+    // Over the region but resting on a block, not on the table.
+    put('red_block', [r.center[0], r.center[1], 0.001]);
+    put('butter', [r.center[0], r.center[1], 0.052], [0, 0, 0, 1]);
+    settle();
+    expect(env.holds(['On', 'butter', 'red_block'])).toBe(true);
+    expect(pos('butter')[2]).toBeGreaterThan(PREDICATE_TOLERANCES.onTableZ);
+    expect(env.holds(['InRegion', 'butter', 'left_zone'])).toBe(false);
+    expect(env.holds(['InRegion', 'red_block', 'left_zone'])).toBe(true);
+  });
+});
+
+describe('formula combinators', () => {
+  it('And / Or / Not follow propositional logic over real atoms', async () => {
+    await tabletop();
+    const p = pos('plate');
+    put('soup', [p[0], p[1], 0.015]);
+    settle();
+    const T: Formula = ['On', 'soup', 'plate'];
+    const F: Formula = ['In', 'soup', 'bowl'];
+    expect(env.holds(T)).toBe(true);
+    expect(env.holds(F)).toBe(false);
+    const table: [Formula, boolean][] = [
+      [['And', T, T], true],
+      [['And', T, F], false],
+      [['And', F, T], false],
+      [['And', T, T, F], false],
+      [['Or', F, T], true],
+      [['Or', F, F], false],
+      [['Or', F, F, T], true],
+      [['Not', T], false],
+      [['Not', F], true],
+      [['Not', ['Not', T]], true],
+      [['And', ['Not', F], ['Or', F, T]], true],
+      [['Or', ['And', T, F], ['Not', T]], false],
+      // De Morgan
+      [['Not', ['And', T, F]], true],
+      [['And', ['Not', T], ['Not', F]], false],
+    ];
+    for (const [f, want] of table) expect(env.holds(f), JSON.stringify(f)).toBe(want);
+  });
+
+  it('an unknown predicate, object or region is an error, not false', async () => {
+    await tabletop();
+    expect(() => env.holds(['Onn', 'soup', 'plate'] as unknown as Formula)).toThrow(/unknown predicate "Onn"/);
+    expect(() => env.holds(['On', 'soupp', 'plate'])).toThrow(/soupp/);
+    expect(() => env.holds(['InRegion', 'soup', 'nowhere'])).toThrow(/nowhere/);
+  });
+});
