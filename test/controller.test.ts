@@ -137,6 +137,10 @@ describe('joint', () => {
     let obs = env.observe();
     for (let i = 0; i < 10; i++) obs = env.step([...target, -1]).obs;
     obs.state.joints.forEach((q, i) => expect(Math.abs(q - target[i]), `joint ${i + 1}`).toBeLessThan(1e-6));
+    expect(obs.state.gripperWidth).toBeGreaterThan(0.078);
+    // The 8th number drives the gripper here.
+    for (let i = 0; i < 15; i++) obs = env.step([...target, 1]).obs;
+    expect(obs.state.gripperWidth).toBeLessThan(0.002);
     expect(() => env.step([...target])).toThrow(ActionError);
   });
 

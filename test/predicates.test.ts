@@ -51,6 +51,42 @@ function centre(id: string): Vec3 {
   return [p[0] + up[0], p[1] + up[1], p[2] + up[2]];
 }
 
+/** The expert grasps `id` (goal Grasped); then lift it 15 cm and carry it over `over`'s origin. */
+async function graspAndCarryOver(id: string, over: string): Promise<void> {
+  let obs = await tabletop(['Grasped', id]);
+  const task = env.task!;
+  const expert = new ExpertPolicy(env.privileged);
+  expert.reset({ seed: 0, task, instruction: task.instruction, actionMode: 'delta_ee' });
+  let grasped = false;
+  for (let i = 0; i < 150 && !grasped; i++) {
+    const r = env.step(expert.act(obs));
+    obs = r.obs;
+    grasped = r.info.success;
+  }
+  expect(grasped, `the expert did not grasp ${id}`).toBe(true);
+  settle(4, [0, 0, 0, 0, 0, 0, 1]);
+  settle(6, [0, 0, 0.5, 0, 0, 0, 1]);
+  expect(pos(id)[2]).toBeGreaterThan(0.1);
+  const p = pos(over);
+  for (let i = 0; i < 40; i++) {
+    const s = pos(id);
+    const d = [p[0] - s[0], p[1] - s[1]];
+    if (Math.hypot(d[0], d[1]) < 0.003) break;
+    const c = (x: number) => Math.max(-0.5, Math.min(0.5, x / 0.05));
+    env.step([c(d[0]), c(d[1]), 0, 0, 0, 0, 1]);
+  }
+  settle(3, [0, 0, 0, 0, 0, 0, 1]);
+  expect(Math.hypot(pos(id)[0] - p[0], pos(id)[1] - p[1])).toBeLessThan(0.01);
+  expect(env.holds(['Grasped', id])).toBe(true);
+}
+
+/** Open the fingers, back the hand off upwards and let things settle. */
+function release(): void {
+  settle(10, HOLD_OPEN);
+  settle(5, [0, 0, 0.5, 0, 0, 0, -1]);
+  settle(5, HOLD_OPEN);
+}
+
 describe('On', () => {
   it('holds for the soup resting on the plate and not for the soup on the table beside it', async () => {
     await tabletop();
@@ -69,33 +105,7 @@ describe('On', () => {
   });
 
   it('is false while the soup is held above the plate or held against it, true once released', async () => {
-    const goal: Formula = ['Grasped', 'soup'];
-    let obs = await tabletop(goal);
-    const task = env.task!;
-    const expert = new ExpertPolicy(env.privileged);
-    expert.reset({ seed: 0, task, instruction: task.instruction, actionMode: 'delta_ee' });
-    let grasped = false;
-    for (let i = 0; i < 150 && !grasped; i++) {
-      const r = env.step(expert.act(obs));
-      obs = r.obs;
-      grasped = r.info.success;
-    }
-    expect(grasped, 'the expert did not grasp the soup').toBe(true);
-    settle(4, [0, 0, 0, 0, 0, 0, 1]);
-    settle(6, [0, 0, 0.5, 0, 0, 0, 1]);
-    expect(pos('soup')[2]).toBeGreaterThan(0.1);
-    // Carry it over the plate's centre.
-    const p = pos('plate');
-    for (let i = 0; i < 40; i++) {
-      const s = pos('soup');
-      const d = [p[0] - s[0], p[1] - s[1]];
-      if (Math.hypot(d[0], d[1]) < 0.003) break;
-      const c = (x: number) => Math.max(-0.5, Math.min(0.5, x / 0.05));
-      env.step([c(d[0]), c(d[1]), 0, 0, 0, 0, 1]);
-    }
-    settle(3, [0, 0, 0, 0, 0, 0, 1]);
-    expect(Math.hypot(pos('soup')[0] - p[0], pos('soup')[1] - p[1])).toBeLessThan(0.01);
-    expect(env.holds(['Grasped', 'soup'])).toBe(true);
+    await graspAndCarryOver('soup', 'plate');
     expect(env.holds(['On', 'soup', 'plate'])).toBe(false);
     // Lower it until it touches the plate, still pinched: every other condition of On holds
     // (over the footprint, touching, slow), only the grasp makes it false.
@@ -113,9 +123,7 @@ describe('On', () => {
     }
     expect(checked, 'never saw the held soup at rest on the plate').toBeGreaterThan(0);
     // Open the fingers and back off: now it rests on the plate.
-    settle(10, HOLD_OPEN);
-    settle(5, [0, 0, 0.5, 0, 0, 0, -1]);
-    settle(5, HOLD_OPEN);
+    release();
     expect(env.holds(['Grasped', 'soup'])).toBe(false);
     expect(env.holds(['On', 'soup', 'plate'])).toBe(true);
   });
@@ -132,6 +140,29 @@ describe('On', () => {
     put('red_block', [b[0] + 0.051, b[1], 0.001], env.world.objectPose('blue_block').quat);
     settle();
     expect(env.holds(['On', 'red_block', 'blue_block'])).toBe(false);
+  });
+
+  it('uses the 1 cm overhang tolerance: a box bridging two blocks is on both, or on neither when they are too far apart', async () => {
+    const bridge = (half: number) => {
+      const c: Vec3 = [0.42, -0.22, 0];
+      put('red_block', [c[0] - half, c[1], 0.001]);
+      put('blue_block', [c[0] + half, c[1], 0.001]);
+      put('cheese', [c[0], c[1], 0.053]);
+      settle(20);
+      expect(env.world.contactsOf('cheese').has('red_block')).toBe(true);
+      expect(env.world.contactsOf('cheese').has('blue_block')).toBe(true);
+      // The box's centre is `half` from each block's centre; a block's footprint reaches 2.5 cm.
+      expect(Math.abs(centre('cheese')[0] - pos('red_block')[0])).toBeCloseTo(half, 2);
+    };
+    await tabletop();
+    // Centre 0.5 cm past each block's edge (within the 1 cm tolerance).
+    bridge(0.03);
+    expect(env.holds(['On', 'cheese', 'red_block'])).toBe(true);
+    expect(env.holds(['On', 'cheese', 'blue_block'])).toBe(true);
+    // Centre 1.5 cm past each edge.
+    bridge(0.04);
+    expect(env.holds(['On', 'cheese', 'red_block'])).toBe(false);
+    expect(env.holds(['On', 'cheese', 'blue_block'])).toBe(false);
   });
 
   it('is false for a can resting on a block that stands on the plate (touching the block, not the plate)', async () => {
@@ -191,6 +222,52 @@ describe('In', () => {
     expect(env.holds(['In', 'cheese', 'basket'])).toBe(false);
     // Not a container: nothing is "in" the plate.
     expect(env.holds(['In', 'soup', 'plate'])).toBe(false);
+  });
+
+  it('is false while the cheese is held inside the basket, true once it is let go', async () => {
+    await graspAndCarryOver('cheese', 'basket');
+    expect(env.holds(['In', 'cheese', 'basket'])).toBe(false);
+    // Lower it into the basket until its bottom is ~1 cm above the basket's floor (1 cm thick).
+    for (let i = 0; i < 60 && pos('cheese')[2] > 0.022; i++) env.step([0, 0, -0.1, 0, 0, 0, 1]);
+    settle(4, [0, 0, 0, 0, 0, 0, 1]);
+    const k = pos('basket');
+    expect(pos('cheese')[2]).toBeLessThan(0.03);
+    expect(Math.hypot(pos('cheese')[0] - k[0], pos('cheese')[1] - k[1])).toBeLessThan(0.015);
+    expect(env.holds(['Grasped', 'cheese'])).toBe(true);
+    expect(speed('cheese')).toBeLessThanOrEqual(PREDICATE_TOLERANCES.restSpeed);
+    expect(env.holds(['In', 'cheese', 'basket'])).toBe(false);
+    release();
+    expect(env.holds(['Grasped', 'cheese'])).toBe(false);
+    expect(env.holds(['In', 'cheese', 'basket'])).toBe(true);
+  });
+
+  it('is false for the cheese sliding inside the basket, true once it stops', async () => {
+    await tabletop(['In', 'cheese', 'basket']);
+    const k = pos('basket');
+    const q = env.world.objectPose('basket').quat;
+    // Long side along the basket's long side, at one end of it.
+    const back = quatRotate(q, [-0.025, 0, 0]);
+    put('cheese', [k[0] + back[0], k[1] + back[1], 0.012], q);
+    settle(10);
+    expect(env.holds(['In', 'cheese', 'basket'])).toBe(true);
+    const v = quatRotate(q, [0.8, 0, 0]);
+    env.world.body('cheese').setLinvel({ x: v[0], y: v[1], z: 0 }, true);
+    env.step(HOLD_OPEN);
+    expect(speed('cheese')).toBeGreaterThan(PREDICATE_TOLERANCES.restSpeed);
+    expect(env.holds(['In', 'cheese', 'basket'])).toBe(false);
+    settle(20);
+    expect(env.holds(['In', 'cheese', 'basket'])).toBe(true);
+  });
+
+  it('is false for a can standing on a plate laid over the bowl (above the bowl, not in it)', async () => {
+    await tabletop(['In', 'soup', 'bowl']);
+    const w = pos('bowl');
+    put('plate', [w[0], w[1], 0.052]);
+    put('soup', [w[0], w[1], 0.064]);
+    settle(20);
+    expect(env.holds(['On', 'soup', 'plate'])).toBe(true);
+    expect(Math.hypot(pos('soup')[0] - w[0], pos('soup')[1] - w[1])).toBeLessThan(0.01);
+    expect(env.holds(['In', 'soup', 'bowl'])).toBe(false);
   });
 
   it('holds for the soup dropped into the bowl, not beside it', async () => {
