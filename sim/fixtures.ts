@@ -69,12 +69,12 @@ export class Fixture {
   /** For the button: on/off state, toggled by each press. */
   on = false;
   private latched = false;
-  private world: RWorld;
+  /** Where the moving part's frame sits, in the fixture frame, at joint position 0. */
+  private readonly origin: Vec3;
   private shell!: RBody;
   private part!: RBody;
 
   constructor(world: RWorld, readonly spec: FixtureSpec, init: number) {
-    this.world = world;
     const frameQ = quatFromAxisAngle([0, 0, 1], spec.yaw) as Quat;
     const base: Vec3 = [spec.pos[0], spec.pos[1], 0];
     const shell = world.createRigidBody(
@@ -84,6 +84,7 @@ export class Fixture {
       world.createCollider(colliderDescFor(s, { friction: 0.6, restitution: 0 }), shell);
     }
     const part = partGeometry(spec.kind);
+    this.origin = part.origin;
     // Where the moving part sits at joint position 0, and how `init` moves it.
     let pos = add(base, quatRotate(frameQ, part.origin) as Vec3);
     let rot = frameQ;
@@ -132,7 +133,6 @@ export class Fixture {
 
   /** Re-fetch Rapier objects by handle (after a world snapshot was restored). */
   rebind(world: RWorld): void {
-    this.world = world;
     this.shell = world.getRigidBody(this.shellHandle);
     this.part = world.getRigidBody(this.partHandle);
   }
@@ -151,7 +151,7 @@ export class Fixture {
     const inv: Quat = [-q.x, -q.y, -q.z, q.w];
     const s = this.shell.translation();
     const local = quatRotate(inv, [p.x - s.x, p.y - s.y, p.z - s.z]);
-    const origin = partGeometry(this.spec.kind).origin;
+    const origin = this.origin;
     switch (this.spec.kind) {
       case 'cabinet':
         return origin[0] - local[0];
@@ -202,12 +202,6 @@ export class Fixture {
   partPoint(local: Vec3): Vec3 {
     const { pos, quat } = this.partPose();
     return add(pos, quatRotate(quat, local) as Vec3);
-  }
-
-  /** World position of a point given in the fixture (shell) frame. */
-  shellPoint(local: Vec3): Vec3 {
-    const q: Quat = quatFromAxisAngle([0, 0, 1], this.spec.yaw) as Quat;
-    return add([this.spec.pos[0], this.spec.pos[1], 0], quatRotate(q, local) as Vec3);
   }
 
   saveState(): FixtureState {

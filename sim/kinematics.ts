@@ -159,11 +159,24 @@ export function mat3FromQuat(q: ArrayLike<number>, out: Float64Array = new Float
   return out;
 }
 
+const QUAT_SCRATCH = new Float64Array(4);
+
 /**
  * Unit quaternion of a rotation matrix given as 3 rows with stride `rowStride` starting at `o`
  * (stride 3 for a packed 3x3, 4 for a 3x4 transform). Shepperd's method; w >= 0.
  */
 export function quatFromMat(m: ArrayLike<number>, o = 0, rowStride = 3): Quat {
+  const q = matToQuatInto(QUAT_SCRATCH, m, o, rowStride);
+  const n = Math.hypot(q[0], q[1], q[2], q[3]);
+  return [q[0] / n, q[1] / n, q[2] / n, q[3] / n];
+}
+
+
+/**
+ * Shepperd's method without allocation: writes the (unnormalised, w >= 0) quaternion [x, y, z, w]
+ * of the rotation matrix in `m` (rows with stride `rowStride` from `o`) into `out`.
+ */
+function matToQuatInto(out: Float64Array, m: ArrayLike<number>, o: number, rowStride: number): Float64Array {
   const r00 = m[o], r01 = m[o + 1], r02 = m[o + 2];
   const r10 = m[o + rowStride], r11 = m[o + rowStride + 1], r12 = m[o + rowStride + 2];
   const r20 = m[o + 2 * rowStride], r21 = m[o + 2 * rowStride + 1], r22 = m[o + 2 * rowStride + 2];
@@ -183,8 +196,8 @@ export function quatFromMat(m: ArrayLike<number>, o = 0, rowStride = 3): Quat {
     w = (r10 - r01) / s; x = (r02 + r20) / s; y = (r12 + r21) / s; z = 0.25 * s;
   }
   if (w < 0) { x = -x; y = -y; z = -z; w = -w; }
-  const n = Math.hypot(x, y, z, w);
-  return [x / n, y / n, z / n, w / n];
+  out[0] = x; out[1] = y; out[2] = z; out[3] = w;
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -387,6 +400,8 @@ const IK_FIXED = new Float64Array(7);
 const IK_V = new Float64Array(7);
 const IK_MASK = new Uint8Array(7);
 const IK_RT = new Float64Array(9); // target rotation, row-major
+const IK_RE = new Float64Array(9); // rotation error R_t R_c^T, row-major
+const IK_QE = new Float64Array(4);
 
 /** Writes the 6-D error [p_t - p_c; log(R_t R_c^T)] of frames f into e; returns the squared norm. */
 function poseError(f: Float64Array, tp: ArrayLike<number>, Rt: Float64Array, e: Float64Array): number {
@@ -399,32 +414,19 @@ function poseError(f: Float64Array, tp: ArrayLike<number>, Rt: Float64Array, e: 
   const c10 = f[o + 4], c11 = f[o + 5], c12 = f[o + 6];
   const c20 = f[o + 8], c21 = f[o + 9], c22 = f[o + 10];
   const t00 = Rt[0], t01 = Rt[1], t02 = Rt[2], t10 = Rt[3], t11 = Rt[4], t12 = Rt[5], t20 = Rt[6], t21 = Rt[7], t22 = Rt[8];
-  const e00 = t00 * c00 + t01 * c01 + t02 * c02;
-  const e01 = t00 * c10 + t01 * c11 + t02 * c12;
-  const e02 = t00 * c20 + t01 * c21 + t02 * c22;
-  const e10 = t10 * c00 + t11 * c01 + t12 * c02;
-  const e11 = t10 * c10 + t11 * c11 + t12 * c12;
-  const e12 = t10 * c20 + t11 * c21 + t12 * c22;
-  const e20 = t20 * c00 + t21 * c01 + t22 * c02;
-  const e21 = t20 * c10 + t21 * c11 + t22 * c12;
-  const e22 = t20 * c20 + t21 * c21 + t22 * c22;
+  const re = IK_RE;
+  re[0] = t00 * c00 + t01 * c01 + t02 * c02;
+  re[1] = t00 * c10 + t01 * c11 + t02 * c12;
+  re[2] = t00 * c20 + t01 * c21 + t02 * c22;
+  re[3] = t10 * c00 + t11 * c01 + t12 * c02;
+  re[4] = t10 * c10 + t11 * c11 + t12 * c12;
+  re[5] = t10 * c20 + t11 * c21 + t12 * c22;
+  re[6] = t20 * c00 + t21 * c01 + t22 * c02;
+  re[7] = t20 * c10 + t21 * c11 + t22 * c12;
+  re[8] = t20 * c20 + t21 * c21 + t22 * c22;
   // Log map via the quaternion of R_e (robust for every angle, including near 0 and pi).
-  let x: number, y: number, z: number, w: number;
-  const tr = e00 + e11 + e22;
-  if (tr > 0) {
-    const s = 2 * Math.sqrt(tr + 1);
-    w = 0.25 * s; x = (e21 - e12) / s; y = (e02 - e20) / s; z = (e10 - e01) / s;
-  } else if (e00 > e11 && e00 > e22) {
-    const s = 2 * Math.sqrt(1 + e00 - e11 - e22);
-    w = (e21 - e12) / s; x = 0.25 * s; y = (e01 + e10) / s; z = (e02 + e20) / s;
-  } else if (e11 > e22) {
-    const s = 2 * Math.sqrt(1 + e11 - e00 - e22);
-    w = (e02 - e20) / s; x = (e01 + e10) / s; y = 0.25 * s; z = (e12 + e21) / s;
-  } else {
-    const s = 2 * Math.sqrt(1 + e22 - e00 - e11);
-    w = (e10 - e01) / s; x = (e02 + e20) / s; y = (e12 + e21) / s; z = 0.25 * s;
-  }
-  if (w < 0) { x = -x; y = -y; z = -z; w = -w; }
+  const qe = matToQuatInto(IK_QE, re, 0, 3);
+  const x = qe[0], y = qe[1], z = qe[2], w = qe[3];
   const sn = Math.hypot(x, y, z);
   const k = sn < 1e-12 ? 2 : (2 * Math.atan2(sn, w)) / sn;
   e[3] = x * k; e[4] = y * k; e[5] = z * k;

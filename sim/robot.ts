@@ -249,7 +249,7 @@ export class Robot {
       if (this.stepsLeft === 0) {
         // Land exactly on the target when it was reachable within the velocity cap.
         let exact = true;
-        for (let i = 0; i < 7; i++) if (Math.abs(this.q[i] + 0 - this.qTarget[i]) > 1e-9) exact = false;
+        for (let i = 0; i < 7; i++) if (Math.abs(this.q[i] - this.qTarget[i]) > 1e-9) exact = false;
         if (exact) this.q.set(this.qTarget);
       }
       this.frames = linkFrames(this.q);
