@@ -14,7 +14,7 @@ export interface StepRecord {
   success: boolean;
   /** Set for failed steps. */
   failure?: FailureLabel;
-  /** Control steps used. */
+  /** Control steps used (0 for a step that was not attempted because its preconditions were broken). */
   steps: number;
 }
 
@@ -26,11 +26,32 @@ export interface ChainRecord {
   repeat: number;
   policy: string;
   mode: 'strict' | 'continue';
+  /** The policy's seed for this run (differs between repeats). */
+  policySeed: number;
+  /** OOD levels the chain ran under (empty: the controlled setting). */
+  ood: Record<string, number>;
   /** Number of steps in the chain (N); `steps` may be shorter in strict mode. */
   length: number;
+  /** The N task names of the chain, in order (also those never reached). */
+  tasks: string[];
   steps: StepRecord[];
-  /** Policy latency per call (ms), summarised. */
+  /** Policy latency of every call (ms, 3 decimals). */
   latencyMs: number[];
+  /** Physics time of every control step (ms, 3 decimals). */
+  simMsPerStep: number[];
   /** Wall time of the whole chain (ms). */
   wallMs: number;
+}
+
+/** One controlled-baseline episode: a chain's task run alone from a fresh LIBERO-style reset. */
+export interface BaselineRecord {
+  runId: string;
+  task: string;
+  /** Episode index within this task's baseline (0-based). */
+  episode: number;
+  /** Env seed (layout, fixture jitter) and policy seed of the episode. */
+  seed: number;
+  success: boolean;
+  failure?: FailureLabel;
+  steps: number;
 }

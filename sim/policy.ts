@@ -32,7 +32,10 @@ export interface Observation {
 
 /** What a policy learns at the start of each episode (or each task of a chain). */
 export interface EpisodeStart {
+  /** The policy's seed: fixed for a whole episode or chain, different between repeats. */
   seed: number;
+  /** Position of this task in its chain (0-based; 0 for a single-task episode). */
+  step?: number;
   task: TaskSpec;
   instruction: string;
   actionMode: ActionMode;

@@ -13,7 +13,7 @@ function chain(outcomes: string, o: Partial<ChainRecord> = {}, paraphrases: numb
     index: i, task: `t${i}`, paraphrase: paraphrases[i] ?? 0, success: c === 'S',
     ...(c === 'S' ? {} : { failure: 'grasp_miss' as const }), steps: 10,
   }));
-  return { runId: 'r', chainId: o.chainId ?? outcomes, seed: 0, repeat: 0, policy: 'p', mode: 'strict', length: 3, steps, latencyMs: [1, 2, 3], wallMs: 1000, ...o };
+  return { runId: 'r', chainId: o.chainId ?? outcomes, seed: 0, repeat: 0, policySeed: 0, ood: {}, policy: 'p', mode: 'strict', length: 3, tasks: ['t0', 't1', 't2'], steps, latencyMs: [1, 2, 3], simMsPerStep: [0.5], wallMs: 1000, ...o };
 }
 
 describe('chain metrics', () => {

@@ -8,8 +8,8 @@ import { ResultsError, ResultsStore, recordKey } from '../runner/store.ts';
 import type { ChainRecord } from '../runner/records.ts';
 
 const rec = (chainId: string, repeat = 0): ChainRecord => ({
-  runId: 'r', chainId, seed: 1, repeat, policy: 'expert', mode: 'strict', length: 1,
-  steps: [{ index: 0, task: 't', paraphrase: 0, success: true, steps: 5 }], latencyMs: [0.1], wallMs: 10,
+  runId: 'r', chainId, seed: 1, repeat, policySeed: repeat, ood: {}, policy: 'expert', mode: 'strict', length: 1, tasks: ['t'],
+  steps: [{ index: 0, task: 't', paraphrase: 0, success: true, steps: 5 }], latencyMs: [0.1], simMsPerStep: [0.2], wallMs: 10,
 });
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-store-'));
 const config = { policy: 'expert', chains: 3 };

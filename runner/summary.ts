@@ -1,0 +1,168 @@
+// The run summary: every section-5 metric of a run, computed from its chain records and its
+// controlled-baseline records. `summary.json`, `report.md`, `report.html` and `run --json` all carry it.
+import type { BaselineRecord, ChainRecord, FailureLabel } from './records.ts';
+import {
+  averageChainLength, chainsPerHour, compoundedSuccess, failureCounts, independencePrediction, latency,
+  perStepSuccess, promptSensitivity, recovery, repeatMetrics, type PromptSensitivity, type Proportion,
+} from './metrics.ts';
+import { quantile, wilson } from './stats.ts';
+
+/** A proportion as written to JSON: `{k, value, ci}` plus the counts behind it. */
+export interface SummaryProportion {
+  k: number;
+  value: number;
+  ci: [number, number];
+  successes: number;
+  trials: number;
+}
+
+export interface BaselineTaskSummary {
+  task: string;
+  episodes: number;
+  successes: number;
+  value: number;
+  ci: [number, number];
+  failures: Partial<Record<FailureLabel, number>>;
+}
+
+export interface RunSummary {
+  runId: string;
+  scene: string;
+  policy: string;
+  mode: 'strict' | 'continue';
+  seed: number;
+  /** Chain runs summarised (distinct chains x repeats). */
+  chains: number;
+  /** Distinct chains and repeats per chain. */
+  distinctChains: number;
+  repeats: number;
+  /** Steps per chain (N). */
+  steps: number;
+  /** S_k for k = 1..N. */
+  S: SummaryProportion[];
+  /** p_j for j = 1..N. */
+  perStep: SummaryProportion[];
+  avgLength: number;
+  baseline: {
+    /** q_t per task (the success rate of the task run alone from a fresh LIBERO-style reset). */
+    q: Record<string, number>;
+    tasks: BaselineTaskSummary[];
+    /** Mean over tasks of q_t, weighted by how often each task appears in the chains. */
+    meanQ: number;
+    /** Predicted S_N under independence: mean over chain runs of prod_j q_(t_j). */
+    P_ind: number;
+    episodesPerTask: number;
+  };
+  /** C = P_ind / S_N. */
+  C: number;
+  /** O = mean baseline success / S_N. */
+  O: number;
+  /** Failure label -> count over all failed steps. */
+  failures: Partial<Record<FailureLabel, number>>;
+  /** Failure label -> count per chain position (1-based index into the array). */
+  failuresByStep: Partial<Record<FailureLabel, number>>[];
+  /** pass@k and pass^k for k = 1..R, chain success over R repeats (present when repeats > 1). */
+  passAtK?: Record<number, number>;
+  passPowK?: Record<number, number>;
+  promptSensitivity: PromptSensitivity[];
+  /** Continue mode only: P(success at j | failure at j-1) vs P(success at j | success at j-1). */
+  recovery?: { afterFailure: SummaryProportion; afterSuccess: SummaryProportion };
+  /** Cost: measured wall-clock figures (these differ between otherwise identical runs). */
+  latencyMs: { p50: number; p95: number };
+  simMsPerStep: { p50: number; p95: number };
+  wallMsPerChain: { mean: number; p50: number };
+  chainsPerHour: number;
+  versions: Record<string, string>;
+}
+
+/** The fields that measure time; everything else is a pure function of seeds and inputs. */
+export const TIMING_FIELDS = ['latencyMs', 'simMsPerStep', 'wallMsPerChain', 'chainsPerHour'] as const;
+
+export interface SummaryInput {
+  runId: string;
+  scene: string;
+  policy: string;
+  mode: 'strict' | 'continue';
+  seed: number;
+  steps: number;
+  repeats: number;
+  versions: Record<string, string>;
+}
+
+function out(p: Proportion): SummaryProportion {
+  return { k: p.k, value: p.value, ci: p.ci, successes: p.successes, trials: p.trials };
+}
+
+/** Records in a canonical order (chain id, then repeat), so the summary never depends on finishing order. */
+export function canonicalOrder<T extends Pick<ChainRecord, 'chainId' | 'repeat'>>(records: readonly T[]): T[] {
+  return [...records].sort((a, b) => (a.chainId < b.chainId ? -1 : a.chainId > b.chainId ? 1 : a.repeat - b.repeat));
+}
+
+export function summarise(input: SummaryInput, chainRecords: readonly ChainRecord[], baselineRecords: readonly BaselineRecord[]): RunSummary {
+  const records = canonicalOrder(chainRecords);
+  const n = input.steps;
+  const S = compoundedSuccess(records, n).map(out);
+  const sN = S[n - 1]?.value ?? NaN;
+
+  const byTask = new Map<string, BaselineRecord[]>();
+  for (const b of [...baselineRecords].sort((x, y) => (x.task < y.task ? -1 : x.task > y.task ? 1 : x.episode - y.episode))) {
+    byTask.set(b.task, [...(byTask.get(b.task) ?? []), b]);
+  }
+  const tasks: BaselineTaskSummary[] = [...byTask.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([task, rs]) => {
+    const k = rs.filter((r) => r.success).length;
+    const failures: Partial<Record<FailureLabel, number>> = {};
+    for (const r of rs) if (!r.success && r.failure) failures[r.failure] = (failures[r.failure] ?? 0) + 1;
+    return { task, episodes: rs.length, successes: k, value: k / rs.length, ci: wilson(k, rs.length), failures };
+  });
+  const q: Record<string, number> = Object.fromEntries(tasks.map((t) => [t.task, t.value]));
+  const chainTasks = (r: ChainRecord) => r.tasks;
+  const pInd = records.length ? records.reduce((a, r) => a + independencePrediction(chainTasks(r), q), 0) / records.length : NaN;
+  const uses = records.flatMap(chainTasks);
+  const meanQ = uses.length ? uses.reduce((a, t) => a + q[t], 0) / uses.length : NaN;
+
+  const failuresByStep: Partial<Record<FailureLabel, number>>[] = Array.from({ length: n }, () => ({}));
+  for (const r of records) for (const s of r.steps) {
+    if (!s.success && s.failure) failuresByStep[s.index][s.failure] = (failuresByStep[s.index][s.failure] ?? 0) + 1;
+  }
+
+  const simMs = records.flatMap((r) => r.simMsPerStep);
+  const wall = records.map((r) => r.wallMs);
+  const summary: RunSummary = {
+    runId: input.runId, scene: input.scene, policy: input.policy, mode: input.mode, seed: input.seed,
+    chains: records.length,
+    distinctChains: new Set(records.map((r) => r.chainId)).size,
+    repeats: input.repeats,
+    steps: n,
+    S,
+    perStep: perStepSuccess(records, n).map(out),
+    avgLength: averageChainLength(records),
+    baseline: { q, tasks, meanQ, P_ind: pInd, episodesPerTask: tasks.length ? Math.max(...tasks.map((t) => t.episodes)) : 0 },
+    C: pInd / sN,
+    O: meanQ / sN,
+    failures: failureCounts(records),
+    failuresByStep,
+    promptSensitivity: promptSensitivity(records),
+    latencyMs: latency(records),
+    simMsPerStep: { p50: quantile(simMs, 0.5), p95: quantile(simMs, 0.95) },
+    wallMsPerChain: { mean: wall.length ? wall.reduce((a, b) => a + b, 0) / wall.length : NaN, p50: quantile(wall, 0.5) },
+    chainsPerHour: chainsPerHour(records),
+    versions: input.versions,
+  };
+  if (input.repeats > 1 && records.length) {
+    const rm = repeatMetrics(records);
+    summary.passAtK = rm.passAtK;
+    summary.passPowK = rm.passPowK;
+  }
+  if (input.mode === 'continue') {
+    const rc = recovery(records);
+    summary.recovery = { afterFailure: out(rc.afterFailure), afterSuccess: out(rc.afterSuccess) };
+  }
+  return summary;
+}
+
+/** The summary without its timing fields: what must be identical between a resumed and an uninterrupted run. */
+export function outcomeOf(s: RunSummary): Omit<RunSummary, (typeof TIMING_FIELDS)[number]> {
+  const copy: Record<string, unknown> = { ...s };
+  for (const f of TIMING_FIELDS) delete copy[f];
+  return copy as Omit<RunSummary, (typeof TIMING_FIELDS)[number]>;
+}
