@@ -1,48 +1,86 @@
-// Run one policy on one task from a fresh reset: the unit every measurement is built from.
+// Running one task: the control loop shared by single episodes (from a fresh reset), chain steps (from
+// wherever the previous step left the world) and the controlled baseline. It times the policy and the
+// physics, traces what happens for failure labelling, and never lets a policy exception escape.
 import type { TaskSpec } from '../scenes/types.ts';
 import type { Env } from '../sim/env.ts';
 import type { Penetration } from '../sim/world.ts';
-import type { Policy } from '../sim/policy.ts';
+import type { Observation, Policy } from '../sim/policy.ts';
+import { TaskTrace } from './failures.ts';
+import type { FailureLabel } from './records.ts';
 
-export interface EpisodeResult {
+export interface TaskOutcome {
   task: string;
-  seed: number;
   success: boolean;
   /** Control steps used. */
   steps: number;
+  /** Set when the task failed. */
+  failure?: FailureLabel;
+  /** Set when the policy threw or returned an invalid action. */
+  error?: string;
+  /** Objects the task does not name that it moved or toppled (also on success: side effects). */
+  disturbed: string[];
   /** Deepest arm penetration seen (the `collision` signal), or null. */
   worstPenetration: Penetration | null;
   /** Policy latency per call (ms). */
   policyMs: number[];
   /** Physics time per control step (ms). */
   simMs: number[];
-  /** Set when the policy threw or returned an invalid action. */
-  error?: string;
 }
 
-export async function runEpisode(env: Env, policy: Policy, task: TaskSpec, seed: number): Promise<EpisodeResult> {
-  let { obs } = await env.reset({ seed, task });
-  await policy.reset({ seed, task, instruction: task.instruction, actionMode: env.actionMode });
+export interface TaskRunOptions {
+  /** The policy's seed (fixed per episode or chain run). */
+  policySeed: number;
+  /** Position in the chain (0 for a single episode). */
+  step?: number;
+  /** The instruction to give (a paraphrase); default: the task's instruction. */
+  instruction?: string;
+}
+
+/** Run `task` from the env's current state until its goal holds or its step budget is spent. */
+export async function runTask(env: Env, policy: Policy, task: TaskSpec, o: TaskRunOptions): Promise<TaskOutcome> {
+  const instruction = o.instruction ?? task.instruction;
+  let obs: Observation = env.setTask(instruction === task.instruction ? task : { ...task, instruction });
+  const trace = new TaskTrace(env, task.goal, task.objectsOfInterest);
   const policyMs: number[] = [];
   const simMs: number[] = [];
   let worst: Penetration | null = null;
+  const finish = (success: boolean, error?: string): TaskOutcome => {
+    if (error !== undefined) trace.policyError = error;
+    const r: TaskOutcome = { task: task.name, success, steps: env.steps, disturbed: trace.disturbed(), worstPenetration: worst, policyMs, simMs };
+    if (!success) r.failure = trace.label();
+    if (error !== undefined) r.error = error;
+    return r;
+  };
+  try {
+    await policy.reset({ seed: o.policySeed, step: o.step ?? 0, task, instruction, actionMode: env.actionMode });
+  } catch (e) {
+    return finish(false, `policy.reset threw: ${(e as Error).message}`);
+  }
   for (;;) {
-    let action: ArrayLike<number>;
     let result;
     try {
       const t0 = performance.now();
-      action = await policy.act(obs);
+      const action = await policy.act(obs);
       policyMs.push(performance.now() - t0);
       result = env.step(action);
     } catch (e) {
-      return { task: task.name, seed, success: false, steps: env.steps, worstPenetration: worst, policyMs, simMs, error: (e as Error).message };
+      return finish(false, (e as Error).message);
     }
     simMs.push(result.info.simMs);
+    trace.observe(result.info);
     const p = result.info.penetrations[0];
     if (p && (!worst || p.depth > worst.depth)) worst = p;
     obs = result.obs;
-    if (result.terminated || result.truncated) {
-      return { task: task.name, seed, success: result.info.success, steps: result.info.steps, worstPenetration: worst, policyMs, simMs };
-    }
+    if (result.terminated || result.truncated) return finish(result.info.success);
   }
+}
+
+export interface EpisodeResult extends TaskOutcome {
+  seed: number;
+}
+
+/** One task from a fresh seeded reset (policy seed = env seed). */
+export async function runEpisode(env: Env, policy: Policy, task: TaskSpec, seed: number): Promise<EpisodeResult> {
+  await env.reset({ seed, task });
+  return { ...(await runTask(env, policy, task, { policySeed: seed })), seed };
 }

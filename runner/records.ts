@@ -16,6 +16,10 @@ export interface StepRecord {
   failure?: FailureLabel;
   /** Control steps used (0 for a step that was not attempted because its preconditions were broken). */
   steps: number;
+  /** Why the step was not possible, or the policy's error message. */
+  note?: string;
+  /** Objects the step does not name that it moved or toppled (a side effect, also on success). */
+  disturbed?: string[];
 }
 
 export interface ChainRecord {

@@ -116,9 +116,11 @@ export function summarise(input: SummaryInput, chainRecords: readonly ChainRecor
   });
   const q: Record<string, number> = Object.fromEntries(tasks.map((t) => [t.task, t.value]));
   const chainTasks = (r: ChainRecord) => r.tasks;
-  const pInd = records.length ? records.reduce((a, r) => a + independencePrediction(chainTasks(r), q), 0) / records.length : NaN;
+  // Until every task of the chains has a baseline (a partial run), the predictions are undefined.
   const uses = records.flatMap(chainTasks);
-  const meanQ = uses.length ? uses.reduce((a, t) => a + q[t], 0) / uses.length : NaN;
+  const complete = uses.every((t) => t in q);
+  const pInd = records.length && complete ? records.reduce((a, r) => a + independencePrediction(chainTasks(r), q), 0) / records.length : NaN;
+  const meanQ = uses.length && complete ? uses.reduce((a, t) => a + q[t], 0) / uses.length : NaN;
 
   const failuresByStep: Partial<Record<FailureLabel, number>>[] = Array.from({ length: n }, () => ({}));
   for (const r of records) for (const s of r.steps) {

@@ -41,3 +41,13 @@ export const FIXTURE_CLOSED_VALUE: Record<FixtureKind, number> = Object.freeze({
 export const OPENABLE_FIXTURES: readonly FixtureKind[] = Object.freeze(['cabinet', 'microwave'] as const);
 /** Fixture kinds that switch (TurnedOn / TurnedOff apply). */
 export const SWITCH_FIXTURES: readonly FixtureKind[] = Object.freeze(['button'] as const);
+
+/**
+ * Tallest object that may be put in a fixture's interior and still pass under the shell when the
+ * drawer closes (the drawer's walls are 0.10 m high, its floor 0.04 m above the table).
+ */
+export const FIXTURE_ITEM_MAX_HEIGHT: Record<FixtureKind, number> = Object.freeze({
+  cabinet: 0.06,
+  microwave: 0,
+  button: 0,
+});

@@ -147,3 +147,13 @@ export interface ResolvedScene {
   fixtureInit: Record<string, number>;
   robotInit: number[];
 }
+
+/** A chain: N tasks run in one episode without reset; the world task i leaves is where task i+1 starts. */
+export interface ChainSpec {
+  /** Chain id (letters, digits, "_"). */
+  name: string;
+  scene: string;
+  /** Fixture states at the start of the chain (default: every drawer/door closed, every button off). */
+  init: Atom[];
+  steps: TaskSpec[];
+}

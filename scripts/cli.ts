@@ -1,19 +1,39 @@
 // The `chaingap` command line: a thin layer over the library API. Human text goes to stderr;
 // `--json` prints exactly one JSON document on stdout.
 //
-// Exit codes: 0 success; 1 the command ran but a check failed (e.g. demo below its floor);
-// 2 bad input (unknown task, bad spec file, bad option).
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { listScenes, listTasks, findTask, loadTask } from '../scenes/load.ts';
+// Exit codes:
+//   0  success
+//   1  the command ran but a check failed (`run --fail-below`: S_N under the threshold)
+//   2  bad input: unknown scene/task/policy, a bad spec or chain file, a chain that is not solvable,
+//      a results directory started with another config, a bad option. Nothing already recorded is touched.
+import { writeFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { listScenes, listTasks, findScene, findTask, loadTask } from '../scenes/load.ts';
 import { SpecError } from '../scenes/errors.ts';
+import { DEFAULT_CHAIN_STEPS, generateChains } from '../scenes/chains.ts';
 import type { TaskSpec } from '../scenes/types.ts';
 import { ExpertPolicy } from '../policies/expert.ts';
+import { PolicyError, listPolicies } from '../policies/registry.ts';
 import { evaluateTasks, type TaskSummary } from '../runner/suite.ts';
+import { ResultsError } from '../runner/store.ts';
+import { reportRun, runChains, type RunOptions, type RunResult } from '../runner/run.ts';
+import type { RunSummary } from '../runner/summary.ts';
+import { Progress } from './progress.ts';
+import { runDemo, DEMO_POLICIES } from '../runner/demo.ts';
+import { summaryTable } from './tables.ts';
 
-function intOption(name: string) {
+function intOption(name: string, min = 0) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got "${v}"`);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number >= ${min}, got "${v}"`);
+    return n;
+  };
+}
+
+function fraction(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`${name} must be a number in [0, 1], got "${v}"`);
     return n;
   };
 }
@@ -28,7 +48,7 @@ export function demoTasks(): TaskSpec[] {
   return [...byType.values()];
 }
 
-function table(rows: TaskSummary[]): string {
+function taskTable(rows: TaskSummary[]): string {
   const head = ['task', 'type', 'success', '95% CI', 'steps', 'collisions', 'ms/ep'];
   const body = rows.map((r) => [
     r.task, r.type, `${r.successes}/${r.episodes} (${(100 * r.rate).toFixed(1)}%)`,
@@ -40,19 +60,127 @@ function table(rows: TaskSummary[]): string {
   return [line(head), line(w.map((n) => '-'.repeat(n))), ...body.map(line)].join('\n');
 }
 
+interface RunCliOptions {
+  scene: string; policy: string; chains: number; steps: number; chainFile?: string; repeats: number;
+  mode: 'strict' | 'continue'; seed: number; paraphrases: 'instruction' | 'random'; baselineEpisodes: number;
+  out: string; json?: boolean; failBelow?: number;
+}
+
+function printRunResult(r: RunResult, json: boolean | undefined): void {
+  if (json) process.stdout.write(JSON.stringify(r.summary) + '\n');
+  else {
+    process.stderr.write('\n' + summaryTable([r.summary]) + '\n');
+    process.stderr.write(`\nreports: ${r.files.reportHtml}\n         ${r.files.reportMd}\n         ${r.files.summaryJson}\n`);
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
   program
     .name('chaingap')
-    .description('Measure how robot manipulation policies hold up per step, over chains, and out of distribution.')
+    .description('Measure how robot manipulation policies hold up per step, over 10-step chains, and out of distribution.')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stderr.write(s), writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => process.stderr.write(s), writeErr: (s) => process.stderr.write(s) })
+    .addHelpText('after', '\nExit codes: 0 success; 1 a check failed (run --fail-below); 2 bad input (nothing recorded is touched).');
 
   let code = 0;
 
   program
+    .command('run')
+    .description('Run chains (generated from a scene, or from --chain-file) with a policy, plus the controlled baseline; append results to --out and write summary.json, report.md, report.html. Run again with the same options to resume.')
+    .requiredOption('-o, --out <dir>', 'run directory (created; an existing one is resumed if it holds the same run)')
+    .option('-p, --policy <spec>', 'policy: expert | bernoulli:<p> | noisy-expert:<sigma> (see `list policies`)', 'expert')
+    .option('--scene <name>', 'scene to generate chains in', 'kitchen')
+    .option('-c, --chains <n>', 'number of chains to generate', intOption('--chains', 1), 20)
+    .option('--steps <n>', 'steps per generated chain', intOption('--steps', 1), DEFAULT_CHAIN_STEPS)
+    .option('--chain-file <file>', 'run the chains in this JSON file instead of generating them')
+    .option('-r, --repeats <n>', 'runs per chain with different policy seeds (pass@k, pass^k)', intOption('--repeats', 1), 1)
+    .addOption(new Option('-m, --mode <mode>', 'strict: stop at the first failure; continue: go on while the next step is possible').choices(['strict', 'continue']).default('strict'))
+    .option('-s, --seed <n>', 'run seed (chains, layouts, policy seeds)', intOption('--seed'), 0)
+    .addOption(new Option('--paraphrases <how>', 'instruction given per step').choices(['instruction', 'random']).default('instruction'))
+    .option('--baseline-episodes <n>', 'controlled-baseline episodes per distinct task', intOption('--baseline-episodes', 1), 20)
+    .option('--fail-below <s>', 'exit 1 when S_N is below this value (for CI)', fraction('--fail-below'))
+    .option('--json', 'print the summary as one JSON document on stdout')
+    .action(async (o: RunCliOptions) => {
+      const progress = new Progress(process.stderr);
+      const opts: RunOptions = {
+        out: o.out, policy: o.policy, scene: o.scene, chains: o.chains, steps: o.steps, chainFile: o.chainFile,
+        repeats: o.repeats, mode: o.mode, seed: o.seed, paraphrases: o.paraphrases, baselineEpisodes: o.baselineEpisodes,
+        onProgress: (p) => progress.update(p),
+      };
+      let r: RunResult;
+      try {
+        r = await runChains(opts);
+      } finally {
+        progress.stop();
+      }
+      if (r.resumed.chains || r.resumed.baseline || r.tornBytes) {
+        process.stderr.write(`resumed: ${r.resumed.chains} chain runs and ${r.resumed.baseline} baseline episodes were already recorded${r.tornBytes ? `; a torn last record (${r.tornBytes} bytes) was cut off and redone` : ''}\n`);
+      }
+      printRunResult(r, o.json);
+      const sN = r.summary.S[r.summary.steps - 1]?.value ?? 0;
+      if (o.failBelow !== undefined && !(sN >= o.failBelow)) {
+        process.stderr.write(`chaingap: S_${r.summary.steps} = ${sN.toFixed(3)} is below --fail-below ${o.failBelow}\n`);
+        code = 1;
+      }
+    });
+
+  program
+    .command('report')
+    .description('Recompute summary.json, report.md and report.html of a run directory from its records.')
+    .argument('<dir>', 'a run directory written by `chaingap run`')
+    .option('--json', 'print the summary as one JSON document on stdout')
+    .action(async (dir: string, o: { json?: boolean }) => {
+      const r = await reportRun(dir);
+      printRunResult({ dir, summary: r.summary, files: r.files, resumed: { chains: 0, baseline: 0 }, tornBytes: 0 }, o.json);
+    });
+
+  program
+    .command('chains')
+    .description('Generate solvable chains for a scene and write them as a chain file (to edit, share, or pass to `run --chain-file`).')
+    .option('--scene <name>', 'scene', 'kitchen')
+    .option('-c, --count <n>', 'number of chains', intOption('--count', 1), 5)
+    .option('--steps <n>', 'steps per chain', intOption('--steps', 1), DEFAULT_CHAIN_STEPS)
+    .option('-s, --seed <n>', 'seed', intOption('--seed'), 0)
+    .option('-o, --out <file>', 'write the chains here (default: stdout)')
+    .action((o: { scene: string; count: number; steps: number; seed: number; out?: string }) => {
+      const chains = generateChains({ scene: findScene(o.scene), count: o.count, steps: o.steps, seed: o.seed });
+      const text = JSON.stringify(chains, null, 2) + '\n';
+      if (o.out) {
+        writeFileSync(o.out, text);
+        process.stderr.write(`${chains.length} chains of ${o.steps} steps written to ${o.out}\n`);
+      } else process.stdout.write(text);
+    });
+
+  program
     .command('demo')
-    .description('Run the scripted expert on every task type of the baseline scenes and print a success table.')
+    .description(`The main demo: ${DEMO_POLICIES.join(', ')} on 20 ten-step chains each plus the controlled baseline; prints S_1, S_5, S_10, P_ind, C, O and the top failure labels, and writes an HTML report per policy.`)
+    .option('-o, --out <dir>', 'directory for the run directories', 'runs/demo')
+    .option('-c, --chains <n>', 'chains per policy', intOption('--chains', 1), 20)
+    .option('--baseline-episodes <n>', 'baseline episodes per distinct task', intOption('--baseline-episodes', 1), 10)
+    .option('-s, --seed <n>', 'seed', intOption('--seed'), 0)
+    .option('--json', 'print the summaries as one JSON document on stdout')
+    .action(async (o: { out: string; chains: number; baselineEpisodes: number; seed: number; json?: boolean }) => {
+      const t0 = performance.now();
+      const progress = new Progress(process.stderr);
+      let results: RunResult[];
+      try {
+        results = await runDemo({ ...o, onProgress: (policy, p) => progress.update(p, policy) });
+      } finally {
+        progress.stop();
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      if (o.json) process.stdout.write(JSON.stringify({ seconds, runs: results.map((r) => ({ dir: r.dir, summary: r.summary })) }) + '\n');
+      else {
+        process.stderr.write('\n' + summaryTable(results.map((r) => r.summary)) + '\n\n');
+        for (const r of results) process.stderr.write(`${r.summary.policy.padEnd(20)} ${r.files.reportHtml}\n`);
+        process.stderr.write(`\n${seconds.toFixed(0)} s in all\n`);
+      }
+    });
+
+  program
+    .command('tasks')
+    .description('Run a policy-free sanity check: the scripted expert on every task type of the baseline scenes, from fresh seeded resets; prints a success table.')
     .option('-e, --episodes <n>', 'seeded episodes per task', intOption('--episodes'), 20)
     .option('-s, --seed <n>', 'first seed', intOption('--seed'), 0)
     .option('-t, --task <file-or-name...>', 'run these tasks instead (names of shipped tasks or paths to task JSON files)')
@@ -74,21 +202,22 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(JSON.stringify({ policy: 'expert', episodes: o.episodes, firstSeed: o.seed, seconds, tasks: rows }) + '\n');
       } else {
         process.stderr.write(`\nscripted expert, ${o.episodes} seeded episodes per task (seeds ${o.seed}..${o.seed + o.episodes - 1})\n\n`);
-        process.stderr.write(table(rows) + '\n');
+        process.stderr.write(taskTable(rows) + '\n');
         process.stderr.write(`\n${seconds.toFixed(1)} s in all\n`);
       }
     });
 
   program
     .command('list')
-    .description('List shipped scenes or tasks.')
-    .argument('<what>', 'scenes | tasks')
+    .description('List shipped scenes, tasks, or the policies `run --policy` accepts.')
+    .argument('<what>', 'scenes | tasks | policies')
     .option('--json', 'print as JSON')
     .action((what: string, o: { json?: boolean }) => {
       let items: unknown[];
       if (what === 'scenes') items = listScenes();
       else if (what === 'tasks') items = listTasks().map((n) => { const t = findTask(n); return { name: t.name, type: t.type, scene: t.scene, instruction: t.instruction }; });
-      else throw new InvalidArgumentError(`list: "${what}" is not one of: scenes, tasks`);
+      else if (what === 'policies') items = listPolicies();
+      else throw new InvalidArgumentError(`list: "${what}" is not one of: scenes, tasks, policies`);
       if (o.json) process.stdout.write(JSON.stringify(items) + '\n');
       else for (const i of items) process.stderr.write((typeof i === 'string' ? i : Object.values(i as object).join('\t')) + '\n');
     });
@@ -97,7 +226,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (e instanceof SpecError || e instanceof InvalidArgumentError) {
+    if (e instanceof SpecError || e instanceof InvalidArgumentError || e instanceof PolicyError || e instanceof ResultsError || e instanceof RangeError) {
       process.stderr.write(`chaingap: ${(e as Error).message}\n`);
       return 2;
     }
@@ -105,3 +234,5 @@ export async function main(argv: string[]): Promise<number> {
   }
   return code;
 }
+
+export type { RunSummary };

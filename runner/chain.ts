@@ -1,0 +1,70 @@
+// Running one chain: N tasks in ONE episode without reset. Before each step the runner reads the
+// symbolic state off the simulator and checks that the step is still possible; a step that is not is
+// recorded as failed with `precondition_broken` and not attempted. Strict mode stops at the first
+// failure (CALVIN); continue mode moves on to the next step that is still possible (recovery).
+import seedrandom from 'seedrandom';
+import { applyGoal, sceneFacts, type SceneFacts } from '../scenes/chain-model.ts';
+import { findScene } from '../scenes/load.ts';
+import type { ChainSpec, SceneSpec } from '../scenes/types.ts';
+import type { Env } from '../sim/env.ts';
+import type { Policy } from '../sim/policy.ts';
+import { runTask } from './episode.ts';
+import { perceive } from './perceive.ts';
+import type { ChainRecord, StepRecord } from './records.ts';
+
+export type ChainMode = 'strict' | 'continue';
+/** Which phrasing each step gets: always the training instruction, or a seeded draw among all phrasings. */
+export type ParaphraseMode = 'instruction' | 'random';
+
+export interface ChainRunOptions {
+  runId: string;
+  mode: ChainMode;
+  /** Env seed: layout and fixture placement noise. Repeats of a chain share it. */
+  seed: number;
+  repeat: number;
+  /** Policy seed; differs between repeats. */
+  policySeed: number;
+  paraphrases?: ParaphraseMode;
+  scene?: SceneSpec;
+  /** Called after each step. */
+  onStep?: (s: StepRecord) => void;
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+export async function runChain(env: Env, policy: Policy, chain: ChainSpec, o: ChainRunOptions): Promise<ChainRecord> {
+  const t0 = performance.now();
+  const scene = o.scene ?? findScene(chain.scene);
+  const facts: SceneFacts = sceneFacts(scene);
+  await env.reset({ seed: o.seed, task: { ...chain.steps[0], init: chain.init }, scene });
+  const pr = seedrandom(`${o.policySeed}:paraphrase`);
+  const steps: StepRecord[] = [];
+  const latencyMs: number[] = [];
+  const simMsPerStep: number[] = [];
+  for (let j = 0; j < chain.steps.length; j++) {
+    const task = chain.steps[j];
+    const phrasings = [task.instruction, ...task.paraphrases];
+    const paraphrase = o.paraphrases === 'random' ? Math.floor(pr() * phrasings.length) : 0;
+    let rec: StepRecord;
+    const possible = applyGoal(facts, perceive(env, facts), task.goal);
+    if (typeof possible === 'string') {
+      rec = { index: j, task: task.name, paraphrase, success: false, failure: 'precondition_broken', steps: 0, note: possible };
+    } else {
+      const out = await runTask(env, policy, task, { policySeed: o.policySeed, step: j, instruction: phrasings[paraphrase] });
+      rec = { index: j, task: task.name, paraphrase, success: out.success, steps: out.steps };
+      if (out.failure) rec.failure = out.failure;
+      if (out.error) rec.note = out.error;
+      if (out.disturbed.length) rec.disturbed = out.disturbed;
+      for (const x of out.policyMs) latencyMs.push(round3(x));
+      for (const x of out.simMs) simMsPerStep.push(round3(x));
+    }
+    steps.push(rec);
+    o.onStep?.(rec);
+    if (!rec.success && o.mode === 'strict') break;
+  }
+  return {
+    runId: o.runId, chainId: chain.name, seed: o.seed, repeat: o.repeat, policySeed: o.policySeed,
+    policy: policy.id, mode: o.mode, ood: {}, length: chain.steps.length, tasks: chain.steps.map((t) => t.name),
+    steps, latencyMs, simMsPerStep, wallMs: Math.round(performance.now() - t0),
+  };
+}

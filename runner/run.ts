@@ -1,0 +1,208 @@
+// A whole run: chains (generated from a scene and a seed, or loaded from a chain file) run R times each
+// with different policy seeds, plus the controlled baseline (each distinct task of the chains run alone
+// from fresh LIBERO-style resets), every result appended to the run directory as it finishes, then the
+// summary and the reports. Started again with the same options, a run resumes where it stopped.
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import seedrandom from 'seedrandom';
+import { DEFAULT_CHAIN_STEPS, generateChains, loadChains } from '../scenes/chains.ts';
+import { findScene } from '../scenes/load.ts';
+import type { ChainSpec, TaskSpec } from '../scenes/types.ts';
+import { Env, type EnvOptions } from '../sim/env.ts';
+import { parsePolicy } from '../policies/registry.ts';
+import { runChain, type ChainMode, type ParaphraseMode } from './chain.ts';
+import { runTask } from './episode.ts';
+import type { BaselineRecord, ChainRecord } from './records.ts';
+import { ResultsStore, baselineKey, recordKey } from './store.ts';
+import { summarise, type RunSummary } from './summary.ts';
+import { writeReports } from './report.ts';
+import { independenceCurve } from './charts.ts';
+
+export interface RunOptions {
+  /** Run directory (created; resumed when it already holds this run). */
+  out: string;
+  /** Policy spec: `expert`, `bernoulli:0.95`, `noisy-expert:0.3`. */
+  policy: string;
+  /** Scene to generate chains in (default `kitchen`); ignored with `chainFile`. */
+  scene?: string;
+  /** Number of chains to generate (default 20). */
+  chains?: number;
+  /** Steps per generated chain (default 10). */
+  steps?: number;
+  /** A chain file to run instead of generated chains. */
+  chainFile?: string;
+  /** Runs per chain with different policy seeds (default 1). */
+  repeats?: number;
+  mode?: ChainMode;
+  seed?: number;
+  paraphrases?: ParaphraseMode;
+  /** Baseline episodes per distinct task (default 20). */
+  baselineEpisodes?: number;
+  env?: EnvOptions;
+  /** Called after each chain run and each baseline episode. */
+  onProgress?: (p: RunProgress) => void;
+}
+
+export interface RunProgress {
+  phase: 'chains' | 'baseline';
+  /** Units finished in this phase, including those found already done. */
+  done: number;
+  total: number;
+  /** True when the unit was read back from the run directory, not run now. */
+  resumed: boolean;
+  chain?: ChainRecord;
+  baseline?: BaselineRecord;
+}
+
+/** What a run directory's config.json holds: everything that decides the results. */
+export interface RunConfig {
+  policy: string;
+  scene: string;
+  chains: number;
+  steps: number;
+  chainFile: { path: string; sha256: string } | null;
+  repeats: number;
+  mode: ChainMode;
+  seed: number;
+  paraphrases: ParaphraseMode;
+  baselineEpisodes: number;
+  chaingap: string;
+}
+
+export interface RunResult {
+  dir: string;
+  summary: RunSummary;
+  /** Chain runs and baseline episodes found already done in the directory. */
+  resumed: { chains: number; baseline: number };
+  /** Bytes of torn trailing records that were cut off and redone. */
+  tornBytes: number;
+  files: { summaryJson: string; reportMd: string; reportHtml: string };
+}
+
+export const CHAINGAP_VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+export function versions(): Record<string, string> {
+  const lock = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  return { chaingap: CHAINGAP_VERSION, rapier: String(lock.dependencies['@dimforge/rapier3d-compat']), node: process.versions.node };
+}
+
+/** A 32-bit seed derived from parts (stable across platforms). */
+export function deriveSeed(...parts: (string | number)[]): number {
+  return seedrandom(parts.join(':')).int32() >>> 0;
+}
+
+/** The chains a run executes, and the config that identifies it. */
+export function planRun(o: RunOptions): { chains: ChainSpec[]; config: RunConfig } {
+  const seed = o.seed ?? 0;
+  let chains: ChainSpec[];
+  let chainFile: RunConfig['chainFile'] = null;
+  if (o.chainFile) {
+    chains = loadChains(o.chainFile);
+    chainFile = { path: o.chainFile, sha256: createHash('sha256').update(readFileSync(o.chainFile)).digest('hex') };
+  } else {
+    chains = generateChains({ scene: findScene(o.scene ?? 'kitchen'), count: o.chains ?? 20, steps: o.steps ?? DEFAULT_CHAIN_STEPS, seed });
+  }
+  const config: RunConfig = {
+    policy: parsePolicy(o.policy).id,
+    scene: chainFile ? [...new Set(chains.map((c) => c.scene))].join(',') : (o.scene ?? 'kitchen'),
+    chains: chains.length,
+    steps: Math.max(...chains.map((c) => c.steps.length)),
+    chainFile,
+    repeats: o.repeats ?? 1,
+    mode: o.mode ?? 'strict',
+    seed,
+    paraphrases: o.paraphrases ?? 'instruction',
+    baselineEpisodes: o.baselineEpisodes ?? 20,
+    chaingap: CHAINGAP_VERSION,
+  };
+  for (const [k, v] of [['repeats', config.repeats], ['baselineEpisodes', config.baselineEpisodes]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${k} must be a whole number >= 1, got ${v}`);
+  }
+  return { chains, config };
+}
+
+/** Distinct tasks of a set of chains, by name, in name order. */
+export function baselineTasks(chains: readonly ChainSpec[]): TaskSpec[] {
+  const m = new Map<string, TaskSpec>();
+  for (const c of chains) for (const t of c.steps) if (!m.has(t.name)) m.set(t.name, t);
+  return [...m.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/** Run (or resume) chains and baseline into `o.out`, then write summary.json, report.md and report.html. */
+export async function runChains(o: RunOptions): Promise<RunResult> {
+  const { chains, config } = planRun(o);
+  const entry = parsePolicy(o.policy);
+  const { store, tornBytes } = ResultsStore.open(o.out, config);
+  const runId = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 12);
+  const env = new Env(o.env);
+  const policy = entry.make(env.privileged);
+  const resumed = { chains: 0, baseline: 0 };
+  try {
+    const total = chains.length * config.repeats;
+    let done = 0;
+    for (const [i, chain] of chains.entries()) {
+      const seed = deriveSeed(config.seed, 'chain', chain.name);
+      for (let r = 0; r < config.repeats; r++) {
+        const key = recordKey({ chainId: chain.name, repeat: r });
+        if (store.has(key)) {
+          resumed.chains++;
+          o.onProgress?.({ phase: 'chains', done: ++done, total, resumed: true });
+          continue;
+        }
+        const rec = await runChain(env, policy, chain, {
+          runId, mode: config.mode, seed, repeat: r, policySeed: deriveSeed(config.seed, 'policy', chain.name, r),
+          paraphrases: config.paraphrases,
+        });
+        store.append(rec);
+        o.onProgress?.({ phase: 'chains', done: ++done, total, resumed: false, chain: rec });
+      }
+      void i;
+    }
+    const tasks = baselineTasks(chains);
+    const btotal = tasks.length * config.baselineEpisodes;
+    let bdone = 0;
+    for (const task of tasks) {
+      for (let e = 0; e < config.baselineEpisodes; e++) {
+        if (store.baseline.has(baselineKey({ task: task.name, episode: e }))) {
+          resumed.baseline++;
+          o.onProgress?.({ phase: 'baseline', done: ++bdone, total: btotal, resumed: true });
+          continue;
+        }
+        const seed = deriveSeed(config.seed, 'baseline', task.name, e);
+        await env.reset({ seed, task });
+        const out = await runTask(env, policy, task, { policySeed: seed });
+        const rec: BaselineRecord = { runId, task: task.name, episode: e, seed, success: out.success, steps: out.steps };
+        if (out.failure) rec.failure = out.failure;
+        store.baseline.append(rec);
+        o.onProgress?.({ phase: 'baseline', done: ++bdone, total: btotal, resumed: false, baseline: rec });
+      }
+    }
+    const summary = summarise(
+      { runId, scene: config.scene, policy: config.policy, mode: config.mode, seed: config.seed, steps: config.steps, repeats: config.repeats, versions: versions() },
+      store.all(), store.baseline.all(),
+    );
+    const files = await writeReports(o.out, summary, { independence: independenceCurve([...store.all()], summary.baseline.q, config.steps) });
+    return { dir: o.out, summary, resumed, tornBytes, files };
+  } finally {
+    store.close();
+    await policy.close?.();
+    env.close();
+  }
+}
+
+/** Recompute the summary and reports of a run directory from its records (`chaingap report DIR`). */
+export async function reportRun(dir: string): Promise<{ summary: RunSummary; files: RunResult['files'] }> {
+  const config = ResultsStore.readConfig(dir) as RunConfig;
+  const { store } = ResultsStore.open(dir, config);
+  try {
+    const runId = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 12);
+    const summary = summarise(
+      { runId, scene: config.scene, policy: config.policy, mode: config.mode, seed: config.seed, steps: config.steps, repeats: config.repeats, versions: versions() },
+      store.all(), store.baseline.all(),
+    );
+    const files = await writeReports(dir, summary, { independence: independenceCurve([...store.all()], summary.baseline.q, config.steps) });
+    return { summary, files };
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,324 @@
+// The symbolic model behind chains: where each object is (home, on/in something, in a zone, lost) and
+// which state each fixture is in, the preconditions of every goal atom a chain step may ask for, and
+// its effect. The generator only emits chains this model can run start to end; hand-written chains are
+// checked with it; the runner checks the next step against the state it perceives in the simulator.
+//
+// Rules (what makes a step possible):
+//  - On(a, b) / In(a, c): `a` is graspable, is on the table or on a support (not inside a container,
+//    not lost) and has nothing on it; `b` is a support (plate-like) or, for stacking, a block resting
+//    on the table, and has nothing on it; `c` is an empty container object or an open drawer, and `a`
+//    fits (FIXTURE_ITEM_MAX_HEIGHT). Things put inside containers stay there (taking them out is not
+//    a skill of the expert).
+//  - InRegion(a, zone): `a` is box-shaped, on the table and has nothing on it; the zone is a region no
+//    object starts in, holds nothing, and the straight push path passes clear of every other object.
+//  - Open/Closed(f), TurnedOn/TurnedOff(f): the fixture is in the other state.
+//  - Every object step works at least HAND_CLEARANCE away from an open drawer or door's swing zone.
+import { closestNames, footprintRadius, getObjectKind } from './objects.ts';
+import { FIXTURE_ITEM_MAX_HEIGHT, OPENABLE_FIXTURES, SWITCH_FIXTURES } from './fixtures.ts';
+import { fixtureRect, pointRectDistance } from './geometry.ts';
+import type { Atom, FixtureKind, Formula, ObjectKind, SceneSpec, TaskType, Vec2 } from './types.ts';
+
+/** Distance kept between an object step's work points and an open fixture's swing zone (m). */
+export const HAND_CLEARANCE = 0.05;
+/** Clearance between a push path and any other object's footprint (m). */
+export const PUSH_CLEARANCE = 0.04;
+
+export type Place =
+  | { at: 'home' }
+  | { at: 'region'; region: string }
+  | { at: 'on'; target: string }
+  | { at: 'in'; target: string }
+  /** Toppled, off the table or otherwise unusable. */
+  | { at: 'lost' };
+
+export type FixtureState = 'open' | 'closed' | 'on' | 'off';
+
+export interface SymbolicState {
+  objects: Record<string, Place>;
+  fixtures: Record<string, FixtureState>;
+}
+
+/** What the model knows about a scene, derived once from its spec. */
+export interface SceneFacts {
+  scene: SceneSpec;
+  kinds: Record<string, ObjectKind>;
+  fixtureKinds: Record<string, FixtureKind>;
+  graspable: string[];
+  /** Objects others can be put on: non-graspable supports (plates). */
+  supports: string[];
+  /** Blocks: graspable, stackable on each other. */
+  blocks: string[];
+  containers: string[];
+  /** Box-shaped graspables that can be pushed. */
+  pushable: string[];
+  /** Regions no object starts in: push targets. */
+  zones: string[];
+  home: Record<string, Vec2>;
+}
+
+export function sceneFacts(scene: SceneSpec): SceneFacts {
+  const kinds: Record<string, ObjectKind> = {};
+  const home: Record<string, Vec2> = {};
+  for (const o of scene.objects) {
+    kinds[o.id] = getObjectKind(o.kind);
+    home[o.id] = [...scene.regions[o.region].center] as Vec2;
+  }
+  const ids = scene.objects.map((o) => o.id);
+  const used = new Set(scene.objects.map((o) => o.region));
+  return {
+    scene, kinds, home,
+    fixtureKinds: Object.fromEntries(scene.fixtures.map((f) => [f.id, f.kind])),
+    graspable: ids.filter((id) => kinds[id].graspable),
+    supports: ids.filter((id) => !kinds[id].graspable && kinds[id].supportTop !== undefined && !kinds[id].container),
+    blocks: ids.filter((id) => kinds[id].graspable && kinds[id].category === 'block'),
+    containers: ids.filter((id) => kinds[id].container !== undefined),
+    pushable: ids.filter((id) => kinds[id].graspable && kinds[id].shapes.every((s) => s.type === 'box')),
+    zones: Object.keys(scene.regions).filter((r) => !used.has(r)).sort(),
+  };
+}
+
+/** The state at the start of a chain: every object at home, fixtures closed/off unless `init` says otherwise. */
+export function initialState(facts: SceneFacts, init: readonly Atom[] = []): SymbolicState {
+  const objects: Record<string, Place> = {};
+  for (const id of Object.keys(facts.kinds)) objects[id] = { at: 'home' };
+  const fixtures: Record<string, FixtureState> = {};
+  for (const [id, kind] of Object.entries(facts.fixtureKinds)) fixtures[id] = SWITCH_FIXTURES.includes(kind) ? 'off' : 'closed';
+  for (const [p, id] of init) {
+    const s = ({ Open: 'open', Closed: 'closed', TurnedOn: 'on', TurnedOff: 'off' } as const)[p as 'Open'];
+    if (s && typeof id === 'string' && id in fixtures) fixtures[id] = s;
+  }
+  return { objects, fixtures };
+}
+
+/** The atoms a chain step's goal asks for, in order. Chains use conjunctions of atoms only. */
+export function goalSequence(f: Formula): Atom[] | string {
+  if (f[0] === 'And') {
+    const out: Atom[] = [];
+    for (const g of f.slice(1) as Formula[]) {
+      const r = goalSequence(g);
+      if (typeof r === 'string') return r;
+      out.push(...r);
+    }
+    return out;
+  }
+  if (f[0] === 'Or' || f[0] === 'Not') return `${f[0]} is not supported in chain steps (use a single atom or an And of atoms)`;
+  return [f as Atom];
+}
+
+/** Table position of an object in a state (where it or what holds it stands). */
+export function positionOf(facts: SceneFacts, s: SymbolicState, id: string, depth = 0): Vec2 {
+  const p = s.objects[id];
+  if (depth > 8) return facts.home[id];
+  if (p.at === 'region') return [...facts.scene.regions[p.region].center] as Vec2;
+  if ((p.at === 'on' || p.at === 'in') && p.target in s.objects) return positionOf(facts, s, p.target, depth + 1);
+  if (p.at === 'in' && p.target in facts.fixtureKinds) {
+    const f = facts.scene.fixtures.find((x) => x.id === p.target)!;
+    return [f.pos[0], f.pos[1]];
+  }
+  return facts.home[id];
+}
+
+function heldBy(s: SymbolicState, target: string, rel: 'on' | 'in'): string | undefined {
+  return Object.keys(s.objects).find((id) => {
+    const p = s.objects[id];
+    return p.at === rel && p.target === target;
+  });
+}
+
+function describePlace(p: Place): string {
+  switch (p.at) {
+    case 'home': return 'at its start position';
+    case 'region': return `in region "${p.region}"`;
+    case 'on': return `on "${p.target}"`;
+    case 'in': return `inside "${p.target}"`;
+    case 'lost': return 'lost (toppled or off the table)';
+  }
+}
+
+/** Why `a` cannot be picked up now, or null. */
+function notPickable(facts: SceneFacts, s: SymbolicState, a: string): string | null {
+  if (!(a in s.objects)) return `there is no object "${a}"${hint(a, Object.keys(s.objects))}`;
+  if (!facts.kinds[a].graspable) return `"${a}" (${facts.kinds[a].kind}) cannot be grasped`;
+  const p = s.objects[a];
+  if (p.at === 'in' || p.at === 'lost') return `"${a}" is ${describePlace(p)}`;
+  const top = heldBy(s, a, 'on');
+  if (top) return `"${top}" is on "${a}"`;
+  return null;
+}
+
+function hint(name: string, names: string[]): string {
+  const c = closestNames(name, names, 1);
+  return c.length ? ` (did you mean "${c[0]}"?)` : '';
+}
+
+/** Why an object step working at `points` would run into an open drawer or door, or null. */
+function blockedBySwing(facts: SceneFacts, s: SymbolicState, points: Vec2[], except?: string): string | null {
+  for (const f of facts.scene.fixtures) {
+    if (f.id === except || s.fixtures[f.id] !== 'open' || !OPENABLE_FIXTURES.includes(f.kind)) continue;
+    const zone = fixtureRect(f, true);
+    for (const p of points) {
+      if (pointRectDistance(p, zone) < HAND_CLEARANCE) return `the open ${f.kind} "${f.id}" is in the way (its swing zone is within ${HAND_CLEARANCE} m of the work)`;
+    }
+  }
+  return null;
+}
+
+function segmentPointDistance(a: Vec2, b: Vec2, p: Vec2): number {
+  const dx = b[0] - a[0], dy = b[1] - a[1];
+  const t = Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy || 1)));
+  return Math.hypot(a[0] + t * dx - p[0], a[1] + t * dy - p[1]);
+}
+
+/**
+ * Apply one goal atom to a state. Returns the new state, or the reason the atom cannot be made true
+ * from this state (a sentence naming the objects involved).
+ */
+export function applyAtom(facts: SceneFacts, s: SymbolicState, atom: Atom): SymbolicState | string {
+  const [name, ...args] = atom;
+  const next = (): SymbolicState => ({ objects: { ...s.objects }, fixtures: { ...s.fixtures } });
+  const a = String(args[0]);
+  switch (name) {
+    case 'On': {
+      const b = String(args[1]);
+      const why = notPickable(facts, s, a);
+      if (why) return why;
+      if (a === b) return `"${a}" cannot go on itself`;
+      if (!(b in s.objects)) return `there is no object "${b}" to put things on${hint(b, Object.keys(s.objects))}`;
+      const isSupport = facts.supports.includes(b);
+      const isStack = facts.blocks.includes(b) && facts.blocks.includes(a);
+      if (!isSupport && !isStack) return `"${b}" (${facts.kinds[b].kind}) is not something "${a}" can be put on`;
+      const pb = s.objects[b];
+      if (isStack && pb.at !== 'home' && pb.at !== 'region') return `"${b}" is ${describePlace(pb)}, not standing on the table`;
+      const other = heldBy(s, b, 'on');
+      if (other) return `"${other}" is already on "${b}"`;
+      if (s.objects[a].at === 'on' && (s.objects[a] as { target: string }).target === b) return `"${a}" is already on "${b}"`;
+      const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a), positionOf(facts, s, b)]);
+      if (blocked) return blocked;
+      const n = next();
+      n.objects[a] = { at: 'on', target: b };
+      return n;
+    }
+    case 'In': {
+      const c = String(args[1]);
+      const why = notPickable(facts, s, a);
+      if (why) return why;
+      if (c in facts.fixtureKinds) {
+        const kind = facts.fixtureKinds[c];
+        if (kind !== 'cabinet') return `things cannot be put in the ${kind} "${c}" (only in a cabinet's drawer)`;
+        if (s.fixtures[c] !== 'open') return `the drawer of "${c}" is closed`;
+        const h = facts.kinds[a].size[2];
+        if (h > FIXTURE_ITEM_MAX_HEIGHT[kind]) return `"${a}" is ${h.toFixed(3)} m tall; the drawer takes things up to ${FIXTURE_ITEM_MAX_HEIGHT[kind]} m`;
+        const inside = heldBy(s, c, 'in');
+        if (inside) return `the drawer of "${c}" already holds "${inside}"`;
+        const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a)], c);
+        if (blocked) return blocked;
+        const n = next();
+        n.objects[a] = { at: 'in', target: c };
+        return n;
+      }
+      if (!(c in s.objects)) return `there is no container "${c}"${hint(c, [...facts.containers, ...Object.keys(facts.fixtureKinds)])}`;
+      if (!facts.containers.includes(c)) return `"${c}" (${facts.kinds[c].kind}) is not a container`;
+      const inside = heldBy(s, c, 'in');
+      if (inside) return `"${inside}" is already in "${c}"`;
+      const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a), positionOf(facts, s, c)]);
+      if (blocked) return blocked;
+      const n = next();
+      n.objects[a] = { at: 'in', target: c };
+      return n;
+    }
+    case 'InRegion': {
+      const r = String(args[1]);
+      const why = notPickable(facts, s, a);
+      if (why) return why;
+      if (!facts.pushable.includes(a)) return `"${a}" (${facts.kinds[a].kind}) is not box-shaped, so it is not pushed`;
+      if (!facts.zones.includes(r)) return `"${r}" is not a free zone of the scene (zones: ${facts.zones.join(', ') || 'none'})`;
+      const pa = s.objects[a];
+      if (pa.at === 'on') return `"${a}" is on "${pa.target}", not on the table`;
+      if (pa.at === 'region' && pa.region === r) return `"${a}" is already in "${r}"`;
+      const occupant = Object.keys(s.objects).find((id) => id !== a && s.objects[id].at === 'region' && (s.objects[id] as { region: string }).region === r);
+      if (occupant) return `"${occupant}" already fills "${r}"`;
+      const from = positionOf(facts, s, a);
+      const to = facts.scene.regions[r].center;
+      const ra = footprintRadius(facts.kinds[a]);
+      for (const id of Object.keys(s.objects)) {
+        if (id === a || s.objects[id].at === 'lost') continue;
+        const p = positionOf(facts, s, id);
+        if (segmentPointDistance(from, to, p) < ra + footprintRadius(facts.kinds[id]) + PUSH_CLEARANCE) return `"${id}" stands in the push path of "${a}" to "${r}"`;
+      }
+      const blocked = blockedBySwing(facts, s, [from, to]);
+      if (blocked) return blocked;
+      const n = next();
+      n.objects[a] = { at: 'region', region: r };
+      return n;
+    }
+    case 'Open':
+    case 'Closed': {
+      const kind = facts.fixtureKinds[a];
+      if (!kind || !OPENABLE_FIXTURES.includes(kind)) return `there is no drawer or door "${a}"${hint(a, Object.keys(facts.fixtureKinds))}`;
+      const want = name === 'Open' ? 'open' : 'closed';
+      if (s.fixtures[a] === want) return `"${a}" is already ${want}`;
+      const n = next();
+      n.fixtures[a] = want;
+      return n;
+    }
+    case 'TurnedOn':
+    case 'TurnedOff': {
+      const kind = facts.fixtureKinds[a];
+      if (!kind || !SWITCH_FIXTURES.includes(kind)) return `there is no switch "${a}"${hint(a, Object.keys(facts.fixtureKinds))}`;
+      const want = name === 'TurnedOn' ? 'on' : 'off';
+      if (s.fixtures[a] === want) return `"${a}" is already ${want}`;
+      const n = next();
+      n.fixtures[a] = want;
+      return n;
+    }
+    default:
+      return `${name} is not a goal a chain step can ask for (use On, In, InRegion, Open, Closed, TurnedOn or TurnedOff)`;
+  }
+}
+
+/** Apply a step's whole goal; the first atom that cannot be made true gives the reason. */
+export function applyGoal(facts: SceneFacts, s: SymbolicState, goal: Formula): SymbolicState | string {
+  const atoms = goalSequence(goal);
+  if (typeof atoms === 'string') return atoms;
+  let cur = s;
+  for (const atom of atoms) {
+    const r = applyAtom(facts, cur, atom);
+    if (typeof r === 'string') return r;
+    cur = r;
+  }
+  return cur;
+}
+
+/** The task type a single goal atom corresponds to. */
+export function taskTypeOf(facts: SceneFacts, atom: Atom): TaskType {
+  const [name, a, b] = atom;
+  switch (name) {
+    case 'On': return facts.blocks.includes(String(b)) ? 'stack' : 'pick_place';
+    case 'In': return 'put_in';
+    case 'InRegion': return 'push_to_region';
+    case 'Open': return facts.fixtureKinds[String(a)] === 'cabinet' ? 'open_drawer' : 'open_door';
+    case 'Closed': return facts.fixtureKinds[String(a)] === 'cabinet' ? 'close_drawer' : 'close_door';
+    default: return 'press_button';
+  }
+}
+
+/** Every atom that is possible from `s`, with the state it leads to, in a fixed order. */
+export function possibleAtoms(facts: SceneFacts, s: SymbolicState): { atom: Atom; next: SymbolicState }[] {
+  const cands: Atom[] = [];
+  for (const a of facts.graspable) {
+    for (const b of [...facts.supports, ...facts.blocks]) cands.push(['On', a, b]);
+    for (const c of facts.containers) cands.push(['In', a, c]);
+    for (const [f, kind] of Object.entries(facts.fixtureKinds)) if (kind === 'cabinet') cands.push(['In', a, f]);
+    for (const z of facts.zones) cands.push(['InRegion', a, z]);
+  }
+  for (const [f, kind] of Object.entries(facts.fixtureKinds)) {
+    if (OPENABLE_FIXTURES.includes(kind)) cands.push(['Open', f], ['Closed', f]);
+    if (SWITCH_FIXTURES.includes(kind)) cands.push(['TurnedOn', f], ['TurnedOff', f]);
+  }
+  const out: { atom: Atom; next: SymbolicState }[] = [];
+  for (const atom of cands) {
+    const r = applyAtom(facts, s, atom);
+    if (typeof r !== 'string') out.push({ atom, next: r });
+  }
+  return out;
+}

@@ -1,0 +1,99 @@
+// Chains as data: the generator only emits chains that can run start to end, deterministically; chain
+// files written by hand are checked step by step, and an impossible step is an error naming it.
+import { describe, expect, it } from 'vitest';
+import { checkChainSolvable, generateChains, parseChains } from '../scenes/chains.ts';
+import { applyAtom, initialState, sceneFacts } from '../scenes/chain-model.ts';
+import { findScene } from '../scenes/load.ts';
+import { SpecError } from '../scenes/errors.ts';
+
+const kitchen = findScene('kitchen');
+
+describe('chain generator', () => {
+  const chains = generateChains({ scene: kitchen, count: 60, seed: 7 });
+
+  it('is deterministic in the seed, and chain i does not depend on how many are asked for', () => {
+    expect(generateChains({ scene: kitchen, count: 60, seed: 7 })).toEqual(chains);
+    expect(generateChains({ scene: kitchen, count: 3, seed: 7 })).toEqual(chains.slice(0, 3));
+    expect(generateChains({ scene: kitchen, count: 3, seed: 8 })).not.toEqual(chains.slice(0, 3));
+  });
+
+  it('emits 10-step chains that are solvable from the state the earlier steps leave, mixing task types', () => {
+    const types = new Set<string>();
+    for (const c of chains) {
+      expect(c.steps).toHaveLength(10);
+      expect(() => checkChainSolvable(c, kitchen)).not.toThrow();
+      for (const t of c.steps) types.add(t.type);
+    }
+    expect([...types].sort()).toEqual(['close_drawer', 'open_drawer', 'pick_place', 'press_button', 'push_to_region', 'put_in', 'stack']);
+  });
+
+  it('never uses an object an earlier step put inside a container', () => {
+    for (const c of chains) {
+      const hidden = new Set<string>();
+      for (const t of c.steps) {
+        const [p, a] = t.goal as [string, string];
+        if (p === 'On' || p === 'In' || p === 'InRegion') expect(hidden.has(a), `${c.name}: ${t.instruction}`).toBe(false);
+        if (p === 'In') hidden.add(a);
+      }
+    }
+  });
+
+  it('gives each step the fixture init a fresh reset of that task needs', () => {
+    for (const c of chains) for (const t of c.steps) {
+      if (t.type === 'close_drawer' || (t.type === 'put_in' && (t.goal as string[])[2] === 'cabinet')) expect(t.init).toEqual([['Open', 'cabinet']]);
+      if (t.type === 'open_drawer') expect(t.init).toEqual([['Closed', 'cabinet']]);
+    }
+  });
+});
+
+describe('chain model', () => {
+  const facts = sceneFacts(kitchen);
+  it('knows what cannot be done and says why', () => {
+    const s = initialState(facts);
+    expect(applyAtom(facts, s, ['In', 'butter', 'cabinet'])).toMatch(/drawer of "cabinet" is closed/);
+    expect(applyAtom(facts, s, ['In', 'soup', 'plate'])).toMatch(/not a container/);
+    expect(applyAtom(facts, s, ['On', 'soup', 'red_block'])).toMatch(/not something "soup" can be put on/);
+    const open = applyAtom(facts, s, ['Open', 'cabinet']);
+    if (typeof open === 'string') throw new Error(open);
+    expect(applyAtom(facts, open, ['In', 'soup', 'cabinet'])).toMatch(/0\.100 m tall/);
+    const stacked = applyAtom(facts, s, ['On', 'red_block', 'blue_block']);
+    if (typeof stacked === 'string') throw new Error(stacked);
+    expect(applyAtom(facts, stacked, ['In', 'blue_block', 'bowl'])).toMatch(/"red_block" is on "blue_block"/);
+    expect(applyAtom(facts, s, ['InRegion', 'soup', 'right_zone'])).toMatch(/not box-shaped/);
+  });
+});
+
+describe('chain files', () => {
+  it('accept shipped task names and task objects, deriving init from the chain state', () => {
+    const [c] = parseChains({
+      name: 'mine', scene: 'kitchen',
+      steps: [
+        { name: 'open_it', type: 'open_drawer', instruction: 'open the drawer', paraphrases: [], goal: ['Open', 'cabinet'], maxSteps: 250, objectsOfInterest: ['cabinet'] },
+        { name: 'stash', type: 'put_in', instruction: 'put the butter in the drawer', paraphrases: [], goal: ['In', 'butter', 'cabinet'], maxSteps: 300, objectsOfInterest: ['butter', 'cabinet'] },
+      ],
+    }, 'mine.json');
+    expect(c.steps[1].init).toEqual([['Open', 'cabinet']]);
+    const shipped = parseChains({ name: 'c', scene: 'cabinet_counter', steps: ['cabinet_open_drawer', 'cabinet_press_button', 'cabinet_close_drawer'] }, 'c.json');
+    expect(shipped[0].steps.map((t) => t.name)).toEqual(['cabinet_open_drawer', 'cabinet_press_button', 'cabinet_close_drawer']);
+  });
+
+  it('reject a chain that is not solvable, naming the step and the reason', () => {
+    let err: unknown;
+    try {
+      parseChains([{ name: 'bad', scene: 'cabinet_counter', steps: ['cabinet_press_button', 'cabinet_close_drawer'] }], 'bad.json');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SpecError);
+    const e = err as SpecError;
+    expect(e.file).toBe('bad.json');
+    expect(e.path).toBe('[0].steps[1].goal');
+    expect(e.message).toMatch(/after steps 0-0 succeed: "cabinet" is already closed/);
+  });
+
+  it('reject unknown scenes, tasks and fields with the closest names', () => {
+    expect(() => parseChains({ name: 'x', scene: 'kitchn', steps: ['a'] }, 'x.json')).toThrow(/kitchen/);
+    expect(() => parseChains({ name: 'x', scene: 'cabinet_counter', steps: ['cabinet_open_drawr'] }, 'x.json')).toThrow(/steps\[0\].*cabinet_open_drawer/);
+    expect(() => parseChains({ name: 'x', scene: 'kitchen', step: [] }, 'x.json')).toThrow(/step.*steps/);
+  });
+});
