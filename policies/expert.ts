@@ -12,6 +12,10 @@ import { actionTowards, reached, wrap, yawClosingAlong, yawFacing, yawOf, type P
 export const EXPERT = {
   /** TCP height for carrying things across the table. */
   carryZ: 0.3,
+  /** Lowest TCP height from which a task starts moving across the table (chains start wherever the last task ended). */
+  transitZ: 0.25,
+  /** How much wider than the held object the fingers open to let go (m). */
+  releaseOpening: 0.02,
   /** Height above a grasp or press point from which the hand descends vertically. */
   approach: 0.12,
   /** Palm must stay this far above an object's top when grasping it from above. */
@@ -30,6 +34,22 @@ const CLOSE = 1;
 
 export interface ExpertOptions {
   id?: string;
+  /**
+   * Perturbs the grasp pose of each pick attempt (calibration policies use it for grasp-offset noise).
+   * Called once when the attempt's approach starts; the offset it returns (position and yaw) then stays
+   * fixed relative to the object for that attempt. Absent: the nominal grasp.
+   */
+  perturbGrasp?: (t: TcpTarget) => TcpTarget;
+  /** Fail every task on purpose (see `sabotageStep`). Default false. */
+  sabotage?: boolean;
+  /**
+   * Decides per task, at `reset(start)`, whether to fail on purpose; overrides `sabotage`. A sabotaged
+   * expert fails physically and plausibly, at a point from which success is impossible: it lets a
+   * picked object slip out after a short lift (it lands back where it was), lets go of a drawer or door
+   * handle once the part has moved 30% of the way, hovers over a button without pressing, or stops a
+   * push 30% of the way to the region's edge; then it holds still.
+   */
+  sabotageStep?: (start: EpisodeStart) => boolean;
 }
 
 export class ExpertPolicy implements Policy {
@@ -37,18 +57,41 @@ export class ExpertPolicy implements Policy {
   private plan: Phase[] = [];
   private phaseSteps = 0;
   private started = false;
-  /** Phases that ran out of steps in this episode (for failure analysis). */
-  timeouts: string[] = [];
+  private timedOut: string[] = [];
+  private isSabotaged = false;
+  /** Gripper command of the last action sent (a chain's next task starts from it). */
+  private lastGrip: number | null = null;
+  private readonly perturbGrasp?: (t: TcpTarget) => TcpTarget;
 
-  constructor(private readonly state: PrivilegedState, opts: ExpertOptions = {}) {
+  constructor(private readonly state: PrivilegedState, private readonly opts: ExpertOptions = {}) {
     this.id = opts.id ?? 'expert';
+    this.perturbGrasp = opts.perturbGrasp;
+  }
+
+  /** Phases that ran out of steps in this task (for failure analysis). */
+  get timeouts(): readonly string[] {
+    return this.timedOut;
+  }
+
+  /** Whether the current task is being failed on purpose (decided at `reset`). */
+  get sabotaged(): boolean {
+    return this.isSabotaged;
   }
 
   reset(start: EpisodeStart): void {
     if (start.actionMode !== 'delta_ee') throw new Error(`the expert acts in delta_ee mode; the env uses ${start.actionMode}`);
-    this.timeouts = [];
+    this.timedOut = [];
     this.plan = [];
-    for (const atom of goalAtoms(start.task.goal)) this.plan.push(...this.skillFor(atom));
+    this.isSabotaged = this.opts.sabotageStep ? this.opts.sabotageStep(start) : (this.opts.sabotage ?? false);
+    const atoms = goalAtoms(start.task.goal);
+    this.plan.push(...this.clearOut());
+    if (this.isSabotaged) {
+      // Fail the first goal atom that does not hold yet, then stay put: the goal cannot come true.
+      const victim = atoms.find((a) => !this.state.holds(a)) ?? atoms[0];
+      if (victim) this.plan.push(...this.sabotageFor(victim));
+    } else {
+      for (const atom of atoms) this.plan.push(...this.skillFor(atom));
+    }
     this.plan.push(this.hold('done'));
     this.phaseSteps = 0;
     this.started = false;
@@ -78,7 +121,7 @@ export class ExpertPolicy implements Policy {
         const retry = p.onTimeout?.() ?? null;
         if (retry) this.plan.splice(0, 1, ...retry);
         else {
-          this.timeouts.push(p.name);
+          this.timedOut.push(p.name);
           this.plan.shift();
         }
         this.started = false;
@@ -88,6 +131,7 @@ export class ExpertPolicy implements Policy {
     }
     const p = this.plan[0];
     this.phaseSteps++;
+    this.lastGrip = p.grip;
     return actionTowards(tcp, p.target(), p.grip, p.speed);
   }
 
@@ -120,6 +164,96 @@ export class ExpertPolicy implements Policy {
     }
   }
 
+  /** The failing version of an atom's skill (see `ExpertOptions.sabotageStep`). */
+  private sabotageFor(atom: Atom): Phase[] {
+    const [name, ...args] = atom;
+    const a = String(args[0]);
+    switch (name) {
+      case 'On':
+      case 'In':
+      case 'Grasped':
+        // The object slips out right after a short lift, above where it was picked and far from its
+        // destination; the open hand then backs off upwards. (Dropped from carry height, a can topples
+        // and rolls off the table in 4 of 30 episodes, which would spoil the rest of a chain; from 6 cm
+        // it lands on its base, where the next task can still pick it up.)
+        return [
+          ...this.pick(a, EXPERT.retries, false),
+          this.raise(`sabotage ${a}: lift`, CLOSE, SABOTAGE_LIFT),
+          this.actuate(`sabotage ${a}: drop`, OPEN, 4),
+          this.raise(`sabotage ${a}: retreat`, OPEN, 0.1),
+          this.hold(`sabotage ${a}: hold`),
+        ];
+      case 'Open':
+      case 'Closed': {
+        const f = this.state.fixture(a);
+        const open = name === 'Open';
+        if (f.kind === 'cabinet') return [...this.slideDrawer(a, open ? f.range[1] - 0.02 : 0.002, `sabotage ${a}`, SABOTAGE_FRACTION), this.hold(`sabotage ${a}: hold`)];
+        if (f.kind === 'microwave') return [...this.swingDoor(a, open ? 1.45 : 0.0, `sabotage ${a}`, SABOTAGE_FRACTION), this.hold(`sabotage ${a}: hold`)];
+        throw new Error(`the expert cannot make a ${f.kind} ${name}`);
+      }
+      case 'TurnedOn':
+      case 'TurnedOff': {
+        const cap = () => this.state.fixture(a).capTop!;
+        return [
+          this.moveTo(`sabotage ${a}: above`, () => ({ pos: [cap()[0], cap()[1], cap()[2] + EXPERT.approach], yaw: 0 }), CLOSE, 0.7, 0.01, 150),
+          this.hold(`sabotage ${a}: hover`, CLOSE),
+        ];
+      }
+      case 'InRegion':
+        return [...this.push(a, String(args[1]), SABOTAGE_FRACTION), this.hold(`sabotage ${a}: hold`, CLOSE)];
+      case 'Upright':
+      case 'Near':
+        return [];
+    }
+  }
+
+  /**
+   * Where a task starts in the middle of a chain, the hand may still hold a handle or hover low beside
+   * what it just placed: let go, and rise to the transit height before going anywhere, so the move to
+   * the next task does not sweep through objects or drag a drawer along. From the ready pose (a fresh
+   * reset) this adds nothing.
+   */
+  private clearOut(): Phase[] {
+    const out: Phase[] = [];
+    // Keep the fingers as they are while rising (opening them wide inside a basket would wedge them),
+    // unless the last task ended with them closed on something: then let go a little first.
+    const rise = this.state.tcp().pos[2] < EXPERT.transitZ ? this.rise('clear: rise', this.lastGrip ?? OPEN, EXPERT.transitZ) : null;
+    const holding = (this.lastGrip ?? OPEN) > 0 && this.state.gripperWidth() < GRIPPER.maxWidth - 0.004;
+    if (holding) out.push(this.letGo('clear: let go', rise ?? undefined));
+    if (rise) out.push(rise);
+    return out;
+  }
+
+  /**
+   * Let go of what the hand holds by opening the fingers only `EXPERT.releaseOpening` wider than they
+   * are; `then`, the phase after it, keeps that opening. Fully opened fingers can wedge against a
+   * basket's walls and lift the basket with the hand.
+   */
+  private letGo(name: string, then?: Phase): Phase {
+    let t: TcpTarget = { pos: [0, 0, 0], yaw: 0 };
+    let last = -1;
+    let n = 0;
+    const phase: Phase = {
+      name, grip: OPEN, speed: 0.2, maxSteps: 30,
+      start: () => {
+        t = this.here();
+        last = -1;
+        n = 0;
+        const w = Math.min(GRIPPER.maxWidth, this.state.gripperWidth() + EXPERT.releaseOpening);
+        phase.grip = 1 - (2 * w) / GRIPPER.maxWidth;
+        if (then) then.grip = phase.grip;
+      },
+      target: () => t,
+      done: () => {
+        const w = this.state.gripperWidth();
+        const still = last >= 0 && Math.abs(w - last) < 0.0003;
+        last = w;
+        return ++n > 4 && still;
+      },
+    };
+    return phase;
+  }
+
   /** Hold the current pose with the current gripper command. */
   private hold(name: string, grip = OPEN): Phase {
     let t: TcpTarget = { pos: [0, 0, 0], yaw: 0 };
@@ -128,6 +262,17 @@ export class ExpertPolicy implements Policy {
       start: () => { t = this.here(); },
       target: () => t,
       done: () => false,
+    };
+  }
+
+  /** Go straight up by `dz` from wherever the hand is, keeping yaw and gripper. */
+  private raise(name: string, grip: number, dz: number): Phase {
+    let t: TcpTarget = { pos: [0, 0, 0], yaw: 0 };
+    return {
+      name, grip, speed: 0.5, maxSteps: 80,
+      start: () => { t = lift(this.here(), dz); },
+      target: () => t,
+      done: () => reached(this.state.tcp(), t, 0.01, 0.1),
     };
   }
 
@@ -197,12 +342,26 @@ export class ExpertPolicy implements Policy {
   /** Approach, descend, close; retries from above when the fingers close on nothing. */
   private pick(id: string, retries: number, thenRise = true): Phase[] {
     let grasp: TcpTarget = { pos: [0, 0, 0], yaw: 0 };
+    // This attempt's grasp offset (from `perturbGrasp`), drawn once when its approach starts.
+    let offset: TcpTarget | null = null;
+    const graspNow = (): TcpTarget => {
+      const g = this.graspPose(this.state.object(id));
+      if (!offset) return g;
+      return { pos: [g.pos[0] + offset.pos[0], g.pos[1] + offset.pos[1], g.pos[2] + offset.pos[2]], yaw: g.yaw + offset.yaw };
+    };
     const above = (): TcpTarget => ({ pos: [grasp.pos[0], grasp.pos[1], grasp.pos[2] + EXPERT.approach], yaw: grasp.yaw });
     const phases: Phase[] = [
       {
         ...this.moveTo(`pick ${id}: above`, () => above(), OPEN, 0.7, 0.01, 150),
-        start: () => { grasp = this.graspPose(this.state.object(id)); },
-        target: () => { grasp = this.graspPose(this.state.object(id)); return above(); },
+        start: () => {
+          grasp = this.graspPose(this.state.object(id));
+          if (this.perturbGrasp) {
+            const p = this.perturbGrasp({ pos: [...grasp.pos] as Vec3, yaw: grasp.yaw });
+            offset = { pos: [p.pos[0] - grasp.pos[0], p.pos[1] - grasp.pos[1], p.pos[2] - grasp.pos[2]], yaw: p.yaw - grasp.yaw };
+            grasp = graspNow();
+          }
+        },
+        target: () => { grasp = graspNow(); return above(); },
       },
       this.moveTo(`pick ${id}: descend`, () => grasp, OPEN, 0.35, 0.004, 80),
       this.actuate(`pick ${id}: close`, CLOSE, 5),
@@ -231,9 +390,9 @@ export class ExpertPolicy implements Policy {
         },
       },
       this.moveTo(`place ${id}: lower`, () => place, CLOSE, 0.3, 0.004, 100),
-      this.actuate(`place ${id}: release`, OPEN, 4),
-      this.rise(`place ${id}: retreat`, OPEN, place.pos[2] + 0.1),
     ];
+    const retreat = this.rise(`place ${id}: retreat`, OPEN, place.pos[2] + 0.1);
+    rest.push(this.letGo(`place ${id}: release`, retreat), retreat);
     return [...this.pick(id, retries), ...rest];
   }
 
@@ -290,9 +449,13 @@ export class ExpertPolicy implements Policy {
     ];
   }
 
-  /** Grasp the drawer's handle and slide the drawer to `goal` (m) along its axis. */
-  private slideDrawer(id: string, goal: number, what: string): Phase[] {
+  /**
+   * Grasp the drawer's handle and slide the drawer to `goal` (m) along its axis; with `giveUp`, let go
+   * once the drawer has covered that fraction of the way from where it was when planned.
+   */
+  private slideDrawer(id: string, goal: number, what: string, giveUp?: number): Phase[] {
     const out = this.state.fixture(id).handle!.outward;
+    const v0 = this.state.fixture(id).value;
     let yaw = 0;
     return [
       ...this.graspHandle(id, what),
@@ -305,7 +468,9 @@ export class ExpertPolicy implements Policy {
           const step = Math.max(-0.02, Math.min(0.02, goal - fx.value));
           return { pos: [h[0] + out[0] * step, h[1] + out[1] * step, h[2] - EXPERT.handleGrip], yaw };
         },
-        done: () => Math.abs(this.state.fixture(id).value - goal) <= 0.004,
+        done: giveUp === undefined
+          ? () => Math.abs(this.state.fixture(id).value - goal) <= 0.004
+          : () => progress(v0, this.state.fixture(id).value, goal) >= giveUp,
       },
       ...this.releaseHandle(id, what),
     ];
@@ -319,8 +484,9 @@ export class ExpertPolicy implements Policy {
     return this.slideDrawer(id, 0.002, `close ${id}`);
   }
 
-  /** Grasp the door's handle and swing the door to `goal` (rad) about its hinge. */
-  private swingDoor(id: string, goal: number, what: string): Phase[] {
+  /** Grasp the door's handle and swing the door to `goal` (rad) about its hinge; `giveUp` as for drawers. */
+  private swingDoor(id: string, goal: number, what: string, giveUp?: number): Phase[] {
+    const v0 = this.state.fixture(id).value;
     let yaw0 = 0, angle0 = 0;
     return [
       ...this.graspHandle(id, what),
@@ -337,7 +503,9 @@ export class ExpertPolicy implements Policy {
             yaw: yaw0 - (fx.value + delta - angle0),
           };
         },
-        done: () => Math.abs(this.state.fixture(id).value - goal) <= 0.03,
+        done: giveUp === undefined
+          ? () => Math.abs(this.state.fixture(id).value - goal) <= 0.03
+          : () => progress(v0, this.state.fixture(id).value, goal) >= giveUp,
       },
       ...this.releaseHandle(id, what),
     ];
@@ -371,8 +539,11 @@ export class ExpertPolicy implements Policy {
     ];
   }
 
-  /** Push an object along the table into a region with the closed fingers' flat side. */
-  private push(id: string, region: string): Phase[] {
+  /**
+   * Push an object along the table into a region with the closed fingers' flat side; with `giveUp`,
+   * stop once the object has covered that fraction of the way to the region's edge.
+   */
+  private push(id: string, region: string, giveUp?: number): Phase[] {
     const r = this.state.region(region);
     const o0 = this.state.object(id);
     const start: Vec3 = [o0.pos[0], o0.pos[1], 0];
@@ -396,6 +567,14 @@ export class ExpertPolicy implements Policy {
       const p = this.state.object(id).pos;
       return Math.abs(p[0] - r.center[0]) <= r.halfExtents[0] - 0.03 && Math.abs(p[1] - r.center[1]) <= r.halfExtents[1] - 0.03;
     };
+    let done = inside;
+    if (giveUp !== undefined) {
+      const edge = rayEntersRect(start, dir, r.center, r.halfExtents);
+      done = () => {
+        const p = this.state.object(id).pos;
+        return (p[0] - start[0]) * dir[0] + (p[1] - start[1]) * dir[1] >= giveUp * edge;
+      };
+    }
     return [
       this.moveTo(`push ${id}: above`, () => lift(behind(0.03), EXPERT.approach), CLOSE, 0.7, 0.01, 150),
       this.moveTo(`push ${id}: descend`, () => behind(0.03), CLOSE, 0.3, 0.004, 80),
@@ -408,12 +587,38 @@ export class ExpertPolicy implements Policy {
           const lateral = (o.pos[0] - p[0]) * -dir[1] + (o.pos[1] - p[1]) * dir[0];
           return { pos: [p[0] + dir[0] * 0.01 - dir[1] * lateral * 0.5, p[1] + dir[1] * 0.01 + dir[0] * lateral * 0.5, z], yaw };
         },
-        done: inside,
+        done,
       },
       this.moveTo(`push ${id}: back off`, () => behind(0.04), CLOSE, 0.3, 0.006, 30),
       this.rise(`push ${id}: retreat`, CLOSE, 0.15),
     ];
   }
+}
+
+/** Fraction of the way a sabotaged expert lets a drawer, door or push get before it gives up. */
+const SABOTAGE_FRACTION = 0.3;
+/** How high (m) a sabotaged expert lifts an object before it lets it drop. */
+const SABOTAGE_LIFT = 0.06;
+
+/** Fraction of the way from `from` to `goal` covered at `now` (1 when there is no way to go). */
+function progress(from: number, now: number, goal: number): number {
+  return Math.abs(goal - from) < 1e-9 ? 1 : (now - from) / (goal - from);
+}
+
+/** Distance along unit `dir` from `p` to where the ray enters the axis-aligned rectangle (0 if inside or missed). */
+function rayEntersRect(p: ArrayLike<number>, dir: ArrayLike<number>, c: ArrayLike<number>, h: ArrayLike<number>): number {
+  let t0 = 0, t1 = Infinity;
+  for (let i = 0; i < 2; i++) {
+    const lo = c[i] - h[i], hi = c[i] + h[i];
+    if (Math.abs(dir[i]) < 1e-12) {
+      if (p[i] < lo || p[i] > hi) return 0;
+      continue;
+    }
+    const a = (lo - p[i]) / dir[i], b = (hi - p[i]) / dir[i];
+    t0 = Math.max(t0, Math.min(a, b));
+    t1 = Math.min(t1, Math.max(a, b));
+  }
+  return t0 <= t1 ? t0 : 0;
 }
 
 function lift(t: TcpTarget, dz: number): TcpTarget {

@@ -3,15 +3,18 @@
 // task's trace into exactly one label. The rules, first match wins:
 //   1. policy_error         the policy threw, or returned a NaN/Inf or wrong-shaped action
 //   2. precondition_broken  the step was not possible in the state the earlier steps left (not attempted)
-//   3. collision            the arm went deeper than PENETRATION_TOLERANCE into the table, a fixture or an object
-//   4. unreachable          IK missed its target by > UNREACHABLE_ERR for UNREACHABLE_STEPS control steps in a row
-//   5. slip_drop            the moved object left the hand in the air (bottom > DROP_HEIGHT above the table and
-//                           > DROP_AWAY from its destination): a slip or a drop in transit
-//   6. wrong_object         an object the task does not name was grasped
-//   7. knocked_over         an object the task does not name moved > KNOCK_MOVE or toppled
-//   8. grasp_miss           the object to move (On/In goals) was never grasped
-//   9. wrong_place          the object was moved and set down (or pushed > PUSH_MOVED) but the goal does not hold
+//   3. unreachable          IK missed its target by > unreachableErr for unreachableSteps control steps in a row
+//   4. slip_drop            the moved object left the hand in the air (bottom > dropHeight above the table and
+//                           > dropAway from its destination): a slip or a drop in transit
+//   5. wrong_object         an object the task does not name was grasped
+//   6. knocked_over         an object the task does not name moved > knockMove or toppled past knockTilt
+//   7. grasp_miss           the object to move (On/In goals) was never grasped
+//   8. collision            the arm went deeper than PENETRATION_TOLERANCE into the table, a fixture or an object
+//                           (and none of the above explains the failure)
+//   9. wrong_place          the object was moved and set down (or pushed > pushMoved) but the goal does not hold
 //  10. timeout_no_progress  anything else: the budget ran out (fixtures not operated, button not pressed...)
+// Causes that leave evidence in the world (a drop, a knocked object, a missed grasp) rank above a brief
+// penetration, which noisy hands produce often without it deciding the outcome.
 import type { Atom, Formula, Vec3 } from '../scenes/types.ts';
 import type { Env, StepInfo } from '../sim/env.ts';
 import { quatRotate } from '../sim/kinematics.ts';
@@ -136,17 +139,14 @@ export class TaskTrace {
   /** The one label for a task that ended without reaching its goal. */
   label(): FailureLabel {
     if (this.policyError !== null) return 'policy_error';
-    if (this.penetrationSteps > 0) return 'collision';
     if (this.ikStreakMax >= FAILURE_RULES.unreachableSteps) return 'unreachable';
     if (this.drops > 0) return 'slip_drop';
     if ([...this.everGrasped].some((id) => !this.named.has(id))) return 'wrong_object';
     if (this.disturbed().length) return 'knocked_over';
-    const atom = this.mover ? 'moves' : 'fixture';
-    if (atom === 'moves') {
-      const pushed = this.destination === null;
-      if (!pushed && !this.everGrasped.has(this.mover!)) return 'grasp_miss';
-      if (pushed ? this.moverTravel() > FAILURE_RULES.pushMoved : !this.prevGrasped.has(this.mover!)) return 'wrong_place';
-    }
+    const pushed = this.mover !== null && this.destination === null;
+    if (this.mover && !pushed && !this.everGrasped.has(this.mover)) return 'grasp_miss';
+    if (this.penetrationSteps > 0) return 'collision';
+    if (this.mover && (pushed ? this.moverTravel() > FAILURE_RULES.pushMoved : !this.prevGrasped.has(this.mover))) return 'wrong_place';
     return 'timeout_no_progress';
   }
 }

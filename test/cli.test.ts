@@ -1,11 +1,14 @@
 // The command line as shell users and CI see it: one JSON document on stdout, documented exit codes.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
 
 const cli = (args: string[]) => spawnSync(process.execPath, ['scripts/chaingap.mjs', ...args], { encoding: 'utf8' });
 
-it('demo --json prints one JSON document with a row per task type', () => {
-  const r = cli(['demo', '--episodes', '1', '--json']);
+it('tasks --json prints one JSON document with a row per task type', () => {
+  const r = cli(['tasks', '--episodes', '1', '--json']);
   expect(r.status, r.stderr).toBe(0);
   const doc = JSON.parse(r.stdout);
   expect(doc.policy).toBe('expert');
@@ -14,11 +17,11 @@ it('demo --json prints one JSON document with a row per task type', () => {
 });
 
 it('bad input exits 2 with a message naming what is wrong', () => {
-  const r = cli(['demo', '--task', 'tabletop_soup_on_plat', '--json']);
+  const r = cli(['tasks', '--task', 'tabletop_soup_on_plat', '--json']);
   expect(r.status).toBe(2);
   expect(r.stdout).toBe('');
   expect(r.stderr).toMatch(/tabletop_soup_on_plate/);
-  const e = cli(['demo', '--episodes', 'many']);
+  const e = cli(['tasks', '--episodes', 'many']);
   expect(e.status).toBe(2);
   expect(e.stderr).toMatch(/--episodes/);
 });
@@ -31,4 +34,38 @@ it('list tasks --json lists the shipped tasks', () => {
 it('the library example runs', () => {
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/examples/expert-episode.ts', 'cabinet_open_drawer', '3'], { encoding: 'utf8' });
   expect(out).toMatch(/success after \d+ steps/);
+});
+
+describe('run: bad input exits 2, names what and where, and writes nothing', () => {
+  const out = () => fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-cli-'));
+
+  it('an unknown scene or policy', () => {
+    const dir = path.join(out(), 'run');
+    const a = cli(['run', '--scene', 'kitchn', '--out', dir, '--json']);
+    expect(a.status).toBe(2);
+    expect(a.stdout).toBe('');
+    expect(a.stderr).toMatch(/"kitchn".*kitchen/);
+    const b = cli(['run', '--policy', 'bernouli:0.9', '--out', dir]);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toMatch(/unknown policy "bernouli".*bernoulli/);
+    const c = cli(['run', '--policy', 'bernoulli:1.5', '--out', dir]);
+    expect(c.status).toBe(2);
+    expect(c.stderr).toMatch(/p must be a number in \[0, 1\]/);
+    expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  it('a chain file whose step is not possible after the earlier ones', () => {
+    const d = out();
+    const file = path.join(d, 'chains.json');
+    fs.writeFileSync(file, JSON.stringify({ name: 'c', scene: 'cabinet_counter', steps: ['cabinet_open_drawer', 'cabinet_open_drawer'] }));
+    const r = cli(['run', '--chain-file', file, '--out', path.join(d, 'run')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/chains\.json: steps\[1\]\.goal: .*not possible after steps 0-0 succeed: "cabinet" is already open/);
+    expect(fs.existsSync(path.join(d, 'run'))).toBe(false);
+  });
+});
+
+it('list policies names every policy spec', () => {
+  const p = JSON.parse(cli(['list', 'policies', '--json']).stdout);
+  expect(p.map((x: { usage: string }) => x.usage)).toEqual(['expert', 'bernoulli:<p>', 'noisy-expert:<sigma>']);
 });

@@ -281,7 +281,7 @@ describe('scene and task specs: errors', () => {
 
 describe('shipped specs', () => {
   it('lists the shipped scenes and tasks', () => {
-    expect(listScenes()).toEqual(['cabinet_counter', 'microwave_counter', 'tabletop']);
+    expect(listScenes()).toEqual(['cabinet_counter', 'kitchen', 'microwave_counter', 'tabletop']);
     expect(listTasks()).toEqual([
       'cabinet_close_drawer', 'cabinet_open_drawer', 'cabinet_press_button', 'microwave_close_door', 'microwave_open_door',
       'tabletop_cheese_in_basket', 'tabletop_push_butter_left', 'tabletop_soup_in_bowl', 'tabletop_soup_on_plate',

@@ -1,0 +1,228 @@
+// Run reports: summary.json, report.md and a self-contained offline report.html (inline CSS and SVG
+// charts, nothing fetched) from a RunSummary. One document model renders to both markdown and HTML.
+import fs from 'node:fs';
+import path from 'node:path';
+import { renderCharts, type ChartSvgs } from './charts.ts';
+import { writeDurably } from './store.ts';
+import type { RunSummary, SummaryProportion } from './summary.ts';
+
+export interface ReportOptions {
+  /** Predicted S_k under independence for k = 1..N (`independenceCurve` in charts.ts). */
+  independence?: number[];
+  title?: string;
+}
+
+type Block = { p: string } | { table: { head: string[]; rows: string[][] } } | { chart: keyof ChartSvgs };
+interface Section { title: string; blocks: Block[] }
+
+const PROMPT_TOP = 10;
+
+const ok = (v: number | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
+/** A rate to 3 decimals, or "n/a (reason)". */
+const rate = (v: number | undefined, why = 'no data') => (ok(v) ? v.toFixed(3) : `n/a (${why})`);
+const ci = (c: [number, number]) => `[${c[0].toFixed(3)}, ${c[1].toFixed(3)}]`;
+const num = (v: number, digits: number, unit = '') => (ok(v) ? `${v.toFixed(digits)}${unit}` : 'n/a (not measured)');
+const counts = (m: Partial<Record<string, number>>) =>
+  Object.entries(m).sort(([a, x], [b, y]) => (y ?? 0) - (x ?? 0) || (a < b ? -1 : 1)).map(([k, v]) => `${k} ${v}`).join(', ') || '-';
+
+function proportionRow(label: string, p: SummaryProportion, why: string): string[] {
+  return [label, rate(p.value, why), ok(p.value) ? ci(p.ci) : '-', `${p.successes}/${p.trials}`];
+}
+
+function model(s: RunSummary, opts: ReportOptions): { title: string; sections: Section[] } {
+  const n = s.steps;
+  const sN = s.S[n - 1]?.value ?? NaN;
+  const noChains = s.chains === 0 ? 'no chains' : '';
+  const factorWhy = noChains || (sN === 0 ? 'S_N = 0: no chain completed all N steps' : 'no baseline');
+  const factor = (v: number, note: string) => [ok(v) ? `${v.toFixed(2)}x` : `n/a (${factorWhy})`, '-', note];
+  const ind = opts.independence;
+  if (ind && ind.length !== n) throw new Error(`independence curve has ${ind.length} values, expected ${n} (one per k = 1..N)`);
+  const sections: Section[] = [];
+
+  sections.push({ title: 'Run', blocks: [{ table: { head: ['field', 'value'], rows: [
+    ['run id', s.runId], ['policy', s.policy], ['scene', s.scene], ['mode', s.mode],
+    ['chains', `${s.chains} (${s.distinctChains} distinct x ${s.repeats} repeat${s.repeats === 1 ? '' : 's'})`],
+    ['steps per chain (N)', String(n)], ['seed', String(s.seed)],
+    ['baseline episodes per task', String(s.baseline.episodesPerTask)],
+    ['versions', Object.entries(s.versions).map(([k, v]) => `${k} ${v}`).join(', ') || '-'],
+  ] } }] });
+
+  const headKs = [...new Set([1, 5, 10, n].filter((k) => k >= 1 && k <= n))].sort((a, b) => a - b);
+  const sNci = s.S[n - 1]?.ci;
+  const cRange = ok(s.C) && sNci && sNci[0] > 0 ? `; over S_N's CI: [${(s.baseline.P_ind / sNci[1]).toFixed(2)}, ${(s.baseline.P_ind / sNci[0]).toFixed(2)}]` : '';
+  sections.push({ title: 'Headline', blocks: [{ table: { head: ['metric', 'value', '95% CI', 'note'], rows: [
+    ...headKs.map((k) => { const p = s.S[k - 1]; return [`S_${k}`, rate(p.value, noChains || 'no data'), ok(p.value) ? ci(p.ci) : '-', `${p.successes}/${p.trials} chains`]; }),
+    ['average chain length', ok(s.avgLength) ? s.avgLength.toFixed(2) : `n/a (${noChains || 'no data'})`, '-', `mean consecutive successes from step 1 (of ${n})`],
+    ['mean baseline q', rate(s.baseline.meanQ, noChains || 'no baseline'), '-', 'weighted by task use in the chains'],
+    ['P_ind', rate(s.baseline.P_ind, noChains || 'no baseline'), '-', 'predicted S_N under independence (mean over chains of prod q)'],
+    ['C', ...factor(s.C, `P_ind / S_N; > 1: failures compound beyond independence${cRange}`)],
+    ['O', ...factor(s.O, 'mean baseline q / S_N: how much single-task success overstates the chain')],
+  ] } }] });
+
+  sections.push({ title: 'Compounded success S_k', blocks: [
+    { chart: 'compounded' },
+    { table: { head: ['k', 'S_k', '95% CI', 'chains', ...(ind ? ['independence prod q'] : [])], rows: s.S.map((p) => [
+      ...proportionRow(String(p.k), p, noChains || 'no data'), ...(ind ? [rate(ind[p.k - 1])] : []),
+    ]) } },
+  ] });
+
+  sections.push({ title: 'Per-step success p_j', blocks: [
+    { p: 'p_j = successes at position j / chains that reached position j (first j-1 steps all succeeded).' },
+    { chart: 'perStep' },
+    { table: { head: ['j', 'p_j', '95% CI', 'successes/reached', 'failures at j'], rows: s.perStep.map((p, i) => [
+      ...proportionRow(String(p.k), p, `no chain reached step ${p.k}`), counts(s.failuresByStep[i] ?? {}),
+    ]) } },
+  ] });
+
+  sections.push({ title: 'Controlled baseline q per task', blocks: [
+    { p: `Each task run alone from a fresh LIBERO-style reset, ${s.baseline.episodesPerTask} episodes per task.` },
+    s.baseline.tasks.length
+      ? { table: { head: ['task', 'q', '95% CI', 'successes/episodes', 'failures'], rows: s.baseline.tasks.map((t) => [
+        t.task, rate(t.value, 'no episodes'), t.episodes ? ci(t.ci) : '-', `${t.successes}/${t.episodes}`, counts(t.failures),
+      ]) } }
+      : { p: 'No baseline episodes were recorded, so P_ind, C and O are not available.' },
+  ] });
+
+  const failed = Object.values(s.failures).reduce((a: number, v) => a + (v ?? 0), 0);
+  const fRows = Object.entries(s.failures).map(([label, c]) => [label, c ?? 0] as const).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  sections.push({ title: 'Failure modes', blocks: [
+    { chart: 'failures' },
+    fRows.length
+      ? { table: { head: ['label', 'failed steps', 'share'], rows: fRows.map(([l, c]) => [l, String(c), `${((100 * c) / failed).toFixed(1)}%`]) } }
+      : { p: 'No step failed.' },
+  ] });
+
+  if (s.passAtK) {
+    const ks = Object.keys(s.passAtK).map(Number).sort((a, b) => a - b);
+    sections.push({ title: 'Repeats: pass@k and pass^k', blocks: [
+      { p: `Each chain ran ${s.repeats} times with different policy seeds. pass@k: at least one of k runs completes the chain (what leaderboards quote); pass^k: all k runs do (what production sees).` },
+      { chart: 'passK' },
+      { table: { head: ['k', 'pass@k', 'pass^k'], rows: ks.map((k) => [String(k), rate(s.passAtK?.[k]), rate(s.passPowK?.[k])]) } },
+    ] });
+  }
+
+  if (s.recovery) {
+    const r = s.recovery;
+    sections.push({ title: 'Recovery (continue mode)', blocks: [{ table: { head: ['condition', 'P(success at j)', '95% CI', 'successes/trials'], rows: [
+      proportionRow('after a failure at j-1', r.afterFailure, 'no step followed a failure'),
+      proportionRow('after a success at j-1', r.afterSuccess, 'no step followed a success'),
+    ] } }] });
+  }
+
+  const ps = [...s.promptSensitivity].sort((a, b) => b.spread - a.spread || (a.task < b.task ? -1 : 1));
+  sections.push({ title: 'Prompt sensitivity', blocks: ps.length ? [
+    { p: `Success per paraphrase of each task over every attempted step (0 = the training instruction). ${ps.length > PROMPT_TOP ? `Top ${PROMPT_TOP} of ${ps.length} tasks by spread.` : 'Tasks sorted by spread.'}` },
+    { table: { head: ['task', 'min', 'max', 'spread', 'std', 'per paraphrase'], rows: ps.slice(0, PROMPT_TOP).map((t) => [
+      t.task, rate(t.min), rate(t.max), rate(t.spread), rate(t.std),
+      Object.values(t.byParaphrase).map((p) => `#${p.k}: ${rate(p.value)} (${p.successes}/${p.trials})`).join(', '),
+    ]) } },
+  ] : [{ p: 'No steps were attempted.' }] });
+
+  sections.push({ title: 'Cost', blocks: [
+    { table: { head: ['measure', 'value'], rows: [
+      ['policy latency per call, p50 / p95', `${num(s.latencyMs.p50, 2, ' ms')} / ${num(s.latencyMs.p95, 2, ' ms')}`],
+      ['sim time per control step, p50 / p95', `${num(s.simMsPerStep.p50, 3, ' ms')} / ${num(s.simMsPerStep.p95, 3, ' ms')}`],
+      ['wall time per chain, mean / p50', `${num(s.wallMsPerChain.mean / 1000, 2, ' s')} / ${num(s.wallMsPerChain.p50 / 1000, 2, ' s')}`],
+      ['chains per hour (one worker)', num(s.chainsPerHour, 1)],
+    ] } },
+  ] });
+
+  sections.push({ title: 'Definitions', blocks: [{ p:
+    'Metrics follow section 5 ("Metrics") of the shared reference, shared/README.md: S_k is the fraction of chains whose first k steps all succeeded (every chain counts in every k); '
+    + 'p_j is per-step success among chains that reached position j; q is a task\'s success run alone from a fresh reset; P_ind is the mean over chains of prod_j q(t_j); '
+    + 'C = P_ind / S_N and O = mean baseline q / S_N (n/a when S_N = 0); intervals are 95% Wilson score intervals. '
+    + 'The timing fields (latency, sim time per step, wall time per chain, chains per hour) are measured wall-clock figures and vary between otherwise identical runs; every other number is a function of the seeds and inputs.',
+  }] });
+
+  return { title: opts.title ?? `chaingap report: ${s.policy} on ${s.scene}`, sections };
+}
+
+const mdCell = (c: string) => c.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** The report as markdown (charts are in report.html). */
+export function renderMarkdown(summary: RunSummary, opts: ReportOptions = {}): string {
+  const { title, sections } = model(summary, opts);
+  const out = [`# ${title}`, '', 'Charts of these tables are in report.html (same directory).', ''];
+  for (const sec of sections) {
+    out.push(`## ${sec.title}`, '');
+    for (const b of sec.blocks) {
+      if ('p' in b) out.push(b.p, '');
+      else if ('table' in b) {
+        const { head, rows } = b.table;
+        out.push(`| ${head.map(mdCell).join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(mdCell).join(' | ')} |`), '');
+      }
+    }
+  }
+  return out.join('\n');
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const numeric = (c: string) => /^(-?[\d.]+(x|%)?|\[[\d., ]+\]|\d+\/\d+)$/.test(c);
+
+const CSS = `
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: #1d1d1f; margin: 0; background: #f6f7f9; }
+main { max-width: 1000px; margin: 0 auto; padding: 24px 32px 48px; background: white; }
+h1 { font-size: 24px; margin: 8px 0 16px; }
+h2 { font-size: 18px; margin: 32px 0 10px; padding-bottom: 4px; border-bottom: 1px solid #ddd; }
+p { margin: 8px 0; }
+table { border-collapse: collapse; margin: 8px 0 12px; font-size: 14px; }
+th, td { border: 1px solid #dcdcdc; padding: 4px 10px; text-align: left; vertical-align: top; }
+th { background: #f0f2f5; font-weight: 600; white-space: nowrap; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr:nth-child(even) td { background: #fafbfc; }
+figure { margin: 12px 0; }
+figure svg { max-width: 100%; height: auto; display: block; }
+`;
+
+/** The report as one self-contained HTML page with the SVG charts inlined. */
+export function renderHtml(summary: RunSummary, svgs: ChartSvgs, opts: ReportOptions = {}): string {
+  const { title, sections } = model(summary, opts);
+  const body: string[] = [`<h1>${esc(title)}</h1>`];
+  for (const sec of sections) {
+    body.push(`<section>\n<h2>${esc(sec.title)}</h2>`);
+    for (const b of sec.blocks) {
+      if ('p' in b) body.push(`<p>${esc(b.p)}</p>`);
+      else if ('chart' in b) {
+        const svg = svgs[b.chart];
+        if (svg) body.push(`<figure>${svg.replace(/^<\?xml[^>]*>\s*/, '')}</figure>`);
+      } else {
+        const { head, rows } = b.table;
+        // Right-align a column when every cell in it is a number, a CI or a count.
+        const right = head.map((_, i) => i > 0 && rows.every((r) => numeric(r[i])));
+        body.push('<table>', `<thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>`, '<tbody>',
+          ...rows.map((r) => `<tr>${r.map((c, i) => `<td${right[i] ? ' class="n"' : ''}>${esc(c)}</td>`).join('')}</tr>`),
+          '</tbody>', '</table>');
+      }
+    }
+    body.push('</section>');
+  }
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<main>
+${body.join('\n')}
+</main>
+</body>
+</html>
+`;
+}
+
+/** Write summary.json, report.md and report.html into `dir` (created if missing); returns their paths. */
+export async function writeReports(dir: string, summary: RunSummary, opts: ReportOptions = {}): Promise<{ summaryJson: string; reportMd: string; reportHtml: string }> {
+  const md = renderMarkdown(summary, opts);
+  const html = renderHtml(summary, await renderCharts(summary, { independence: opts.independence }), opts);
+  fs.mkdirSync(dir, { recursive: true });
+  const summaryJson = path.join(dir, 'summary.json');
+  const reportMd = path.join(dir, 'report.md');
+  const reportHtml = path.join(dir, 'report.html');
+  writeDurably(summaryJson, JSON.stringify(summary, null, 2) + '\n');
+  writeDurably(reportMd, md);
+  writeDurably(reportHtml, html);
+  return { summaryJson, reportMd, reportHtml };
+}
