@@ -20,3 +20,28 @@ export { ExpertPolicy, EXPERT } from './policies/expert.ts';
 export { runEpisode, type EpisodeResult } from './runner/episode.ts';
 export { evaluateTasks, type TaskSummary, type SuiteOptions } from './runner/suite.ts';
 export { wilson } from './runner/stats.ts';
+
+// Chains: generation, chain files, the symbolic model behind them.
+export { generateChains, parseChains, loadChains, checkChainSolvable, DEFAULT_CHAIN_STEPS } from './scenes/chains.ts';
+export { sceneFacts, initialState, applyAtom, applyGoal, possibleAtoms, HAND_CLEARANCE } from './scenes/chain-model.ts';
+export type { SymbolicState, Place, SceneFacts } from './scenes/chain-model.ts';
+
+// Policies by name, and the calibration policies.
+export { parsePolicy, listPolicies, PolicyError, type PolicyEntry } from './policies/registry.ts';
+export { BernoulliPolicy, bernoulliCoin } from './policies/bernoulli.ts';
+export { NoisyExpertPolicy } from './policies/noisy-expert.ts';
+
+// Running chains, the baseline, results and reports.
+export { runChains, reportRun, planRun, baselineTasks, deriveSeed, type RunOptions, type RunResult, type RunProgress, type RunConfig } from './runner/run.ts';
+export { runDemo, DEMO_POLICIES, type DemoOptions } from './runner/demo.ts';
+export { runChain, type ChainRunOptions, type ChainMode, type ParaphraseMode } from './runner/chain.ts';
+export { runTask, type TaskOutcome, type TaskRunOptions } from './runner/episode.ts';
+export { FAILURE_RULES, TaskTrace } from './runner/failures.ts';
+export { perceive } from './runner/perceive.ts';
+export type { ChainRecord, StepRecord, BaselineRecord, FailureLabel } from './runner/records.ts';
+export { ResultsStore, ResultsError, AppendLog } from './runner/store.ts';
+export { summarise, outcomeOf, type RunSummary } from './runner/summary.ts';
+export * as metrics from './runner/metrics.ts';
+export { twoProportionTest, fisherExact } from './runner/stats.ts';
+export { writeReports, renderMarkdown, renderHtml } from './runner/report.ts';
+export { independenceCurve } from './runner/charts.ts';

@@ -65,6 +65,15 @@ describe('run: bad input exits 2, names what and where, and writes nothing', () 
   });
 });
 
+it('the chain-sweep example runs and prints S_10 for each policy', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-example-'));
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/examples/run-chains.ts', '1', dir], { encoding: 'utf8' });
+  expect(out).toMatch(/expert +S_10 = \d\.\d\d/);
+  expect(out).toMatch(/bernoulli:0\.8 +S_10/);
+  expect(out).toMatch(/two|z = /);
+  expect(fs.existsSync(path.join(dir, 'expert', 'report.html'))).toBe(true);
+}, 120_000);
+
 it('list policies names every policy spec', () => {
   const p = JSON.parse(cli(['list', 'policies', '--json']).stdout);
   expect(p.map((x: { usage: string }) => x.usage)).toEqual(['expert', 'bernoulli:<p>', 'noisy-expert:<sigma>']);
