@@ -218,7 +218,10 @@ export class ExpertPolicy implements Policy {
     // Keep the fingers as they are while rising (opening them wide inside a basket would wedge them),
     // unless the last task ended with them closed on something: then let go a little first.
     const rise = this.state.tcp().pos[2] < EXPERT.transitZ ? this.rise('clear: rise', this.lastGrip ?? OPEN, EXPERT.transitZ) : null;
-    const holding = (this.lastGrip ?? OPEN) > 0 && this.state.gripperWidth() < GRIPPER.maxWidth - 0.004;
+    // Fingers closed on nothing (they were pressing a button) rise straight away: letting go in place
+    // would let the button spring back under them and risk a second press.
+    const w = this.state.gripperWidth();
+    const holding = (this.lastGrip ?? OPEN) > 0 && w > EXPERT.missWidth && w < GRIPPER.maxWidth - 0.004;
     if (holding) out.push(this.letGo('clear: let go', rise ?? undefined));
     if (rise) out.push(rise);
     return out;

@@ -7,7 +7,8 @@
 //   4. slip_drop            the moved object left the hand in the air (bottom > dropHeight above the table and
 //                           > dropAway from its destination): a slip or a drop in transit
 //   5. wrong_object         an object the task does not name was grasped
-//   6. knocked_over         an object the task does not name moved > knockMove or toppled past knockTilt
+//   6. knocked_over         an object the task does not name moved > knockMove or toppled past knockTilt, or a
+//                           fixture it does not name was switched or moved > fixtureMove
 //   7. grasp_miss           the object to move (On/In goals) was never grasped
 //   8. collision            the arm went deeper than PENETRATION_TOLERANCE into the table, a fixture or an object
 //                           (and none of the above explains the failure)
@@ -31,6 +32,8 @@ export const FAILURE_RULES = {
   /** A non-target object that moved this far (xy, m) or tilted past this angle was knocked. */
   knockMove: 0.03,
   knockTilt: (30 * Math.PI) / 180,
+  /** A drawer or door the task does not name that moved this far (m or rad) was disturbed. */
+  fixtureMove: 0.02,
   /** A pushed object that moved this far (m) was pushed (a failed push is then wrong_place). */
   pushMoved: 0.02,
 };
@@ -48,6 +51,7 @@ export class TaskTrace {
   readonly named: Set<string>;
   private readonly graspable: string[];
   private readonly start = new Map<string, Pose2>();
+  private readonly fixtureStart = new Map<string, { value: number; on: boolean }>();
   private prevGrasped = new Set<string>();
   readonly everGrasped = new Set<string>();
   drops = 0;
@@ -66,6 +70,7 @@ export class TaskTrace {
     const w = env.world;
     this.graspable = [...w.objects.keys()].filter((id) => env.privileged.object(id).kind.graspable);
     for (const id of w.objects.keys()) this.start.set(id, pose2(env, id));
+    for (const [id, f] of w.fixtures) this.fixtureStart.set(id, { value: f.value(), on: f.on });
     this.prevGrasped = this.graspedNow();
   }
 
@@ -115,9 +120,17 @@ export class TaskTrace {
     return [p[0], p[1]];
   }
 
-  /** Objects the task does not name that moved or toppled since the task started. */
+  /**
+   * Objects the task does not name that moved or toppled since the task started, and fixtures it does
+   * not name that it switched or moved (a button pressed on the way, a drawer dragged along).
+   */
   disturbed(): string[] {
     const out: string[] = [];
+    for (const [id, s] of this.fixtureStart) {
+      if (this.named.has(id)) continue;
+      const f = this.env.world.fixtures.get(id)!;
+      if (f.on !== s.on || (f.kind !== 'button' && Math.abs(f.value() - s.value) > FAILURE_RULES.fixtureMove)) out.push(id);
+    }
     for (const [id, s] of this.start) {
       if (this.named.has(id)) continue;
       const now = pose2(this.env, id);

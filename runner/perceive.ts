@@ -20,7 +20,7 @@ export function perceive(env: Env, facts: SceneFacts): SymbolicState {
       objects[id] = { at: 'lost' };
       continue;
     }
-    let place: Place = { at: 'home' };
+    let place: Place = { at: 'home', pos: [pos[0], pos[1]] };
     if (facts.kinds[id].graspable) {
       const containers = [...facts.containers, ...Object.entries(facts.fixtureKinds).filter(([, k]) => k === 'cabinet').map(([f]) => f)];
       const c = containers.find((c) => c !== id && holds(['In', id, c]));
@@ -36,9 +36,9 @@ export function perceive(env: Env, facts: SceneFacts): SymbolicState {
   for (const [id, kind] of Object.entries(facts.fixtureKinds)) {
     const f = w.fixtures.get(id)!;
     if (kind === 'button') fixtures[id] = f.on ? 'on' : 'off';
-    // A drawer or door left ajar is neither open nor closed; it counts as open for clearance and as
-    // not-closed, so both "open it" and "close it" stay possible.
-    else fixtures[id] = f.isClosed() ? 'closed' : 'open';
+    // A drawer or door left ajar is neither open nor closed: both "open it" and "close it" stay
+    // possible, nothing can be put in it, and it counts as open for clearance.
+    else fixtures[id] = f.isClosed() ? 'closed' : f.isOpen() ? 'open' : 'ajar';
   }
   return { objects, fixtures };
 }

@@ -74,7 +74,7 @@ export function stepTask(facts: SceneFacts, atom: Atom, before: SymbolicState): 
   const init: Atom[] = [];
   for (const id of named) {
     const st = before.fixtures[id];
-    if (st) init.push([({ open: 'Open', closed: 'Closed', on: 'TurnedOn', off: 'TurnedOff' } as const)[st], id]);
+    if (st && st !== 'ajar') init.push([({ open: 'Open', closed: 'Closed', on: 'TurnedOn', off: 'TurnedOff' } as const)[st], id]);
   }
   const type = taskTypeOf(facts, atom);
   return {

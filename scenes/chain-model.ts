@@ -24,14 +24,16 @@ export const HAND_CLEARANCE = 0.05;
 export const PUSH_CLEARANCE = 0.04;
 
 export type Place =
-  | { at: 'home' }
+  /** On the table where the scene put it, or (perceived from the simulator) standing on the table at `pos`. */
+  | { at: 'home'; pos?: Vec2 }
   | { at: 'region'; region: string }
   | { at: 'on'; target: string }
   | { at: 'in'; target: string }
   /** Toppled, off the table or otherwise unusable. */
   | { at: 'lost' };
 
-export type FixtureState = 'open' | 'closed' | 'on' | 'off';
+/** 'ajar' (a drawer or door neither open nor closed) is only ever perceived, never planned. */
+export type FixtureState = 'open' | 'closed' | 'ajar' | 'on' | 'off';
 
 export interface SymbolicState {
   objects: Record<string, Place>;
@@ -109,6 +111,7 @@ export function goalSequence(f: Formula): Atom[] | string {
 export function positionOf(facts: SceneFacts, s: SymbolicState, id: string, depth = 0): Vec2 {
   const p = s.objects[id];
   if (depth > 8) return facts.home[id];
+  if (p.at === 'home' && p.pos) return p.pos;
   if (p.at === 'region') return [...facts.scene.regions[p.region].center] as Vec2;
   if ((p.at === 'on' || p.at === 'in') && p.target in s.objects) return positionOf(facts, s, p.target, depth + 1);
   if (p.at === 'in' && p.target in facts.fixtureKinds) {
@@ -154,7 +157,8 @@ function hint(name: string, names: string[]): string {
 /** Why an object step working at `points` would run into an open drawer or door, or null. */
 function blockedBySwing(facts: SceneFacts, s: SymbolicState, points: Vec2[], except?: string): string | null {
   for (const f of facts.scene.fixtures) {
-    if (f.id === except || s.fixtures[f.id] !== 'open' || !OPENABLE_FIXTURES.includes(f.kind)) continue;
+    const st = s.fixtures[f.id];
+    if (f.id === except || (st !== 'open' && st !== 'ajar') || !OPENABLE_FIXTURES.includes(f.kind)) continue;
     const zone = fixtureRect(f, true);
     for (const p of points) {
       if (pointRectDistance(p, zone) < HAND_CLEARANCE) return `the open ${f.kind} "${f.id}" is in the way (its swing zone is within ${HAND_CLEARANCE} m of the work)`;
@@ -205,7 +209,7 @@ export function applyAtom(facts: SceneFacts, s: SymbolicState, atom: Atom): Symb
       if (c in facts.fixtureKinds) {
         const kind = facts.fixtureKinds[c];
         if (kind !== 'cabinet') return `things cannot be put in the ${kind} "${c}" (only in a cabinet's drawer)`;
-        if (s.fixtures[c] !== 'open') return `the drawer of "${c}" is closed`;
+        if (s.fixtures[c] !== 'open') return `the drawer of "${c}" is ${s.fixtures[c] === 'ajar' ? 'only ajar' : 'closed'}`;
         const h = facts.kinds[a].size[2];
         if (h > FIXTURE_ITEM_MAX_HEIGHT[kind]) return `"${a}" is ${h.toFixed(3)} m tall; the drawer takes things up to ${FIXTURE_ITEM_MAX_HEIGHT[kind]} m`;
         const inside = heldBy(s, c, 'in');

@@ -42,9 +42,19 @@ function weightedPick<T>(rng: () => number, items: T[], weight: (t: T) => number
   return items[items.length - 1];
 }
 
+/**
+ * Why a step could not run alone from a fresh reset of its scene (with its fixture init), or null.
+ * Such a step has no controlled baseline q_t, so chains do not use it (e.g. pushing a block along a
+ * path that, in the scene's initial layout, other objects block).
+ */
+export function notRunnableAlone(facts: SceneFacts, task: TaskSpec): string | null {
+  const r = applyGoal(facts, initialState(facts, task.init), task.goal);
+  return typeof r === 'string' ? r : null;
+}
+
 /** One step choice: a task type first (so types mix evenly), then an instance of it. */
 function chooseStep(facts: SceneFacts, s: SymbolicState, rng: () => number, prev: Atom | null) {
-  const options = possibleAtoms(facts, s);
+  const options = possibleAtoms(facts, s).filter((o) => notRunnableAlone(facts, stepTask(facts, o.atom, s)) === null);
   if (!options.length) return null;
   const byType = new Map<TaskType, typeof options>();
   for (const o of options) {
@@ -176,6 +186,11 @@ function parseOneChain(v: unknown, file: string, at: string): ChainSpec {
       const after = i === 0 ? 'at the start of the chain' : `after steps 0-${i - 1} succeed`;
       throw new SpecError(file, `${sp}.goal`, `${describe(task.goal)} ("${task.instruction}"), which is not possible ${after}: ${next}`,
         'a chain whose every step is possible once the earlier steps succeeded: reorder, change or remove this step');
+    }
+    const alone = notRunnableAlone(facts, task);
+    if (alone !== null) {
+      throw new SpecError(file, `${sp}.goal`, `${describe(task.goal)} ("${task.instruction}"), which cannot run alone from a fresh reset of scene "${scene.name}" (${alone}), so it has no controlled baseline`,
+        'steps that are each possible from the scene\'s initial layout (with their fixture init) as well as in the chain');
     }
     state = next;
     return task;

@@ -1,7 +1,7 @@
 // Chains as data: the generator only emits chains that can run start to end, deterministically; chain
 // files written by hand are checked step by step, and an impossible step is an error naming it.
 import { describe, expect, it } from 'vitest';
-import { checkChainSolvable, generateChains, parseChains } from '../scenes/chains.ts';
+import { checkChainSolvable, generateChains, notRunnableAlone, parseChains } from '../scenes/chains.ts';
 import { applyAtom, initialState, sceneFacts } from '../scenes/chain-model.ts';
 import { findScene } from '../scenes/load.ts';
 import { SpecError } from '../scenes/errors.ts';
@@ -36,6 +36,11 @@ describe('chain generator', () => {
         if (p === 'In') hidden.add(a);
       }
     }
+  });
+
+  it('uses only steps that can also run alone from a fresh reset (so each has a controlled baseline)', () => {
+    const facts = sceneFacts(kitchen);
+    for (const c of chains) for (const t of c.steps) expect(notRunnableAlone(facts, t), t.name).toBeNull();
   });
 
   it('gives each step the fixture init a fresh reset of that task needs', () => {
@@ -89,6 +94,14 @@ describe('chain files', () => {
     expect(e.file).toBe('bad.json');
     expect(e.path).toBe('[0].steps[1].goal');
     expect(e.message).toMatch(/after steps 0-0 succeed: "cabinet" is already closed/);
+  });
+
+  it('reject a step that has no controlled baseline because it cannot run from a fresh reset', () => {
+    const push = { name: 'p', type: 'push_to_region', instruction: 'push the red block to the right', paraphrases: [], goal: ['InRegion', 'red_block', 'right_zone'], maxSteps: 300, objectsOfInterest: ['red_block'] };
+    const butterAway = { name: 'b', type: 'put_in', instruction: 'put the butter in the basket', paraphrases: [], goal: ['In', 'butter', 'basket'], maxSteps: 300, objectsOfInterest: ['butter', 'basket'] };
+    const blueAway = { ...butterAway, name: 'u', instruction: 'put the blue block in the bowl', goal: ['In', 'blue_block', 'bowl'], objectsOfInterest: ['blue_block', 'bowl'] };
+    expect(() => parseChains({ name: 'x', scene: 'kitchen', steps: [butterAway, blueAway, push] }, 'x.json'))
+      .toThrow(/steps\[2\]\.goal.*cannot run alone from a fresh reset.*"blue_block" stands in the push path/);
   });
 
   it('reject unknown scenes, tasks and fields with the closest names', () => {
