@@ -4,7 +4,7 @@ import path from 'node:path';
 import { runChains, type RunProgress, type RunResult } from './run.ts';
 
 /** Expert (ceiling), noisy expert (physics failures), bernoulli:0.95 (independent failures by construction). */
-export const DEMO_POLICIES = ['expert', 'noisy-expert:0.5', 'bernoulli:0.95'] as const;
+export const DEMO_POLICIES = ['expert', 'noisy-expert:0.1', 'bernoulli:0.95'] as const;
 
 export interface DemoOptions {
   /** Parent directory; each policy gets `<out>/<policy>`. */
