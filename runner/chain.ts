@@ -3,7 +3,7 @@
 // recorded as failed with `precondition_broken` and not attempted. Strict mode stops at the first
 // failure (CALVIN); continue mode moves on to the next step that is still possible (recovery).
 import seedrandom from 'seedrandom';
-import { applyGoal, sceneFacts, type SceneFacts } from '../scenes/chain-model.ts';
+import { CHECK_MARGINS, applyGoal, sceneFacts, type SceneFacts } from '../scenes/chain-model.ts';
 import { findScene } from '../scenes/load.ts';
 import type { ChainSpec, SceneSpec } from '../scenes/types.ts';
 import type { Env } from '../sim/env.ts';
@@ -46,7 +46,7 @@ export async function runChain(env: Env, policy: Policy, chain: ChainSpec, o: Ch
     const phrasings = [task.instruction, ...task.paraphrases];
     const paraphrase = o.paraphrases === 'random' ? Math.floor(pr() * phrasings.length) : 0;
     let rec: StepRecord;
-    const possible = applyGoal(facts, perceive(env, facts), task.goal);
+    const possible = applyGoal(facts, perceive(env, facts), task.goal, CHECK_MARGINS);
     if (typeof possible === 'string') {
       rec = { index: j, task: task.name, paraphrase, success: false, failure: 'precondition_broken', steps: 0, note: possible };
     } else {

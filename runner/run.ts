@@ -181,7 +181,7 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
       { runId, scene: config.scene, policy: config.policy, mode: config.mode, seed: config.seed, steps: config.steps, repeats: config.repeats, versions: versions() },
       store.all(), store.baseline.all(),
     );
-    const files = await writeReports(o.out, summary, { independence: independenceCurve([...store.all()], summary.baseline.q, config.steps) });
+    const files = await writeReports(o.out, summary, { independence: independenceFor(store.all(), summary) });
     return { dir: o.out, summary, resumed, tornBytes, files };
   } finally {
     store.close();
@@ -191,18 +191,26 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
 }
 
 /** Recompute the summary and reports of a run directory from its records (`chaingap report DIR`). */
-export async function reportRun(dir: string): Promise<{ summary: RunSummary; files: RunResult['files'] }> {
+export async function reportRun(dir: string): Promise<{ summary: RunSummary; files: RunResult['files']; partial: { chains: [number, number]; baseline: number } }> {
   const config = ResultsStore.readConfig(dir) as RunConfig;
-  const { store } = ResultsStore.open(dir, config);
+  // Read-only: a report may be made while the run is still writing, or of a run that was killed.
+  const { store } = ResultsStore.open(dir, config, { readOnly: true });
   try {
     const runId = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 12);
     const summary = summarise(
       { runId, scene: config.scene, policy: config.policy, mode: config.mode, seed: config.seed, steps: config.steps, repeats: config.repeats, versions: versions() },
       store.all(), store.baseline.all(),
     );
-    const files = await writeReports(dir, summary, { independence: independenceCurve([...store.all()], summary.baseline.q, config.steps) });
-    return { summary, files };
+    const files = await writeReports(dir, summary, { independence: independenceFor(store.all(), summary) });
+    return { summary, files, partial: { chains: [store.all().length, config.chains * config.repeats], baseline: store.baseline.all().length } };
   } finally {
     store.close();
   }
+}
+
+/** The independence curve prod q over k, or undefined while some task of the chains has no baseline yet. */
+function independenceFor(records: readonly ChainRecord[], summary: RunSummary): number[] | undefined {
+  const q = summary.baseline.q;
+  if (!records.every((r) => r.tasks.every((t) => t in q))) return undefined;
+  return independenceCurve(records, q, summary.steps);
 }

@@ -26,9 +26,10 @@ export class AppendLog<T> {
   /** Bytes of a torn trailing record that were cut off when the log was opened (0 if it ended cleanly). */
   readonly tornBytes: number;
 
-  constructor(readonly file: string, private readonly keyOf: (r: T) => string) {
+  /** With `readOnly`, nothing is written: a torn tail is skipped (and counted), not cut off. */
+  constructor(readonly file: string, private readonly keyOf: (r: T) => string, private readonly readOnly = false) {
     this.tornBytes = this.load();
-    this.fd = fs.openSync(file, 'a');
+    if (!readOnly) this.fd = fs.openSync(file, 'a');
   }
 
   private load(): number {
@@ -51,7 +52,7 @@ export class AppendLog<T> {
     });
     // Whatever follows the last newline is a record whose write was cut short: drop it, redo the work.
     const torn = Buffer.byteLength(text.slice(end));
-    if (torn > 0) fs.truncateSync(this.file, buf.length - torn);
+    if (torn > 0 && !this.readOnly) fs.truncateSync(this.file, buf.length - torn);
     return torn;
   }
 
@@ -66,6 +67,7 @@ export class AppendLog<T> {
 
   /** Append one record and make it durable before returning. */
   append(r: T): void {
+    if (this.readOnly) throw new ResultsError(`${this.file}: opened read-only`);
     const key = this.keyOf(r);
     if (this.keys.has(key)) throw new ResultsError(`${this.file}: ${key} is already recorded`);
     fs.writeSync(this.fd, JSON.stringify(r) + '\n');
@@ -102,12 +104,13 @@ export class ResultsStore {
    * Open (or create) a run directory for `config`. A directory started with a different config is
    * refused, naming the first field that differs, and left untouched.
    */
-  static open(dir: string, config: unknown): OpenedStore {
-    claimRunDir(dir, config);
-    const chains = new AppendLog<ChainRecord>(path.join(dir, 'records.jsonl'), recordKey);
+  static open(dir: string, config: unknown, opts: { readOnly?: boolean } = {}): OpenedStore {
+    if (opts.readOnly) ResultsStore.readConfig(dir);
+    else claimRunDir(dir, config);
+    const chains = new AppendLog<ChainRecord>(path.join(dir, 'records.jsonl'), recordKey, opts.readOnly);
     let baseline: AppendLog<BaselineRecord>;
     try {
-      baseline = new AppendLog<BaselineRecord>(path.join(dir, 'baseline.jsonl'), baselineKey);
+      baseline = new AppendLog<BaselineRecord>(path.join(dir, 'baseline.jsonl'), baselineKey, opts.readOnly);
     } catch (e) {
       chains.close();
       throw e;

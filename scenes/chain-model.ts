@@ -13,6 +13,9 @@
 //    object starts in, holds nothing, and the straight push path passes clear of every other object.
 //  - Open/Closed(f), TurnedOn/TurnedOff(f): the fixture is in the other state.
 //  - Every object step works at least HAND_CLEARANCE away from an open drawer or door's swing zone.
+// Planning keeps these margins; checking a step against the state perceived in the simulator
+// (`CHECK_MARGINS`) only asks that paths and work points are not actually blocked, since real
+// positions carry layout noise the plan's nominal positions do not.
 import { closestNames, footprintRadius, getObjectKind } from './objects.ts';
 import { FIXTURE_ITEM_MAX_HEIGHT, OPENABLE_FIXTURES, SWITCH_FIXTURES } from './fixtures.ts';
 import { fixtureRect, pointRectDistance } from './geometry.ts';
@@ -22,6 +25,15 @@ import type { Atom, FixtureKind, Formula, ObjectKind, SceneSpec, TaskType, Vec2 
 export const HAND_CLEARANCE = 0.05;
 /** Clearance between a push path and any other object's footprint (m). */
 export const PUSH_CLEARANCE = 0.04;
+
+export interface Margins {
+  hand: number;
+  push: number;
+}
+/** Margins when planning chains. */
+export const PLAN_MARGINS: Margins = Object.freeze({ hand: HAND_CLEARANCE, push: PUSH_CLEARANCE });
+/** Margins when checking a step against the perceived state of the simulator. */
+export const CHECK_MARGINS: Margins = Object.freeze({ hand: 0, push: 0 });
 
 export type Place =
   /** On the table where the scene put it, or (perceived from the simulator) standing on the table at `pos`. */
@@ -155,13 +167,13 @@ function hint(name: string, names: string[]): string {
 }
 
 /** Why an object step working at `points` would run into an open drawer or door, or null. */
-function blockedBySwing(facts: SceneFacts, s: SymbolicState, points: Vec2[], except?: string): string | null {
+function blockedBySwing(facts: SceneFacts, s: SymbolicState, points: Vec2[], m: Margins, except?: string): string | null {
   for (const f of facts.scene.fixtures) {
     const st = s.fixtures[f.id];
     if (f.id === except || (st !== 'open' && st !== 'ajar') || !OPENABLE_FIXTURES.includes(f.kind)) continue;
     const zone = fixtureRect(f, true);
     for (const p of points) {
-      if (pointRectDistance(p, zone) < HAND_CLEARANCE) return `the open ${f.kind} "${f.id}" is in the way (its swing zone is within ${HAND_CLEARANCE} m of the work)`;
+      if (pointRectDistance(p, zone) < m.hand || pointRectDistance(p, zone) === 0) return `the open ${f.kind} "${f.id}" is in the way (its swing zone is within ${m.hand} m of the work)`;
     }
   }
   return null;
@@ -177,7 +189,7 @@ function segmentPointDistance(a: Vec2, b: Vec2, p: Vec2): number {
  * Apply one goal atom to a state. Returns the new state, or the reason the atom cannot be made true
  * from this state (a sentence naming the objects involved).
  */
-export function applyAtom(facts: SceneFacts, s: SymbolicState, atom: Atom): SymbolicState | string {
+export function applyAtom(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Margins = PLAN_MARGINS): SymbolicState | string {
   const [name, ...args] = atom;
   const next = (): SymbolicState => ({ objects: { ...s.objects }, fixtures: { ...s.fixtures } });
   const a = String(args[0]);
@@ -196,7 +208,7 @@ export function applyAtom(facts: SceneFacts, s: SymbolicState, atom: Atom): Symb
       const other = heldBy(s, b, 'on');
       if (other) return `"${other}" is already on "${b}"`;
       if (s.objects[a].at === 'on' && (s.objects[a] as { target: string }).target === b) return `"${a}" is already on "${b}"`;
-      const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a), positionOf(facts, s, b)]);
+      const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a), positionOf(facts, s, b)], m);
       if (blocked) return blocked;
       const n = next();
       n.objects[a] = { at: 'on', target: b };
@@ -214,7 +226,7 @@ export function applyAtom(facts: SceneFacts, s: SymbolicState, atom: Atom): Symb
         if (h > FIXTURE_ITEM_MAX_HEIGHT[kind]) return `"${a}" is ${h.toFixed(3)} m tall; the drawer takes things up to ${FIXTURE_ITEM_MAX_HEIGHT[kind]} m`;
         const inside = heldBy(s, c, 'in');
         if (inside) return `the drawer of "${c}" already holds "${inside}"`;
-        const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a)], c);
+        const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a)], m, c);
         if (blocked) return blocked;
         const n = next();
         n.objects[a] = { at: 'in', target: c };
@@ -224,7 +236,7 @@ export function applyAtom(facts: SceneFacts, s: SymbolicState, atom: Atom): Symb
       if (!facts.containers.includes(c)) return `"${c}" (${facts.kinds[c].kind}) is not a container`;
       const inside = heldBy(s, c, 'in');
       if (inside) return `"${inside}" is already in "${c}"`;
-      const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a), positionOf(facts, s, c)]);
+      const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a), positionOf(facts, s, c)], m);
       if (blocked) return blocked;
       const n = next();
       n.objects[a] = { at: 'in', target: c };
@@ -247,9 +259,9 @@ export function applyAtom(facts: SceneFacts, s: SymbolicState, atom: Atom): Symb
       for (const id of Object.keys(s.objects)) {
         if (id === a || s.objects[id].at === 'lost') continue;
         const p = positionOf(facts, s, id);
-        if (segmentPointDistance(from, to, p) < ra + footprintRadius(facts.kinds[id]) + PUSH_CLEARANCE) return `"${id}" stands in the push path of "${a}" to "${r}"`;
+        if (segmentPointDistance(from, to, p) < ra + footprintRadius(facts.kinds[id]) + m.push) return `"${id}" stands in the push path of "${a}" to "${r}"`;
       }
-      const blocked = blockedBySwing(facts, s, [from, to]);
+      const blocked = blockedBySwing(facts, s, [from, to], m);
       if (blocked) return blocked;
       const n = next();
       n.objects[a] = { at: 'region', region: r };
@@ -281,12 +293,12 @@ export function applyAtom(facts: SceneFacts, s: SymbolicState, atom: Atom): Symb
 }
 
 /** Apply a step's whole goal; the first atom that cannot be made true gives the reason. */
-export function applyGoal(facts: SceneFacts, s: SymbolicState, goal: Formula): SymbolicState | string {
+export function applyGoal(facts: SceneFacts, s: SymbolicState, goal: Formula, m: Margins = PLAN_MARGINS): SymbolicState | string {
   const atoms = goalSequence(goal);
   if (typeof atoms === 'string') return atoms;
   let cur = s;
   for (const atom of atoms) {
-    const r = applyAtom(facts, cur, atom);
+    const r = applyAtom(facts, cur, atom, m);
     if (typeof r === 'string') return r;
     cur = r;
   }

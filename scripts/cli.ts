@@ -132,6 +132,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the summary as one JSON document on stdout')
     .action(async (dir: string, o: { json?: boolean }) => {
       const r = await reportRun(dir);
+      const [done, planned] = r.partial.chains;
+      if (done < planned || Number.isNaN(r.summary.baseline.P_ind)) {
+        process.stderr.write(`note: a partial run (${done} of ${planned} chain runs, ${r.partial.baseline} baseline episodes recorded); P_ind, C and O need the whole baseline\n`);
+      }
       printRunResult({ dir, summary: r.summary, files: r.files, resumed: { chains: 0, baseline: 0 }, tornBytes: 0 }, o.json);
     });
 
