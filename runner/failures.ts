@@ -94,7 +94,8 @@ export class TaskTrace {
     for (const id of this.prevGrasped) {
       if (now.has(id)) continue;
       this.releases++;
-      if (id === this.mover && this.isDrop(id)) this.drops++;
+      // Pushes are not carried: fingers leaving a pushed object is not a drop.
+      if (id === this.mover && this.destination !== null && this.isDrop(id)) this.drops++;
     }
     this.prevGrasped = now;
   }
