@@ -34,7 +34,9 @@ function model(s: RunSummary, opts: ReportOptions): { title: string; sections: S
   const sN = s.S[n - 1]?.value ?? NaN;
   const noChains = s.chains === 0 ? 'no chains' : '';
   const factorWhy = noChains || (sN === 0 ? 'S_N = 0: no chain completed all N steps' : 'no baseline');
-  const factor = (v: number, note: string) => [ok(v) ? `${v.toFixed(2)}x` : `n/a (${factorWhy})`, '-', note];
+  const interval = (c: [number, number | null] | undefined, digits: number) =>
+    (c && ok(c[0]) ? `[${c[0].toFixed(digits)}, ${c[1] === null ? 'unbounded' : ok(c[1]) ? c[1].toFixed(digits) : 'n/a'}]` : '-');
+  const factor = (v: number, c: [number, number | null] | undefined, note: string) => [ok(v) ? `${v.toFixed(2)}x` : `n/a (${factorWhy})`, interval(c, 2), note];
   const ind = opts.independence;
   if (ind && ind.length !== n) throw new Error(`independence curve has ${ind.length} values, expected ${n} (one per k = 1..N)`);
   const sections: Section[] = [];
@@ -54,9 +56,9 @@ function model(s: RunSummary, opts: ReportOptions): { title: string; sections: S
     ...headKs.map((k) => { const p = s.S[k - 1]; return [`S_${k}`, rate(p.value, noChains || 'no data'), ok(p.value) ? ci(p.ci) : '-', `${p.successes}/${p.trials} chains`]; }),
     ['average chain length', ok(s.avgLength) ? s.avgLength.toFixed(2) : `n/a (${noChains || 'no data'})`, '-', `mean consecutive successes from step 1 (of ${n})`],
     ['mean baseline q', rate(s.baseline.meanQ, noChains || 'no baseline'), '-', 'weighted by task use in the chains'],
-    ['P_ind', rate(s.baseline.P_ind, noChains || 'no baseline'), '-', 'predicted S_N under independence (mean over chains of prod q)'],
-    ['C', ...factor(s.C, `P_ind / S_N; > 1: failures compound beyond independence${cRange}`)],
-    ['O', ...factor(s.O, 'mean baseline q / S_N: how much single-task success overstates the chain')],
+    ['P_ind', rate(s.baseline.P_ind, noChains || 'no baseline'), interval(s.baseline.P_indCi, 3), 'predicted S_N under independence (mean over chains of prod q); bootstrap CI'],
+    ['C', ...factor(s.C, s.Cci, `P_ind / S_N; > 1: failures compound beyond independence; bootstrap CI over chains and baseline episodes${cRange}`)],
+    ['O', ...factor(s.O, s.Oci, 'mean baseline q / S_N: how much single-task success overstates the chain; bootstrap CI')],
   ] } }] });
 
   sections.push({ title: 'Compounded success S_k', blocks: [
@@ -130,7 +132,7 @@ function model(s: RunSummary, opts: ReportOptions): { title: string; sections: S
   sections.push({ title: 'Definitions', blocks: [{ p:
     'Metrics follow section 5 ("Metrics") of the shared reference, shared/README.md: S_k is the fraction of chains whose first k steps all succeeded (every chain counts in every k); '
     + 'p_j is per-step success among chains that reached position j; q is a task\'s success run alone from a fresh reset; P_ind is the mean over chains of prod_j q(t_j); '
-    + 'C = P_ind / S_N and O = mean baseline q / S_N (n/a when S_N = 0); intervals are 95% Wilson score intervals. '
+    + 'C = P_ind / S_N and O = mean baseline q / S_N (n/a when S_N = 0); intervals on proportions are 95% Wilson score intervals, those on P_ind, C and O 95% percentile-bootstrap intervals (1000 resamples of chains and, per task, baseline episodes). '
     + 'The timing fields (latency, sim time per step, wall time per chain, chains per hour) are measured wall-clock figures and vary between otherwise identical runs; every other number is a function of the seeds and inputs.',
   }] });
 

@@ -2,10 +2,14 @@
 // controlled-baseline records. `summary.json`, `report.md`, `report.html` and `run --json` all carry it.
 import type { BaselineRecord, ChainRecord, FailureLabel } from './records.ts';
 import {
-  averageChainLength, chainsPerHour, compoundedSuccess, failureCounts, independencePrediction, latency,
+  averageChainLength, chainsPerHour, compoundedSuccess, failureCounts, independencePrediction, latency, leadingSuccesses,
   perStepSuccess, promptSensitivity, recovery, repeatMetrics, type PromptSensitivity, type Proportion,
 } from './metrics.ts';
+import seedrandom from 'seedrandom';
 import { quantile, wilson } from './stats.ts';
+
+/** Bootstrap resamples behind the intervals of P_ind, C and O. */
+export const BOOTSTRAP_SAMPLES = 1000;
 
 /** A proportion as written to JSON: `{k, value, ci}` plus the counts behind it. */
 export interface SummaryProportion {
@@ -51,12 +55,17 @@ export interface RunSummary {
     meanQ: number;
     /** Predicted S_N under independence: mean over chain runs of prod_j q_(t_j). */
     P_ind: number;
+    /** 95% percentile-bootstrap interval of P_ind (chains and baseline episodes resampled). */
+    P_indCi: [number, number];
     episodesPerTask: number;
   };
-  /** C = P_ind / S_N. */
+  /** C = P_ind / S_N, with its 95% percentile-bootstrap interval. */
   C: number;
-  /** O = mean baseline success / S_N. */
+  /** The upper end is null (unbounded) when S_N is 0 in more than 2.5% of resamples. */
+  Cci: [number, number | null];
+  /** O = mean baseline success / S_N, with its 95% percentile-bootstrap interval. */
   O: number;
+  Oci: [number, number | null];
   /** Failure label -> count over all failed steps. */
   failures: Partial<Record<FailureLabel, number>>;
   /** Failure label -> count per chain position (1-based index into the array). */
@@ -127,6 +136,7 @@ export function summarise(input: SummaryInput, chainRecords: readonly ChainRecor
     if (!s.success && s.failure) failuresByStep[s.index][s.failure] = (failuresByStep[s.index][s.failure] ?? 0) + 1;
   }
 
+  const boot = complete && records.length ? bootstrap(records, byTask, n) : { pInd: [NaN, NaN] as [number, number], C: [NaN, NaN] as [number, number | null], O: [NaN, NaN] as [number, number | null] };
   const simMs = records.flatMap((r) => r.simMsPerStep);
   const wall = records.map((r) => r.wallMs);
   const summary: RunSummary = {
@@ -138,9 +148,11 @@ export function summarise(input: SummaryInput, chainRecords: readonly ChainRecor
     S,
     perStep: perStepSuccess(records, n).map(out),
     avgLength: averageChainLength(records),
-    baseline: { q, tasks, meanQ, P_ind: pInd, episodesPerTask: tasks.length ? Math.max(...tasks.map((t) => t.episodes)) : 0 },
+    baseline: { q, tasks, meanQ, P_ind: pInd, P_indCi: boot.pInd, episodesPerTask: tasks.length ? Math.max(...tasks.map((t) => t.episodes)) : 0 },
     C: pInd / sN,
+    Cci: boot.C,
     O: meanQ / sN,
+    Oci: boot.O,
     failures: failureCounts(records),
     failuresByStep,
     promptSensitivity: promptSensitivity(records),
@@ -168,3 +180,48 @@ export function outcomeOf(s: RunSummary): Omit<RunSummary, (typeof TIMING_FIELDS
   for (const f of TIMING_FIELDS) delete copy[f];
   return copy as Omit<RunSummary, (typeof TIMING_FIELDS)[number]>;
 }
+
+/**
+ * Percentile-bootstrap 95% intervals of P_ind, C and O: each resample draws the chain runs with
+ * replacement and, independently per task, that task's baseline episodes. Seeded, so deterministic.
+ */
+function bootstrap(records: readonly ChainRecord[], byTask: Map<string, BaselineRecord[]>, n: number) {
+  const rng = seedrandom('chaingap:bootstrap');
+  const draw = (k: number) => Math.floor(rng() * k);
+  const tasks = [...byTask.keys()].sort();
+  const okN = records.map((r) => (leadingSuccesses(r) >= n ? 1 : 0));
+  const pInd: number[] = [], C: number[] = [], O: number[] = [];
+  for (let b = 0; b < BOOTSTRAP_SAMPLES; b++) {
+    const q: Record<string, number> = {};
+    for (const t of tasks) {
+      const eps = byTask.get(t)!;
+      let k = 0;
+      for (let i = 0; i < eps.length; i++) if (eps[draw(eps.length)].success) k++;
+      q[t] = k / eps.length;
+    }
+    let p = 0, s = 0, qs = 0, uses = 0;
+    for (let i = 0; i < records.length; i++) {
+      const j = draw(records.length);
+      let prod = 1;
+      for (const t of records[j].tasks) {
+        prod *= q[t];
+        qs += q[t];
+        uses++;
+      }
+      p += prod;
+      s += okN[j];
+    }
+    p /= records.length;
+    s /= records.length;
+    pInd.push(p);
+    C.push(p / s);
+    O.push(qs / uses / s);
+  }
+  const ci = (xs: number[]): [number, number] => [quantile(xs, 0.025), quantile(xs, 0.975)];
+  const open = (xs: number[]): [number, number | null] => {
+    const [lo, hi] = ci(xs);
+    return [lo, Number.isFinite(hi) ? hi : null];
+  };
+  return { pInd: ci(pInd), C: open(C), O: open(O) };
+}
+

@@ -107,3 +107,25 @@ describe('significance tests', () => {
     expect(fisherExact(10, 10, 0, 10)).toBeCloseTo(1.0825e-5, 8);
   });
 });
+
+describe('summary intervals', () => {
+  it('C and P_ind carry bootstrap intervals that contain them, and independent steps give C near 1', async () => {
+    const { summarise } = await import('../runner/summary.ts');
+    const seedrandom = (await import('seedrandom')).default;
+    const rng = seedrandom('independent');
+    const recs: ChainRecord[] = Array.from({ length: 400 }, (_, i) => {
+      const out = rng() < 0.8 ? (rng() < 0.8 ? 'SS' : 'SF') : 'F';
+      return chain(out, { chainId: `c${i}`, length: 2, tasks: ['t0', 't1'] });
+    });
+    const base = ['t0', 't1'].flatMap((task) => Array.from({ length: 300 }, (_, e) => ({ runId: 'r', task, episode: e, seed: e, success: rng() < 0.8, steps: 1 })));
+    const s = summarise({ runId: 'r', scene: 's', policy: 'p', mode: 'strict', seed: 0, steps: 2, repeats: 1, versions: {} }, recs, base);
+    expect(s.baseline.P_indCi[0]).toBeLessThanOrEqual(s.baseline.P_ind);
+    expect(s.baseline.P_indCi[1]).toBeGreaterThanOrEqual(s.baseline.P_ind);
+    expect(s.Cci[0]).toBeLessThan(1);
+    expect(s.Cci[1]).toBeGreaterThan(1);
+    expect(s.C).toBeGreaterThan(0.85);
+    expect(s.C).toBeLessThan(1.15);
+    // Deterministic: the same records give the same intervals.
+    expect(summarise({ runId: 'r', scene: 's', policy: 'p', mode: 'strict', seed: 0, steps: 2, repeats: 1, versions: {} }, recs, base).Cci).toEqual(s.Cci);
+  });
+});
