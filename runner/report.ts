@@ -171,6 +171,7 @@ table { border-collapse: collapse; margin: 8px 0 12px; font-size: 14px; }
 th, td { border: 1px solid #dcdcdc; padding: 4px 10px; text-align: left; vertical-align: top; }
 th { background: #f0f2f5; font-weight: 600; white-space: nowrap; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.ci { white-space: nowrap; font-variant-numeric: tabular-nums; }
 tr:nth-child(even) td { background: #fafbfc; }
 figure { margin: 12px 0; }
 figure svg { max-width: 100%; height: auto; display: block; }
@@ -192,7 +193,7 @@ export function renderHtml(summary: RunSummary, svgs: ChartSvgs, opts: ReportOpt
         // Right-align a column when every cell in it is a number, a CI or a count.
         const right = head.map((_, i) => i > 0 && rows.every((r) => numeric(r[i])));
         body.push('<table>', `<thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>`, '<tbody>',
-          ...rows.map((r) => `<tr>${r.map((c, i) => `<td${right[i] ? ' class="n"' : ''}>${esc(c)}</td>`).join('')}</tr>`),
+          ...rows.map((r) => `<tr>${r.map((c, i) => `<td${right[i] ? ' class="n"' : /^\[[^\]]*\]$/.test(c) ? ' class="ci"' : ''}>${esc(c)}</td>`).join('')}</tr>`),
           '</tbody>', '</table>');
       }
     }
