@@ -161,7 +161,7 @@ export async function main(argv: string[]): Promise<number> {
     .description(`The main demo: ${DEMO_POLICIES.join(', ')} on 20 ten-step chains each plus the controlled baseline; prints S_1, S_5, S_10, P_ind, C, O and the top failure labels, and writes an HTML report per policy.`)
     .option('-o, --out <dir>', 'directory for the run directories', 'runs/demo')
     .option('-c, --chains <n>', 'chains per policy', intOption('--chains', 1), 20)
-    .option('--baseline-episodes <n>', 'baseline episodes per distinct task', intOption('--baseline-episodes', 1), 10)
+    .option('--baseline-episodes <n>', 'baseline episodes per distinct task', intOption('--baseline-episodes', 1), 20)
     .option('-s, --seed <n>', 'seed', intOption('--seed'), 0)
     .option('--json', 'print the summaries as one JSON document on stdout')
     .action(async (o: { out: string; chains: number; baselineEpisodes: number; seed: number; json?: boolean }) => {
