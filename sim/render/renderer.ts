@@ -1,0 +1,124 @@
+// The camera renderer: plugs into the env's `ObservationRenderer` seam. For each camera it builds the
+// scene's primitive buffer from the physics world, runs the ray-casting kernel through gpu.js, and
+// unpacks RGB (uint8, HWC), depth (float32 metres along the optical axis, 0 where nothing is hit) and
+// segmentation ids (int32; names in `segmentationNames`).
+import { createRequire } from 'node:module';
+import type { CameraImage } from '../policy.ts';
+import type { ObservationRenderer } from '../env.ts';
+import type { SimWorld } from '../world.ts';
+import { castKernel, hitLocal, normalLocal, textureWeight, MAX_LIGHTS, MAX_PRIMS, PRIM_STRIDE } from './kernel.ts';
+import { cameraRecord, DEFAULT_CAMERAS, type CameraSpec } from './camera.ts';
+import { lightingRecords, STUDIO_LIGHTING, type Lighting } from './lights.ts';
+import { sceneBuffer, type Material } from './scene-buffer.ts';
+
+const require = createRequire(import.meta.url);
+
+/** gpu.js backends: `webasm` (default in Node: WebAssembly), `cpu` (plain JS), `gpu` (a GL/WebGPU device when one exists). */
+export type RenderDevice = 'webasm' | 'cpu' | 'gpu';
+
+export interface RendererOptions {
+  width?: number;
+  height?: number;
+  device?: RenderDevice;
+  cameras?: Record<string, CameraSpec>;
+  lighting?: Lighting;
+  /** Also return depth and segmentation (default true). */
+  depth?: boolean;
+  segmentation?: boolean;
+  table?: Material;
+  /** Where to say why a requested device fell back (default: stderr). */
+  warn?: (msg: string) => void;
+}
+
+interface GpuKernel {
+  (...args: unknown[]): Float32Array[][];
+  setOutput(o: number[]): void;
+  destroy?(): void;
+}
+
+export class RayRenderer implements ObservationRenderer {
+  readonly width: number;
+  readonly height: number;
+  readonly device: RenderDevice;
+  readonly cameras: Record<string, CameraSpec>;
+  lighting: Lighting;
+  private readonly gpu: { createKernel: (...a: unknown[]) => GpuKernel; destroy?: () => void; mode: string };
+  private readonly kernel: GpuKernel;
+  private readonly prims = new Float32Array(MAX_PRIMS * PRIM_STRIDE);
+  private readonly cam = new Float32Array(14);
+  private segNames = new Map<number, string>();
+
+  constructor(private readonly opts: RendererOptions = {}) {
+    this.width = opts.width ?? 128;
+    this.height = opts.height ?? 128;
+    this.cameras = { ...DEFAULT_CAMERAS, ...opts.cameras };
+    this.lighting = opts.lighting ?? STUDIO_LIGHTING;
+    const { GPU } = require('gpu.js') as { GPU: new (o: { mode: string }) => RayRenderer['gpu'] };
+    const wanted = opts.device ?? 'webasm';
+    this.gpu = new GPU({ mode: wanted });
+    if (wanted === 'gpu' && this.gpu.mode !== 'gpu' && this.gpu.mode !== 'webgl2' && this.gpu.mode !== 'webgl' && this.gpu.mode !== 'headlessgl') {
+      (opts.warn ?? ((m) => process.stderr.write(m + '\n')))(`chaingap render: device "gpu" requested but gpu.js found no GPU backend here; fell back to "${this.gpu.mode}"`);
+    }
+    this.device = (['webasm', 'cpu'].includes(this.gpu.mode) ? this.gpu.mode : 'gpu') as RenderDevice;
+    this.kernel = this.gpu.createKernel(castKernel, {
+      output: [this.width, this.height],
+      returnType: 'Array(4)',
+      loopMaxIterations: MAX_PRIMS,
+      functions: [hitLocal, normalLocal, textureWeight],
+      tactic: 'precision',
+      dynamicArguments: true,
+    });
+    void MAX_LIGHTS;
+  }
+
+  /** Segmentation id -> name for the last rendered world. */
+  get segmentationNames(): ReadonlyMap<number, string> {
+    return this.segNames;
+  }
+
+  render(world: SimWorld, cameras: readonly string[]): Record<string, CameraImage> {
+    const scene = sceneBuffer(world, this.prims, this.opts.table);
+    this.segNames = scene.segNames;
+    const l = lightingRecords(this.lighting);
+    const out: Record<string, CameraImage> = {};
+    for (const name of cameras) {
+      const spec = this.cameras[name];
+      if (!spec) throw new Error(`unknown camera "${name}"; cameras: ${Object.keys(this.cameras).join(', ')}`);
+      cameraRecord(spec, world.robot.tcp, this.width, this.height, this.cam);
+      const rows = this.kernel(this.prims, scene.count, this.cam, l.lights, l.count, l.env);
+      out[name] = this.unpack(rows);
+    }
+    return out;
+  }
+
+  private unpack(rows: Float32Array[][]): CameraImage {
+    const W = this.width, H = this.height;
+    const rgb = new Uint8Array(W * H * 3);
+    const wantDepth = this.opts.depth ?? true;
+    const wantSeg = this.opts.segmentation ?? true;
+    const depth = wantDepth ? new Float32Array(W * H) : undefined;
+    const seg = wantSeg ? new Int32Array(W * H) : undefined;
+    for (let y = 0; y < H; y++) {
+      const row = rows[y];
+      for (let x = 0; x < W; x++) {
+        const px = row[x];
+        const i = y * W + x;
+        const packed = px[0];
+        rgb[i * 3] = Math.floor(packed / 65536);
+        rgb[i * 3 + 1] = Math.floor(packed / 256) % 256;
+        rgb[i * 3 + 2] = packed % 256;
+        if (depth) depth[i] = px[1];
+        if (seg) seg[i] = px[2];
+      }
+    }
+    const img: CameraImage = { width: W, height: H, rgb };
+    if (depth) img.depth = depth;
+    if (seg) img.segmentation = seg;
+    return img;
+  }
+
+  free(): void {
+    this.kernel.destroy?.();
+    this.gpu.destroy?.();
+  }
+}

@@ -1,0 +1,124 @@
+// Camera observations: depth equals the analytic distance, segmentation names what is there, light
+// direction and occluders change shading the right way, and a fixed scene matches a stored reference.
+import fs from 'node:fs';
+import { decode } from 'fast-png';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Env } from '../sim/env.ts';
+import { RayRenderer } from '../sim/render/renderer.ts';
+import { cameraRecord, projectPoint, DEFAULT_CAMERAS } from '../sim/render/camera.ts';
+import { STUDIO_LIGHTING, type Lighting } from '../sim/render/lights.ts';
+import { rgbPng } from '../sim/render/images.ts';
+import { findTask } from '../scenes/load.ts';
+import { getObjectKind } from '../scenes/objects.ts';
+import type { CameraImage } from '../sim/policy.ts';
+
+const SIZE = 128;
+const REFERENCE = new URL('./fixtures/render-tabletop-agentview.png', import.meta.url);
+const renderer = new RayRenderer({ width: SIZE, height: SIZE });
+const env = new Env({ renderer, cameras: ['agentview', 'wrist'] });
+let img: CameraImage;
+let cam: Float32Array;
+
+beforeAll(async () => {
+  const { obs } = await env.reset({ seed: 3, task: findTask('tabletop_soup_on_plate') });
+  img = obs.images!.agentview;
+  cam = cameraRecord(DEFAULT_CAMERAS.agentview, env.world.robot.tcp, SIZE, SIZE);
+});
+afterAll(() => env.close());
+
+function psnr(a: Uint8Array, b: Uint8Array): number {
+  let se = 0;
+  for (let i = 0; i < a.length; i++) se += (a[i] - b[i]) ** 2;
+  const mse = se / a.length;
+  return mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse);
+}
+
+const luma = (im: CameraImage, i: number) => 0.299 * im.rgb[3 * i] + 0.587 * im.rgb[3 * i + 1] + 0.114 * im.rgb[3 * i + 2];
+
+describe('renderer', () => {
+  it('gives RGB, depth and segmentation of the requested size from both cameras', () => {
+    expect(img.rgb.length).toBe(SIZE * SIZE * 3);
+    expect(img.depth!.length).toBe(SIZE * SIZE);
+    expect(env.observe().images!.wrist.segmentation!.length).toBe(SIZE * SIZE);
+  });
+
+  it('depth on the table top equals the analytic ray-plane distance within 1 mm', () => {
+    let checked = 0;
+    for (let y = 0; y < SIZE; y += 7) for (let x = 0; x < SIZE; x += 7) {
+      const i = y * SIZE + x;
+      if (img.segmentation![i] !== 1) continue;
+      // The pixel's ray, as the kernel builds it.
+      const u = ((x + 0.5) / SIZE * 2 - 1) * cam[12] * cam[13];
+      const v = (1 - (y + 0.5) / SIZE * 2) * cam[12];
+      const d = [0, 1, 2].map((k) => cam[9 + k] + u * cam[3 + k] + v * cam[6 + k]);
+      const t = -cam[2] / d[2]; // distance to z = 0 in units of d, whose forward component is 1
+      expect(Math.abs(img.depth![i] - t)).toBeLessThan(0.001);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(50);
+  });
+
+  it('the segmentation id at the projected centre of each visible object is that object', () => {
+    const names = renderer.segmentationNames;
+    let seen = 0;
+    for (const id of env.world.objects.keys()) {
+      const { pos } = env.world.objectPose(id);
+      const top = getObjectKind(env.world.objects.get(id)!.kind).size[2];
+      const p = projectPoint(cam, SIZE, SIZE, [pos[0], pos[1], pos[2] + top * 0.5]);
+      const i = Math.round(p.y) * SIZE + Math.round(p.x);
+      // Skip an object hidden behind a nearer one at its centre.
+      if (img.depth![i] < p.depth - 0.08) continue;
+      expect(names.get(img.segmentation![i]), id).toBe(id);
+      seen++;
+    }
+    expect(seen).toBeGreaterThanOrEqual(6);
+  });
+
+  it('a light closer to the surface normal brightens the table; an occluder casts a shadow opposite the light', () => {
+    const one = (vec: [number, number, number]): Lighting => ({ ...STUDIO_LIGHTING, lights: [{ type: 'directional', vec, color: [1, 1, 1], intensity: 0.8 }] });
+    const shot = (l: Lighting) => {
+      renderer.lighting = l;
+      return renderer.render(env.world, ['agentview']).agentview;
+    };
+    const high = shot(one([0, 0, 1]));
+    const low = shot(one([0, 1, 0.3]));
+    const tableMean = (im: CameraImage) => {
+      let s = 0, n = 0;
+      for (let i = 0; i < SIZE * SIZE; i++) if (im.segmentation![i] === 1) { s += luma(im, i); n++; }
+      return s / n;
+    };
+    expect(tableMean(high)).toBeGreaterThan(tableMean(low) + 5);
+    // The soup can (10 cm tall): with the light low from -x, the table just beyond it (towards +x, the
+    // camera's side) is in its shadow; with the light from +x the same spot is lit.
+    const { pos } = env.world.objectPose('soup');
+    const spot = projectPoint(cam, SIZE, SIZE, [pos[0] + 0.06, pos[1], 0]);
+    const i = Math.round(spot.y) * SIZE + Math.round(spot.x);
+    const fromMinusX = shot(one([-1, 0, 1]));
+    const fromPlusX = shot(one([1, 0, 1]));
+    renderer.lighting = STUDIO_LIGHTING;
+    expect(fromMinusX.segmentation![i]).toBe(1);
+    expect(luma(fromPlusX, i)).toBeGreaterThan(luma(fromMinusX, i) + 30);
+  });
+
+  it('is bitwise deterministic and matches the stored reference image (PSNR >= 40 dB)', () => {
+    const again = renderer.render(env.world, ['agentview']).agentview;
+    expect(Buffer.from(again.rgb).equals(Buffer.from(img.rgb))).toBe(true);
+    expect(Buffer.from(again.depth!.buffer).equals(Buffer.from(img.depth!.buffer))).toBe(true);
+    // Regenerate deliberately (after a reviewed change to the renderer) with UPDATE_REFERENCE=1.
+    if (process.env.UPDATE_REFERENCE === '1') fs.writeFileSync(REFERENCE, rgbPng(img));
+    expect(fs.existsSync(REFERENCE), 'test/fixtures/render-tabletop-agentview.png is missing; run with UPDATE_REFERENCE=1 to write it').toBe(true);
+    const ref = decode(fs.readFileSync(REFERENCE));
+    expect([ref.width, ref.height]).toEqual([SIZE, SIZE]);
+    expect(psnr(img.rgb, ref.data as Uint8Array)).toBeGreaterThanOrEqual(40);
+  });
+
+  it('the cpu backend gives the same image within a stated tolerance', () => {
+    const cpu = new RayRenderer({ width: SIZE, height: SIZE, device: 'cpu' });
+    const c = cpu.render(env.world, ['agentview']).agentview;
+    cpu.free();
+    expect(psnr(c.rgb, img.rgb)).toBeGreaterThanOrEqual(40);
+    let agree = 0;
+    for (let i = 0; i < SIZE * SIZE; i++) if (c.segmentation![i] === img.segmentation![i]) agree++;
+    expect(agree / (SIZE * SIZE)).toBeGreaterThan(0.995);
+  });
+});
