@@ -197,12 +197,25 @@ interface KernelThis {
   output: { x: number; y: number };
 }
 
+/** Pixels per side of a screen tile (primary rays only test the primitives listed for their tile). */
+export const TILE = 8;
+/** Floats per light in the shadow-grid record: a0, b0, cell, nx, ny, e1 (3), e2 (3), first cell index. */
+export const GRID_STRIDE = 12;
+
 /**
- * The per-pixel kernel. prims: n primitive records; cam: CAMERA_FLOATS; lights: nLights records;
- * env: [ambient r, g, b, background r, g, b]. Returns [r * 65536 + g * 256 + b (0..255 each), depth
- * along the optical axis in metres (0 where nothing is hit), segment id (0 for nothing), 0].
+ * The per-pixel kernel. prims: primitive records; cam: CAMERA_FLOATS; lights: nLights records; env:
+ * [ambient r, g, b, background r, g, b]. Primary rays test only the primitives listed for the pixel's
+ * 8x8 tile (tileStart / tileCount into tileList); shadow rays towards a directional light test only
+ * the primitives listed for the cell of that light's grid the hit point projects into (a directional
+ * shadow ray projects to a single point on the plane across the light), point lights test all.
+ * Returns [r * 65536 + g * 256 + b (0..255 each), depth along the optical axis in metres (0 where
+ * nothing is hit), segment id (0 for nothing), 0].
  */
-export function castKernel(this: KernelThis, prims: number[], n: number, cam: number[], lights: number[], nLights: number, env: number[]): number[] {
+export function castKernel(
+  this: KernelThis, prims: number[], n: number, cam: number[], lights: number[], nLights: number, env: number[],
+  tileStart: number[], tileCount: number[], tileList: number[], tilesX: number,
+  grid: number[], cellStart: number[], cellCount: number[], cellList: number[],
+): number[] {
   const W = this.output.x;
   const H = this.output.y;
   // Pixel (x, y) with row 0 at the top of the image.
@@ -219,11 +232,14 @@ export function castKernel(this: KernelThis, prims: number[], n: number, cam: nu
   const oy = cam[1];
   const oz = cam[2];
 
+  const tile = Math.floor(this.thread.x / 8) + Math.floor(this.thread.y / 8) * tilesX;
+  const t0 = tileStart[tile];
+  const tn = tileCount[tile];
   let bestT = 1e30;
   let bestI = -1;
-  for (let i = 0; i < n; i++) {
+  for (let k = 0; k < tn; k++) {
+    const i = tileList[t0 + k];
     const base = i * 28;
-    // Bounding-sphere rejection first.
     const cx = prims[base + 1] - ox;
     const cy = prims[base + 2] - oy;
     const cz = prims[base + 3] - oz;
@@ -239,7 +255,7 @@ export function castKernel(this: KernelThis, prims: number[], n: number, cam: nu
       const ldy = dx * prims[base + 5] + dy * prims[base + 8] + dz * prims[base + 11];
       const ldz = dx * prims[base + 6] + dy * prims[base + 9] + dz * prims[base + 12];
       const t = hitLocal(prims[base], lox, loy, loz, ldx, ldy, ldz, prims[base + 13], prims[base + 14], prims[base + 15]);
-      if (t > 0.0 && t < bestT) {
+      if (t > 0.0 && (t < bestT || (t === bestT && i < bestI))) {
         bestT = t;
         bestI = i;
       }
@@ -293,7 +309,8 @@ export function castKernel(this: KernelThis, prims: number[], n: number, cam: nu
     let lz = lights[lb + 3];
     let maxT = 1e30;
     let fall = 1.0;
-    if (lights[lb] > 0.5) {
+    const point = lights[lb] > 0.5;
+    if (point) {
       lx = lx - hx;
       ly = ly - hy;
       lz = lz - hz;
@@ -307,9 +324,31 @@ export function castKernel(this: KernelThis, prims: number[], n: number, cam: nu
     lz = lz / ll;
     const ndl = nx * lx + ny * ly + nz * lz;
     if (ndl > 0.0) {
+      // Candidate occluders: the grid cell of a directional light, or every primitive for a point light.
+      let c0 = 0;
+      let cn = n;
+      let listed = 0.0;
+      if (!point) {
+        const gb = l * 12;
+        const pa = sx * grid[gb + 5] + sy * grid[gb + 6] + sz * grid[gb + 7];
+        const pb = sx * grid[gb + 8] + sy * grid[gb + 9] + sz * grid[gb + 10];
+        const gx = Math.floor((pa - grid[gb]) / grid[gb + 2]);
+        const gy = Math.floor((pb - grid[gb + 1]) / grid[gb + 2]);
+        cn = 0;
+        if (gx >= 0 && gy >= 0 && gx < grid[gb + 3] && gy < grid[gb + 4]) {
+          const cell = grid[gb + 11] + gx + gy * grid[gb + 3];
+          c0 = cellStart[cell];
+          cn = cellCount[cell];
+        }
+        listed = 1.0;
+      }
       let lit = 1.0;
-      for (let j = 0; j < n; j++) {
+      for (let k = 0; k < cn; k++) {
         if (lit > 0.5) {
+          let j = k;
+          if (listed > 0.5) {
+            j = cellList[c0 + k];
+          }
           const jb = j * 28;
           const qx = prims[jb + 1] - sx;
           const qy = prims[jb + 2] - sy;

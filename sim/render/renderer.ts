@@ -10,6 +10,7 @@ import { castKernel, hitLocal, normalLocal, textureWeight, MAX_LIGHTS, MAX_PRIMS
 import { cameraRecord, DEFAULT_CAMERAS, type CameraSpec } from './camera.ts';
 import { lightingRecords, STUDIO_LIGHTING, type Lighting } from './lights.ts';
 import { sceneBuffer, type Material } from './scene-buffer.ts';
+import { buildShadowGrids, buildTiles, ListBuffers } from './culling.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -47,6 +48,7 @@ export class RayRenderer implements ObservationRenderer {
   private readonly prims = new Float32Array(MAX_PRIMS * PRIM_STRIDE);
   private readonly cam = new Float32Array(14);
   private segNames = new Map<number, string>();
+  private readonly lists = new ListBuffers();
 
   constructor(private readonly opts: RendererOptions = {}) {
     this.width = opts.width ?? 128;
@@ -80,12 +82,15 @@ export class RayRenderer implements ObservationRenderer {
     const scene = sceneBuffer(world, this.prims, this.opts.table);
     this.segNames = scene.segNames;
     const l = lightingRecords(this.lighting);
+    // Shadow grids depend on the scene and the lights, not on the camera: once per render call.
+    const g = buildShadowGrids(this.prims, scene.count, l.lights, l.count, this.lists);
     const out: Record<string, CameraImage> = {};
     for (const name of cameras) {
       const spec = this.cameras[name];
       if (!spec) throw new Error(`unknown camera "${name}"; cameras: ${Object.keys(this.cameras).join(', ')}`);
       cameraRecord(spec, world.robot.tcp, this.width, this.height, this.cam);
-      const rows = this.kernel(this.prims, scene.count, this.cam, l.lights, l.count, l.env);
+      const t = buildTiles(this.prims, scene.count, this.cam, this.width, this.height, this.lists);
+      const rows = this.kernel(this.prims, scene.count, this.cam, l.lights, l.count, l.env, t.tileStart, t.tileCount, t.tileList, t.tilesX, g.grid, g.cellStart, g.cellCount, g.cellList);
       out[name] = this.unpack(rows);
     }
     return out;
