@@ -198,7 +198,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--seg', 'also write the segmentation image')
     .option('--json', 'print what was written (and the segmentation ids) as JSON')
     .action(async (o: { scene: string; seed: number; camera: string; size: number; device: RenderDevice; out: string; depth?: boolean; seg?: boolean; json?: boolean }) => {
-      const { images, segmentationNames } = await renderSnapshot({ scene: o.scene, seed: o.seed, cameras: [o.camera], renderer: { width: o.size, height: o.size, device: o.device } });
+      const { images, segmentationNames } = await renderSnapshot({ scene: o.scene, seed: o.seed, cameras: [o.camera], renderer: { width: o.size, height: o.size, device: o.device, depth: o.depth, segmentation: o.seg } });
       const img = images[o.camera];
       const stem = o.out.replace(/\.png$/i, '');
       const files: Record<string, string> = { rgb: o.out };

@@ -14,7 +14,7 @@ import type { CameraImage } from '../sim/policy.ts';
 
 const SIZE = 128;
 const REFERENCE = new URL('./fixtures/render-tabletop-agentview.png', import.meta.url);
-const renderer = new RayRenderer({ width: SIZE, height: SIZE });
+const renderer = new RayRenderer({ width: SIZE, height: SIZE, depth: true, segmentation: true });
 const env = new Env({ renderer, cameras: ['agentview', 'wrist'] });
 let img: CameraImage;
 let cam: Float32Array;
@@ -36,6 +36,27 @@ function psnr(a: Uint8Array, b: Uint8Array): number {
 const luma = (im: CameraImage, i: number) => 0.299 * im.rgb[3 * i] + 0.587 * im.rgb[3 * i + 1] + 0.114 * im.rgb[3 * i + 2];
 
 describe('renderer', () => {
+  it('a requested GPU device that is not there falls back and says why', () => {
+    const said: string[] = [];
+    const r = new RayRenderer({ width: 16, height: 16, device: 'gpu', warn: (m) => said.push(m) });
+    if (r.device !== 'gpu') expect(said.join('')).toMatch(/no GL or WebGPU device.*rendering with "(webasm|cpu)"/);
+    r.free();
+  });
+
+  it('draws a procedural checker texture on the table when asked', () => {
+    const r = new RayRenderer({ width: SIZE, height: SIZE, segmentation: true, table: { color: [0.9, 0.9, 0.9], texture: { kind: 'checker', scale: 0.1, color2: [0.1, 0.1, 0.4] } } });
+    const im = r.render(env.world, ['agentview']).agentview;
+    r.free();
+    let light = 0, dark = 0;
+    for (let i = 0; i < SIZE * SIZE; i++) {
+      if (im.segmentation![i] !== 1) continue;
+      if (im.rgb[3 * i + 2] > im.rgb[3 * i] + 40) dark++;
+      else if (im.rgb[3 * i] > 120) light++;
+    }
+    expect(light).toBeGreaterThan(300);
+    expect(dark).toBeGreaterThan(300);
+  });
+
   it('gives RGB, depth and segmentation of the requested size from both cameras', () => {
     expect(img.rgb.length).toBe(SIZE * SIZE * 3);
     expect(img.depth!.length).toBe(SIZE * SIZE);
@@ -113,7 +134,7 @@ describe('renderer', () => {
   });
 
   it('the cpu backend gives the same image within a stated tolerance', () => {
-    const cpu = new RayRenderer({ width: SIZE, height: SIZE, device: 'cpu' });
+    const cpu = new RayRenderer({ width: SIZE, height: SIZE, device: 'cpu', segmentation: true });
     const c = cpu.render(env.world, ['agentview']).agentview;
     cpu.free();
     expect(psnr(c.rgb, img.rgb)).toBeGreaterThanOrEqual(40);

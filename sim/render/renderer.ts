@@ -23,7 +23,7 @@ export interface RendererOptions {
   device?: RenderDevice;
   cameras?: Record<string, CameraSpec>;
   lighting?: Lighting;
-  /** Also return depth and segmentation (default true). */
+  /** Also return depth and segmentation (default false: RGB only, the policy's usual input). */
   depth?: boolean;
   segmentation?: boolean;
   table?: Material;
@@ -40,10 +40,11 @@ interface GpuKernel {
 export class RayRenderer implements ObservationRenderer {
   readonly width: number;
   readonly height: number;
-  readonly device: RenderDevice;
+  device: RenderDevice;
   readonly cameras: Record<string, CameraSpec>;
   lighting: Lighting;
   private readonly gpu: { createKernel: (...a: unknown[]) => GpuKernel; destroy?: () => void; mode: string };
+  /** The backend actually in use (a requested `gpu` falls back where there is none). */
   private readonly kernel: GpuKernel;
   private readonly prims = new Float32Array(MAX_PRIMS * PRIM_STRIDE);
   private readonly cam = new Float32Array(14);
@@ -58,10 +59,6 @@ export class RayRenderer implements ObservationRenderer {
     const { GPU } = require('gpu.js') as { GPU: new (o: { mode: string }) => RayRenderer['gpu'] };
     const wanted = opts.device ?? 'webasm';
     this.gpu = new GPU({ mode: wanted });
-    if (wanted === 'gpu' && this.gpu.mode !== 'gpu' && this.gpu.mode !== 'webgl2' && this.gpu.mode !== 'webgl' && this.gpu.mode !== 'headlessgl') {
-      (opts.warn ?? ((m) => process.stderr.write(m + '\n')))(`chaingap render: device "gpu" requested but gpu.js found no GPU backend here; fell back to "${this.gpu.mode}"`);
-    }
-    this.device = (['webasm', 'cpu'].includes(this.gpu.mode) ? this.gpu.mode : 'gpu') as RenderDevice;
     this.kernel = this.gpu.createKernel(castKernel, {
       output: [this.width, this.height],
       returnType: 'Array(4)',
@@ -71,6 +68,13 @@ export class RayRenderer implements ObservationRenderer {
       dynamicArguments: true,
     });
     void MAX_LIGHTS;
+    // gpu.js settles the backend when it builds the kernel: a requested GPU mode without a GL or
+    // WebGPU device quietly becomes WebAssembly. Say so.
+    const built = (this.gpu as unknown as { Kernel?: { mode?: string } }).Kernel?.mode ?? this.gpu.mode;
+    this.device = built === 'webasm' || built === 'cpu' ? built : 'gpu';
+    if (wanted === 'gpu' && this.device !== 'gpu') {
+      (opts.warn ?? ((m) => process.stderr.write(m + '\n')))(`chaingap render: device "gpu" was requested but gpu.js found no GL or WebGPU device in this process; rendering with "${this.device}" instead`);
+    }
   }
 
   /** Segmentation id -> name for the last rendered world. */
@@ -99,8 +103,8 @@ export class RayRenderer implements ObservationRenderer {
   private unpack(rows: Float32Array[][]): CameraImage {
     const W = this.width, H = this.height;
     const rgb = new Uint8Array(W * H * 3);
-    const wantDepth = this.opts.depth ?? true;
-    const wantSeg = this.opts.segmentation ?? true;
+    const wantDepth = this.opts.depth ?? false;
+    const wantSeg = this.opts.segmentation ?? false;
     const depth = wantDepth ? new Float32Array(W * H) : undefined;
     const seg = wantSeg ? new Int32Array(W * H) : undefined;
     for (let y = 0; y < H; y++) {

@@ -42,7 +42,7 @@ export interface SceneBuffer {
 /** Per-world collider metadata (built once per world). */
 const META = new WeakMap<SimWorld, { byHandle: Map<number, ColliderInfo>; segNames: Map<number, string> }>();
 
-function metaFor(w: SimWorld, tableMaterial?: Material) {
+function metaFor(w: SimWorld) {
   let m = META.get(w);
   if (m) return m;
   const byHandle = new Map<number, ColliderInfo>();
@@ -71,7 +71,7 @@ function metaFor(w: SimWorld, tableMaterial?: Material) {
     const part = w.robot.partByCollider.get(c.handle) ?? '';
     byHandle.set(c.handle, { material: part.startsWith('finger') ? MATERIALS.finger : MATERIALS.robotLink, seg: SEG.robot });
   }
-  const table: Material = tableMaterial ?? { color: spec.table.color };
+  const table: Material = { color: spec.table.color };
   w.world.forEachCollider((c: RCollider) => {
     if (byHandle.has(c.handle)) return;
     if (w.ownerOf(c.handle) === 'table') byHandle.set(c.handle, { material: table, seg: SEG.table });
@@ -83,7 +83,7 @@ function metaFor(w: SimWorld, tableMaterial?: Material) {
 
 /** Fill `out` (or a new buffer) with the world's primitives as they are now. The floor is not drawn. */
 export function sceneBuffer(w: SimWorld, out?: Float32Array, tableMaterial?: Material): SceneBuffer {
-  const { byHandle, segNames } = metaFor(w, tableMaterial);
+  const { byHandle, segNames } = metaFor(w);
   const prims = out ?? new Float32Array(MAX_PRIMS * PRIM_STRIDE);
   let n = 0;
   w.world.forEachCollider((c: RCollider) => {
@@ -128,7 +128,7 @@ export function sceneBuffer(w: SimWorld, out?: Float32Array, tableMaterial?: Mat
     prims[base + P.dims] = a;
     prims[base + P.dims + 1] = b;
     prims[base + P.dims + 2] = d;
-    const m = info.material;
+    const m = info.seg === SEG.table && tableMaterial ? tableMaterial : info.material;
     for (let i = 0; i < 3; i++) {
       prims[base + P.color + i] = m.color[i];
       prims[base + P.color2 + i] = m.texture?.color2[i] ?? m.color[i];
