@@ -45,3 +45,11 @@ export * as metrics from './runner/metrics.ts';
 export { twoProportionTest, fisherExact } from './runner/stats.ts';
 export { writeReports, renderMarkdown, renderHtml } from './runner/report.ts';
 export { independenceCurve } from './runner/charts.ts';
+
+// Camera observations.
+export { RayRenderer, type RendererOptions, type RenderDevice } from './sim/render/renderer.ts';
+export { DEFAULT_CAMERAS, cameraRecord, projectPoint, type CameraSpec } from './sim/render/camera.ts';
+export { STUDIO_LIGHTING, type Lighting, type LightSpec } from './sim/render/lights.ts';
+export { SEG, type Material } from './sim/render/scene-buffer.ts';
+export { renderSnapshot } from './sim/render/snapshot.ts';
+export { rgbPng, depthPng, segmentationPng, contactSheet } from './sim/render/images.ts';

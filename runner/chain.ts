@@ -7,7 +7,7 @@ import { CHECK_MARGINS, applyGoal, sceneFacts, type SceneFacts } from '../scenes
 import { findScene } from '../scenes/load.ts';
 import type { ChainSpec, SceneSpec } from '../scenes/types.ts';
 import type { Env } from '../sim/env.ts';
-import type { Policy } from '../sim/policy.ts';
+import type { CameraImage, Policy } from '../sim/policy.ts';
 import { runTask } from './episode.ts';
 import { perceive } from './perceive.ts';
 import type { ChainRecord, StepRecord } from './records.ts';
@@ -28,6 +28,9 @@ export interface ChainRunOptions {
   scene?: SceneSpec;
   /** Called after each step. */
   onStep?: (s: StepRecord) => void;
+  /** Render this camera at the start and after each step (the env needs a renderer); frames go to `onFrame`. */
+  frameCamera?: string;
+  onFrame?: (img: CameraImage, afterStep: number) => void;
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -38,6 +41,10 @@ export async function runChain(env: Env, policy: Policy, chain: ChainSpec, o: Ch
   const facts: SceneFacts = sceneFacts(scene);
   await env.reset({ seed: o.seed, task: { ...chain.steps[0], init: chain.init }, scene });
   const pr = seedrandom(`${o.policySeed}:paraphrase`);
+  const frame = (afterStep: number) => {
+    if (o.frameCamera && o.onFrame) o.onFrame(env.render([o.frameCamera])[o.frameCamera], afterStep);
+  };
+  frame(-1);
   const steps: StepRecord[] = [];
   const latencyMs: number[] = [];
   const simMsPerStep: number[] = [];
@@ -60,6 +67,7 @@ export async function runChain(env: Env, policy: Policy, chain: ChainSpec, o: Ch
     }
     steps.push(rec);
     o.onStep?.(rec);
+    frame(j);
     if (!rec.success && o.mode === 'strict') break;
   }
   return {

@@ -22,7 +22,7 @@ export async function runDemo(o: DemoOptions): Promise<RunResult[]> {
     out.push(await runChains({
       out: path.join(o.out, policy.replace(/[^A-Za-z0-9._-]/g, '_')),
       policy, scene: 'kitchen', chains: o.chains ?? 20, steps: 10, seed: o.seed ?? 0,
-      baselineEpisodes: o.baselineEpisodes ?? 20,
+      baselineEpisodes: o.baselineEpisodes ?? 20, sheets: 2,
       onProgress: (p) => o.onProgress?.(policy, p),
     }));
   }

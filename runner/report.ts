@@ -10,6 +10,8 @@ export interface ReportOptions {
   /** Predicted S_k under independence for k = 1..N (`independenceCurve` in charts.ts). */
   independence?: number[];
   title?: string;
+  /** Contact sheets (PNG bytes) to show in report.html, inline. */
+  sheets?: { chain: string; png: Uint8Array }[];
 }
 
 type Block = { p: string } | { table: { head: string[]; rows: string[][] } } | { chart: keyof ChartSvgs };
@@ -171,6 +173,8 @@ table { border-collapse: collapse; margin: 8px 0 12px; font-size: 14px; }
 th, td { border: 1px solid #dcdcdc; padding: 4px 10px; text-align: left; vertical-align: top; }
 th { background: #f0f2f5; font-weight: 600; white-space: nowrap; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+figure img { width: 100%; max-width: 960px; image-rendering: pixelated; }
+figcaption { font-size: 12px; color: #555; margin-bottom: 4px; }
 td.ci { white-space: nowrap; font-variant-numeric: tabular-nums; }
 tr:nth-child(even) td { background: #fafbfc; }
 figure { margin: 12px 0; }
@@ -196,6 +200,13 @@ export function renderHtml(summary: RunSummary, svgs: ChartSvgs, opts: ReportOpt
           ...rows.map((r) => `<tr>${r.map((c, i) => `<td${right[i] ? ' class="n"' : /^\[[^\]]*\]$/.test(c) ? ' class="ci"' : ''}>${esc(c)}</td>`).join('')}</tr>`),
           '</tbody>', '</table>');
       }
+    }
+    body.push('</section>');
+  }
+  if (opts.sheets?.length) {
+    body.push('<section>\n<h2>Contact sheets</h2>', '<p>The agentview camera at the start of each chain and after each of its steps.</p>');
+    for (const s of opts.sheets) {
+      body.push(`<figure><figcaption>${esc(s.chain)}</figcaption><img alt="${esc(s.chain)}" src="data:image/png;base64,${Buffer.from(s.png).toString('base64')}"></figure>`);
     }
     body.push('</section>');
   }

@@ -13,10 +13,15 @@ import { parsePolicy } from '../policies/registry.ts';
 import { runChain, type ChainMode, type ParaphraseMode } from './chain.ts';
 import { runTask } from './episode.ts';
 import type { BaselineRecord, ChainRecord } from './records.ts';
-import { ResultsStore, baselineKey, recordKey } from './store.ts';
+import { ResultsStore, baselineKey, recordKey, writeDurably } from './store.ts';
 import { summarise, type RunSummary } from './summary.ts';
 import { writeReports } from './report.ts';
 import { independenceCurve } from './charts.ts';
+import type { CameraImage } from '../sim/policy.ts';
+import { RayRenderer } from '../sim/render/renderer.ts';
+import { contactSheet, rgbPng } from '../sim/render/images.ts';
+import { mkdirSync, readdirSync, existsSync } from 'node:fs';
+import path from 'node:path';
 
 export interface RunOptions {
   /** Run directory (created; resumed when it already holds this run). */
@@ -39,6 +44,11 @@ export interface RunOptions {
   /** Baseline episodes per distinct task (default 20). */
   baselineEpisodes?: number;
   env?: EnvOptions;
+  /**
+   * Contact sheets for the first N chains (repeat 0): the agentview frame at the start and after each
+   * step, written to `<out>/sheets/<chain>.png` and shown in report.html (default 0: none, no rendering).
+   */
+  sheets?: number;
   /** Called after each chain run and each baseline episode. */
   onProgress?: (p: RunProgress) => void;
 }
@@ -134,7 +144,8 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
   const entry = parsePolicy(o.policy);
   const { store, tornBytes } = ResultsStore.open(o.out, config);
   const runId = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 12);
-  const env = new Env(o.env);
+  const sheets = o.sheets ?? 0;
+  const env = new Env(sheets > 0 && !o.env?.renderer ? { ...o.env, renderer: new RayRenderer({ width: 128, height: 128 }) } : o.env);
   const policy = entry.make(env.privileged);
   const resumed = { chains: 0, baseline: 0 };
   try {
@@ -149,14 +160,17 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
           o.onProgress?.({ phase: 'chains', done: ++done, total, resumed: true });
           continue;
         }
+        const frames: CameraImage[] = [];
+        const wantSheet = r === 0 && i < sheets;
         const rec = await runChain(env, policy, chain, {
           runId, mode: config.mode, seed, repeat: r, policySeed: deriveSeed(config.seed, 'policy', chain.name, r),
           paraphrases: config.paraphrases,
+          ...(wantSheet ? { frameCamera: 'agentview', onFrame: (img: CameraImage) => frames.push(img) } : {}),
         });
+        if (wantSheet) writeSheet(o.out, chain.name, frames);
         store.append(rec);
         o.onProgress?.({ phase: 'chains', done: ++done, total, resumed: false, chain: rec });
       }
-      void i;
     }
     const tasks = baselineTasks(chains);
     const btotal = tasks.length * config.baselineEpisodes;
@@ -181,7 +195,7 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
       { runId, scene: config.scene, policy: config.policy, mode: config.mode, seed: config.seed, steps: config.steps, repeats: config.repeats, versions: versions() },
       store.all(), store.baseline.all(),
     );
-    const files = await writeReports(o.out, summary, { independence: independenceFor(store.all(), summary) });
+    const files = await writeReports(o.out, summary, { independence: independenceFor(store.all(), summary), sheets: readSheets(o.out) });
     return { dir: o.out, summary, resumed, tornBytes, files };
   } finally {
     store.close();
@@ -201,7 +215,7 @@ export async function reportRun(dir: string): Promise<{ summary: RunSummary; fil
       { runId, scene: config.scene, policy: config.policy, mode: config.mode, seed: config.seed, steps: config.steps, repeats: config.repeats, versions: versions() },
       store.all(), store.baseline.all(),
     );
-    const files = await writeReports(dir, summary, { independence: independenceFor(store.all(), summary) });
+    const files = await writeReports(dir, summary, { independence: independenceFor(store.all(), summary), sheets: readSheets(dir) });
     return { summary, files, partial: { chains: [store.all().length, config.chains * config.repeats], baseline: store.baseline.all().length } };
   } finally {
     store.close();
@@ -213,4 +227,18 @@ function independenceFor(records: readonly ChainRecord[], summary: RunSummary): 
   const q = summary.baseline.q;
   if (!records.every((r) => r.tasks.every((t) => t in q))) return undefined;
   return independenceCurve(records, q, summary.steps);
+}
+
+/** Write a chain's contact sheet (start, then after each step) to `<out>/sheets/<chain>.png`. */
+function writeSheet(out: string, chain: string, frames: CameraImage[]): void {
+  const dir = path.join(out, 'sheets');
+  mkdirSync(dir, { recursive: true });
+  writeDurably(path.join(dir, `${chain}.png`), rgbPng(contactSheet(frames, Math.min(frames.length, 6))));
+}
+
+/** The contact sheets in a run directory, by chain, as PNG bytes. */
+function readSheets(out: string): { chain: string; png: Uint8Array }[] {
+  const dir = path.join(out, 'sheets');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.png')).sort().map((f) => ({ chain: f.slice(0, -4), png: readFileSync(path.join(dir, f)) }));
 }

@@ -165,7 +165,7 @@ function claimRunDir(dir: string, config: unknown): void {
 }
 
 /** Write a file through a temporary name and rename, so a reader never sees half of it. */
-export function writeDurably(file: string, text: string): void {
+export function writeDurably(file: string, text: string | Uint8Array): void {
   const tmp = `${file}.tmp`;
   fs.writeFileSync(tmp, text);
   const fd = fs.openSync(tmp, 'r');

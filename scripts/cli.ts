@@ -66,7 +66,7 @@ function taskTable(rows: TaskSummary[]): string {
 interface RunCliOptions {
   scene: string; policy: string; chains: number; steps: number; chainFile?: string; repeats: number;
   mode: 'strict' | 'continue'; seed: number; paraphrases: 'instruction' | 'random'; baselineEpisodes: number;
-  out: string; json?: boolean; failBelow?: number;
+  out: string; json?: boolean; failBelow?: number; sheets: number;
 }
 
 function printRunResult(r: RunResult, json: boolean | undefined): void {
@@ -102,6 +102,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('-s, --seed <n>', 'run seed (chains, layouts, policy seeds)', intOption('--seed'), 0)
     .addOption(new Option('--paraphrases <how>', 'instruction given per step').choices(['instruction', 'random']).default('instruction'))
     .option('--baseline-episodes <n>', 'controlled-baseline episodes per distinct task', intOption('--baseline-episodes', 1), 20)
+    .option('--sheets <n>', 'contact sheets (agentview after each step) for the first n chains, in sheets/ and report.html', intOption('--sheets'), 0)
     .option('--fail-below <s>', 'exit 1 when S_N is below this value (for CI)', fraction('--fail-below'))
     .option('--json', 'print the summary as one JSON document on stdout')
     .action(async (o: RunCliOptions) => {
@@ -109,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
       const opts: RunOptions = {
         out: o.out, policy: o.policy, scene: o.scene, chains: o.chains, steps: o.steps, chainFile: o.chainFile,
         repeats: o.repeats, mode: o.mode, seed: o.seed, paraphrases: o.paraphrases, baselineEpisodes: o.baselineEpisodes,
-        onProgress: (p) => progress.update(p),
+        sheets: o.sheets, onProgress: (p) => progress.update(p),
       };
       let r: RunResult;
       try {

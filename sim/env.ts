@@ -116,6 +116,12 @@ export class Env {
     };
   }
 
+  /** Render cameras now with the env's renderer (also ones the observation does not carry). */
+  render(cameras: readonly string[]): Record<string, CameraImage> {
+    if (!this.opts.renderer) throw new Error('render() needs a renderer (EnvOptions.renderer)');
+    return this.opts.renderer.render(this.requireSim(), cameras);
+  }
+
   observe(): Observation {
     const sim = this.requireSim();
     const tcp = sim.robot.tcp;

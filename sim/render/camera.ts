@@ -17,7 +17,7 @@ export interface CameraSpec {
 
 /** LIBERO-like cameras: agentview across the table facing the robot; wrist behind the fingers looking down them. */
 export const DEFAULT_CAMERAS: Record<string, CameraSpec> = {
-  agentview: { mount: 'world', pos: [1.3, 0, 0.9], target: [0.45, 0, 0.0], up: [0, 0, 1], fovDeg: 50 },
+  agentview: { mount: 'world', pos: [1.25, 0, 1.15], target: [0.48, 0, 0.0], up: [0, 0, 1], fovDeg: 50 },
   // TCP frame: z points out of the palm along the fingers, x across the palm.
   wrist: { mount: 'hand', pos: [0.09, 0, -0.04], target: [0.0, 0, 0.2], up: [1, 0, 0], fovDeg: 75 },
 };

@@ -32,3 +32,19 @@ export function segmentationPng(img: CameraImage): Uint8Array {
   for (let i = 0; i < img.segmentation.length; i++) rgb.set(segColor(img.segmentation[i]), i * 3);
   return encode({ width: img.width, height: img.height, data: rgb, channels: 3 });
 }
+
+/** Frames side by side in rows of `columns` (RGB only), `gap` pixels of white between them. */
+export function contactSheet(frames: readonly CameraImage[], columns = frames.length, gap = 2): CameraImage {
+  if (!frames.length) throw new Error('a contact sheet needs at least one frame');
+  const w = frames[0].width, h = frames[0].height;
+  const cols = Math.max(1, Math.min(columns, frames.length));
+  const rows = Math.ceil(frames.length / cols);
+  const W = cols * w + (cols - 1) * gap, H = rows * h + (rows - 1) * gap;
+  const rgb = new Uint8Array(W * H * 3).fill(255);
+  frames.forEach((f, k) => {
+    if (f.width !== w || f.height !== h) throw new Error('contact sheet frames must share one size');
+    const ox = (k % cols) * (w + gap), oy = Math.floor(k / cols) * (h + gap);
+    for (let y = 0; y < h; y++) rgb.set(f.rgb.subarray(y * w * 3, (y + 1) * w * 3), ((oy + y) * W + ox) * 3);
+  });
+  return { width: W, height: H, rgb };
+}
