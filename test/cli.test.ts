@@ -78,3 +78,17 @@ it('list policies names every policy spec', () => {
   const p = JSON.parse(cli(['list', 'policies', '--json']).stdout);
   expect(p.map((x: { usage: string }) => x.usage)).toEqual(['expert', 'bernoulli:<p>', 'noisy-expert:<sigma>']);
 });
+
+it('render writes RGB, depth and segmentation PNGs of the requested size and names the segments', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-render-'));
+  const out = path.join(dir, 'view.png');
+  const r = cli(['render', '--scene', 'kitchen', '--size', '32', '--out', out, '--depth', '--seg', '--json']);
+  expect(r.status, r.stderr).toBe(0);
+  const doc = JSON.parse(r.stdout);
+  expect(doc.files).toEqual({ rgb: out, depth: path.join(dir, 'view.depth.png'), segmentation: path.join(dir, 'view.seg.png') });
+  expect(Object.values(doc.segmentation)).toEqual(expect.arrayContaining(['table', 'robot', 'cabinet', 'soup']));
+  for (const f of Object.values(doc.files) as string[]) expect(fs.readFileSync(f).subarray(1, 4).toString()).toBe('PNG');
+  const bad = cli(['render', '--scene', 'kitchn', '--out', out]);
+  expect(bad.status).toBe(2);
+  expect(bad.stderr).toMatch(/kitchen/);
+});

@@ -125,6 +125,19 @@ describe('renderer', () => {
     expect(luma(fromPlusX, i)).toBeGreaterThan(luma(fromMinusX, i) + 30);
   });
 
+  it('a point light lights the table near it more than far from it', () => {
+    renderer.lighting = { ...STUDIO_LIGHTING, lights: [{ type: 'point', vec: [0.45, -0.3, 0.25], color: [1, 1, 1], intensity: 1.2 }] };
+    const im = renderer.render(env.world, ['agentview']).agentview;
+    renderer.lighting = STUDIO_LIGHTING;
+    const at = (p: [number, number, number]) => {
+      const q = projectPoint(cam, SIZE, SIZE, p);
+      const i = Math.round(q.y) * SIZE + Math.round(q.x);
+      expect(im.segmentation![i]).toBe(1);
+      return luma(im, i);
+    };
+    expect(at([0.45, -0.4, 0])).toBeGreaterThan(at([0.45, 0.42, 0]) + 10);
+  });
+
   it('is bitwise deterministic and matches the stored reference image (PSNR >= 40 dB)', () => {
     const again = renderer.render(env.world, ['agentview']).agentview;
     expect(Buffer.from(again.rgb).equals(Buffer.from(img.rgb))).toBe(true);
