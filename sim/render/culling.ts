@@ -112,6 +112,8 @@ export function buildShadowGrids(prims: Float32Array, count: number, lights: Flo
     const first = all.length;
     for (let k = 0; k < nx * ny; k++) all.push([]);
     disc.forEach(([a, bb, r], i) => {
+      // The table (segment 1) lies under everything that is drawn, so it shadows nothing.
+      if (prims[i * PRIM_STRIDE + P.seg] === 1) return;
       const gx0 = Math.max(0, Math.floor((a - r - a0) / cell)), gx1 = Math.min(nx - 1, Math.floor((a + r - a0) / cell));
       const gy0 = Math.max(0, Math.floor((bb - r - b0) / cell)), gy1 = Math.min(ny - 1, Math.floor((bb + r - b0) / cell));
       for (let gy = gy0; gy <= gy1; gy++) for (let gx = gx0; gx <= gx1; gx++) all[first + gy * nx + gx].push(i);

@@ -350,13 +350,15 @@ export function castKernel(
             j = cellList[c0 + k];
           }
           const jb = j * 28;
+          // A primitive is convex: it cannot shadow its own lit side, so the hit primitive is skipped.
+          const self = j === bestI ? 1.0 : 0.0;
           const qx = prims[jb + 1] - sx;
           const qy = prims[jb + 2] - sy;
           const qz = prims[jb + 3] - sz;
           const al = qx * lx + qy * ly + qz * lz;
           const rj = prims[jb + 26];
           const pp = qx * qx + qy * qy + qz * qz - al * al;
-          if (pp <= rj * rj && al + rj > 0.0 && al - rj < maxT) {
+          if (self < 0.5 && pp <= rj * rj && al + rj > 0.0 && al - rj < maxT) {
             const sox = -(qx * prims[jb + 4] + qy * prims[jb + 7] + qz * prims[jb + 10]);
             const soy = -(qx * prims[jb + 5] + qy * prims[jb + 8] + qz * prims[jb + 11]);
             const soz = -(qx * prims[jb + 6] + qy * prims[jb + 9] + qz * prims[jb + 12]);
