@@ -48,6 +48,9 @@ export function buildTiles(prims: Float32Array, count: number, cam: Float32Array
     const z = d0 * cam[9] + d1 * cam[10] + d2 * cam[11];
     const r = prims[b + P.bound];
     if (z + r <= NEAR) continue; // wholly behind the camera
+    // Wholly outside one of the four side planes of the view frustum (planes through the camera).
+    const sa = Math.sqrt(1 + ta * ta), sh = Math.sqrt(1 + th * th);
+    if ((x - z * ta) / sa > r || (-x - z * ta) / sa > r || (y - z * th) / sh > r || (-y - z * th) / sh > r) continue;
     let tx0 = 0, tx1 = tilesX - 1, ty0 = 0, ty1 = tilesY - 1;
     if (z - r > NEAR) {
       const hi = (c: number) => (c + r >= 0 ? (c + r) / (z - r) : (c + r) / (z + r));
