@@ -5,6 +5,7 @@
 import seedrandom from 'seedrandom';
 import { CHECK_MARGINS, applyGoal, sceneFacts, type SceneFacts } from '../scenes/chain-model.ts';
 import { findScene } from '../scenes/load.ts';
+import { activeLevels, type OodLevels } from '../scenes/ood.ts';
 import type { ChainSpec, SceneSpec } from '../scenes/types.ts';
 import type { Env } from '../sim/env.ts';
 import type { CameraImage, Policy } from '../sim/policy.ts';
@@ -25,6 +26,8 @@ export interface ChainRunOptions {
   /** Policy seed; differs between repeats. */
   policySeed: number;
   paraphrases?: ParaphraseMode;
+  /** OOD levels of the chain's reset (default: the controlled setting). */
+  ood?: OodLevels;
   scene?: SceneSpec;
   /** Called after each step. */
   onStep?: (s: StepRecord) => void;
@@ -39,7 +42,7 @@ export async function runChain(env: Env, policy: Policy, chain: ChainSpec, o: Ch
   const t0 = performance.now();
   const scene = o.scene ?? findScene(chain.scene);
   const facts: SceneFacts = sceneFacts(scene);
-  await env.reset({ seed: o.seed, task: { ...chain.steps[0], init: chain.init }, scene });
+  await env.reset({ seed: o.seed, task: { ...chain.steps[0], init: chain.init }, scene, ood: o.ood });
   const pr = seedrandom(`${o.policySeed}:paraphrase`);
   const frame = (afterStep: number) => {
     if (o.frameCamera && o.onFrame) o.onFrame(env.render([o.frameCamera])[o.frameCamera], afterStep);
@@ -51,7 +54,11 @@ export async function runChain(env: Env, policy: Policy, chain: ChainSpec, o: Ch
   for (let j = 0; j < chain.steps.length; j++) {
     const task = chain.steps[j];
     const phrasings = [task.instruction, ...task.paraphrases];
-    const paraphrase = o.paraphrases === 'random' ? Math.floor(pr() * phrasings.length) : 0;
+    // The language axis: a phrasing whose distance from the training phrasing (its rank among the
+    // phrasings, scaled to [0, 1]) is at most the level; `random`: any phrasing.
+    const lang = o.ood?.language ?? 0;
+    const reach = o.paraphrases === 'random' ? phrasings.length - 1 : Math.floor(lang * (phrasings.length - 1) + 1e-9);
+    const paraphrase = reach > 0 ? Math.floor(pr() * (reach + 1)) : 0;
     let rec: StepRecord;
     const possible = applyGoal(facts, perceive(env, facts), task.goal, CHECK_MARGINS);
     if (typeof possible === 'string') {
@@ -72,7 +79,7 @@ export async function runChain(env: Env, policy: Policy, chain: ChainSpec, o: Ch
   }
   return {
     runId: o.runId, chainId: chain.name, seed: o.seed, repeat: o.repeat, policySeed: o.policySeed,
-    policy: policy.id, mode: o.mode, ood: {}, length: chain.steps.length, tasks: chain.steps.map((t) => t.name),
+    policy: policy.id, mode: o.mode, ood: activeLevels(o.ood), length: chain.steps.length, tasks: chain.steps.map((t) => t.name),
     steps, latencyMs, simMsPerStep, wallMs: Math.round(performance.now() - t0),
   };
 }

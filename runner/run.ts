@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import seedrandom from 'seedrandom';
 import { DEFAULT_CHAIN_STEPS, generateChains, loadChains } from '../scenes/chains.ts';
 import { findScene } from '../scenes/load.ts';
+import { activeLevels, checkLevels, type OodLevels } from '../scenes/ood.ts';
 import type { ChainSpec, TaskSpec } from '../scenes/types.ts';
 import { Env, type EnvOptions } from '../sim/env.ts';
 import { parsePolicy } from '../policies/registry.ts';
@@ -41,6 +42,8 @@ export interface RunOptions {
   mode?: ChainMode;
   seed?: number;
   paraphrases?: ParaphraseMode;
+  /** OOD levels the chains run under (the baseline always runs controlled, at level 0). */
+  ood?: OodLevels;
   /** Baseline episodes per distinct task (default 20). */
   baselineEpisodes?: number;
   env?: EnvOptions;
@@ -75,6 +78,8 @@ export interface RunConfig {
   mode: ChainMode;
   seed: number;
   paraphrases: ParaphraseMode;
+  /** Active OOD levels (axes above 0) of the chains. */
+  ood: OodLevels;
   baselineEpisodes: number;
   chaingap: string;
 }
@@ -122,6 +127,7 @@ export function planRun(o: RunOptions): { chains: ChainSpec[]; config: RunConfig
     mode: o.mode ?? 'strict',
     seed,
     paraphrases: o.paraphrases ?? 'instruction',
+    ood: activeLevels(checkLevels(o.ood ?? {})),
     baselineEpisodes: o.baselineEpisodes ?? 20,
     chaingap: CHAINGAP_VERSION,
   };
@@ -164,7 +170,7 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
         const wantSheet = r === 0 && i < sheets;
         const rec = await runChain(env, policy, chain, {
           runId, mode: config.mode, seed, repeat: r, policySeed: deriveSeed(config.seed, 'policy', chain.name, r),
-          paraphrases: config.paraphrases,
+          paraphrases: config.paraphrases, ood: config.ood,
           ...(wantSheet ? { frameCamera: 'agentview', onFrame: (img: CameraImage) => frames.push(img) } : {}),
         });
         if (wantSheet) writeSheet(o.out, chain.name, frames);

@@ -5,8 +5,15 @@ import seedrandom from 'seedrandom';
 import { SpecError } from './errors.ts';
 import { FIXTURE_CLOSED_VALUE, FIXTURE_OPEN_VALUE } from './fixtures.ts';
 import { fixtureRect, pointRectDistance, type Rect } from './geometry.ts';
-import { footprintRadius, getObjectKind } from './objects.ts';
+import { OBJECT_KINDS, footprintRadius, getObjectKind } from './objects.ts';
+import { axisRng, resolveOod, type OodLevels } from './ood.ts';
 import type { Quat, ResolvedObject, ResolvedScene, SceneSpec, TaskSpec, Vec2 } from './types.ts';
+
+/** Where clutter may go: the reachable part of the table (x range, |y| limit), and the distractor kinds. */
+export const CLUTTER_AREA = { x: [0.25, 0.8] as Vec2, yAbs: 0.42 };
+export const DISTRACTOR_KINDS: readonly string[] = Object.freeze(
+  Object.values(OBJECT_KINDS).filter((k) => k.graspable && k.size[2] <= 0.2).map((k) => k.kind).sort(),
+);
 
 /** The Panda's ready pose. */
 export const DEFAULT_ROBOT_INIT: readonly number[] = Object.freeze([0, -0.785398, 0, -2.356194, 0, 1.570796, 0.785398]);
@@ -52,7 +59,7 @@ interface Placed {
  * bounding circle (+ margin) overlaps an earlier object or a fixture's footprint / swing zone.
  * Deterministic: the same spec and seed give the same result.
  */
-export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec): ResolvedScene {
+export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec, ood: OodLevels = {}): ResolvedScene {
   if (task && task.scene !== spec.name) {
     throw new SpecError(`task "${task.name}"`, 'scene', JSON.stringify(task.scene), `the scene being resolved, "${spec.name}"`);
   }
@@ -76,10 +83,16 @@ export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec): Re
       throw new SpecError(`scene "${spec.name}"`, `objects[${i}].region`, JSON.stringify(o.region), 'a region of the scene');
     }
     const blockers = new Map<string, number>();
+    // The pose axis grows the start region and widens the yaw range.
+    const grow = 0.06 * (ood.pose ?? 0);
+    const hx = region.halfExtents[0] + grow, hy = region.halfExtents[1] + grow;
+    const widen = Math.PI * (ood.pose ?? 0);
+    const yawLo = widen > 0 ? Math.max(-Math.PI, o.yaw[0] - widen) : o.yaw[0];
+    const yawHi = widen > 0 ? Math.min(Math.PI, o.yaw[1] + widen) : o.yaw[1];
     for (let attempt = 0; attempt < MAX_PLACEMENT_TRIES; attempt++) {
-      const x = region.center[0] + (2 * rng() - 1) * region.halfExtents[0];
-      const y = region.center[1] + (2 * rng() - 1) * region.halfExtents[1];
-      const yaw = o.yaw[0] + rng() * (o.yaw[1] - o.yaw[0]);
+      const x = region.center[0] + (2 * rng() - 1) * hx;
+      const y = region.center[1] + (2 * rng() - 1) * hy;
+      const yaw = yawLo + rng() * (yawHi - yawLo);
       let blocker: string | undefined;
       for (const p of placed) {
         if (Math.hypot(x - p.center[0], y - p.center[1]) < radius + p.radius + PLACEMENT_MARGIN) {
@@ -113,12 +126,52 @@ export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec): Re
     );
   });
 
-  return {
-    spec,
-    seed,
-    objects,
-    fixtures,
-    fixtureInit: fixtureInitFor(spec, task),
-    robotInit: [...(spec.robotInit ?? DEFAULT_ROBOT_INIT)],
-  };
+  const clutter = Math.round(30 * (ood.clutter ?? 0));
+  if (clutter > 0) placeDistractors(spec, seed, ood.clutter!, clutter, placed, objects, fixtureZones);
+  const robotInit = [...(spec.robotInit ?? DEFAULT_ROBOT_INIT)];
+  const resolved: ResolvedScene = { spec, seed, objects, fixtures, fixtureInit: fixtureInitFor(spec, task), robotInit };
+  if (Object.values(ood).some((l) => (l ?? 0) > 0)) {
+    const o = resolveOod(ood, seed, spec.table.color, objects.map((x) => x.id), robotInit.length);
+    if (o.robotInitDelta) o.robotInitDelta.forEach((d, i) => { robotInit[i] += d; });
+    resolved.ood = o;
+  }
+  return resolved;
+}
+
+/**
+ * Clutter: `count` distractors from the library, each from the clutter stream: a share 0.4 L of them
+ * 2-5 cm from an object the scene names, the rest anywhere free on the reachable table. A distractor
+ * with no free spot after MAX_PLACEMENT_TRIES is left out (the count placed is what the scene holds).
+ */
+function placeDistractors(spec: SceneSpec, seed: number, level: number, count: number, placed: Placed[], objects: ResolvedObject[], zones: { id: string; rect: Rect }[]): void {
+  const rng = axisRng(seed, 'clutter');
+  const named = placed.slice();
+  const t = spec.table;
+  const x0 = Math.max(CLUTTER_AREA.x[0], t.center[0] - t.size[0] / 2 + 0.04), x1 = Math.min(CLUTTER_AREA.x[1], t.center[0] + t.size[0] / 2 - 0.04);
+  const y0 = Math.max(-CLUTTER_AREA.yAbs, t.center[1] - t.size[1] / 2 + 0.04), y1 = Math.min(CLUTTER_AREA.yAbs, t.center[1] + t.size[1] / 2 - 0.04);
+  for (let i = 0; i < count; i++) {
+    const kind = DISTRACTOR_KINDS[Math.floor(rng() * DISTRACTOR_KINDS.length)];
+    const radius = footprintRadius(getObjectKind(kind));
+    const near = named.length > 0 && rng() < 0.4 * level;
+    const anchor = named[Math.floor(rng() * named.length)];
+    for (let attempt = 0; attempt < MAX_PLACEMENT_TRIES; attempt++) {
+      let x: number, y: number;
+      if (near && anchor) {
+        const a = rng() * 2 * Math.PI, d = anchor.radius + radius + 0.02 + 0.03 * rng();
+        x = anchor.center[0] + d * Math.cos(a);
+        y = anchor.center[1] + d * Math.sin(a);
+      } else {
+        x = x0 + rng() * (x1 - x0);
+        y = y0 + rng() * (y1 - y0);
+      }
+      const yaw = (2 * rng() - 1) * Math.PI;
+      if (x < x0 || x > x1 || y < y0 || y > y1) continue;
+      if (placed.some((p) => Math.hypot(x - p.center[0], y - p.center[1]) < radius + p.radius + PLACEMENT_MARGIN)) continue;
+      if (zones.some((z) => pointRectDistance([x, y], z.rect) < radius + PLACEMENT_MARGIN)) continue;
+      const id = `distractor_${String(i).padStart(2, '0')}`;
+      placed.push({ id, center: [x, y], radius });
+      objects.push({ id, kind, pos: [x, y, REST_Z], quat: yawToQuat(yaw) });
+      break;
+    }
+  }
 }

@@ -146,6 +146,8 @@ export interface ResolvedScene {
   /** Initial fixture joint positions by fixture id (drawer metres, door radians, button on/off as 0/1). */
   fixtureInit: Record<string, number>;
   robotInit: number[];
+  /** What the OOD levels decided for this reset (absent in the controlled setting). */
+  ood?: import('./ood.ts').OodResolved;
 }
 
 /** A chain: N tasks run in one episode without reset; the world task i leaves is where task i+1 starts. */

@@ -21,6 +21,15 @@ import type { RunSummary } from '../runner/summary.ts';
 import { Progress } from './progress.ts';
 import { runDemo, DEMO_POLICIES } from '../runner/demo.ts';
 import { summaryTable } from './tables.ts';
+import { OOD_AXES, OOD_MAPPINGS, OodError, parseOod, type OodLevels } from '../scenes/ood.ts';
+
+function parseOodOption(v: string): OodLevels {
+  try {
+    return parseOod(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
 import { renderSnapshot } from '../sim/render/snapshot.ts';
 import { depthPng, rgbPng, segmentationPng } from '../sim/render/images.ts';
 import type { RenderDevice } from '../sim/render/renderer.ts';
@@ -66,7 +75,7 @@ function taskTable(rows: TaskSummary[]): string {
 interface RunCliOptions {
   scene: string; policy: string; chains: number; steps: number; chainFile?: string; repeats: number;
   mode: 'strict' | 'continue'; seed: number; paraphrases: 'instruction' | 'random'; baselineEpisodes: number;
-  out: string; json?: boolean; failBelow?: number; sheets: number;
+  out: string; json?: boolean; failBelow?: number; sheets: number; ood: OodLevels;
 }
 
 function printRunResult(r: RunResult, json: boolean | undefined): void {
@@ -102,6 +111,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('-s, --seed <n>', 'run seed (chains, layouts, policy seeds)', intOption('--seed'), 0)
     .addOption(new Option('--paraphrases <how>', 'instruction given per step').choices(['instruction', 'random']).default('instruction'))
     .option('--baseline-episodes <n>', 'controlled-baseline episodes per distinct task', intOption('--baseline-episodes', 1), 20)
+    .option('--ood <levels>', 'OOD levels of the chains, e.g. clutter=0.5,lighting=1 (axes: see `list axes`); the baseline stays controlled', (v: string) => parseOodOption(v), {})
     .option('--sheets <n>', 'contact sheets (agentview after each step) for the first n chains, in sheets/ and report.html', intOption('--sheets'), 0)
     .option('--fail-below <s>', 'exit 1 when S_N is below this value (for CI)', fraction('--fail-below'))
     .option('--json', 'print the summary as one JSON document on stdout')
@@ -110,7 +120,7 @@ export async function main(argv: string[]): Promise<number> {
       const opts: RunOptions = {
         out: o.out, policy: o.policy, scene: o.scene, chains: o.chains, steps: o.steps, chainFile: o.chainFile,
         repeats: o.repeats, mode: o.mode, seed: o.seed, paraphrases: o.paraphrases, baselineEpisodes: o.baselineEpisodes,
-        sheets: o.sheets, onProgress: (p) => progress.update(p),
+        sheets: o.sheets, ood: o.ood, onProgress: (p) => progress.update(p),
       };
       let r: RunResult;
       try {
@@ -241,15 +251,16 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('list')
-    .description('List shipped scenes, tasks, or the policies `run --policy` accepts.')
-    .argument('<what>', 'scenes | tasks | policies')
+    .description('List shipped scenes, tasks, the policies `run --policy` accepts, or the OOD axes and what their levels mean.')
+    .argument('<what>', 'scenes | tasks | policies | axes')
     .option('--json', 'print as JSON')
     .action((what: string, o: { json?: boolean }) => {
       let items: unknown[];
       if (what === 'scenes') items = listScenes();
       else if (what === 'tasks') items = listTasks().map((n) => { const t = findTask(n); return { name: t.name, type: t.type, scene: t.scene, instruction: t.instruction }; });
       else if (what === 'policies') items = listPolicies();
-      else throw new InvalidArgumentError(`list: "${what}" is not one of: scenes, tasks, policies`);
+      else if (what === 'axes') items = OOD_AXES.map((a) => ({ axis: a, level: OOD_MAPPINGS[a] }));
+      else throw new InvalidArgumentError(`list: "${what}" is not one of: scenes, tasks, policies, axes`);
       if (o.json) process.stdout.write(JSON.stringify(items) + '\n');
       else for (const i of items) process.stderr.write((typeof i === 'string' ? i : Object.values(i as object).join('\t')) + '\n');
     });
@@ -258,7 +269,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (e instanceof SpecError || e instanceof InvalidArgumentError || e instanceof PolicyError || e instanceof ResultsError || e instanceof RangeError) {
+    if (e instanceof SpecError || e instanceof InvalidArgumentError || e instanceof PolicyError || e instanceof ResultsError || e instanceof RangeError || e instanceof OodError) {
       process.stderr.write(`chaingap: ${(e as Error).message}\n`);
       return 2;
     }

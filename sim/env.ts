@@ -12,6 +12,8 @@ import type { CameraImage, Observation } from './policy.ts';
 import type { FixtureStateView, ObjectState, PrivilegedState } from './privileged.ts';
 import { BUTTON, CABINET, MICROWAVE } from './fixtures.ts';
 import { quatRotate, type Pose } from './kinematics.ts';
+import type { OodLevels } from '../scenes/ood.ts';
+import { SensorNoise } from './sensor-noise.ts';
 
 /** Renders camera images from the world; supplied by the renderer module when cameras are wanted. */
 export interface ObservationRenderer {
@@ -33,6 +35,8 @@ export interface ResetOptions {
   /** The task to run; its scene is looked up among the shipped scenes unless `scene` is given. */
   task: TaskSpec;
   scene?: SceneSpec;
+  /** OOD levels for this reset (default: none, the controlled setting); see scenes/ood.ts. */
+  ood?: OodLevels;
 }
 
 export interface StepInfo {
@@ -60,6 +64,7 @@ export class Env {
   private sceneSpec: SceneSpec | null = null;
   private stepCount = 0;
   private seed = 0;
+  private sensor: SensorNoise | null = null;
   readonly actionMode: ActionMode;
   readonly privileged: PrivilegedState;
 
@@ -74,13 +79,14 @@ export class Env {
   /** Start a new episode: builds a fresh world (freeing the previous one) from the task's scene and seed. */
   async reset(o: ResetOptions): Promise<{ obs: Observation; info: { seed: number; task: string; scene: string } }> {
     const scene = o.scene ?? findScene(o.task.scene);
-    const resolved = resolveScene(scene, o.seed, o.task);
+    const resolved = resolveScene(scene, o.seed, o.task, o.ood);
     this.sim?.free();
     this.sim = await SimWorld.create(resolved, this.opts);
     this.sceneSpec = scene;
     this.taskSpec = o.task;
     this.seed = o.seed;
     this.stepCount = 0;
+    this.sensor = resolved.ood?.sensor ? new SensorNoise(resolved.ood.sensor, o.seed) : null;
     const settle = this.opts.settleSteps ?? 24;
     for (let i = 0; i < settle; i++) this.sim.physicsStep();
     return { obs: this.observe(), info: { seed: o.seed, task: o.task.name, scene: scene.name } };
@@ -100,7 +106,7 @@ export class Env {
   step(action: ArrayLike<number>): StepResult {
     const sim = this.requireSim();
     const task = this.taskSpec!;
-    const ik = applyAction(sim.robot, action, this.actionMode);
+    const ik = applyAction(sim.robot, this.sensor ? this.sensor.delay(action, this.actionMode, sim) : action, this.actionMode);
     const t0 = performance.now();
     sim.controlStep();
     const simMs = performance.now() - t0;
@@ -135,6 +141,7 @@ export class Env {
       instruction: this.taskSpec!.instruction,
     };
     if (this.opts.cameras?.length) obs.images = this.opts.renderer!.render(sim, this.opts.cameras);
+    this.sensor?.corrupt(obs);
     return obs;
   }
 

@@ -88,7 +88,7 @@ export class SimWorld {
     const table = world.createRigidBody(RAPIER.RigidBodyDesc.fixed());
     this.own(world.createCollider(colliderDescFor(
       { type: 'box', halfExtents: [t.size[0] / 2, t.size[1] / 2, TABLE_THICKNESS / 2], pos: [t.center[0], t.center[1], -TABLE_THICKNESS / 2] },
-      { friction: t.friction, restitution: 0 },
+      { friction: t.friction * (scene.ood?.physics?.table ?? 1), restitution: 0 },
     ), table), 'table');
     this.own(world.createCollider(colliderDescFor(
       { type: 'box', halfExtents: [5, 5, 0.05], pos: [0, 0, FLOOR_Z - 0.05] }, { friction: 0.8, restitution: 0 },
@@ -105,18 +105,20 @@ export class SimWorld {
 
     for (const o of scene.objects) {
       const kind = getObjectKind(o.kind);
+      // The physics OOD axis scales each object's contact and mass properties (1 = as in the library).
+      const m = scene.ood?.physics?.objects[o.id] ?? { friction: 1, mass: 1, restitution: 0, damping: 1 };
       const body = world.createRigidBody(
         RAPIER.RigidBodyDesc.dynamic()
           .setTranslation(o.pos[0], o.pos[1], o.pos[2])
           .setRotation({ x: o.quat[0], y: o.quat[1], z: o.quat[2], w: o.quat[3] })
           .setCanSleep(sleep)
-          .setLinearDamping(0.05)
-          .setAngularDamping(0.1),
+          .setLinearDamping(0.05 * m.damping)
+          .setAngularDamping(0.1 * m.damping),
       );
-      const masses = massesByVolume(kind.shapes, kind.mass);
+      const masses = massesByVolume(kind.shapes, kind.mass * m.mass);
       kind.shapes.forEach((s: Shape, i: number) => {
         this.own(world.createCollider(
-          colliderDescFor(s, { friction: kind.friction, restitution: kind.restitution, mass: masses[i] }), body,
+          colliderDescFor(s, { friction: kind.friction * m.friction, restitution: Math.min(1, kind.restitution + m.restitution), mass: masses[i] }), body,
         ), o.id);
       });
       this.objects.set(o.id, { id: o.id, kind: o.kind, handle: body.handle });

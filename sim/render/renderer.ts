@@ -11,6 +11,7 @@ import { cameraRecord, DEFAULT_CAMERAS, type CameraSpec } from './camera.ts';
 import { lightingRecords, STUDIO_LIGHTING, type Lighting } from './lights.ts';
 import { sceneBuffer, type Material } from './scene-buffer.ts';
 import { buildShadowGrids, buildTiles, ListBuffers } from './culling.ts';
+import { oodCamera, oodLighting, oodTable } from './ood-render.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -83,15 +84,19 @@ export class RayRenderer implements ObservationRenderer {
   }
 
   render(world: SimWorld, cameras: readonly string[]): Record<string, CameraImage> {
-    const scene = sceneBuffer(world, this.prims, this.opts.table);
+    // The visual OOD axes of this reset, if any (lighting, the agentview camera, the table's look).
+    const ood = world.scene.ood?.render;
+    const table = this.opts.table ?? (ood?.texture ? oodTable(ood.texture) : undefined);
+    const scene = sceneBuffer(world, this.prims, table);
     this.segNames = scene.segNames;
-    const l = lightingRecords(this.lighting);
+    const l = lightingRecords(ood?.lighting ? oodLighting(this.lighting, ood.lighting) : this.lighting);
     // Shadow grids depend on the scene and the lights, not on the camera: once per render call.
     const g = buildShadowGrids(this.prims, scene.count, l.lights, l.count, this.lists);
     const out: Record<string, CameraImage> = {};
     for (const name of cameras) {
-      const spec = this.cameras[name];
+      let spec = this.cameras[name];
       if (!spec) throw new Error(`unknown camera "${name}"; cameras: ${Object.keys(this.cameras).join(', ')}`);
+      if (ood?.camera && name === 'agentview') spec = oodCamera(spec, ood.camera);
       cameraRecord(spec, world.robot.tcp, this.width, this.height, this.cam);
       const t = buildTiles(this.prims, scene.count, this.cam, this.width, this.height, this.lists);
       const rows = this.kernel(this.prims, scene.count, this.cam, l.lights, l.count, l.env, t.tileStart, t.tileCount, t.tileList, t.tilesX, g.grid, g.cellStart, g.cellCount, g.cellList);

@@ -1,0 +1,63 @@
+// The sensor_noise OOD axis: Gaussian noise on image pixels and on the measured positions in the
+// state, and action latency (the arm executes the action sent `actionLatency` control steps earlier;
+// until the queue fills it holds still). Seeded per reset, consumed observation by observation, so
+// the same seed and actions give the same noisy observations.
+import seedrandom from 'seedrandom';
+import type { OodSensor } from '../scenes/ood.ts';
+import type { ActionMode } from './controller.ts';
+import type { Observation } from './policy.ts';
+import { GRIPPER } from './robot.ts';
+import type { SimWorld } from './world.ts';
+
+export class SensorNoise {
+  private readonly rng: seedrandom.PRNG;
+  private readonly queue: number[][] = [];
+
+  constructor(readonly params: OodSensor, seed: number) {
+    this.rng = seedrandom(`${seed}:ood:sensor_noise`);
+  }
+
+  /** A standard normal draw (Box-Muller on the seeded stream). */
+  private gauss(): number {
+    const u = 1 - this.rng();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.rng());
+  }
+
+  corrupt(obs: Observation): void {
+    const p = this.params;
+    if (p.statePosStd > 0) {
+      for (let i = 0; i < 3; i++) obs.state.eePos[i] += p.statePosStd * this.gauss();
+      obs.state.gripperWidth = Math.max(0, obs.state.gripperWidth + p.statePosStd * this.gauss());
+    }
+    if (p.imageNoiseStd > 0 && obs.images) {
+      // A fast generator per image, seeded from the stream: 3 values per pixel from the seeded stream would cost more than the render.
+      for (const img of Object.values(obs.images)) {
+        let x = this.rng.int32() | 1;
+        const rgb = img.rgb;
+        for (let i = 0; i < rgb.length; i++) {
+          // xorshift32, then a sum of four uniforms (Irwin-Hall, std 1 after scaling) as the normal.
+          let sum = 0;
+          for (let k = 0; k < 4; k++) {
+            x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+            sum += (x >>> 0) / 4294967296;
+          }
+          const n = (sum - 2) * Math.sqrt(3);
+          rgb[i] = Math.max(0, Math.min(255, Math.round(rgb[i] + p.imageNoiseStd * n)));
+        }
+      }
+    }
+  }
+
+  /** The action to execute now: the one sent `actionLatency` steps ago, or holding still before that. */
+  delay(action: ArrayLike<number>, mode: ActionMode, sim: SimWorld): ArrayLike<number> {
+    const k = this.params.actionLatency;
+    if (k <= 0) return action;
+    this.queue.push(Array.from(action));
+    if (this.queue.length > k) return this.queue.shift()!;
+    if (mode === 'delta_ee') {
+      const g = 1 - (2 * sim.robot.gripperTarget) / GRIPPER.maxWidth;
+      return [0, 0, 0, 0, 0, 0, g];
+    }
+    return this.queue[0];
+  }
+}
