@@ -21,38 +21,138 @@ function zoneWords(region: string): string {
   return region.replace(/_?zone$/, '').replace(/_/g, ' ') || region;
 }
 
-/** Instruction first, then three paraphrases. */
+/** Phrasings per task: the training phrasing, then ten more, ordered by distance from it. */
+export const PHRASINGS_PER_TASK = 11;
+/**
+ * Distance tiers of the phrasings, in order (two each after the training phrasing): synonyms, word
+ * order, terse, verbose, and referring to objects by colour or by position instead of by name.
+ */
+export const PHRASING_TIERS = ['training', 'synonym', 'synonym', 'order', 'order', 'terse', 'terse', 'verbose', 'verbose', 'colour', 'position'] as const;
+
+const COLOURS: [string, [number, number, number]][] = [
+  ['red', [0.8, 0.1, 0.1]], ['green', [0.1, 0.6, 0.2]], ['blue', [0.1, 0.2, 0.8]], ['yellow', [0.95, 0.85, 0.3]],
+  ['orange', [0.95, 0.5, 0.1]], ['white', [0.92, 0.92, 0.9]], ['black', [0.08, 0.08, 0.08]], ['brown', [0.5, 0.3, 0.15]],
+  ['grey', [0.55, 0.55, 0.55]], ['purple', [0.5, 0.2, 0.6]], ['pink', [0.95, 0.6, 0.7]],
+];
+
+/** The nearest colour name of an object kind's colour. */
+export function colourName(rgb: readonly number[]): string {
+  let best = COLOURS[0][0], d = Infinity;
+  for (const [name, c] of COLOURS) {
+    const e = (c[0] - rgb[0]) ** 2 + (c[1] - rgb[1]) ** 2 + (c[2] - rgb[2]) ** 2;
+    if (e < d) { d = e; best = name; }
+  }
+  return best;
+}
+
+/** Where an object starts, in words from the robot's point of view (+y is its left). */
+function placeWords(facts: SceneFacts, id: string): string {
+  const h = facts.home[id] ?? facts.scene.fixtures.find((f) => f.id === id)?.pos;
+  if (!h) return 'on the table';
+  if (h[1] > 0.12) return 'on the left';
+  if (h[1] < -0.12) return 'on the right';
+  return h[0] < 0.5 ? 'in front' : 'at the back';
+}
+
 function phrasings(facts: SceneFacts, atom: Atom): string[] {
   const [p, x, y] = atom;
-  const a = words(facts, String(x));
-  const b = y === undefined ? '' : words(facts, String(y));
+  const A = String(x), B = y === undefined ? '' : String(y);
+  const a = words(facts, A);
+  const b = words(facts, B);
+  const col = (id: string) => (id in facts.kinds ? `${colourName(facts.kinds[id].color)} ${facts.kinds[id].graspable ? 'thing' : 'dish'}` : words(facts, id));
+  const pos = (id: string) => `${id in facts.kinds && facts.kinds[id].graspable ? 'object' : 'one'} ${placeWords(facts, id)}`;
   const type = taskTypeOf(facts, atom);
   switch (type) {
     case 'stack':
-      return [`stack the ${a} on the ${b}`, `put the ${a} on top of the ${b}`, `place the ${a} onto the ${b}`, `pick up the ${a} and set it on the ${b}`];
     case 'pick_place':
-      return [`put the ${a} on the ${b}`, `place the ${a} on the ${b}`, `pick up the ${a} and set it down on the ${b}`, `move the ${a} onto the ${b}`];
-    case 'put_in':
-      if (String(y) in facts.fixtureKinds) {
-        return [`put the ${a} in the drawer`, `place the ${a} inside the open drawer`, `pick up the ${a} and put it into the cabinet drawer`, `move the ${a} into the drawer`];
-      }
-      return [`put the ${a} in the ${b}`, `place the ${a} inside the ${b}`, `pick up the ${a} and drop it into the ${b}`, `move the ${a} into the ${b}`];
+      return [
+        type === 'stack' ? `stack the ${a} on the ${b}` : `put the ${a} on the ${b}`,
+        `place the ${a} on the ${b}`, `set the ${a} down on top of the ${b}`,
+        `onto the ${b}, put the ${a}`, `the ${a} goes on the ${b}`,
+        `${a} on ${b}`, `${a} onto the ${b}, please`,
+        `could you pick up the ${a} and carefully set it down on top of the ${b}`,
+        `I would like the ${a} to end up resting on the ${b}; please move it there`,
+        `put the ${col(A)} on the ${col(B)}`,
+        `put the ${pos(A)} on the ${b}`,
+      ];
+    case 'put_in': {
+      const into = B in facts.fixtureKinds ? 'drawer' : b;
+      const intoCol = B in facts.fixtureKinds ? 'open drawer' : col(B);
+      return [
+        `put the ${a} in the ${into}`,
+        `place the ${a} inside the ${into}`, `drop the ${a} into the ${into}`,
+        `into the ${into}, put the ${a}`, `the ${a} goes in the ${into}`,
+        `${a} in ${into}`, `${a} into the ${into}, please`,
+        `could you pick up the ${a} and put it down inside the ${into}`,
+        `I would like the ${a} to be stored in the ${into}; please move it there`,
+        `put the ${col(A)} in the ${intoCol}`,
+        `put the ${pos(A)} in the ${into}`,
+      ];
+    }
     case 'push_to_region': {
-      const z = zoneWords(String(y));
-      return [`push the ${a} to the ${z}`, `slide the ${a} to the ${z} side of the table`, `push the ${a} over to the ${z} zone`, `nudge the ${a} into the ${z} area`];
+      const z = zoneWords(B);
+      return [
+        `push the ${a} to the ${z}`,
+        `slide the ${a} to the ${z}`, `shove the ${a} over to the ${z}`,
+        `to the ${z}, push the ${a}`, `the ${a} should be pushed to the ${z}`,
+        `${a} to the ${z}`, `push ${a} ${z}`,
+        `without lifting it, could you slide the ${a} along the table until it sits in the ${z} area`,
+        `I would like the ${a} moved over to the ${z} side of the table by pushing it`,
+        `push the ${col(A)} to the ${z}`,
+        `push the ${pos(A)} to the ${z}`,
+      ];
     }
     case 'open_drawer':
-      return ['open the drawer of the cabinet', 'pull the cabinet drawer open', 'open the drawer', 'slide the drawer of the cabinet out'];
-    case 'close_drawer':
-      return ['close the drawer of the cabinet', 'push the cabinet drawer shut', 'close the drawer', 'slide the open drawer back into the cabinet'];
+    case 'close_drawer': {
+      const v = type === 'open_drawer' ? 'open' : 'close';
+      const pull = type === 'open_drawer' ? 'pull the cabinet drawer out' : 'push the cabinet drawer in';
+      return [
+        `${v} the drawer of the cabinet`,
+        `${v} the cabinet drawer`, pull,
+        `the drawer of the cabinet, ${v} it`, `the cabinet drawer should be ${type === 'open_drawer' ? 'open' : 'closed'}`,
+        `${v} drawer`, `drawer ${type === 'open_drawer' ? 'open' : 'shut'}, please`,
+        `could you take hold of the handle on the cabinet and ${type === 'open_drawer' ? 'slide the drawer all the way out' : 'slide the drawer all the way back in'}`,
+        `I would like the drawer of the cabinet to be ${type === 'open_drawer' ? 'open' : 'shut'}; please take care of it`,
+        `${v} the drawer of the grey cabinet`,
+        `${v} the drawer ${placeWords(facts, A)}`,
+      ];
+    }
     case 'open_door':
-      return [`open the ${a}`, `open the door of the ${a}`, `pull the ${a} door open`, `swing the ${a} door open`];
-    case 'close_door':
-      return [`close the ${a}`, `close the door of the ${a}`, `push the ${a} door shut`, `swing the ${a} door closed`];
+    case 'close_door': {
+      const v = type === 'open_door' ? 'open' : 'close';
+      return [
+        `${v} the ${a}`,
+        `${v} the door of the ${a}`, `${type === 'open_door' ? 'swing open' : 'swing shut'} the ${a} door`,
+        `the ${a}, ${v} it`, `the ${a} door should be ${type === 'open_door' ? 'open' : 'closed'}`,
+        `${v} ${a}`, `${a} door ${type === 'open_door' ? 'open' : 'shut'}, please`,
+        `could you take hold of the handle on the ${a} door and swing it ${type === 'open_door' ? 'wide open' : 'all the way closed'}`,
+        `I would like the door of the ${a} to be ${type === 'open_door' ? 'open' : 'closed'}; please take care of it`,
+        `${v} the grey box's door`,
+        `${v} the door of the appliance ${placeWords(facts, A)}`,
+      ];
+    }
     case 'press_button':
       return p === 'TurnedOn'
-        ? [`press the ${a}`, `push the ${a} down`, `turn on the ${a}`, `press the ${a} on the table`]
-        : [`press the ${a} again to turn it off`, `turn off the ${a}`, `push the ${a} to switch it off`, `press the ${a} so that it goes off`];
+        ? [
+          `press the ${a}`,
+          `push the ${a}`, `turn on the ${a}`,
+          `the ${a}, press it`, `the ${a} should be switched on`,
+          `${a} on`, `press ${a}`,
+          `could you press down on the ${a} once so that it switches on`,
+          `I would like the ${a} to be turned on; please press it`,
+          `press the round grey ${a}`,
+          `press the ${a} ${placeWords(facts, A)}`,
+        ]
+        : [
+          `press the ${a} again to turn it off`,
+          `turn off the ${a}`, `switch the ${a} off`,
+          `the ${a}, turn it off`, `the ${a} should be switched off`,
+          `${a} off`, `press ${a} to switch off`,
+          `could you press down on the ${a} once more so that it switches off`,
+          `I would like the ${a} to be off; please press it again`,
+          `turn off the round grey ${a}`,
+          `turn off the ${a} ${placeWords(facts, A)}`,
+        ];
   }
 }
 

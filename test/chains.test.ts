@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkChainSolvable, generateChains, notRunnableAlone, parseChains } from '../scenes/chains.ts';
 import { applyAtom, initialState, sceneFacts } from '../scenes/chain-model.ts';
+import { PHRASINGS_PER_TASK } from '../scenes/chain-language.ts';
 import { findScene } from '../scenes/load.ts';
 import { SpecError } from '../scenes/errors.ts';
 
@@ -41,6 +42,17 @@ describe('chain generator', () => {
   it('uses only steps that can also run alone from a fresh reset (so each has a controlled baseline)', () => {
     const facts = sceneFacts(kitchen);
     for (const c of chains) for (const t of c.steps) expect(notRunnableAlone(facts, t), t.name).toBeNull();
+  });
+
+  it('gives every step ten distinct paraphrases after its training phrasing, ordered by distance tier', () => {
+    for (const c of chains) for (const t of c.steps) {
+      expect(t.paraphrases, t.name).toHaveLength(PHRASINGS_PER_TASK - 1);
+      expect(new Set([t.instruction, ...t.paraphrases]).size, t.name).toBe(PHRASINGS_PER_TASK);
+    }
+    const put = chains.flatMap((c) => c.steps).find((t) => t.name === 'kitchen_on_soup_plate')!;
+    expect(put.instruction).toBe('put the alphabet soup on the plate');
+    expect(put.paraphrases[8]).toBe('put the red thing on the white dish');
+    expect(put.paraphrases[9]).toMatch(/^put the object (at the back|in front|on the left|on the right) on the plate$/);
   });
 
   it('gives each step the fixture init a fresh reset of that task needs', () => {
