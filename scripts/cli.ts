@@ -6,7 +6,8 @@
 //   1  the command ran but a check failed (`run --fail-below`: S_N under the threshold)
 //   2  bad input: unknown scene/task/policy, a bad spec or chain file, a chain that is not solvable,
 //      a results directory started with another config, a bad option. Nothing already recorded is touched.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseSweepSpec, runSweep } from '../runner/sweep.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { listScenes, listTasks, findScene, findTask, loadTask } from '../scenes/load.ts';
 import { SpecError } from '../scenes/errors.ts';
@@ -136,6 +137,36 @@ export async function main(argv: string[]): Promise<number> {
       if (o.failBelow !== undefined && !(sN >= o.failBelow)) {
         process.stderr.write(`chaingap: S_${r.summary.steps} = ${sN.toFixed(3)} is below --fail-below ${o.failBelow}\n`);
         code = 1;
+      }
+    });
+
+  program
+    .command('sweep')
+    .description('Run a sweep spec (policies x OOD settings x chains x repeats, always with the controlled setting, plus each policy\'s controlled baseline) on worker threads; resumes; writes one run directory per policy and setting and sweep.json.')
+    .argument('<spec>', 'sweep spec JSON: {name, policies, scene, axes: {axis: [levels]}, design: one-at-a-time|grid, chains, steps, repeats, mode, seed, baselineEpisodes}')
+    .requiredOption('-o, --out <dir>', 'sweep directory (resumed when it holds this sweep)')
+    .option('-w, --workers <n>', 'worker threads', intOption('--workers', 1), 1)
+    .option('--shard <i/n>', 'run only share i of n (0-based), for splitting a sweep across machines')
+    .option('--json', 'print sweep.json on stdout')
+    .action(async (file: string, o: { out: string; workers: number; shard?: string; json?: boolean }) => {
+      let shard: { index: number; count: number } | undefined;
+      if (o.shard) {
+        const m = /^(\d+)\/(\d+)$/.exec(o.shard);
+        if (!m || Number(m[1]) >= Number(m[2])) throw new InvalidArgumentError(`--shard must be i/n with 0 <= i < n, got "${o.shard}"`);
+        shard = { index: Number(m[1]), count: Number(m[2]) };
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (e) {
+        throw new InvalidArgumentError(`${file}: ${(e as Error).message}`);
+      }
+      const spec = parseSweepSpec(json, file);
+      const r = await runSweep(spec, { out: o.out, workers: o.workers, shard, onProgress: (d, t) => { if (d === t || d % 20 === 0) process.stderr.write(`sweep: ${d}/${t} units\n`); } });
+      if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
+      else {
+        process.stderr.write(`\n${r.ran} units run, ${r.resumed} already recorded; ${r.workers} worker(s), ${Number.isFinite(r.chainsPerHour) ? r.chainsPerHour.toFixed(0) : 'n/a'} chains/hour\n\n`);
+        process.stderr.write(summaryTable(r.cells.map((c) => ({ ...c.summary, policy: `${c.policy} ${c.setting}` }))) + '\n');
       }
     });
 

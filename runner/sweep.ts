@@ -1,0 +1,190 @@
+// Sweeps: policies x OOD settings x chains x repeats, always with the controlled setting (every axis
+// at 0), plus each policy's controlled baseline; run on a pool of worker threads (tinypool), every
+// result appended to its cell's run directory as it arrives, so a killed sweep resumes. Results are
+// identical for any worker count: each unit carries its own seeds. `--shard i/n` runs a fixed share.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import Tinypool from 'tinypool';
+import { DEFAULT_CHAIN_STEPS, generateChains } from '../scenes/chains.ts';
+import { findScene } from '../scenes/load.ts';
+import { OOD_AXES, activeLevels, checkLevels, type OodAxis, type OodLevels } from '../scenes/ood.ts';
+import { parsePolicy } from '../policies/registry.ts';
+import { baselineTasks, deriveSeed, versions, CHAINGAP_VERSION } from './run.ts';
+import { ResultsStore, baselineKey, recordKey, ResultsError } from './store.ts';
+import { summarise, type RunSummary } from './summary.ts';
+import { runUnit, type SweepResult, type SweepUnit } from './sweep-unit.ts';
+import { writeDurably } from './store.ts';
+
+const Level = z.number().min(0).max(1);
+export const SweepSpecSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/),
+  policies: z.array(z.string()).min(1),
+  scene: z.string().default('kitchen'),
+  /** Levels per axis; 0 is added when missing. */
+  axes: z.partialRecord(z.enum(OOD_AXES), z.array(Level).min(1)),
+  /** one-at-a-time: each axis alone, the others at 0; grid: every combination of the listed axes. */
+  design: z.enum(['one-at-a-time', 'grid']).default('one-at-a-time'),
+  chains: z.number().int().min(1),
+  steps: z.number().int().min(1).default(DEFAULT_CHAIN_STEPS),
+  repeats: z.number().int().min(1).default(1),
+  mode: z.enum(['strict', 'continue']).default('strict'),
+  seed: z.number().int().min(0).default(0),
+  baselineEpisodes: z.number().int().min(1).default(20),
+});
+export type SweepSpec = z.output<typeof SweepSpecSchema>;
+
+export function parseSweepSpec(json: unknown, file: string): SweepSpec {
+  const r = SweepSpecSchema.safeParse(json);
+  if (!r.success) {
+    const iss = r.error.issues[0];
+    throw new ResultsError(`${file}: ${iss.path.join('.') || '(root)'}: ${iss.message}`);
+  }
+  for (const p of r.data.policies) parsePolicy(p);
+  checkLevels(Object.fromEntries(Object.entries(r.data.axes).map(([a, ls]) => [a, Math.max(...ls)])) as OodLevels, `${file}: axes`);
+  return r.data;
+}
+
+/** The OOD settings of a sweep, the controlled one first. */
+export function sweepSettings(spec: SweepSpec): OodLevels[] {
+  const axes = Object.keys(spec.axes) as OodAxis[];
+  const levels = (a: OodAxis) => [...new Set([0, ...spec.axes[a]!])].sort((x, y) => x - y);
+  let settings: OodLevels[];
+  if (spec.design === 'grid') {
+    settings = [{}];
+    for (const a of axes) settings = settings.flatMap((s) => levels(a).map((l) => ({ ...s, [a]: l })));
+    settings = settings.map((s) => activeLevels(s));
+  } else {
+    settings = [{}, ...axes.flatMap((a) => levels(a).filter((l) => l > 0).map((l) => ({ [a]: l }) as OodLevels))];
+  }
+  const seen = new Set<string>();
+  return settings.filter((s) => { const k = settingKey(s); if (seen.has(k)) return false; seen.add(k); return true; })
+    .sort((a, b) => (settingKey(a) === 'controlled' ? -1 : settingKey(b) === 'controlled' ? 1 : settingKey(a) < settingKey(b) ? -1 : 1));
+}
+
+export function settingKey(s: OodLevels): string {
+  const act = activeLevels(s);
+  const parts = OOD_AXES.filter((a) => a in act).map((a) => `${a}=${act[a]}`);
+  return parts.length ? parts.join('+') : 'controlled';
+}
+
+const dirName = (p: string) => p.replace(/[^A-Za-z0-9._-]/g, '_');
+
+export interface SweepOptions {
+  out: string;
+  workers?: number;
+  /** Run only units whose index mod n is i (0-based). */
+  shard?: { index: number; count: number };
+  onProgress?: (done: number, total: number, resumed: boolean) => void;
+}
+
+export interface SweepCell {
+  policy: string;
+  ood: OodLevels;
+  setting: string;
+  dir: string;
+  summary: RunSummary;
+}
+
+export interface SweepResultSummary {
+  name: string;
+  cells: SweepCell[];
+  resumed: number;
+  ran: number;
+  /** Chain runs per hour over the units run now (wall clock, all workers). */
+  chainsPerHour: number;
+  workers: number;
+}
+
+/** Run (or resume) a sweep into `o.out`; writes `<out>/sweep.json` with one summary per policy and setting. */
+export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepResultSummary> {
+  const scene = findScene(spec.scene);
+  const chains = generateChains({ scene, count: spec.chains, steps: spec.steps, seed: spec.seed });
+  const settings = sweepSettings(spec);
+  const tasks = baselineTasks(chains);
+  const stores = new Map<string, ResultsStore>();
+  // Every unit of the sweep in a fixed order (shards split this list by position), and whether it is recorded.
+  const units: { unit: SweepUnit; done: boolean }[] = [];
+  const cellDirs = new Map<string, { policy: string; ood: OodLevels; setting: string }>();
+  const open = (cell: string, config: unknown) => {
+    const { store } = ResultsStore.open(path.join(o.out, cell), config);
+    stores.set(cell, store);
+    return store;
+  };
+  try {
+    for (const policySpec of spec.policies) {
+      const policy = parsePolicy(policySpec).id;
+      const base = { sweep: spec.name, policy, scene: spec.scene, chains: spec.chains, steps: spec.steps, seed: spec.seed, chaingap: CHAINGAP_VERSION };
+      const bcell = path.join(dirName(policy), 'baseline');
+      const bstore = open(bcell, { ...base, baselineEpisodes: spec.baselineEpisodes });
+      const brun = runIdOf({ ...base, baseline: true });
+      for (const task of tasks) for (let e = 0; e < spec.baselineEpisodes; e++) {
+        const done = bstore.baseline.has(baselineKey({ task: task.name, episode: e }));
+        units.push({ done, unit: { kind: 'baseline', cell: bcell, runId: brun, policy, task, episode: e, seed: deriveSeed(spec.seed, 'baseline', task.name, e) } });
+      }
+      for (const ood of settings) {
+        const setting = settingKey(ood);
+        const cell = path.join(dirName(policy), setting);
+        cellDirs.set(cell, { policy, ood, setting });
+        const config = { ...base, repeats: spec.repeats, mode: spec.mode, ood };
+        const store = open(cell, config);
+        const runId = runIdOf(config);
+        for (const chain of chains) for (let r = 0; r < spec.repeats; r++) {
+          const done = store.has(recordKey({ chainId: chain.name, repeat: r }));
+          units.push({ done, unit: {
+            kind: 'chain', cell, runId, policy, chain, seed: deriveSeed(spec.seed, 'chain', chain.name), repeat: r,
+            policySeed: deriveSeed(spec.seed, 'policy', chain.name, r), mode: spec.mode, ood,
+          } });
+        }
+      }
+    }
+    const share = o.shard ? units.filter((_, i) => i % o.shard!.count === o.shard!.index) : units;
+    const skipped = share.filter((u) => u.done).length;
+    const mine = share.filter((u) => !u.done).map((u) => u.unit);
+    const workers = Math.max(1, o.workers ?? 1);
+    let done = 0;
+    const t0 = performance.now();
+    const accept = (r: SweepResult) => {
+      const store = stores.get(r.cell)!;
+      if (r.chain) store.append(r.chain);
+      if (r.baseline) store.baseline.append(r.baseline);
+      o.onProgress?.(++done, mine.length, false);
+    };
+    if (workers === 1) {
+      for (const u of mine) accept(await runUnit(u));
+    } else {
+      const pool = new Tinypool({ filename: fileURLToPath(new URL('./sweep-worker.mjs', import.meta.url)), minThreads: workers, maxThreads: workers, isolateWorkers: false });
+      try {
+        await Promise.all(mine.map((u) => pool.run(u).then(accept)));
+      } finally {
+        await pool.destroy();
+      }
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const chainUnits = mine.filter((u) => u.kind === 'chain').length;
+    // Summaries per cell, with the policy's baseline.
+    const cells: SweepCell[] = [];
+    for (const [cell, meta] of cellDirs) {
+      const store = stores.get(cell)!;
+      const bstore = stores.get(path.join(dirName(meta.policy), 'baseline'))!;
+      const summary = summarise(
+        { runId: runIdOf({ cell }), scene: spec.scene, policy: meta.policy, mode: spec.mode, seed: spec.seed, steps: spec.steps, repeats: spec.repeats, versions: versions() },
+        store.all(), bstore.baseline.all(),
+      );
+      cells.push({ policy: meta.policy, ood: meta.ood, setting: meta.setting, dir: cell, summary });
+    }
+    const result: SweepResultSummary = {
+      name: spec.name, cells, resumed: skipped, ran: mine.length,
+      chainsPerHour: chainUnits && seconds > 0 ? (chainUnits * 3600) / seconds : NaN, workers,
+    };
+    writeDurably(path.join(o.out, 'sweep.json'), JSON.stringify(result, null, 2) + '\n');
+    return result;
+  } finally {
+    for (const s of stores.values()) s.close();
+  }
+}
+
+function runIdOf(x: unknown): string {
+  return createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 12);
+}

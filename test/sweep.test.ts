@@ -1,0 +1,46 @@
+// Sweeps: spec validation, the settings a design expands to, identical results for any worker count,
+// resume, and shards that together make the whole sweep.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseSweepSpec, runSweep, settingKey, sweepSettings } from '../runner/sweep.ts';
+import { outcomeOf } from '../runner/summary.ts';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-sweep-'));
+const small = parseSweepSpec({ name: 's', policies: ['bernoulli:0.8'], axes: { clutter: [1], lighting: [1] }, chains: 3, steps: 2, baselineEpisodes: 1, seed: 2 }, 'small.json');
+const outcomes = (r: Awaited<ReturnType<typeof runSweep>>) => r.cells.map((c) => [c.policy, c.setting, outcomeOf(c.summary)]);
+
+describe('sweep specs', () => {
+  it('expand to the controlled setting plus each axis level (one at a time) or every combination (grid)', () => {
+    expect(sweepSettings(small).map(settingKey)).toEqual(['controlled', 'clutter=1', 'lighting=1']);
+    const grid = parseSweepSpec({ ...small, design: 'grid', axes: { clutter: [0.5, 1], pose: [1] } }, 'g.json');
+    expect(sweepSettings(grid).map(settingKey)).toEqual(['controlled', 'clutter=0.5', 'clutter=0.5+pose=1', 'clutter=1', 'clutter=1+pose=1', 'pose=1']);
+  });
+
+  it('name the file and field of a bad spec', () => {
+    expect(() => parseSweepSpec({ ...small, axes: { cluter: [1] } }, 'bad.json')).toThrow(/bad\.json: axes/);
+    expect(() => parseSweepSpec({ ...small, chains: 0 }, 'bad.json')).toThrow(/bad\.json: chains/);
+    expect(() => parseSweepSpec({ ...small, policies: ['bogus'] }, 'bad.json')).toThrow(/unknown policy "bogus"/);
+    expect(() => parseSweepSpec({ ...small, axes: { pose: [2] } }, 'bad.json')).toThrow(/bad\.json: axes/);
+  });
+});
+
+describe('running a sweep', () => {
+  it('gives the same results with 1 and 2 workers, resumes without rerunning, and shards add up', async () => {
+    const one = await runSweep(small, { out: tmp(), workers: 1 });
+    const twoDir = tmp();
+    const two = await runSweep(small, { out: twoDir, workers: 2 });
+    expect(outcomes(two)).toEqual(outcomes(one));
+    expect(one.cells.map((c) => c.summary.chains)).toEqual([3, 3, 3]);
+    const again = await runSweep(small, { out: twoDir, workers: 2 });
+    expect(again.ran).toBe(0);
+    expect(again.resumed).toBe(two.ran);
+    expect(outcomes(again)).toEqual(outcomes(one));
+    const shardDir = tmp();
+    const s0 = await runSweep(small, { out: shardDir, shard: { index: 0, count: 2 } });
+    const s1 = await runSweep(small, { out: shardDir, shard: { index: 1, count: 2 } });
+    expect(s0.ran + s1.ran).toBe(one.ran);
+    expect(outcomes(s1)).toEqual(outcomes(one));
+  }, 240_000);
+});
