@@ -74,6 +74,8 @@ const dirName = (p: string) => p.replace(/[^A-Za-z0-9._-]/g, '_');
 export interface SweepOptions {
   out: string;
   workers?: number;
+  /** With one worker, run the units in this thread instead of a worker thread (default true). */
+  inProcess?: boolean;
   /** Run only units whose index mod n is i (0-based). */
   shard?: { index: number; count: number };
   onProgress?: (done: number, total: number, resumed: boolean) => void;
@@ -151,12 +153,14 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
       if (r.baseline) store.baseline.append(r.baseline);
       o.onProgress?.(++done, mine.length, false);
     };
-    if (workers === 1) {
+    if (workers === 1 && o.inProcess !== false) {
       for (const u of mine) accept(await runUnit(u));
     } else {
       const pool = new Tinypool({ filename: fileURLToPath(new URL('./sweep-worker.mjs', import.meta.url)), minThreads: workers, maxThreads: workers, isolateWorkers: false });
       try {
-        await Promise.all(mine.map((u) => pool.run(u).then(accept)));
+        // Long units (chains) first, short ones (baseline episodes) last, so the workers finish together.
+        const order = [...mine.filter((u) => u.kind === 'chain'), ...mine.filter((u) => u.kind === 'baseline')];
+        await Promise.all(order.map((u) => pool.run(u).then(accept)));
       } finally {
         await pool.destroy();
       }

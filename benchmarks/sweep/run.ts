@@ -1,0 +1,40 @@
+// Sweep scaling benchmark: the same sweep run with 1 and with 2 worker threads, in one run, on fresh
+// directories; chain runs per hour of each and their ratio (the goal on 2 cores: >= 1.8x). The results
+// of the two runs are also compared (they must be identical).
+//
+//   npm run bench:sweep            (node --import tsx benchmarks/sweep/run.ts)
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseSweepSpec, runSweep } from '../../runner/sweep.ts';
+import { outcomeOf } from '../../runner/summary.ts';
+
+const RESULTS = resolve(dirname(fileURLToPath(import.meta.url)), '../results');
+const spec = parseSweepSpec({
+  name: 'bench', policies: ['expert'], scene: 'kitchen', axes: { clutter: [1], lighting: [1] },
+  chains: 20, steps: 10, baselineEpisodes: 2, seed: 3,
+}, 'benchmarks/sweep/run.ts');
+const rate: Record<number, number> = {};
+const outcomes: string[] = [];
+for (const workers of [1, 2]) {
+  const dir = mkdtempSync(join(tmpdir(), `chaingap-bench-sweep-${workers}-`));
+  const t0 = performance.now();
+  // Both through the worker pool, so the ratio compares like with like.
+  const r = await runSweep(spec, { out: dir, workers, inProcess: false });
+  const s = (performance.now() - t0) / 1000;
+  const chains = r.cells.reduce((a, c) => a + c.summary.chains, 0);
+  rate[workers] = (chains * 3600) / s;
+  outcomes.push(JSON.stringify(r.cells.map((c) => [c.setting, outcomeOf(c.summary)])));
+  process.stderr.write(`${workers} worker(s): ${r.ran} units (${chains} chain runs) in ${s.toFixed(1)} s, ${rate[workers].toFixed(0)} chain runs/hour\n`);
+  rmSync(dir, { recursive: true, force: true });
+}
+const doc = {
+  name: 'sweep',
+  figures: { chains_per_hour_1_worker: Math.round(rate[1]), chains_per_hour_2_workers: Math.round(rate[2]), identical_results: outcomes[0] === outcomes[1] },
+  ratios: { workers2_vs_1: Number((rate[2] / rate[1]).toFixed(3)) },
+  env: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length },
+};
+mkdirSync(RESULTS, { recursive: true });
+writeFileSync(join(RESULTS, 'sweep.json'), JSON.stringify(doc, null, 2) + '\n');
+process.stdout.write(JSON.stringify(doc) + '\n');
