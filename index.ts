@@ -53,3 +53,8 @@ export { STUDIO_LIGHTING, type Lighting, type LightSpec } from './sim/render/lig
 export { SEG, type Material } from './sim/render/scene-buffer.ts';
 export { renderSnapshot } from './sim/render/snapshot.ts';
 export { rgbPng, depthPng, segmentationPng, contactSheet } from './sim/render/images.ts';
+
+// OOD axes and sweeps.
+export { OOD_AXES, OOD_MAPPINGS, parseOod, resolveOod, activeLevels, type OodAxis, type OodLevels } from './scenes/ood.ts';
+export { parseSweepSpec, runSweep, sweepSettings, settingKey, type SweepSpec, type SweepOptions, type SweepCell, type SweepResultSummary } from './runner/sweep.ts';
+export { writeSweepReport } from './runner/sweep-report.ts';

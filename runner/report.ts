@@ -163,7 +163,7 @@ export function renderMarkdown(summary: RunSummary, opts: ReportOptions = {}): s
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const numeric = (c: string) => /^(-?[\d.]+(x|%)?|\[[\d., ]+\]|\d+\/\d+)$/.test(c);
 
-const CSS = `
+export const CSS = `
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: #1d1d1f; margin: 0; background: #f6f7f9; }
 main { max-width: 1000px; margin: 0 auto; padding: 24px 32px 48px; background: white; }
 h1 { font-size: 24px; margin: 8px 0 16px; }

@@ -15,7 +15,7 @@ import { baselineTasks, deriveSeed, versions, CHAINGAP_VERSION } from './run.ts'
 import { ResultsStore, baselineKey, recordKey, ResultsError } from './store.ts';
 import { summarise, type RunSummary } from './summary.ts';
 import { runUnit, type SweepResult, type SweepUnit } from './sweep-unit.ts';
-import { writeDurably } from './store.ts';
+import { writeSweepReport } from './sweep-report.ts';
 
 const Level = z.number().min(0).max(1);
 export const SweepSpecSchema = z.strictObject({
@@ -99,7 +99,7 @@ export interface SweepResultSummary {
   workers: number;
 }
 
-/** Run (or resume) a sweep into `o.out`; writes `<out>/sweep.json` with one summary per policy and setting. */
+/** Run (or resume) a sweep into `o.out`; writes `<out>/summary.json` (one summary per policy and setting) and `<out>/report.html`. */
 export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepResultSummary> {
   const scene = findScene(spec.scene);
   const chains = generateChains({ scene, count: spec.chains, steps: spec.steps, seed: spec.seed });
@@ -182,7 +182,7 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
       name: spec.name, cells, resumed: skipped, ran: mine.length,
       chainsPerHour: chainUnits && seconds > 0 ? (chainUnits * 3600) / seconds : NaN, workers,
     };
-    writeDurably(path.join(o.out, 'sweep.json'), JSON.stringify(result, null, 2) + '\n');
+    await writeSweepReport(o.out, result);
     return result;
   } finally {
     for (const s of stores.values()) s.close();

@@ -142,12 +142,12 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('sweep')
-    .description('Run a sweep spec (policies x OOD settings x chains x repeats, always with the controlled setting, plus each policy\'s controlled baseline) on worker threads; resumes; writes one run directory per policy and setting and sweep.json.')
+    .description('Run a sweep spec (policies x OOD settings x chains x repeats, always with the controlled setting, plus each policy\'s controlled baseline) on worker threads; resumes; writes one run directory per policy and setting, summary.json and report.html.')
     .argument('<spec>', 'sweep spec JSON: {name, policies, scene, axes: {axis: [levels]}, design: one-at-a-time|grid, chains, steps, repeats, mode, seed, baselineEpisodes}')
     .requiredOption('-o, --out <dir>', 'sweep directory (resumed when it holds this sweep)')
     .option('-w, --workers <n>', 'worker threads', intOption('--workers', 1), 1)
     .option('--shard <i/n>', 'run only share i of n (0-based), for splitting a sweep across machines')
-    .option('--json', 'print sweep.json on stdout')
+    .option('--json', 'print the sweep summary on stdout')
     .action(async (file: string, o: { out: string; workers: number; shard?: string; json?: boolean }) => {
       let shard: { index: number; count: number } | undefined;
       if (o.shard) {

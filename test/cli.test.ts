@@ -92,3 +92,11 @@ it('render writes RGB, depth and segmentation PNGs of the requested size and nam
   expect(bad.status).toBe(2);
   expect(bad.stderr).toMatch(/kitchen/);
 });
+
+it('the OOD sweep example runs on two workers and prints S_N per setting', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-sweep-example-'));
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/examples/ood-sweep.ts', '1', dir], { encoding: 'utf8' });
+  expect(out).toMatch(/controlled +S_5 = \d\.\d\d/);
+  expect(out).toMatch(/clutter=1 +S_5/);
+  expect(fs.readFileSync(path.join(dir, 'report.html'), 'utf8')).toMatch(/Robustness on variants/);
+}, 180_000);

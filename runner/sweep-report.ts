@@ -1,0 +1,103 @@
+// The sweep report: `summary.json` (every cell's summary) and a self-contained `report.html` in three
+// layers: the capability floor (each policy's controlled baseline), robustness on variants (S_10 and
+// per-step success against level for every axis, with CIs, the controlled setting as reference, a heat
+// map for two-axis grids, failure labels per axis and level, prompt sensitivity), and the chains run.
+import path from 'node:path';
+import type { TopLevelSpec } from 'vega-lite';
+import { OOD_AXES, type OodAxis } from '../scenes/ood.ts';
+import { renderSvg } from './charts.ts';
+import { CSS } from './report.ts';
+import { writeDurably } from './store.ts';
+import type { SweepCell, SweepResultSummary } from './sweep.ts';
+import { wilson } from './stats.ts';
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
+
+/** Step success over all attempted steps of a cell (a per-step rate that does not depend on position). */
+export function stepRate(c: SweepCell): { value: number; ci: [number, number]; k: number; n: number } {
+  let k = 0, n = 0;
+  for (const p of c.summary.perStep) { k += p.successes; n += p.trials; }
+  return { value: n ? k / n : NaN, ci: wilson(k, n), k, n };
+}
+
+/** The axis a one-axis cell varies and its level (the controlled cell is level 0 of every axis). */
+function axisOf(c: SweepCell): { axis: OodAxis; level: number } | null {
+  const keys = Object.keys(c.ood) as OodAxis[];
+  return keys.length === 1 ? { axis: keys[0], level: c.ood[keys[0]]! } : null;
+}
+
+function table(head: string[], rows: string[][]): string {
+  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+export async function writeSweepReport(dir: string, r: SweepResultSummary): Promise<{ summaryJson: string; reportHtml: string }> {
+  const body: string[] = [`<h1>chaingap sweep: ${esc(r.name)}</h1>`];
+  const policies = [...new Set(r.cells.map((c) => c.policy))];
+  const controlled = (p: string) => r.cells.find((c) => c.policy === p && c.setting === 'controlled')!;
+
+  body.push('<section><h2>1. Capability floor: the controlled baseline</h2>',
+    '<p>Each task of the chains run alone from fresh LIBERO-style resets (every OOD axis at 0), and the chains themselves in the controlled setting.</p>',
+    table(['policy', 'tasks', 'mean q', 'P_ind', 'S_1', 'S_10 [95% CI]', 'C [95% CI]'], policies.map((p) => {
+      const s = controlled(p).summary, n = s.steps;
+      return [p, String(s.baseline.tasks.length), f3(s.baseline.meanQ), f3(s.baseline.P_ind), f3(s.S[0].value), `${f3(s.S[n - 1].value)} [${f3(s.S[n - 1].ci[0])}, ${f3(s.S[n - 1].ci[1])}]`,
+        `${f3(s.C)} [${f3(s.Cci[0])}, ${s.Cci[1] === null ? 'unbounded' : f3(s.Cci[1])}]`];
+    })), '</section>');
+
+  body.push('<section><h2>2. Robustness on variants</h2>');
+  const axes = OOD_AXES.filter((a) => r.cells.some((c) => axisOf(c)?.axis === a));
+  for (const axis of axes) {
+    const rows: Record<string, unknown>[] = [];
+    const trows: string[][] = [];
+    for (const p of policies) {
+      const cells = [controlled(p), ...r.cells.filter((c) => c.policy === p && axisOf(c)?.axis === axis)]
+        .map((c) => ({ c, level: c.setting === 'controlled' ? 0 : axisOf(c)!.level })).sort((a, b) => a.level - b.level);
+      for (const { c, level } of cells) {
+        const n = c.summary.steps, s = c.summary.S[n - 1], st = stepRate(c);
+        rows.push({ policy: p, level, metric: `S_${n}`, value: s.value, lo: s.ci[0], hi: s.ci[1] });
+        rows.push({ policy: p, level, metric: 'step success', value: st.value, lo: st.ci[0], hi: st.ci[1] });
+        const fails = Object.entries(c.summary.failures).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0)).map(([l, k]) => `${l} ${k}`).join(', ') || '-';
+        trows.push([p, String(level), `${f3(s.value)} [${f3(s.ci[0])}, ${f3(s.ci[1])}]`, `${f3(st.value)} [${f3(st.ci[0])}, ${f3(st.ci[1])}]`, f3(c.summary.C), fails]);
+      }
+    }
+    const spec: TopLevelSpec = {
+      width: 420, height: 220, data: { values: rows },
+      title: { text: `${axis}: success against level`, subtitle: 'level 0 is the controlled setting; bars are 95% Wilson intervals' },
+      encoding: { x: { field: 'level', type: 'quantitative', scale: { domain: [0, 1] } }, color: { field: 'policy', type: 'nominal' }, strokeDash: { field: 'metric', type: 'nominal' } },
+      layer: [
+        { mark: { type: 'line', point: true }, encoding: { y: { field: 'value', type: 'quantitative', scale: { domain: [0, 1] }, title: 'success' } } },
+        { mark: 'rule', encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+      ],
+    };
+    body.push(`<h3>${esc(axis)}</h3>`, `<figure>${(await renderSvg(spec, `ax-${axis}`)).replace(/^<\?xml[^>]*>\s*/, '')}</figure>`,
+      table(['policy', 'level', 'S_N [95% CI]', 'step success [95% CI]', 'C', 'failure labels'], trows));
+  }
+  // Two-axis grids: a heat map of S_N per policy.
+  const pairs = r.cells.filter((c) => Object.keys(c.ood).length === 2);
+  if (pairs.length) {
+    const [a1, a2] = Object.keys(pairs[0].ood) as OodAxis[];
+    for (const p of policies) {
+      const values = r.cells.filter((c) => c.policy === p && Object.keys(c.ood).every((k) => k === a1 || k === a2))
+        .map((c) => ({ [a1]: c.ood[a1] ?? 0, [a2]: c.ood[a2] ?? 0, S: c.summary.S[c.summary.steps - 1].value }));
+      const spec: TopLevelSpec = {
+        width: 300, height: 220, data: { values }, title: `${p}: S_N over ${a1} x ${a2}`, mark: 'rect',
+        encoding: { x: { field: a1, type: 'ordinal' }, y: { field: a2, type: 'ordinal' }, color: { field: 'S', type: 'quantitative', scale: { domain: [0, 1] } } },
+      };
+      body.push(`<figure>${(await renderSvg(spec, `heat-${p.replace(/\W/g, '')}`)).replace(/^<\?xml[^>]*>\s*/, '')}</figure>`);
+    }
+  }
+  body.push('</section>');
+
+  const ps = r.cells.flatMap((c) => c.summary.promptSensitivity.filter((x) => Object.keys(x.byParaphrase).length > 1).map((x) => [c.policy, c.setting, x.task, f3(x.min), f3(x.max), f3(x.spread)]));
+  body.push('<section><h2>Prompt sensitivity</h2>', ps.length ? table(['policy', 'setting', 'task', 'min', 'max', 'spread'], ps.slice(0, 40))
+    : '<p>Every step got its training phrasing (raise the language axis to vary the phrasing).</p>', '</section>');
+  body.push('<section><h2>3. The chains</h2>', `<p>${esc(String(r.cells[0]?.summary.distinctChains ?? 0))} generated chains of ${esc(String(r.cells[0]?.summary.steps ?? 0))} steps in every setting; each cell is a run directory (summary, report, records) under this sweep's directory.</p>`,
+    table(['policy', 'setting', 'directory'], r.cells.map((c) => [c.policy, c.setting, c.dir])), '</section>');
+
+  const html = `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>chaingap sweep ${esc(r.name)}</title>\n<style>${CSS}</style>\n</head>\n<body>\n<main>\n${body.join('\n')}\n</main>\n</body>\n</html>\n`;
+  const summaryJson = path.join(dir, 'summary.json');
+  const reportHtml = path.join(dir, 'report.html');
+  writeDurably(summaryJson, JSON.stringify(r, null, 2) + '\n');
+  writeDurably(reportHtml, html);
+  return { summaryJson, reportHtml };
+}
