@@ -46,6 +46,8 @@ export interface RunOptions {
   ood?: OodLevels;
   /** Baseline episodes per distinct task (default 20). */
   baselineEpisodes?: number;
+  /** Private salt for a fresh test set (chains and layouts); only its hash is recorded. */
+  salt?: string;
   env?: EnvOptions;
   /**
    * Contact sheets for the first N chains (repeat 0): the agentview frame at the start and after each
@@ -81,6 +83,8 @@ export interface RunConfig {
   /** Active OOD levels (axes above 0) of the chains. */
   ood: OodLevels;
   baselineEpisodes: number;
+  /** First 16 hex digits of the salt's SHA-256, or null: the salt itself is never written. */
+  saltHash: string | null;
   chaingap: string;
 }
 
@@ -115,7 +119,7 @@ export function planRun(o: RunOptions): { chains: ChainSpec[]; config: RunConfig
     chains = loadChains(o.chainFile);
     chainFile = { path: o.chainFile, sha256: createHash('sha256').update(readFileSync(o.chainFile)).digest('hex') };
   } else {
-    chains = generateChains({ scene: findScene(o.scene ?? 'kitchen'), count: o.chains ?? 20, steps: o.steps ?? DEFAULT_CHAIN_STEPS, seed });
+    chains = generateChains({ scene: findScene(o.scene ?? 'kitchen'), count: o.chains ?? 20, steps: o.steps ?? DEFAULT_CHAIN_STEPS, seed, salt: o.salt });
   }
   const config: RunConfig = {
     policy: parsePolicy(o.policy).id,
@@ -129,6 +133,7 @@ export function planRun(o: RunOptions): { chains: ChainSpec[]; config: RunConfig
     paraphrases: o.paraphrases ?? 'instruction',
     ood: activeLevels(checkLevels(o.ood ?? {})),
     baselineEpisodes: o.baselineEpisodes ?? 20,
+    saltHash: o.salt ? saltHash(o.salt) : null,
     chaingap: CHAINGAP_VERSION,
   };
   for (const [k, v] of [['repeats', config.repeats], ['baselineEpisodes', config.baselineEpisodes]] as const) {
@@ -157,8 +162,9 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
   try {
     const total = chains.length * config.repeats;
     let done = 0;
+    const salted = (...parts: (string | number)[]) => (o.salt ? deriveSeed(o.salt, ...parts) : deriveSeed(...parts));
     for (const [i, chain] of chains.entries()) {
-      const seed = deriveSeed(config.seed, 'chain', chain.name);
+      const seed = salted(config.seed, 'chain', chain.name);
       for (let r = 0; r < config.repeats; r++) {
         const key = recordKey({ chainId: chain.name, repeat: r });
         if (store.has(key)) {
@@ -169,7 +175,7 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
         const frames: CameraImage[] = [];
         const wantSheet = r === 0 && i < sheets;
         const rec = await runChain(env, policy, chain, {
-          runId, mode: config.mode, seed, repeat: r, policySeed: deriveSeed(config.seed, 'policy', chain.name, r),
+          runId, mode: config.mode, seed, repeat: r, policySeed: salted(config.seed, 'policy', chain.name, r),
           paraphrases: config.paraphrases, ood: config.ood,
           ...(wantSheet ? { frameCamera: 'agentview', onFrame: (img: CameraImage) => frames.push(img) } : {}),
         });
@@ -188,7 +194,7 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
           o.onProgress?.({ phase: 'baseline', done: ++bdone, total: btotal, resumed: true });
           continue;
         }
-        const seed = deriveSeed(config.seed, 'baseline', task.name, e);
+        const seed = salted(config.seed, 'baseline', task.name, e);
         await env.reset({ seed, task });
         const out = await runTask(env, policy, task, { policySeed: seed });
         const rec: BaselineRecord = { runId, task: task.name, episode: e, seed, success: out.success, steps: out.steps };
@@ -247,4 +253,9 @@ function readSheets(out: string): { chain: string; png: Uint8Array }[] {
   const dir = path.join(out, 'sheets');
   if (!existsSync(dir)) return [];
   return readdirSync(dir).filter((f) => f.endsWith('.png')).sort().map((f) => ({ chain: f.slice(0, -4), png: readFileSync(path.join(dir, f)) }));
+}
+
+/** The recorded identity of a salt: 16 hex digits of its SHA-256 (the salt cannot be read back). */
+export function saltHash(salt: string): string {
+  return createHash('sha256').update(`chaingap-salt:${salt}`).digest('hex').slice(0, 16);
 }

@@ -11,7 +11,7 @@ import { DEFAULT_CHAIN_STEPS, generateChains } from '../scenes/chains.ts';
 import { findScene } from '../scenes/load.ts';
 import { OOD_AXES, activeLevels, checkLevels, type OodAxis, type OodLevels } from '../scenes/ood.ts';
 import { parsePolicy } from '../policies/registry.ts';
-import { baselineTasks, deriveSeed, versions, CHAINGAP_VERSION } from './run.ts';
+import { baselineTasks, deriveSeed, saltHash, versions, CHAINGAP_VERSION } from './run.ts';
 import { ResultsStore, baselineKey, recordKey, ResultsError } from './store.ts';
 import { summarise, type RunSummary } from './summary.ts';
 import { runUnit, type SweepResult, type SweepUnit } from './sweep-unit.ts';
@@ -76,6 +76,8 @@ export interface SweepOptions {
   workers?: number;
   /** With one worker, run the units in this thread instead of a worker thread (default true). */
   inProcess?: boolean;
+  /** Private salt for a fresh test set (chains, layouts, policy seeds); only its hash is recorded. */
+  salt?: string;
   /** Run only units whose index mod n is i (0-based). */
   shard?: { index: number; count: number };
   onProgress?: (done: number, total: number, resumed: boolean) => void;
@@ -102,7 +104,8 @@ export interface SweepResultSummary {
 /** Run (or resume) a sweep into `o.out`; writes `<out>/summary.json` (one summary per policy and setting) and `<out>/report.html`. */
 export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepResultSummary> {
   const scene = findScene(spec.scene);
-  const chains = generateChains({ scene, count: spec.chains, steps: spec.steps, seed: spec.seed });
+  const chains = generateChains({ scene, count: spec.chains, steps: spec.steps, seed: spec.seed, salt: o.salt });
+  const seedOf = (...parts: (string | number)[]) => (o.salt ? deriveSeed(o.salt, ...parts) : deriveSeed(...parts));
   const settings = sweepSettings(spec);
   const tasks = baselineTasks(chains);
   const stores = new Map<string, ResultsStore>();
@@ -117,13 +120,13 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
   try {
     for (const policySpec of spec.policies) {
       const policy = parsePolicy(policySpec).id;
-      const base = { sweep: spec.name, policy, scene: spec.scene, chains: spec.chains, steps: spec.steps, seed: spec.seed, chaingap: CHAINGAP_VERSION };
+      const base = { sweep: spec.name, policy, scene: spec.scene, chains: spec.chains, steps: spec.steps, seed: spec.seed, saltHash: o.salt ? saltHash(o.salt) : null, chaingap: CHAINGAP_VERSION };
       const bcell = path.join(dirName(policy), 'baseline');
       const bstore = open(bcell, { ...base, baselineEpisodes: spec.baselineEpisodes });
       const brun = runIdOf({ ...base, baseline: true });
       for (const task of tasks) for (let e = 0; e < spec.baselineEpisodes; e++) {
         const done = bstore.baseline.has(baselineKey({ task: task.name, episode: e }));
-        units.push({ done, unit: { kind: 'baseline', cell: bcell, runId: brun, policy, task, episode: e, seed: deriveSeed(spec.seed, 'baseline', task.name, e) } });
+        units.push({ done, unit: { kind: 'baseline', cell: bcell, runId: brun, policy, task, episode: e, seed: seedOf(spec.seed, 'baseline', task.name, e) } });
       }
       for (const ood of settings) {
         const setting = settingKey(ood);
@@ -135,8 +138,8 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
         for (const chain of chains) for (let r = 0; r < spec.repeats; r++) {
           const done = store.has(recordKey({ chainId: chain.name, repeat: r }));
           units.push({ done, unit: {
-            kind: 'chain', cell, runId, policy, chain, seed: deriveSeed(spec.seed, 'chain', chain.name), repeat: r,
-            policySeed: deriveSeed(spec.seed, 'policy', chain.name, r), mode: spec.mode, ood,
+            kind: 'chain', cell, runId, policy, chain, seed: seedOf(spec.seed, 'chain', chain.name), repeat: r,
+            policySeed: seedOf(spec.seed, 'policy', chain.name, r), mode: spec.mode, ood,
           } });
         }
       }

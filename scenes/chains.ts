@@ -29,6 +29,11 @@ export interface GenerateOptions {
   seed: number;
   /** Chain-id prefix (default: the scene name). */
   prefix?: string;
+  /**
+   * A private salt: with it, the chains are drawn from a stream no one without the salt can
+   * reproduce (a fresh test set), and anyone with it gets the same chains.
+   */
+  salt?: string;
 }
 
 function weightedPick<T>(rng: () => number, items: T[], weight: (t: T) => number): T {
@@ -78,7 +83,7 @@ export function generateChains(o: GenerateOptions): ChainSpec[] {
   const facts = sceneFacts(o.scene);
   const out: ChainSpec[] = [];
   for (let i = 0; i < o.count; i++) {
-    const rng = seedrandom(`${o.seed}:chain:${i}`);
+    const rng = seedrandom(o.salt ? `${o.salt}:${o.seed}:chain:${i}` : `${o.seed}:chain:${i}`);
     let chain: ChainSpec | null = null;
     for (let attempt = 0; attempt < MAX_CHAIN_ATTEMPTS && !chain; attempt++) {
       let s = initialState(facts);

@@ -76,7 +76,7 @@ function taskTable(rows: TaskSummary[]): string {
 interface RunCliOptions {
   scene: string; policy: string; chains: number; steps: number; chainFile?: string; repeats: number;
   mode: 'strict' | 'continue'; seed: number; paraphrases: 'instruction' | 'random'; baselineEpisodes: number;
-  out: string; json?: boolean; failBelow?: number; sheets: number; ood: OodLevels;
+  out: string; json?: boolean; failBelow?: number; sheets: number; ood: OodLevels; salt?: string;
 }
 
 function printRunResult(r: RunResult, json: boolean | undefined): void {
@@ -113,6 +113,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--paraphrases <how>', 'instruction given per step').choices(['instruction', 'random']).default('instruction'))
     .option('--baseline-episodes <n>', 'controlled-baseline episodes per distinct task', intOption('--baseline-episodes', 1), 20)
     .option('--ood <levels>', 'OOD levels of the chains, e.g. clutter=0.5,lighting=1 (axes: see `list axes`); the baseline stays controlled', (v: string) => parseOodOption(v), {})
+    .option('--salt <secret>', 'private salt: draws chains and layouts no public set holds; anyone with the salt reproduces them; only its hash is recorded')
     .option('--sheets <n>', 'contact sheets (agentview after each step) for the first n chains, in sheets/ and report.html', intOption('--sheets'), 0)
     .option('--fail-below <s>', 'exit 1 when S_N is below this value (for CI)', fraction('--fail-below'))
     .option('--json', 'print the summary as one JSON document on stdout')
@@ -121,7 +122,7 @@ export async function main(argv: string[]): Promise<number> {
       const opts: RunOptions = {
         out: o.out, policy: o.policy, scene: o.scene, chains: o.chains, steps: o.steps, chainFile: o.chainFile,
         repeats: o.repeats, mode: o.mode, seed: o.seed, paraphrases: o.paraphrases, baselineEpisodes: o.baselineEpisodes,
-        sheets: o.sheets, ood: o.ood, onProgress: (p) => progress.update(p),
+        sheets: o.sheets, ood: o.ood, salt: o.salt, onProgress: (p) => progress.update(p),
       };
       let r: RunResult;
       try {
@@ -147,8 +148,9 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('-o, --out <dir>', 'sweep directory (resumed when it holds this sweep)')
     .option('-w, --workers <n>', 'worker threads', intOption('--workers', 1), 1)
     .option('--shard <i/n>', 'run only share i of n (0-based), for splitting a sweep across machines')
+    .option('--salt <secret>', 'private salt for a fresh test set (only its hash is recorded)')
     .option('--json', 'print the sweep summary on stdout')
-    .action(async (file: string, o: { out: string; workers: number; shard?: string; json?: boolean }) => {
+    .action(async (file: string, o: { out: string; workers: number; shard?: string; json?: boolean; salt?: string }) => {
       let shard: { index: number; count: number } | undefined;
       if (o.shard) {
         const m = /^(\d+)\/(\d+)$/.exec(o.shard);
@@ -162,7 +164,7 @@ export async function main(argv: string[]): Promise<number> {
         throw new InvalidArgumentError(`${file}: ${(e as Error).message}`);
       }
       const spec = parseSweepSpec(json, file);
-      const r = await runSweep(spec, { out: o.out, workers: o.workers, shard, onProgress: (d, t) => { if (d === t || d % 20 === 0) process.stderr.write(`sweep: ${d}/${t} units\n`); } });
+      const r = await runSweep(spec, { out: o.out, workers: o.workers, shard, salt: o.salt, onProgress: (d, t) => { if (d === t || d % 20 === 0) process.stderr.write(`sweep: ${d}/${t} units\n`); } });
       if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
       else {
         process.stderr.write(`\n${r.ran} units run, ${r.resumed} already recorded; ${r.workers} worker(s), ${Number.isFinite(r.chainsPerHour) ? r.chainsPerHour.toFixed(0) : 'n/a'} chains/hour\n\n`);

@@ -18,6 +18,12 @@ describe('chain generator', () => {
     expect(generateChains({ scene: kitchen, count: 3, seed: 8 })).not.toEqual(chains.slice(0, 3));
   });
 
+  it('a private salt gives other chains, the same ones for anyone with the salt', () => {
+    const salted = generateChains({ scene: kitchen, count: 5, seed: 7, salt: 'lab-secret' });
+    expect(salted).toEqual(generateChains({ scene: kitchen, count: 5, seed: 7, salt: 'lab-secret' }));
+    expect(salted.map((c) => c.steps.map((t) => t.name))).not.toEqual(chains.slice(0, 5).map((c) => c.steps.map((t) => t.name)));
+  });
+
   it('emits 10-step chains that are solvable from the state the earlier steps leave, mixing task types', () => {
     const types = new Set<string>();
     for (const c of chains) {

@@ -100,3 +100,15 @@ it('the OOD sweep example runs on two workers and prints S_N per setting', () =>
   expect(out).toMatch(/clutter=1 +S_5/);
   expect(fs.readFileSync(path.join(dir, 'report.html'), 'utf8')).toMatch(/Robustness on variants/);
 }, 180_000);
+
+it('a salted run records the salt only as a hash, and the same salt reproduces the run', () => {
+  const run = (dir: string, salt: string) => cli(['run', '--policy', 'bernoulli:0.5', '--chains', '2', '--steps', '2', '--baseline-episodes', '1', '--salt', salt, '--out', dir, '--json']);
+  const a = fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-salt-')), b = fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-salt-'));
+  const ra = run(a, 's3cret-lab-salt'), rb = run(b, 's3cret-lab-salt');
+  expect(ra.status, ra.stderr).toBe(0);
+  const cfg = JSON.parse(fs.readFileSync(path.join(a, 'config.json'), 'utf8'));
+  expect(cfg.saltHash).toMatch(/^[0-9a-f]{16}$/);
+  for (const f of fs.readdirSync(a)) if (f.endsWith('.json') || f.endsWith('.jsonl') || f.endsWith('.md') || f.endsWith('.html')) expect(fs.readFileSync(path.join(a, f), 'utf8')).not.toContain('s3cret');
+  const outcome = (s: { S: unknown; failures: unknown }) => [s.S, s.failures];
+  expect(outcome(JSON.parse(rb.stdout))).toEqual(outcome(JSON.parse(ra.stdout)));
+}, 120_000);
