@@ -415,7 +415,19 @@ export class ExpertPolicy implements Policy {
     const d = this.state.object(dest);
     if (rel === 'In' && d.kind.container) {
       const v = d.kind.container;
-      const c = quatRotate(d.quat, v.center);
+      let local: Vec3 = [...v.center] as Vec3;
+      const sharing = goalAtoms(this.state.task?.goal ?? ['And']).filter((g) => g[0] === 'In' && g[2] === dest).length;
+      if (d.kind.category === 'basket' && sharing > 1) {
+        // A task putting two things in one basket: each goes in one half, the one farther from what is already inside.
+        const slots: Vec3[] = [-1, 1].map((sgn) => [v.center[0] + (sgn * v.halfExtents[0]) / 2, v.center[1], v.center[2]] as Vec3);
+        const inside = this.state.objectIds().filter((id) => id !== dest && this.state.holds(['In', id, dest])).map((id) => this.state.object(id).pos);
+        const far = (p: Vec3) => {
+          const w = quatRotate(d.quat, p);
+          return Math.min(Infinity, ...inside.map((q) => Math.hypot(d.pos[0] + w[0] - q[0], d.pos[1] + w[1] - q[1])));
+        };
+        local = inside.length ? (far(slots[0]) >= far(slots[1]) ? slots[0] : slots[1]) : slots[0];
+      }
+      const c = quatRotate(d.quat, local);
       const floor = d.pos[2] + c[2] - v.halfExtents[2];
       return { pos: [d.pos[0] + c[0], d.pos[1] + c[1], floor + EXPERT.releaseGap + offset], yaw: cur };
     }

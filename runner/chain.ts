@@ -40,7 +40,7 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 export async function runChain(env: Env, policy: Policy, chain: ChainSpec, o: ChainRunOptions): Promise<ChainRecord> {
   const t0 = performance.now();
-  const scene = o.scene ?? findScene(chain.scene);
+  const scene = o.scene ?? chain.sceneSpec ?? findScene(chain.scene);
   const facts: SceneFacts = sceneFacts(scene);
   await env.reset({ seed: o.seed, task: { ...chain.steps[0], init: chain.init }, scene, ood: o.ood });
   const pr = seedrandom(`${o.policySeed}:paraphrase`);

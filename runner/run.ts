@@ -195,7 +195,7 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
           continue;
         }
         const seed = salted(config.seed, 'baseline', task.name, e);
-        await env.reset({ seed, task });
+        await env.reset({ seed, task, scene: chains.find((c) => c.scene === task.scene)?.sceneSpec });
         const out = await runTask(env, policy, task, { policySeed: seed });
         const rec: BaselineRecord = { runId, task: task.name, episode: e, seed, success: out.success, steps: out.steps };
         if (out.failure) rec.failure = out.failure;

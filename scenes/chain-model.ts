@@ -29,11 +29,17 @@ export const PUSH_CLEARANCE = 0.04;
 export interface Margins {
   hand: number;
   push: number;
+  /** 'single': every container takes one object; 'by-size': a basket takes two (BASKET_CAPACITY). */
+  capacity: 'single' | 'by-size';
 }
-/** Margins when planning chains. */
-export const PLAN_MARGINS: Margins = Object.freeze({ hand: HAND_CLEARANCE, push: PUSH_CLEARANCE });
+/** Objects a basket holds side by side (the expert fills its two halves). */
+export const BASKET_CAPACITY = 2;
+/** Margins when generating chains (one object per container keeps generated chains simple). */
+export const PLAN_MARGINS: Margins = Object.freeze({ hand: HAND_CLEARANCE, push: PUSH_CLEARANCE, capacity: 'single' });
+/** Margins for chains written by hand or imported (a basket takes two things, as in LIBERO). */
+export const FILE_MARGINS: Margins = Object.freeze({ hand: HAND_CLEARANCE, push: PUSH_CLEARANCE, capacity: 'by-size' });
 /** Margins when checking a step against the perceived state of the simulator. */
-export const CHECK_MARGINS: Margins = Object.freeze({ hand: 0, push: 0 });
+export const CHECK_MARGINS: Margins = Object.freeze({ hand: 0, push: 0, capacity: 'by-size' });
 
 export type Place =
   /** On the table where the scene put it, or (perceived from the simulator) standing on the table at `pos`. */
@@ -234,8 +240,9 @@ export function applyAtom(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Ma
       }
       if (!(c in s.objects)) return `there is no container "${c}"${hint(c, [...facts.containers, ...Object.keys(facts.fixtureKinds)])}`;
       if (!facts.containers.includes(c)) return `"${c}" (${facts.kinds[c].kind}) is not a container`;
-      const inside = heldBy(s, c, 'in');
-      if (inside) return `"${inside}" is already in "${c}"`;
+      const cap = m.capacity === 'by-size' && facts.kinds[c].category === 'basket' ? BASKET_CAPACITY : 1;
+      const inside = Object.keys(s.objects).filter((id) => { const q = s.objects[id]; return q.at === 'in' && q.target === c; });
+      if (inside.length >= cap) return `"${c}" is full (${inside.map((x) => `"${x}"`).join(', ')} already in it)`;
       const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a), positionOf(facts, s, c)], m);
       if (blocked) return blocked;
       const n = next();

@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import seedrandom from 'seedrandom';
 import { SpecError, closestList, describe, formatPath } from './errors.ts';
 import { parseJsonText } from './json.ts';
-import { applyGoal, initialState, possibleAtoms, sceneFacts, taskTypeOf, type SceneFacts, type SymbolicState } from './chain-model.ts';
+import { FILE_MARGINS, PLAN_MARGINS, applyGoal, initialState, possibleAtoms, sceneFacts, taskTypeOf, type SceneFacts, type SymbolicState } from './chain-model.ts';
 import { stepTask } from './chain-language.ts';
 import { checkInit } from './schema.ts';
-import { findScene, findTask, listTasks, parseTask } from './load.ts';
+import { findScene, findTask, listTasks, parseScene, parseTask } from './load.ts';
 import { closestNames } from './objects.ts';
 import type { Atom, ChainSpec, SceneSpec, TaskSpec, TaskType } from './types.ts';
 
@@ -52,8 +52,8 @@ function weightedPick<T>(rng: () => number, items: T[], weight: (t: T) => number
  * Such a step has no controlled baseline q_t, so chains do not use it (e.g. pushing a block along a
  * path that, in the scene's initial layout, other objects block).
  */
-export function notRunnableAlone(facts: SceneFacts, task: TaskSpec): string | null {
-  const r = applyGoal(facts, initialState(facts, task.init), task.goal);
+export function notRunnableAlone(facts: SceneFacts, task: TaskSpec, margins = PLAN_MARGINS): string | null {
+  const r = applyGoal(facts, initialState(facts, task.init), task.goal, margins);
   return typeof r === 'string' ? r : null;
 }
 
@@ -148,12 +148,23 @@ function parseOneChain(v: unknown, file: string, at: string): ChainSpec {
     if (!known.includes(k)) throw new SpecError(file, p(k), JSON.stringify(k), `the fields of a chain: ${known.join(', ')}${closestList(closestNames(k, known, 1))}`);
   }
   if (typeof o.name !== 'string' || !NAME_RE.test(o.name)) throw new SpecError(file, p('name'), describe(o.name), 'a chain name: letters, digits and "_", starting with a letter');
-  if (typeof o.scene !== 'string') throw new SpecError(file, p('scene'), describe(o.scene), 'the name of a shipped scene');
   let scene: SceneSpec;
-  try {
-    scene = findScene(o.scene);
-  } catch (e) {
-    throw new SpecError(file, p('scene'), JSON.stringify(o.scene), (e as SpecError).allowed ?? String(e));
+  let inline = false;
+  if (typeof o.scene === 'object' && o.scene !== null && !Array.isArray(o.scene)) {
+    try {
+      scene = parseScene(o.scene, file);
+    } catch (e) {
+      const se = e as SpecError;
+      throw new SpecError(file, se.path ? `${p('scene')}.${se.path}` : p('scene'), se.found, se.allowed);
+    }
+    inline = true;
+  } else {
+    if (typeof o.scene !== 'string') throw new SpecError(file, p('scene'), describe(o.scene), 'the name of a shipped scene, or a scene object');
+    try {
+      scene = findScene(o.scene);
+    } catch (e) {
+      throw new SpecError(file, p('scene'), JSON.stringify(o.scene), (e as SpecError).allowed ?? String(e));
+    }
   }
   const init = o.init ?? [];
   const initIssues = checkInit(init, ['init']);
@@ -170,14 +181,14 @@ function parseOneChain(v: unknown, file: string, at: string): ChainSpec {
       task = findTask(step);
     } else if (typeof step === 'object' && step !== null && !Array.isArray(step)) {
       const s = step as Record<string, unknown>;
-      const filled = { scene: scene.name, init: [], ...s };
+      const filled = { ...s, scene: s.scene ?? scene.name, init: s.init ?? [] };
       try {
         task = parseTask(filled, file, scene);
       } catch (e) {
         const se = e as SpecError;
         throw new SpecError(file, se.path ? `${sp}.${se.path}` : sp, se.found, se.allowed);
       }
-      if (!('init' in s)) {
+      if (s.init === undefined) {
         // Derive the fixture init a fresh reset of this task needs from the state the chain is in.
         const derived = stepTask(facts, (task.goal[0] === 'And' ? task.goal[1] : task.goal) as Atom, state).init;
         task = { ...task, init: derived };
@@ -186,13 +197,13 @@ function parseOneChain(v: unknown, file: string, at: string): ChainSpec {
       throw new SpecError(file, sp, describe(step), 'a shipped task name (string) or a task object');
     }
     if (task.scene !== scene.name) throw new SpecError(file, `${sp}`, `task "${task.name}" of scene "${task.scene}"`, `a task of the chain's scene "${scene.name}"`);
-    const next = applyGoal(facts, state, task.goal);
+    const next = applyGoal(facts, state, task.goal, FILE_MARGINS);
     if (typeof next === 'string') {
       const after = i === 0 ? 'at the start of the chain' : `after steps 0-${i - 1} succeed`;
       throw new SpecError(file, `${sp}.goal`, `${describe(task.goal)} ("${task.instruction}"), which is not possible ${after}: ${next}`,
         'a chain whose every step is possible once the earlier steps succeeded: reorder, change or remove this step');
     }
-    const alone = notRunnableAlone(facts, task);
+    const alone = notRunnableAlone(facts, task, FILE_MARGINS);
     if (alone !== null) {
       throw new SpecError(file, `${sp}.goal`, `${describe(task.goal)} ("${task.instruction}"), which cannot run alone from a fresh reset of scene "${scene.name}" (${alone}), so it has no controlled baseline`,
         'steps that are each possible from the scene\'s initial layout (with their fixture init) as well as in the chain');
@@ -200,7 +211,9 @@ function parseOneChain(v: unknown, file: string, at: string): ChainSpec {
     state = next;
     return task;
   });
-  return { name: o.name, scene: scene.name, init: init as Atom[], steps };
+  const chain: ChainSpec = { name: o.name, scene: scene.name, init: init as Atom[], steps };
+  if (inline) chain.sceneSpec = scene;
+  return chain;
 }
 
 /** Validate chain JSON (text or parsed): one chain or an array of chains. Throws SpecError. */

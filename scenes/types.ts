@@ -158,4 +158,6 @@ export interface ChainSpec {
   /** Fixture states at the start of the chain (default: every drawer/door closed, every button off). */
   init: Atom[];
   steps: TaskSpec[];
+  /** The scene itself, when the chain file carries it inline (an imported BDDL problem) instead of naming a shipped one. */
+  sceneSpec?: SceneSpec;
 }

@@ -11,7 +11,8 @@ import { parseSweepSpec, runSweep } from '../runner/sweep.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { listScenes, listTasks, findScene, findTask, loadTask } from '../scenes/load.ts';
 import { SpecError } from '../scenes/errors.ts';
-import { DEFAULT_CHAIN_STEPS, generateChains } from '../scenes/chains.ts';
+import { DEFAULT_CHAIN_STEPS, generateChains, parseChains } from '../scenes/chains.ts';
+import { importBddl } from '../scenes/bddl.ts';
 import type { TaskSpec } from '../scenes/types.ts';
 import { ExpertPolicy } from '../policies/expert.ts';
 import { PolicyError, listPolicies } from '../policies/registry.ts';
@@ -251,6 +252,29 @@ export async function main(argv: string[]): Promise<number> {
       if (o.seg) writeFileSync((files.segmentation = `${stem}.seg.png`), segmentationPng(img));
       if (o.json) process.stdout.write(JSON.stringify({ files, width: img.width, height: img.height, segmentation: Object.fromEntries(segmentationNames) }) + '\n');
       else process.stderr.write(`${Object.values(files).join(', ')} (${img.width}x${img.height})\n`);
+    });
+
+  program
+    .command('import-bddl')
+    .description('Import a LIBERO BDDL problem file as a one-step chain file with its scene inline (run it with `run --chain-file`). Parse errors name the line and column.')
+    .argument('<file>', 'a .bddl problem file')
+    .requiredOption('-o, --out <file.json>', 'where to write the chain file')
+    .option('--name <name>', 'task and scene name (default: from the file name)')
+    .option('--stand-in', 'replace object categories the library does not have by a stand-in instead of failing')
+    .action((file: string, o: { out: string; name?: string; standIn?: boolean }) => {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new SpecError(file, '', (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e), 'a readable .bddl file');
+      }
+      const name = o.name ?? (file.split('/').pop() ?? 'bddl').replace(/\.bddl$/i, '').replace(/[^A-Za-z0-9_]/g, '_').replace(/^[^A-Za-z]+/, 'task_');
+      const r = importBddl(text, file, name, { standIn: o.standIn });
+      const chain = { name, scene: r.scene, steps: [{ ...r.task, scene: undefined }] };
+      parseChains(JSON.parse(JSON.stringify(chain)), o.out);
+      writeFileSync(o.out, JSON.stringify(chain, null, 2) + '\n');
+      for (const [cat, kind] of Object.entries(r.standIns)) process.stderr.write(`stand-in: "${cat}" -> ${kind}\n`);
+      process.stderr.write(`${o.out}: "${r.task.instruction}" (${r.scene.objects.length} objects, ${r.scene.fixtures.length} fixtures); run it with: chaingap run --chain-file ${o.out} --out <dir>\n`);
     });
 
   program

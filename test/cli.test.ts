@@ -112,3 +112,17 @@ it('a salted run records the salt only as a hash, and the same salt reproduces t
   const outcome = (s: { S: unknown; failures: unknown }) => [s.S, s.failures];
   expect(outcome(JSON.parse(rb.stdout))).toEqual(outcome(JSON.parse(ra.stdout)));
 }, 120_000);
+
+it('import-bddl writes a chain file that run accepts; a bad category exits 2 naming line and column', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-bddl-'));
+  const out = path.join(dir, 'two.json');
+  const r = cli(['import-bddl', 'test/fixtures/two_boxes_in_basket.bddl', '--out', out]);
+  expect(r.status, r.stderr).toBe(0);
+  const chains = JSON.parse(fs.readFileSync(out, 'utf8'));
+  expect(chains.steps[0].goal).toEqual(['And', ['In', 'cream_cheese_1', 'basket_1'], ['In', 'butter_1', 'basket_1']]);
+  const bad = path.join(dir, 'bad.bddl');
+  fs.writeFileSync(bad, fs.readFileSync('test/fixtures/two_boxes_in_basket.bddl', 'utf8').replace('- basket', '- baskett'));
+  const e = cli(['import-bddl', bad, '--out', path.join(dir, 'bad.json')]);
+  expect(e.status).toBe(2);
+  expect(e.stderr).toMatch(/bad\.bddl: line \d+, column \d+: found object category "baskett".*basket/);
+});
