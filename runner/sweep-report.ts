@@ -28,7 +28,8 @@ function axisOf(c: SweepCell): { axis: OodAxis; level: number } | null {
 }
 
 function table(head: string[], rows: string[][]): string {
-  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  const cell = (c: string) => `<td${/\[[^\]]*\]$/.test(c) ? ' class="ci"' : ''}>${esc(c)}</td>`;
+  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
 export async function writeSweepReport(dir: string, r: SweepResultSummary): Promise<{ summaryJson: string; reportHtml: string }> {
