@@ -127,7 +127,7 @@ export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec, ood
   });
 
   const clutter = Math.round(30 * (ood.clutter ?? 0));
-  if (clutter > 0) placeDistractors(spec, seed, ood.clutter!, clutter, placed, objects, fixtureZones);
+  if (clutter > 0) placeDistractors(spec, seed, ood, clutter, placed, objects, fixtureZones);
   const robotInit = [...(spec.robotInit ?? DEFAULT_ROBOT_INIT)];
   const resolved: ResolvedScene = { spec, seed, objects, fixtures, fixtureInit: fixtureInitFor(spec, task), robotInit };
   if (Object.values(ood).some((l) => (l ?? 0) > 0)) {
@@ -143,14 +143,19 @@ export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec, ood
  * 2-5 cm from an object the scene names, the rest anywhere free on the reachable table. A distractor
  * with no free spot after MAX_PLACEMENT_TRIES is left out (the count placed is what the scene holds).
  */
-function placeDistractors(spec: SceneSpec, seed: number, level: number, count: number, placed: Placed[], objects: ResolvedObject[], zones: { id: string; rect: Rect }[]): void {
+function placeDistractors(spec: SceneSpec, seed: number, ood: OodLevels, count: number, placed: Placed[], objects: ResolvedObject[], zones: { id: string; rect: Rect }[]): void {
+  const level = ood.clutter ?? 0;
   const rng = axisRng(seed, 'clutter');
+  // The novel_objects axis swaps library distractors for generated kinds, from its own stream.
+  const novel = axisRng(seed, 'novel_objects');
+  const novelLevel = ood.novel_objects ?? 0;
   const named = placed.slice();
   const t = spec.table;
   const x0 = Math.max(CLUTTER_AREA.x[0], t.center[0] - t.size[0] / 2 + 0.04), x1 = Math.min(CLUTTER_AREA.x[1], t.center[0] + t.size[0] / 2 - 0.04);
   const y0 = Math.max(-CLUTTER_AREA.yAbs, t.center[1] - t.size[1] / 2 + 0.04), y1 = Math.min(CLUTTER_AREA.yAbs, t.center[1] + t.size[1] / 2 - 0.04);
   for (let i = 0; i < count; i++) {
-    const kind = DISTRACTOR_KINDS[Math.floor(rng() * DISTRACTOR_KINDS.length)];
+    let kind = DISTRACTOR_KINDS[Math.floor(rng() * DISTRACTOR_KINDS.length)];
+    if (novelLevel > 0 && novel() < novelLevel) kind = `novel_${Math.floor(novel() * 1_000_000)}`;
     const radius = footprintRadius(getObjectKind(kind));
     const near = named.length > 0 && rng() < 0.4 * level;
     const anchor = named[Math.floor(rng() * named.length)];

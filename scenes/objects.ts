@@ -3,6 +3,7 @@
 // frame and cylinders run along z. `size` is the exact bounding box of the shapes (computed, not typed
 // in by hand), so it always agrees with the geometry.
 
+import { isNovelKind, novelKind, NOVEL_PREFIX } from './novel-objects.ts';
 import type { ContainerVolume, GraspHint, ObjectKind, Quat, Rgb, Shape, Vec3 } from './types.ts';
 
 /** Widest thing the gripper should be asked to grasp (it opens 0 - 0.08 m). */
@@ -101,14 +102,14 @@ const round = (v: number): number => Math.round(v * 1e6) / 1e6;
 // ---------------------------------------------------------------------------------------------
 // Builders
 
-interface Material {
+export interface Material {
   mass: number;
   friction: number;
   restitution?: number;
   color: Rgb;
 }
 
-interface KindInput extends Material {
+export interface KindInput extends Material {
   kind: string;
   category: string;
   name: string;
@@ -119,7 +120,7 @@ interface KindInput extends Material {
   graspable: boolean;
 }
 
-function makeKind(k: KindInput): ObjectKind {
+export function makeKind(k: KindInput): ObjectKind {
   const { min, max } = shapesBounds(k.shapes);
   const size: Vec3 = [round(max[0] - min[0]), round(max[1] - min[1]), round(max[2] - min[2])];
   const out: ObjectKind = {
@@ -141,11 +142,11 @@ function makeKind(k: KindInput): ObjectKind {
 }
 
 /** Pad height for a top grasp: 60-70 % of the height, clamped to [0.025, 0.09]. */
-function graspHeightFor(height: number): number {
+export function graspHeightFor(height: number): number {
   return round(Math.min(MAX_GRASP_HEIGHT, Math.max(MIN_GRASP_HEIGHT, 0.65 * height)));
 }
 
-function topGrasp(height: number, axis: 'x' | 'y', symmetric: boolean, at?: number): GraspHint {
+export function topGrasp(height: number, axis: 'x' | 'y', symmetric: boolean, at?: number): GraspHint {
   return { type: 'top', height: at ?? graspHeightFor(height), axis, symmetric };
 }
 
@@ -418,9 +419,19 @@ export function closestNames(name: string, candidates: Iterable<string>, n = 3):
 export function getObjectKind(kind: string): ObjectKind {
   const k = Object.prototype.hasOwnProperty.call(OBJECT_KINDS, kind) ? OBJECT_KINDS[kind] : undefined;
   if (k) return k;
+  if (isNovelKind(kind)) return novelKind(Number(kind.slice(NOVEL_PREFIX.length)));
   const close = closestNames(String(kind), Object.keys(OBJECT_KINDS), 3);
   throw new Error(
     `unknown object kind ${JSON.stringify(kind)}; did you mean ${close.map((c) => JSON.stringify(c)).join(', ')}? ` +
       `(known kinds: ${Object.keys(OBJECT_KINDS).sort().join(', ')})`,
   );
+}
+
+/** The kind named `kind` (library or `novel_<id>`), or undefined. */
+export function lookupKind(kind: string): ObjectKind | undefined {
+  try {
+    return getObjectKind(kind);
+  } catch {
+    return undefined;
+  }
 }

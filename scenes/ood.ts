@@ -17,7 +17,7 @@ export type OodLevels = Partial<Record<OodAxis, number>>;
 export const OOD_MAPPINGS: Record<OodAxis, string> = {
   clutter: 'round(30 L) distractor objects from the library on the free table; a share 0.4 L of them placed 2-5 cm from an object the scene names',
   lighting: 'key light intensity x [1 - 0.6 L, 1 + 0.4 L], colour temperature 6500 K +- 3500 L, direction tilted up to 60 L degrees, ambient x [1 - 0.5 L, 1 + 0.3 L], and with probability L a third, coloured point light',
-  novel_objects: 'share L of distractors drawn from procedurally generated unseen kinds (needs the novel-object generator; not yet built)',
+  novel_objects: 'each distractor is, with probability L, a procedurally generated unseen kind (novel_<id>, id uniform in 0..999999) instead of a library kind; targets stay library objects',
   pose: 'object start regions grow by 6 L cm on each side and yaw ranges widen by +-L pi',
   camera: 'agentview position jitter up to 10 L cm per axis, look-at jitter up to 5 L cm, field of view 50 +- 10 L degrees',
   texture: 'table colour hue/brightness shifted by up to L, and with probability L a checker, stripes or noise pattern of 2-10 cm',
@@ -53,7 +53,6 @@ export function checkLevels(levels: OodLevels, where = 'ood'): OodLevels {
     if (!(OOD_AXES as readonly string[]).includes(axis)) throw new OodError(`${where}: unknown axis "${axis}"; axes: ${OOD_AXES.join(', ')}`);
     if (typeof level !== 'number' || !(level >= 0 && level <= 1)) throw new OodError(`${where}: ${axis}: a level must be a number in [0, 1]`);
   }
-  if ((levels.novel_objects ?? 0) > 0) throw new OodError(`${where}: novel_objects is not available yet (the novel-object generator is still to be built); use level 0`);
   return levels;
 }
 

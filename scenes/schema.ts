@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { closestList, describe, valueAt, type SpecIssue } from './errors.ts';
 import { FIXTURE_FOOTPRINT, FIXTURE_KINDS, OPENABLE_FIXTURES, SWITCH_FIXTURES } from './fixtures.ts';
 import { fixtureRect, rectBounds, rectInsideAxisBox, rectsOverlap, regionRect } from './geometry.ts';
-import { OBJECT_KINDS, closestNames } from './objects.ts';
+import { OBJECT_KINDS, closestNames, lookupKind } from './objects.ts';
 import type { Atom, FixtureKind, Formula, PredicateName, SceneSpec, TaskSpec, TaskType } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -361,11 +361,11 @@ export function checkSceneRefs(scene: SceneSpec): SpecIssue[] {
     } else if (fixtureIds.has(o.id)) {
       out.push({ path: ['objects', i, 'id'], found: `${JSON.stringify(o.id)} (already the id of fixtures[${fixtureIds.get(o.id)}])`, allowed: 'an object id not used by a fixture' });
     } else objectIds.set(o.id, i);
-    if (!Object.prototype.hasOwnProperty.call(OBJECT_KINDS, o.kind)) {
+    if (!lookupKind(o.kind)) {
       out.push({
         path: ['objects', i, 'kind'],
         found: JSON.stringify(o.kind),
-        allowed: `a kind from the object library${closestList(closestNames(o.kind, kinds, 5))}`,
+        allowed: `a kind from the object library${closestList(closestNames(o.kind, kinds, 5))}, or novel_<id> for a generated one`,
       });
     }
     if (!Object.prototype.hasOwnProperty.call(scene.regions, o.region)) {
@@ -407,12 +407,12 @@ function idsWhere(ix: SceneIndex, pred: (id: string, kind: string, isFixture: bo
   return out;
 }
 
-const isContainerKind = (kind: string) => OBJECT_KINDS[kind]?.container !== undefined;
-const isSupportKind = (kind: string) => OBJECT_KINDS[kind]?.supportTop !== undefined || isContainerKind(kind);
+const isContainerKind = (kind: string) => lookupKind(kind)?.container !== undefined;
+const isSupportKind = (kind: string) => lookupKind(kind)?.supportTop !== undefined || isContainerKind(kind);
 
 const ROLE_RULE: Record<Exclude<ArgRole, 'distance'>, { desc: string; ok: (kind: string, isFixture: boolean) => boolean }> = {
   object: { desc: 'an object id', ok: (_k, f) => !f },
-  graspable: { desc: 'a graspable object id', ok: (k, f) => !f && OBJECT_KINDS[k]?.graspable === true },
+  graspable: { desc: 'a graspable object id', ok: (k, f) => !f && lookupKind(k)?.graspable === true },
   support: {
     desc: 'an object with a flat top or a container (plate, block, box, can, bowl, basket...), or the top of a cabinet / microwave',
     ok: (k, f) => (f ? (OPENABLE_FIXTURES as readonly string[]).includes(k) : isSupportKind(k)),
