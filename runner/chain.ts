@@ -53,7 +53,9 @@ export async function runChain(env: Env, policy: Policy, chain: ChainSpec, o: Ch
   const simMsPerStep: number[] = [];
   for (let j = 0; j < chain.steps.length; j++) {
     const task = chain.steps[j];
-    const phrasings = [task.instruction, ...task.paraphrases];
+    // Objects the novel_objects axis swapped for generated kinds are named by their new names.
+    const renamed = Object.values(env.world.scene.ood?.renamed ?? {});
+    const phrasings = [task.instruction, ...task.paraphrases].map((t) => renamed.reduce((x, r) => x.split(r.from).join(r.to), t));
     // The language axis: a phrasing whose distance from the training phrasing (its rank among the
     // phrasings, scaled to [0, 1]) is at most the level; `random`: any phrasing.
     const lang = o.ood?.language ?? 0;

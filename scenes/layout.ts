@@ -74,9 +74,27 @@ export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec, ood
   const fixtureZones: { id: string; rect: Rect }[] = fixtures.map((f) => ({ id: f.id, rect: fixtureRect(f, true) }));
   const placed: Placed[] = [];
   const objects: ResolvedObject[] = [];
+  // The novel_objects axis first swaps targets: each graspable scene object other than a block
+  // becomes, with probability L, a generated kind of about the same size (its own stream).
+  const novel = axisRng(seed, 'novel_objects');
+  const novelLevel = ood.novel_objects ?? 0;
+  const swapped: Record<string, string> = {};
+  const renamed: Record<string, { from: string; to: string }> = {};
+  if (novelLevel > 0) {
+    for (const o of spec.objects) {
+      const base = getObjectKind(o.kind);
+      if (!base.graspable || base.category === 'block' || novel() >= novelLevel) continue;
+      const alt = similarNovelKind(base.size, novel);
+      if (alt) {
+        swapped[o.id] = alt;
+        renamed[o.id] = { from: base.name, to: getObjectKind(alt).name };
+      }
+    }
+  }
 
   spec.objects.forEach((o, i) => {
-    const kind = getObjectKind(o.kind);
+    const kindName = swapped[o.id] ?? o.kind;
+    const kind = getObjectKind(kindName);
     const radius = footprintRadius(kind);
     const region = spec.regions[o.region];
     if (!region) {
@@ -113,7 +131,7 @@ export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec, ood
         continue;
       }
       placed.push({ id: o.id, center: [x, y], radius });
-      objects.push({ id: o.id, kind: o.kind, pos: [x, y, REST_Z], quat: yawToQuat(yaw) });
+      objects.push({ id: o.id, kind: kindName, pos: [x, y, REST_Z], quat: yawToQuat(yaw) });
       return;
     }
     const worst = [...blockers.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([b]) => b);
@@ -127,15 +145,30 @@ export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec, ood
   });
 
   const clutter = Math.round(30 * (ood.clutter ?? 0));
-  if (clutter > 0) placeDistractors(spec, seed, ood, clutter, placed, objects, fixtureZones);
+  if (clutter > 0) placeDistractors(spec, seed, ood, clutter, placed, objects, fixtureZones, novel);
   const robotInit = [...(spec.robotInit ?? DEFAULT_ROBOT_INIT)];
   const resolved: ResolvedScene = { spec, seed, objects, fixtures, fixtureInit: fixtureInitFor(spec, task), robotInit };
   if (Object.values(ood).some((l) => (l ?? 0) > 0)) {
     const o = resolveOod(ood, seed, spec.table.color, objects.map((x) => x.id), robotInit.length);
     if (o.robotInitDelta) o.robotInitDelta.forEach((d, i) => { robotInit[i] += d; });
+    if (Object.keys(renamed).length) o.renamed = renamed;
     resolved.ood = o;
   }
   return resolved;
+}
+
+/** Generated kinds drawn until one is within 25% of `size` in height and in footprint (at most 300 draws). */
+function similarNovelKind(size: readonly number[], rng: () => number): string | null {
+  const foot = (v: readonly number[]) => [Math.min(v[0], v[1]), Math.max(v[0], v[1])];
+  const [a0, a1] = foot(size);
+  const near = (x: number, y: number) => x >= 0.75 * y && x <= 1.33 * y;
+  for (let k = 0; k < 300; k++) {
+    const kind = `novel_${Math.floor(rng() * 1_000_000)}`;
+    const s = getObjectKind(kind).size;
+    const [b0, b1] = foot(s);
+    if (near(s[2], size[2]) && near(b0, a0) && near(b1, a1)) return kind;
+  }
+  return null;
 }
 
 /**
@@ -143,11 +176,10 @@ export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec, ood
  * 2-5 cm from an object the scene names, the rest anywhere free on the reachable table. A distractor
  * with no free spot after MAX_PLACEMENT_TRIES is left out (the count placed is what the scene holds).
  */
-function placeDistractors(spec: SceneSpec, seed: number, ood: OodLevels, count: number, placed: Placed[], objects: ResolvedObject[], zones: { id: string; rect: Rect }[]): void {
+function placeDistractors(spec: SceneSpec, seed: number, ood: OodLevels, count: number, placed: Placed[], objects: ResolvedObject[], zones: { id: string; rect: Rect }[], novel: () => number): void {
   const level = ood.clutter ?? 0;
   const rng = axisRng(seed, 'clutter');
-  // The novel_objects axis swaps library distractors for generated kinds, from its own stream.
-  const novel = axisRng(seed, 'novel_objects');
+  // The novel_objects axis swaps library distractors for generated kinds (its own stream, after the targets).
   const novelLevel = ood.novel_objects ?? 0;
   const named = placed.slice();
   const t = spec.table;

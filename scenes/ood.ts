@@ -17,7 +17,7 @@ export type OodLevels = Partial<Record<OodAxis, number>>;
 export const OOD_MAPPINGS: Record<OodAxis, string> = {
   clutter: 'round(30 L) distractor objects from the library on the free table; a share 0.4 L of them placed 2-5 cm from an object the scene names',
   lighting: 'key light intensity x [1 - 0.6 L, 1 + 0.4 L], colour temperature 6500 K +- 3500 L, direction tilted up to 60 L degrees, ambient x [1 - 0.5 L, 1 + 0.3 L], and with probability L a third, coloured point light',
-  novel_objects: 'each distractor is, with probability L, a procedurally generated unseen kind (novel_<id>, id uniform in 0..999999) instead of a library kind; targets stay library objects',
+  novel_objects: 'each graspable scene object but blocks, and each distractor, is with probability L a procedurally generated unseen kind (novel_<id>; targets get one within 25% of their size, and instructions name it)',
   pose: 'object start regions grow by 6 L cm on each side and yaw ranges widen by +-L pi',
   camera: 'agentview position jitter up to 10 L cm per axis, look-at jitter up to 5 L cm, field of view 50 +- 10 L degrees',
   texture: 'table colour hue/brightness shifted by up to L, and with probability L a checker, stripes or noise pattern of 2-10 cm',
@@ -101,6 +101,8 @@ export interface OodResolved {
   /** Per object id: multipliers, drawn in the order of `objectIds`. */
   physics: { table: number; objects: Record<string, { friction: number; mass: number; restitution: number; damping: number }> } | null;
   robotInitDelta: number[] | null;
+  /** novel_objects: scene objects whose kind was swapped for a generated one, with the names to say instead. */
+  renamed?: Record<string, { from: string; to: string }>;
 }
 
 /** Approximate RGB multiplier of a black body at `kelvin`, normalised so 6500 K is white. */

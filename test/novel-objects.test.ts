@@ -52,3 +52,33 @@ describe('novel objects', () => {
 });
 
 const PINNED_417 = '8d3733e493c2488f';
+
+describe('novel targets', () => {
+  it('novel_objects swaps graspable targets (not blocks) for similar-sized generated kinds, and instructions name them', async () => {
+    const { generateChains } = await import('../scenes/chains.ts');
+    const { Env } = await import('../sim/env.ts');
+    const { ExpertPolicy } = await import('../policies/expert.ts');
+    const { runChain } = await import('../runner/chain.ts');
+    const kitchen = findScene('kitchen');
+    const s = resolveScene(kitchen, 4, undefined, { novel_objects: 1 });
+    const kinds = Object.fromEntries(s.objects.map((o) => [o.id, o.kind]));
+    expect(kinds.soup).toMatch(/^novel_\d+$/);
+    expect(kinds.butter).toMatch(/^novel_\d+$/);
+    expect(kinds.red_block).toBe('red_block');
+    expect(kinds.plate).toBe('plate');
+    const soup = getObjectKind(kinds.soup), orig = getObjectKind('alphabet_soup');
+    expect(soup.size[2]).toBeGreaterThan(0.75 * orig.size[2]);
+    expect(s.ood!.renamed!.soup).toEqual({ from: 'alphabet soup', to: soup.name });
+
+    const chain = generateChains({ scene: kitchen, count: 12, seed: 3, steps: 3 }).find((c) => c.steps.some((t) => (t.goal as string[])[1] === 'soup'))!;
+    const env = new Env();
+    const expert = new ExpertPolicy(env.privileged);
+    const heard: string[] = [];
+    const listening = { id: 'expert', reset: (st: Parameters<typeof expert.reset>[0]) => { heard.push(st.instruction); return expert.reset(st); }, act: (o: Parameters<typeof expert.act>[0]) => expert.act(o) };
+    await runChain(env, listening, chain, { runId: 't', mode: 'continue', seed: 4, repeat: 0, policySeed: 4, ood: { novel_objects: 1 } });
+    const name = getObjectKind(env.world.scene.objects.find((o) => o.id === 'soup')!.kind).name;
+    env.close();
+    expect(heard.some((h) => h.includes(name))).toBe(true);
+    expect(heard.some((h) => h.includes('alphabet soup'))).toBe(false);
+  });
+});
