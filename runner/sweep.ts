@@ -80,6 +80,8 @@ export interface SweepOptions {
   salt?: string;
   /** Run only units whose index mod n is i (0-based). */
   shard?: { index: number; count: number };
+  /** Run nothing: summarise what is recorded and count what is missing (after a merge). */
+  noRun?: boolean;
   onProgress?: (done: number, total: number, resumed: boolean) => void;
 }
 
@@ -96,6 +98,8 @@ export interface SweepResultSummary {
   cells: SweepCell[];
   resumed: number;
   ran: number;
+  /** Units of the sweep (or shard) not recorded, when run with `noRun`. */
+  missing: number;
   /** Chain runs per hour over the units run now (wall clock, all workers). */
   chainsPerHour: number;
   workers: number;
@@ -146,7 +150,8 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
     }
     const share = o.shard ? units.filter((_, i) => i % o.shard!.count === o.shard!.index) : units;
     const skipped = share.filter((u) => u.done).length;
-    const mine = share.filter((u) => !u.done).map((u) => u.unit);
+    const pending = share.filter((u) => !u.done).map((u) => u.unit);
+    const mine = o.noRun ? [] : pending;
     const workers = Math.max(1, o.workers ?? 1);
     let done = 0;
     const t0 = performance.now();
@@ -182,7 +187,7 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
       cells.push({ policy: meta.policy, ood: meta.ood, setting: meta.setting, dir: cell, summary });
     }
     const result: SweepResultSummary = {
-      name: spec.name, cells, resumed: skipped, ran: mine.length,
+      name: spec.name, cells, resumed: skipped, ran: mine.length, missing: o.noRun ? pending.length : 0,
       chainsPerHour: chainUnits && seconds > 0 ? (chainUnits * 3600) / seconds : NaN, workers,
     };
     await writeSweepReport(o.out, result);
@@ -194,4 +199,58 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
 
 function runIdOf(x: unknown): string {
   return createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 12);
+}
+
+export interface MergeReport {
+  cells: number;
+  chainRecords: number;
+  baselineRecords: number;
+  /** Records found in more than one shard with the same outcome (kept once). */
+  duplicates: number;
+  /** Records found in more than one shard with different outcomes (the first is kept). */
+  conflicts: string[];
+  /** Units of the sweep no shard recorded. */
+  missing: number;
+}
+
+/** Join shard directories of one sweep into `out`, then summarise and report it (nothing is run). */
+export async function mergeSweep(spec: SweepSpec, out: string, shardDirs: string[]): Promise<{ merge: MergeReport; result: SweepResultSummary }> {
+  const { existsSync, readdirSync, readFileSync, statSync } = await import('node:fs');
+  const cellsOf = (dir: string): string[] => readdirSync(dir).flatMap((p) => {
+    const pdir = path.join(dir, p);
+    if (!statSync(pdir).isDirectory()) return [];
+    return readdirSync(pdir).filter((c) => existsSync(path.join(pdir, c, 'config.json'))).map((c) => path.join(p, c));
+  });
+  const report: MergeReport = { cells: 0, chainRecords: 0, baselineRecords: 0, duplicates: 0, conflicts: [], missing: 0 };
+  const cells = new Set(shardDirs.flatMap(cellsOf));
+  for (const cell of [...cells].sort()) {
+    const configs = shardDirs.map((d) => path.join(d, cell, 'config.json')).filter((f) => existsSync(f)).map((f) => readFileSync(f, 'utf8'));
+    if (new Set(configs).size > 1) throw new ResultsError(`${cell}: the shards were started with different configs; they are not shards of one sweep`);
+    const { store } = ResultsStore.open(path.join(out, cell), JSON.parse(configs[0]));
+    try {
+      const seen = new Map<string, string>();
+      for (const d of shardDirs) {
+        if (!existsSync(path.join(d, cell, 'config.json'))) continue;
+        const { store: src } = ResultsStore.open(path.join(d, cell), JSON.parse(configs[0]), { readOnly: true });
+        const take = (kind: 'chain' | 'baseline', key: string, outcome: unknown, add: () => void) => {
+          const k = `${kind}:${key}`, o = JSON.stringify(outcome);
+          const prev = seen.get(k);
+          if (prev === undefined) {
+            seen.set(k, o);
+            if (!(kind === 'chain' ? store.has(key) : store.baseline.has(key))) add();
+          } else if (prev === o) report.duplicates++;
+          else report.conflicts.push(`${cell} ${key}`);
+        };
+        for (const r of src.all()) take('chain', recordKey(r), { ...r, latencyMs: 0, simMsPerStep: 0, wallMs: 0 }, () => { store.append(r); report.chainRecords++; });
+        for (const r of src.baseline.all()) take('baseline', baselineKey(r), r, () => { store.baseline.append(r); report.baselineRecords++; });
+        src.close();
+      }
+    } finally {
+      store.close();
+    }
+    report.cells++;
+  }
+  const result = await runSweep(spec, { out, noRun: true });
+  report.missing = result.missing;
+  return { merge: report, result };
 }

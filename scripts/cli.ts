@@ -7,7 +7,7 @@
 //   2  bad input: unknown scene/task/policy, a bad spec or chain file, a chain that is not solvable,
 //      a results directory started with another config, a bad option. Nothing already recorded is touched.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseSweepSpec, runSweep } from '../runner/sweep.ts';
+import { mergeSweep, parseSweepSpec, runSweep } from '../runner/sweep.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { listScenes, listTasks, findScene, findTask, loadTask } from '../scenes/load.ts';
 import { SpecError } from '../scenes/errors.ts';
@@ -171,6 +171,21 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`\n${r.ran} units run, ${r.resumed} already recorded; ${r.workers} worker(s), ${Number.isFinite(r.chainsPerHour) ? r.chainsPerHour.toFixed(0) : 'n/a'} chains/hour\n\n`);
         process.stderr.write(summaryTable(r.cells.map((c) => ({ ...c.summary, policy: `${c.policy} ${c.setting}` }))) + '\n');
       }
+    });
+
+  program
+    .command('merge')
+    .description('Join the directories of shards of one sweep (run with --shard i/n, maybe on other machines) into one, report duplicates, conflicts and gaps, and write the sweep report. Nothing is run.')
+    .argument('<spec>', 'the sweep spec the shards ran')
+    .argument('<shards...>', 'shard directories')
+    .requiredOption('-o, --out <dir>', 'merged sweep directory')
+    .option('--json', 'print the merge report and sweep summary as JSON')
+    .action(async (file: string, shards: string[], o: { out: string; json?: boolean }) => {
+      const spec = parseSweepSpec(JSON.parse(readFileSync(file, 'utf8')), file);
+      const { merge, result } = await mergeSweep(spec, o.out, shards);
+      if (o.json) process.stdout.write(JSON.stringify({ merge, sweep: result }) + '\n');
+      else process.stderr.write(`${merge.cells} cells: ${merge.chainRecords} chain records and ${merge.baselineRecords} baseline records merged; ${merge.duplicates} duplicates kept once; ${merge.conflicts.length} conflicts${merge.conflicts.length ? ` (${merge.conflicts.slice(0, 5).join('; ')})` : ''}; ${merge.missing} units missing\n`);
+      if (merge.conflicts.length || merge.missing) code = 1;
     });
 
   program

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSweepSpec, runSweep, settingKey, sweepSettings } from '../runner/sweep.ts';
+import { mergeSweep, parseSweepSpec, runSweep, settingKey, sweepSettings } from '../runner/sweep.ts';
 import { outcomeOf } from '../runner/summary.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-sweep-'));
@@ -42,5 +42,22 @@ describe('running a sweep', () => {
     const s1 = await runSweep(small, { out: shardDir, shard: { index: 1, count: 2 } });
     expect(s0.ran + s1.ran).toBe(one.ran);
     expect(outcomes(s1)).toEqual(outcomes(one));
+  }, 240_000);
+});
+
+describe('merging shards', () => {
+  it('joins shard directories into the whole sweep, reports gaps and keeps duplicates once', async () => {
+    const whole = await runSweep(small, { out: tmp() });
+    const a = tmp(), b = tmp();
+    await runSweep(small, { out: a, shard: { index: 0, count: 2 } });
+    await runSweep(small, { out: b, shard: { index: 1, count: 2 } });
+    const half = await mergeSweep(small, tmp(), [a]);
+    expect(half.merge.missing).toBeGreaterThan(0);
+    const { merge, result } = await mergeSweep(small, tmp(), [a, b, a]);
+    expect(merge.missing).toBe(0);
+    expect(merge.conflicts).toEqual([]);
+    expect(merge.chainRecords + merge.baselineRecords).toBe(whole.ran);
+    expect(merge.duplicates).toBe(half.merge.chainRecords + half.merge.baselineRecords);
+    expect(result.cells.map((c) => outcomeOf(c.summary))).toEqual(whole.cells.map((c) => outcomeOf(c.summary)));
   }, 240_000);
 });
