@@ -92,7 +92,7 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary): Prom
   const ps = r.cells.flatMap((c) => c.summary.promptSensitivity.filter((x) => Object.keys(x.byParaphrase).length > 1).map((x) => [c.policy, c.setting, x.task, f3(x.min), f3(x.max), f3(x.spread)]));
   body.push('<section><h2>Prompt sensitivity</h2>', ps.length ? table(['policy', 'setting', 'task', 'min', 'max', 'spread'], ps.slice(0, 40))
     : '<p>Every step got its training phrasing (raise the language axis to vary the phrasing).</p>', '</section>');
-  body.push('<section><h2>3. The chains</h2>', `<p>${esc(String(r.cells[0]?.summary.distinctChains ?? 0))} generated chains of ${esc(String(r.cells[0]?.summary.steps ?? 0))} steps in every setting; each cell is a run directory (summary, report, records) under this sweep's directory.</p>`,
+  body.push('<section><h2>3. The chains</h2>', `<p>${esc(String(r.cells[0]?.summary.distinctChains ?? 0))} chains of up to ${esc(String(r.cells[0]?.summary.steps ?? 0))} steps (${esc(r.cells[0]?.summary.scene ?? '')}) in every setting; each cell is a run directory (summary, report, records) under this sweep's directory.</p>`,
     table(['policy', 'setting', 'directory'], r.cells.map((c) => [c.policy, c.setting, c.dir])), '</section>');
 
   const html = `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>chaingap sweep ${esc(r.name)}</title>\n<style>${CSS}</style>\n</head>\n<body>\n<main>\n${body.join('\n')}\n</main>\n</body>\n</html>\n`;

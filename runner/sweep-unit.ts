@@ -1,7 +1,7 @@
 // One unit of sweep work, run in a worker thread (or in-process): a chain run of one policy under one
 // OOD setting, or one controlled-baseline episode. Units carry everything that decides their result
 // (seeds included), so a sweep's results do not depend on which worker ran what, or how many there were.
-import type { ChainSpec, TaskSpec } from '../scenes/types.ts';
+import type { ChainSpec, SceneSpec, TaskSpec } from '../scenes/types.ts';
 import type { OodLevels } from '../scenes/ood.ts';
 import { Env } from '../sim/env.ts';
 import type { Policy } from '../sim/policy.ts';
@@ -12,7 +12,7 @@ import type { BaselineRecord, ChainRecord } from './records.ts';
 
 export type SweepUnit =
   | { kind: 'chain'; cell: string; runId: string; policy: string; chain: ChainSpec; seed: number; repeat: number; policySeed: number; mode: ChainMode; ood: OodLevels }
-  | { kind: 'baseline'; cell: string; runId: string; policy: string; task: TaskSpec; episode: number; seed: number };
+  | { kind: 'baseline'; cell: string; runId: string; policy: string; task: TaskSpec; episode: number; seed: number; scene?: SceneSpec };
 
 export type SweepResult = { cell: string; chain?: ChainRecord; baseline?: BaselineRecord };
 
@@ -34,7 +34,7 @@ export async function runUnit(u: SweepUnit): Promise<SweepResult> {
     const chain = await runChain(env, policy, u.chain, { runId: u.runId, mode: u.mode, seed: u.seed, repeat: u.repeat, policySeed: u.policySeed, ood: u.ood });
     return { cell: u.cell, chain };
   }
-  await env.reset({ seed: u.seed, task: u.task });
+  await env.reset({ seed: u.seed, task: u.task, scene: u.scene });
   const out = await runTask(env, policy, u.task, { policySeed: u.seed });
   const rec: BaselineRecord = { runId: u.runId, task: u.task.name, episode: u.episode, seed: u.seed, success: out.success, steps: out.steps };
   if (out.failure) rec.failure = out.failure;

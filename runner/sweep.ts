@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import Tinypool from 'tinypool';
-import { DEFAULT_CHAIN_STEPS, generateChains } from '../scenes/chains.ts';
+import seedrandom from 'seedrandom';
+import { DEFAULT_CHAIN_STEPS, generateChains, loadChains } from '../scenes/chains.ts';
 import { findScene } from '../scenes/load.ts';
 import { OOD_AXES, activeLevels, checkLevels, type OodAxis, type OodLevels } from '../scenes/ood.ts';
 import { parsePolicy } from '../policies/registry.ts';
@@ -24,9 +25,15 @@ export const SweepSpecSchema = z.strictObject({
   scene: z.string().default('kitchen'),
   /** Levels per axis; 0 is added when missing. */
   axes: z.partialRecord(z.enum(OOD_AXES), z.array(Level).min(1)),
-  /** one-at-a-time: each axis alone, the others at 0; grid: every combination of the listed axes. */
-  design: z.enum(['one-at-a-time', 'grid']).default('one-at-a-time'),
+  /**
+   * one-at-a-time: each axis alone, the others at 0; grid: every combination of the listed axes;
+   * random: `samples` settings, each axis at a level drawn (seeded by `seed`) from its list.
+   */
+  design: z.enum(['one-at-a-time', 'grid', 'random']).default('one-at-a-time'),
+  samples: z.number().int().min(1).default(8),
   chains: z.number().int().min(1),
+  /** The user's own chains (a chain file) instead of `chains` generated ones from `scene`. */
+  chainFile: z.string().optional(),
   steps: z.number().int().min(1).default(DEFAULT_CHAIN_STEPS),
   repeats: z.number().int().min(1).default(1),
   mode: z.enum(['strict', 'continue']).default('strict'),
@@ -55,6 +62,9 @@ export function sweepSettings(spec: SweepSpec): OodLevels[] {
     settings = [{}];
     for (const a of axes) settings = settings.flatMap((s) => levels(a).map((l) => ({ ...s, [a]: l })));
     settings = settings.map((s) => activeLevels(s));
+  } else if (spec.design === 'random') {
+    const rng = seedrandom(`${spec.seed}:sweep-design`);
+    settings = [{}, ...Array.from({ length: spec.samples }, () => activeLevels(Object.fromEntries(axes.map((a) => [a, levels(a)[Math.floor(rng() * levels(a).length)]])) as OodLevels))];
   } else {
     settings = [{}, ...axes.flatMap((a) => levels(a).filter((l) => l > 0).map((l) => ({ [a]: l }) as OodLevels))];
   }
@@ -107,8 +117,8 @@ export interface SweepResultSummary {
 
 /** Run (or resume) a sweep into `o.out`; writes `<out>/summary.json` (one summary per policy and setting) and `<out>/report.html`. */
 export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepResultSummary> {
-  const scene = findScene(spec.scene);
-  const chains = generateChains({ scene, count: spec.chains, steps: spec.steps, seed: spec.seed, salt: o.salt });
+  const chains = spec.chainFile ? loadChains(spec.chainFile)
+    : generateChains({ scene: findScene(spec.scene), count: spec.chains, steps: spec.steps, seed: spec.seed, salt: o.salt });
   const seedOf = (...parts: (string | number)[]) => (o.salt ? deriveSeed(o.salt, ...parts) : deriveSeed(...parts));
   const settings = sweepSettings(spec);
   const tasks = baselineTasks(chains);
@@ -124,13 +134,14 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
   try {
     for (const policySpec of spec.policies) {
       const policy = parsePolicy(policySpec).id;
-      const base = { sweep: spec.name, policy, scene: spec.scene, chains: spec.chains, steps: spec.steps, seed: spec.seed, saltHash: o.salt ? saltHash(o.salt) : null, chaingap: CHAINGAP_VERSION };
+      const base = { sweep: spec.name, policy, scene: spec.chainFile ? null : spec.scene, chainFile: spec.chainFile ?? null, chains: chains.length, steps: Math.max(...chains.map((c) => c.steps.length)), seed: spec.seed, saltHash: o.salt ? saltHash(o.salt) : null, chaingap: CHAINGAP_VERSION };
       const bcell = path.join(dirName(policy), 'baseline');
       const bstore = open(bcell, { ...base, baselineEpisodes: spec.baselineEpisodes });
       const brun = runIdOf({ ...base, baseline: true });
       for (const task of tasks) for (let e = 0; e < spec.baselineEpisodes; e++) {
         const done = bstore.baseline.has(baselineKey({ task: task.name, episode: e }));
-        units.push({ done, unit: { kind: 'baseline', cell: bcell, runId: brun, policy, task, episode: e, seed: seedOf(spec.seed, 'baseline', task.name, e) } });
+        const taskScene = chains.find((c) => c.scene === task.scene)?.sceneSpec;
+        units.push({ done, unit: { kind: 'baseline', cell: bcell, runId: brun, policy, task, episode: e, seed: seedOf(spec.seed, 'baseline', task.name, e), ...(taskScene ? { scene: taskScene } : {}) } });
       }
       for (const ood of settings) {
         const setting = settingKey(ood);
@@ -181,7 +192,7 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
       const store = stores.get(cell)!;
       const bstore = stores.get(path.join(dirName(meta.policy), 'baseline'))!;
       const summary = summarise(
-        { runId: runIdOf({ cell }), scene: spec.scene, policy: meta.policy, mode: spec.mode, seed: spec.seed, steps: spec.steps, repeats: spec.repeats, versions: versions() },
+        { runId: runIdOf({ cell }), scene: spec.chainFile ?? spec.scene, policy: meta.policy, mode: spec.mode, seed: spec.seed, steps: Math.max(...chains.map((c) => c.steps.length)), repeats: spec.repeats, versions: versions() },
         store.all(), bstore.baseline.all(),
       );
       cells.push({ policy: meta.policy, ood: meta.ood, setting: meta.setting, dir: cell, summary });

@@ -18,6 +18,15 @@ describe('sweep specs', () => {
     expect(sweepSettings(grid).map(settingKey)).toEqual(['controlled', 'clutter=0.5', 'clutter=0.5+pose=1', 'clutter=1', 'clutter=1+pose=1', 'pose=1']);
   });
 
+  it('a seeded random design draws each axis level from its list, always with the controlled setting', () => {
+    const spec = parseSweepSpec({ ...small, design: 'random', samples: 6, axes: { clutter: [0.5, 1], pose: [0.5, 1] } }, 'r.json');
+    const a = sweepSettings(spec).map(settingKey);
+    expect(a[0]).toBe('controlled');
+    expect(a).toEqual(sweepSettings(spec).map(settingKey));
+    for (const k of a.slice(1)) expect(k).toMatch(/^(clutter=(0\.5|1))?\+?(pose=(0\.5|1))?$/);
+    expect(sweepSettings({ ...spec, seed: spec.seed + 1 }).map(settingKey)).not.toEqual(a);
+  });
+
   it('name the file and field of a bad spec', () => {
     expect(() => parseSweepSpec({ ...small, axes: { cluter: [1] } }, 'bad.json')).toThrow(/bad\.json: axes/);
     expect(() => parseSweepSpec({ ...small, chains: 0 }, 'bad.json')).toThrow(/bad\.json: chains/);
@@ -60,4 +69,19 @@ describe('merging shards', () => {
     expect(merge.duplicates).toBe(half.merge.chainRecords + half.merge.baselineRecords);
     expect(result.cells.map((c) => outcomeOf(c.summary))).toEqual(whole.cells.map((c) => outcomeOf(c.summary)));
   }, 240_000);
+});
+
+describe('sweeps over the user\'s own chains', () => {
+  it('runs a chain file (here an imported LIBERO problem with its scene inline) under OOD settings on workers', async () => {
+    const { importBddl } = await import('../scenes/bddl.ts');
+    const dir = tmp();
+    const { scene, task } = importBddl(fs.readFileSync('test/fixtures/two_boxes_in_basket.bddl', 'utf8'), 'two.bddl', 'two_boxes');
+    const file = path.join(dir, 'chains.json');
+    fs.writeFileSync(file, JSON.stringify({ name: 'two', scene, steps: [{ ...task, scene: undefined }] }));
+    const spec = parseSweepSpec({ name: 'own', policies: ['expert'], axes: { clutter: [1] }, chains: 1, chainFile: file, baselineEpisodes: 1, seed: 1 }, 'own.json');
+    const r = await runSweep(spec, { out: path.join(dir, 'out'), workers: 2 });
+    expect(r.cells.map((c) => [c.setting, c.summary.chains])).toEqual([['controlled', 1], ['clutter=1', 1]]);
+    expect(r.cells[0].summary.S[0].value).toBe(1);
+    expect(r.cells[0].summary.baseline.tasks.map((t) => t.task)).toEqual(['two_boxes']);
+  }, 120_000);
 });
