@@ -1,12 +1,12 @@
 // Running one task: the control loop shared by single episodes (from a fresh reset), chain steps (from
 // wherever the previous step left the world) and the controlled baseline. It times the policy and the
 // physics, traces what happens for failure labelling, and never lets a policy exception escape.
-import type { TaskSpec } from '../scenes/types.ts';
+import type { SceneSpec, TaskSpec } from '../scenes/types.ts';
 import type { Env } from '../sim/env.ts';
 import type { Penetration } from '../sim/world.ts';
 import type { Observation, Policy } from '../sim/policy.ts';
 import { TaskTrace } from './failures.ts';
-import type { FailureLabel } from './records.ts';
+import type { BaselineRecord, FailureLabel } from './records.ts';
 
 export interface TaskOutcome {
   task: string;
@@ -83,4 +83,15 @@ export interface EpisodeResult extends TaskOutcome {
 export async function runEpisode(env: Env, policy: Policy, task: TaskSpec, seed: number): Promise<EpisodeResult> {
   await env.reset({ seed, task });
   return { ...(await runTask(env, policy, task, { policySeed: seed })), seed };
+}
+
+/** One controlled-baseline episode: `task` alone from a fresh reset at `seed` (also the policy seed). */
+export async function runBaselineEpisode(
+  env: Env, policy: Policy, task: TaskSpec, o: { runId: string; episode: number; seed: number; scene?: SceneSpec },
+): Promise<BaselineRecord> {
+  await env.reset({ seed: o.seed, task, scene: o.scene });
+  const out = await runTask(env, policy, task, { policySeed: o.seed });
+  const rec: BaselineRecord = { runId: o.runId, task: task.name, episode: o.episode, seed: o.seed, success: out.success, steps: out.steps };
+  if (out.failure) rec.failure = out.failure;
+  return rec;
 }

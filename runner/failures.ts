@@ -49,7 +49,7 @@ export class TaskTrace {
   readonly mover: string | null;
   readonly destination: string | null;
   readonly named: Set<string>;
-  private readonly graspable: string[];
+  private readonly graspable: Set<string>;
   private readonly start = new Map<string, Pose2>();
   private readonly fixtureStart = new Map<string, { value: number; on: boolean }>();
   private prevGrasped = new Set<string>();
@@ -68,18 +68,15 @@ export class TaskTrace {
     this.destination = moves && atom[0] !== 'InRegion' ? String(atom[2]) : null;
     this.named = new Set(objectsOfInterest);
     const w = env.world;
-    this.graspable = [...w.objects.keys()].filter((id) => env.privileged.object(id).kind.graspable);
+    this.graspable = new Set([...w.objects.keys()].filter((id) => env.privileged.object(id).kind.graspable));
     for (const id of w.objects.keys()) this.start.set(id, pose2(env, id));
     for (const [id, f] of w.fixtures) this.fixtureStart.set(id, { value: f.value(), on: f.on });
     this.prevGrasped = this.graspedNow();
   }
 
   private graspedNow(): Set<string> {
-    const out = new Set<string>();
-    for (const id of this.graspable) {
-      const c = this.env.world.contactsOf(id);
-      if (c.has('finger_left') && c.has('finger_right')) out.add(id);
-    }
+    const out = this.env.world.graspedObjects();
+    for (const id of out) if (!this.graspable.has(id)) out.delete(id);
     return out;
   }
 

@@ -12,7 +12,7 @@ import type { ChainSpec, TaskSpec } from '../scenes/types.ts';
 import { Env, type EnvOptions } from '../sim/env.ts';
 import { parsePolicy } from '../policies/registry.ts';
 import { runChain, type ChainMode, type ParaphraseMode } from './chain.ts';
-import { runTask } from './episode.ts';
+import { runBaselineEpisode } from './episode.ts';
 import type { BaselineRecord, ChainRecord } from './records.ts';
 import { ResultsStore, baselineKey, recordKey, writeDurably } from './store.ts';
 import { summarise, type RunSummary } from './summary.ts';
@@ -154,7 +154,7 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
   const { chains, config } = planRun(o);
   const entry = parsePolicy(o.policy);
   const { store, tornBytes } = ResultsStore.open(o.out, config);
-  const runId = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 12);
+  const runId = runIdOf(config);
   const sheets = o.sheets ?? 0;
   const env = new Env(sheets > 0 && !o.env?.renderer ? { ...o.env, renderer: new RayRenderer({ width: 128, height: 128 }) } : o.env);
   const policy = entry.make(env.privileged);
@@ -194,20 +194,14 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
           o.onProgress?.({ phase: 'baseline', done: ++bdone, total: btotal, resumed: true });
           continue;
         }
-        const seed = salted(config.seed, 'baseline', task.name, e);
-        await env.reset({ seed, task, scene: chains.find((c) => c.scene === task.scene)?.sceneSpec });
-        const out = await runTask(env, policy, task, { policySeed: seed });
-        const rec: BaselineRecord = { runId, task: task.name, episode: e, seed, success: out.success, steps: out.steps };
-        if (out.failure) rec.failure = out.failure;
+        const rec = await runBaselineEpisode(env, policy, task, {
+          runId, episode: e, seed: salted(config.seed, 'baseline', task.name, e), scene: chains.find((c) => c.scene === task.scene)?.sceneSpec,
+        });
         store.baseline.append(rec);
         o.onProgress?.({ phase: 'baseline', done: ++bdone, total: btotal, resumed: false, baseline: rec });
       }
     }
-    const summary = summarise(
-      { runId, scene: config.scene, policy: config.policy, mode: config.mode, seed: config.seed, steps: config.steps, repeats: config.repeats, versions: versions() },
-      store.all(), store.baseline.all(),
-    );
-    const files = await writeReports(o.out, summary, { independence: independenceFor(store.all(), summary), sheets: readSheets(o.out) });
+    const { summary, files } = await summariseRun(o.out, config, store);
     return { dir: o.out, summary, resumed, tornBytes, files };
   } finally {
     store.close();
@@ -222,16 +216,26 @@ export async function reportRun(dir: string): Promise<{ summary: RunSummary; fil
   // Read-only: a report may be made while the run is still writing, or of a run that was killed.
   const { store } = ResultsStore.open(dir, config, { readOnly: true });
   try {
-    const runId = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 12);
-    const summary = summarise(
-      { runId, scene: config.scene, policy: config.policy, mode: config.mode, seed: config.seed, steps: config.steps, repeats: config.repeats, versions: versions() },
-      store.all(), store.baseline.all(),
-    );
-    const files = await writeReports(dir, summary, { independence: independenceFor(store.all(), summary), sheets: readSheets(dir) });
+    const { summary, files } = await summariseRun(dir, config, store);
     return { summary, files, partial: { chains: [store.all().length, config.chains * config.repeats], baseline: store.baseline.all().length } };
   } finally {
     store.close();
   }
+}
+
+/** A run's id: 12 hex digits of the SHA-256 of what identifies it (its config), so a resumed run keeps it. */
+export function runIdOf(config: unknown): string {
+  return createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 12);
+}
+
+/** The summary of a run directory's records, with summary.json, report.md and report.html written beside them. */
+async function summariseRun(dir: string, config: RunConfig, store: ResultsStore): Promise<{ summary: RunSummary; files: RunResult['files'] }> {
+  const summary = summarise(
+    { runId: runIdOf(config), scene: config.scene, policy: config.policy, mode: config.mode, seed: config.seed, steps: config.steps, repeats: config.repeats, versions: versions() },
+    store.all(), store.baseline.all(),
+  );
+  const files = await writeReports(dir, summary, { independence: independenceFor(store.all(), summary), sheets: readSheets(dir) });
+  return { summary, files };
 }
 
 /** The independence curve prod q over k, or undefined while some task of the chains has no baseline yet. */

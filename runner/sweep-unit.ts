@@ -7,7 +7,7 @@ import { Env } from '../sim/env.ts';
 import type { Policy } from '../sim/policy.ts';
 import { parsePolicy } from '../policies/registry.ts';
 import { runChain, type ChainMode } from './chain.ts';
-import { runTask } from './episode.ts';
+import { runBaselineEpisode } from './episode.ts';
 import type { BaselineRecord, ChainRecord } from './records.ts';
 
 export type SweepUnit =
@@ -34,9 +34,5 @@ export async function runUnit(u: SweepUnit): Promise<SweepResult> {
     const chain = await runChain(env, policy, u.chain, { runId: u.runId, mode: u.mode, seed: u.seed, repeat: u.repeat, policySeed: u.policySeed, ood: u.ood });
     return { cell: u.cell, chain };
   }
-  await env.reset({ seed: u.seed, task: u.task, scene: u.scene });
-  const out = await runTask(env, policy, u.task, { policySeed: u.seed });
-  const rec: BaselineRecord = { runId: u.runId, task: u.task.name, episode: u.episode, seed: u.seed, success: out.success, steps: out.steps };
-  if (out.failure) rec.failure = out.failure;
-  return { cell: u.cell, baseline: rec };
+  return { cell: u.cell, baseline: await runBaselineEpisode(env, policy, u.task, u) };
 }

@@ -2,7 +2,6 @@
 // at 0), plus each policy's controlled baseline; run on a pool of worker threads (tinypool), every
 // result appended to its cell's run directory as it arrives, so a killed sweep resumes. Results are
 // identical for any worker count: each unit carries its own seeds. `--shard i/n` runs a fixed share.
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -12,7 +11,7 @@ import { DEFAULT_CHAIN_STEPS, generateChains, loadChains } from '../scenes/chain
 import { findScene } from '../scenes/load.ts';
 import { OOD_AXES, activeLevels, checkLevels, type OodAxis, type OodLevels } from '../scenes/ood.ts';
 import { parsePolicy } from '../policies/registry.ts';
-import { baselineTasks, deriveSeed, saltHash, versions, CHAINGAP_VERSION } from './run.ts';
+import { baselineTasks, deriveSeed, runIdOf, saltHash, versions, CHAINGAP_VERSION } from './run.ts';
 import { ResultsStore, baselineKey, recordKey, ResultsError } from './store.ts';
 import { summarise, type RunSummary } from './summary.ts';
 import { runUnit, type SweepResult, type SweepUnit } from './sweep-unit.ts';
@@ -206,10 +205,6 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
   } finally {
     for (const s of stores.values()) s.close();
   }
-}
-
-function runIdOf(x: unknown): string {
-  return createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 12);
 }
 
 export interface MergeReport {

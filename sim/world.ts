@@ -189,6 +189,28 @@ export class SimWorld {
     return out;
   }
 
+  /**
+   * Objects both finger pads touch now (what `Grasped` holds for), found from the two fingers' own
+   * contacts rather than by asking every object: two queries however cluttered the table is.
+   */
+  graspedObjects(): Set<string> {
+    const touched = { finger_left: new Set<string>(), finger_right: new Set<string>() };
+    for (const c of this.robot.colliders) {
+      const part = this.robot.partByCollider.get(c.handle);
+      if (part !== 'finger_left' && part !== 'finger_right') continue;
+      this.world.contactPairsWith(c, (other: RCollider) => {
+        const owner = this.ownerByCollider.get(other.handle);
+        if (!owner || !this.objects.has(owner)) return;
+        let touching = false;
+        this.world.contactPair(c, other, (m: InstanceType<typeof RAPIER.TempContactManifold>) => {
+          for (let k = 0; k < m.numContacts(); k++) if (m.contactDist(k) < 0.002) touching = true;
+        });
+        if (touching) touched[part].add(owner);
+      });
+    }
+    return new Set([...touched.finger_left].filter((id) => touched.finger_right.has(id)));
+  }
+
   /** Robot parts pressed deeper than PENETRATION_TOLERANCE into anything else, deepest first. */
   penetrations(tolerance = PENETRATION_TOLERANCE): Penetration[] {
     const found = new Map<string, Penetration>();
