@@ -6,6 +6,7 @@ import type { PrivilegedState } from '../sim/privileged.ts';
 import { BernoulliPolicy } from './bernoulli.ts';
 import { ExpertPolicy } from './expert.ts';
 import { NoisyExpertPolicy } from './noisy-expert.ts';
+import { PolicyError } from './policy-error.ts';
 
 export interface PolicyEntry {
   /** Canonical id, e.g. `bernoulli:0.9` (also the policy's `id`). */
@@ -15,13 +16,7 @@ export interface PolicyEntry {
   make(privileged: PrivilegedState): Policy;
 }
 
-/** A policy spec that cannot be parsed; the message names what was wrong and how to fix it. */
-export class PolicyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PolicyError';
-  }
-}
+export { PolicyError };
 
 interface Kind {
   name: string;

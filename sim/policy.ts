@@ -49,3 +49,14 @@ export interface Policy {
   act(obs: Observation): ArrayLike<number> | Promise<ArrayLike<number>>;
   close?(): void | Promise<void>;
 }
+
+/**
+ * Thrown by a policy that cannot be reached (a remote server whose connection dropped): the episode or
+ * chain it interrupted says nothing about the policy, so runners redo it instead of scoring a failure.
+ */
+export class PolicyUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PolicyUnavailableError';
+  }
+}
