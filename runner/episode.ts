@@ -4,7 +4,7 @@
 import type { SceneSpec, TaskSpec } from '../scenes/types.ts';
 import type { Env } from '../sim/env.ts';
 import type { Penetration } from '../sim/world.ts';
-import type { Observation, Policy } from '../sim/policy.ts';
+import { PolicyUnavailableError, type Observation, type Policy } from '../sim/policy.ts';
 import { TaskTrace } from './failures.ts';
 import type { BaselineRecord, FailureLabel } from './records.ts';
 
@@ -54,6 +54,7 @@ export async function runTask(env: Env, policy: Policy, task: TaskSpec, o: TaskR
   try {
     await policy.reset({ seed: o.policySeed, step: o.step ?? 0, task, instruction, actionMode: env.actionMode });
   } catch (e) {
+    if (e instanceof PolicyUnavailableError) throw e;
     return finish(false, `policy.reset threw: ${(e as Error).message}`);
   }
   for (;;) {
@@ -64,6 +65,8 @@ export async function runTask(env: Env, policy: Policy, task: TaskSpec, o: TaskR
       policyMs.push(performance.now() - t0);
       result = env.step(action);
     } catch (e) {
+      // An unreachable policy says nothing about this task: the runner redoes the episode or chain.
+      if (e instanceof PolicyUnavailableError) throw e;
       return finish(false, (e as Error).message);
     }
     simMs.push(result.info.simMs);

@@ -9,8 +9,9 @@ import { DEFAULT_CHAIN_STEPS, generateChains, loadChains } from '../scenes/chain
 import { findScene } from '../scenes/load.ts';
 import { activeLevels, checkLevels, type OodLevels } from '../scenes/ood.ts';
 import type { ChainSpec, TaskSpec } from '../scenes/types.ts';
-import { Env, type EnvOptions } from '../sim/env.ts';
-import { parsePolicy } from '../policies/registry.ts';
+import type { EnvOptions } from '../sim/env.ts';
+import { parsePolicy, type PolicyOpenOptions } from '../policies/registry.ts';
+import { closeActors, makeActors, runOnLanes } from './actors.ts';
 import { runChain, type ChainMode, type ParaphraseMode } from './chain.ts';
 import { runBaselineEpisode } from './episode.ts';
 import type { BaselineRecord, ChainRecord } from './records.ts';
@@ -19,7 +20,6 @@ import { summarise, type RunSummary } from './summary.ts';
 import { writeReports } from './report.ts';
 import { independenceCurve } from './charts.ts';
 import type { CameraImage } from '../sim/policy.ts';
-import { RayRenderer } from '../sim/render/renderer.ts';
 import { contactSheet, rgbPng } from '../sim/render/images.ts';
 import { mkdirSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -27,8 +27,15 @@ import path from 'node:path';
 export interface RunOptions {
   /** Run directory (created; resumed when it already holds this run). */
   out: string;
-  /** Policy spec: `expert`, `bernoulli:0.95`, `noisy-expert:0.3`. */
+  /** Policy spec: `expert`, `bernoulli:0.95`, `noisy-expert:0.3`, `onnx:<model.onnx>`, `ws://host:port`. */
   policy: string;
+  /** How to open the policy: ONNX device, remote timeout, API key, observation preset, chunk execution. */
+  policyOptions?: PolicyOpenOptions;
+  /**
+   * Episodes run side by side in this process (default 1). A learned policy is then called once per
+   * control tick with a batch of up to this many observations.
+   */
+  batch?: number;
   /** Scene to generate chains in (default `kitchen`); ignored with `chainFile`. */
   scene?: string;
   /** Number of chains to generate (default 20). */
@@ -56,6 +63,8 @@ export interface RunOptions {
   sheets?: number;
   /** Called after each chain run and each baseline episode. */
   onProgress?: (p: RunProgress) => void;
+  /** Where notices go (device fallback, reconnects, redone units); default stderr. */
+  log?: (line: string) => void;
 }
 
 export interface RunProgress {
@@ -72,6 +81,8 @@ export interface RunProgress {
 /** What a run directory's config.json holds: everything that decides the results. */
 export interface RunConfig {
   policy: string;
+  /** ONNX policies: the first 16 hex digits of the model file's SHA-256 (absent for other policies). */
+  policyModel?: string;
   scene: string;
   chains: number;
   steps: number;
@@ -121,8 +132,10 @@ export function planRun(o: RunOptions): { chains: ChainSpec[]; config: RunConfig
   } else {
     chains = generateChains({ scene: findScene(o.scene ?? 'kitchen'), count: o.chains ?? 20, steps: o.steps ?? DEFAULT_CHAIN_STEPS, seed, salt: o.salt });
   }
+  const entry = parsePolicy(o.policy);
   const config: RunConfig = {
-    policy: parsePolicy(o.policy).id,
+    policy: entry.id,
+    ...(entry.fingerprint ? { policyModel: entry.fingerprint } : {}),
     scene: chainFile ? [...new Set(chains.map((c) => c.scene))].join(',') : (o.scene ?? 'kitchen'),
     chains: chains.length,
     steps: Math.max(...chains.map((c) => c.steps.length)),
@@ -152,61 +165,72 @@ export function baselineTasks(chains: readonly ChainSpec[]): TaskSpec[] {
 /** Run (or resume) chains and baseline into `o.out`, then write summary.json, report.md and report.html. */
 export async function runChains(o: RunOptions): Promise<RunResult> {
   const { chains, config } = planRun(o);
-  const entry = parsePolicy(o.policy);
   const { store, tornBytes } = ResultsStore.open(o.out, config);
   const runId = runIdOf(config);
   const sheets = o.sheets ?? 0;
-  const env = new Env(sheets > 0 && !o.env?.renderer ? { ...o.env, renderer: new RayRenderer({ width: 128, height: 128 }) } : o.env);
-  const policy = entry.make(env.privileged);
   const resumed = { chains: 0, baseline: 0 };
+  const salted = (...parts: (string | number)[]) => (o.salt ? deriveSeed(o.salt, ...parts) : deriveSeed(...parts));
+  type Unit = { kind: 'chain'; i: number; chain: ChainSpec; r: number } | { kind: 'baseline'; task: TaskSpec; e: number };
+  const units: Unit[] = [];
+  const total = chains.length * config.repeats;
+  let done = 0;
+  for (const [i, chain] of chains.entries()) {
+    for (let r = 0; r < config.repeats; r++) {
+      if (!store.has(recordKey({ chainId: chain.name, repeat: r }))) units.push({ kind: 'chain', i, chain, r });
+      else {
+        resumed.chains++;
+        o.onProgress?.({ phase: 'chains', done: ++done, total, resumed: true });
+      }
+    }
+  }
+  const tasks = baselineTasks(chains);
+  const btotal = tasks.length * config.baselineEpisodes;
+  let bdone = 0;
+  const baselineUnits: Unit[] = [];
+  for (const task of tasks) {
+    for (let e = 0; e < config.baselineEpisodes; e++) {
+      if (!store.baseline.has(baselineKey({ task: task.name, episode: e }))) baselineUnits.push({ kind: 'baseline', task, e });
+      else resumed.baseline++;
+    }
+  }
+  const host = units.length + baselineUnits.length ? await parsePolicy(o.policy).open({ log: o.log, ...o.policyOptions }) : null;
+  const actors = host ? makeActors(host, o.batch ?? 1, o.env, sheets > 0) : [];
   try {
-    const total = chains.length * config.repeats;
-    let done = 0;
-    const salted = (...parts: (string | number)[]) => (o.salt ? deriveSeed(o.salt, ...parts) : deriveSeed(...parts));
-    for (const [i, chain] of chains.entries()) {
-      const seed = salted(config.seed, 'chain', chain.name);
-      for (let r = 0; r < config.repeats; r++) {
-        const key = recordKey({ chainId: chain.name, repeat: r });
-        if (store.has(key)) {
-          resumed.chains++;
-          o.onProgress?.({ phase: 'chains', done: ++done, total, resumed: true });
-          continue;
-        }
+    let baselineStarted = false;
+    const startBaseline = () => {
+      if (baselineStarted) return;
+      baselineStarted = true;
+      for (let k = 0; k < resumed.baseline; k++) o.onProgress?.({ phase: 'baseline', done: ++bdone, total: btotal, resumed: true });
+    };
+    await runOnLanes(actors, [...units, ...baselineUnits], async ({ env, policy }, u) => {
+      if (u.kind === 'chain') {
+        const { chain, r } = u;
         const frames: CameraImage[] = [];
-        const wantSheet = r === 0 && i < sheets;
+        const wantSheet = r === 0 && u.i < sheets;
         const rec = await runChain(env, policy, chain, {
-          runId, mode: config.mode, seed, repeat: r, policySeed: salted(config.seed, 'policy', chain.name, r),
+          runId, mode: config.mode, seed: salted(config.seed, 'chain', chain.name), repeat: r, policySeed: salted(config.seed, 'policy', chain.name, r),
           paraphrases: config.paraphrases, ood: config.ood,
           ...(wantSheet ? { frameCamera: 'agentview', onFrame: (img: CameraImage) => frames.push(img) } : {}),
         });
         if (wantSheet) writeSheet(o.out, chain.name, frames);
         store.append(rec);
         o.onProgress?.({ phase: 'chains', done: ++done, total, resumed: false, chain: rec });
+        return;
       }
-    }
-    const tasks = baselineTasks(chains);
-    const btotal = tasks.length * config.baselineEpisodes;
-    let bdone = 0;
-    for (const task of tasks) {
-      for (let e = 0; e < config.baselineEpisodes; e++) {
-        if (store.baseline.has(baselineKey({ task: task.name, episode: e }))) {
-          resumed.baseline++;
-          o.onProgress?.({ phase: 'baseline', done: ++bdone, total: btotal, resumed: true });
-          continue;
-        }
-        const rec = await runBaselineEpisode(env, policy, task, {
-          runId, episode: e, seed: salted(config.seed, 'baseline', task.name, e), scene: chains.find((c) => c.scene === task.scene)?.sceneSpec,
-        });
-        store.baseline.append(rec);
-        o.onProgress?.({ phase: 'baseline', done: ++bdone, total: btotal, resumed: false, baseline: rec });
-      }
-    }
+      const rec = await runBaselineEpisode(env, policy, u.task, {
+        runId, episode: u.e, seed: salted(config.seed, 'baseline', u.task.name, u.e), scene: chains.find((c) => c.scene === u.task.scene)?.sceneSpec,
+      });
+      store.baseline.append(rec);
+      startBaseline();
+      o.onProgress?.({ phase: 'baseline', done: ++bdone, total: btotal, resumed: false, baseline: rec });
+    }, { log: o.log });
+    startBaseline();
     const { summary, files } = await summariseRun(o.out, config, store);
     return { dir: o.out, summary, resumed, tornBytes, files };
   } finally {
     store.close();
-    await policy.close?.();
-    env.close();
+    closeActors(actors);
+    await host?.close();
   }
 }
 
