@@ -10,6 +10,7 @@ import type { CameraImage, Observation } from '../sim/policy.ts';
 import { checkChunk, type CameraNeed, type ChunkModel } from './chunk-model.ts';
 import { loadManifest, type ImageInputSpec, type ManifestInput, type OnnxManifest } from './onnx-manifest.ts';
 import { PolicyError } from './policy-error.ts';
+import { resizeRgb } from './image-resize.ts';
 import { stateVector } from './state-vector.ts';
 import { instructionEncoder, type InstructionEncoder } from './tokenizer.ts';
 
@@ -223,10 +224,10 @@ export class OnnxChunkModel implements ChunkModel {
     const data = inp.dtype === 'uint8' ? new Uint8Array(rows.length * plane * 3) : new Float32Array(rows.length * plane * 3);
     const order = inp.channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];
     rows.forEach((o, r) => {
-      const img: CameraImage | undefined = o.images?.[inp.camera];
-      if (!img || img.width !== W || img.height !== H) {
-        throw new Error(`${this.id}: input "${inp.name}" needs the ${inp.camera} camera at ${W}x${H}; the observation has ${img ? `${img.width}x${img.height}` : 'no such image'}`);
-      }
+      const given: CameraImage | undefined = o.images?.[inp.camera];
+      if (!given) throw new Error(`${this.id}: input "${inp.name}" needs the ${inp.camera} camera image; the observation has ${Object.keys(o.images ?? {}).join(', ') || 'no images'}`);
+      // In-process runs render at the model's size; images served at another size are resized.
+      const img = resizeRgb(given, W, H);
       const base = r * plane * 3;
       for (let p = 0; p < plane; p++) {
         for (let c = 0; c < 3; c++) {

@@ -1,5 +1,9 @@
-// Policies by name, for the CLI and the runners: `expert`, `bernoulli:<p>`, `noisy-expert:<sigma>`.
-// A spec is `<name>` or `<name>:<parameter>`; bad specs throw a PolicyError naming the problem and the fix.
+// Policies by name, for the CLI and the runners: `expert`, `bernoulli:<p>`, `noisy-expert:<sigma>`,
+// `onnx:<model.onnx>` (a model with its manifest, run in-process) and `ws://host:port` (a policy served
+// over openpi's websocket protocol). A spec is parsed (and checked) at once; `open` loads the model or
+// connects. Bad specs throw a PolicyError naming the problem and the fix.
+import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { closestNames } from '../scenes/objects.ts';
 import type { Policy } from '../sim/policy.ts';
 import type { PrivilegedState } from '../sim/privileged.ts';
@@ -7,13 +11,65 @@ import { BernoulliPolicy } from './bernoulli.ts';
 import { ExpertPolicy } from './expert.ts';
 import { NoisyExpertPolicy } from './noisy-expert.ts';
 import { PolicyError } from './policy-error.ts';
+import { BatchGate } from './batch-gate.ts';
+import type { CameraNeed, ChunkModel } from './chunk-model.ts';
+import { ChunkedPolicy } from './chunked-policy.ts';
+import { loadManifest } from './onnx-manifest.ts';
+import { OnnxChunkModel, type OnnxDevice } from './onnx-model.ts';
+import type { ObsPreset } from './obs-preset.ts';
+import { RemoteChunkModel } from './remote-model.ts';
+
+/** How to open a policy: device for ONNX models, connection settings for remote ones. */
+export interface PolicyOpenOptions {
+  /** ONNX execution provider (default `auto`: the manifest's preference, falling back to CPU). */
+  device?: OnnxDevice;
+  /** Remote: per-call timeout (ms, default 30000). */
+  timeoutMs?: number;
+  /** Remote: API key sent as `Authorization: Api-Key <key>`. */
+  apiKey?: string;
+  /** Remote: observation keys and state layout (default the LIBERO preset). */
+  preset?: ObsPreset;
+  /** Learned policies: actions executed per chunk before re-planning (default: the manifest's, or 5 for remote). */
+  execute?: number;
+  /** Learned policies: temporal-ensembling decay (ACT); null turns it off (default: the manifest's). */
+  ensembleDecay?: number | null;
+  /** Where one-line notices (device fallback, reconnects) go; default stderr. */
+  log?: (line: string) => void;
+}
+
+/** An opened policy: makes one policy per env (lane); learned ones share one model and its batch gate. */
+export interface PolicyHost {
+  /** Cameras each observation must carry, at these sizes (none for simulator-state policies). */
+  cameras: CameraNeed[];
+  /** A fresh policy acting in the env whose privileged state this is. */
+  make(privileged: PrivilegedState): Policy;
+  /** The batch gate of a learned policy (calls and rows, for benchmarks). */
+  gate?: BatchGate;
+  /** The model behind a learned policy. */
+  model?: ChunkModel;
+  close(): Promise<void>;
+}
 
 export interface PolicyEntry {
   /** Canonical id, e.g. `bernoulli:0.9` (also the policy's `id`). */
   id: string;
   description: string;
-  /** A fresh policy acting in the env whose privileged state this is. */
-  make(privileged: PrivilegedState): Policy;
+  /** ONNX: the first 16 hex digits of the weights' SHA-256, recorded in run configs. */
+  fingerprint?: string;
+  open(o?: PolicyOpenOptions): Promise<PolicyHost>;
+}
+
+/** A host for policies that read simulator state (no model, no cameras). */
+const stateHost = (make: (s: PrivilegedState) => Policy): PolicyHost => ({ cameras: [], make, close: async () => {} });
+
+/** A host for a chunk model: one ChunkedPolicy per lane, one batch gate. */
+function chunkHost(model: ChunkModel, o: PolicyOpenOptions): PolicyHost {
+  const gate = new BatchGate(model);
+  return {
+    cameras: [...model.cameras], gate, model,
+    make: () => new ChunkedPolicy(gate, { execute: o.execute, ensembleDecay: o.ensembleDecay }),
+    close: () => model.close(),
+  };
 }
 
 export { PolicyError };
@@ -35,7 +91,7 @@ const KINDS: Kind[] = [
     entry: () => ({
       id: 'expert',
       description: 'the scripted expert',
-      make: (s) => new ExpertPolicy(s),
+      open: async () => stateHost((s) => new ExpertPolicy(s)),
     }),
   },
   {
@@ -46,7 +102,7 @@ const KINDS: Kind[] = [
     entry: (p) => ({
       id: `bernoulli:${p}`,
       description: `the expert succeeding on purpose with probability ${p} per task`,
-      make: (s) => new BernoulliPolicy(s, p!),
+      open: async () => stateHost((s) => new BernoulliPolicy(s, p!)),
     }),
   },
   {
@@ -57,26 +113,60 @@ const KINDS: Kind[] = [
     entry: (sigma) => ({
       id: `noisy-expert:${sigma}`,
       description: `the expert with action noise std ${sigma}`,
-      make: (s) => new NoisyExpertPolicy(s, sigma!),
+      open: async () => stateHost((s) => new NoisyExpertPolicy(s, sigma!)),
     }),
   },
-  // Later: `onnx:<path>` (a model file plus its JSON manifest) and `remote:<url>` (openpi websocket).
 ];
+
+/** Kinds whose parameter is not a number; listed for messages and `chaingap list policies`. */
+const LEARNED = [
+  { name: 'onnx', usage: 'onnx:<model.onnx>', description: 'an ONNX policy run in-process on onnxruntime-node (CPU, or WebGPU/CUDA with --device), described by the manifest.json beside it' },
+  { name: 'ws', usage: 'ws://<host>:<port>', description: "a policy served over openpi's websocket protocol (pi0, OpenVLA-style servers, or chaingap serve-policy)" },
+];
+
+function onnxEntry(file: string, spec: string): PolicyEntry {
+  if (!file) throw new PolicyError(`${spec}: missing the model path, e.g. onnx:policies/models/example-cnn/model.onnx`);
+  if (!existsSync(file)) throw new PolicyError(`${spec}: no such model file ${JSON.stringify(file)}; pass the path of a .onnx file with a manifest.json beside it`);
+  const { manifest } = loadManifest(file);
+  return {
+    id: `onnx:${file}`,
+    description: `ONNX policy ${manifest.name}${manifest.trained ? '' : ' (untrained)'}`,
+    fingerprint: createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16),
+    open: async (o = {}) => chunkHost(await OnnxChunkModel.load(file, { device: o.device, log: o.log }), o),
+  };
+}
+
+function remoteEntry(url: string): PolicyEntry {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new PolicyError(`${url}: not a valid websocket URL; write ws://host:port`);
+  }
+  if (u.username || u.password) throw new PolicyError(`${url}: do not put credentials in the URL; pass --api-key (or CHAINGAP_API_KEY)`);
+  return {
+    id: url,
+    description: `remote policy at ${url} (openpi websocket protocol)`,
+    open: async (o = {}) => chunkHost(await RemoteChunkModel.connect(url, { preset: o.preset, timeoutMs: o.timeoutMs, apiKey: o.apiKey, execute: o.execute, log: o.log }), o),
+  };
+}
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
 
 /** The policy a spec like `expert`, `bernoulli:0.9` or `noisy-expert:0.3` names. */
 export function parsePolicy(spec: string): PolicyEntry {
   const s = String(spec).trim();
+  if (/^wss?:\/\//i.test(s)) return remoteEntry(s);
+  if (s.startsWith('onnx:')) return onnxEntry(s.slice(5).trim(), s);
   const colon = s.indexOf(':');
   const name = colon < 0 ? s : s.slice(0, colon);
   const arg = colon < 0 ? undefined : s.slice(colon + 1).trim();
   const kind = KINDS.find((k) => k.name === name);
   if (!kind) {
-    const [near] = closestNames(name, KINDS.map((k) => k.name), 1);
+    const [near] = closestNames(name, [...KINDS, ...LEARNED].map((k) => k.name), 1);
     throw new PolicyError(
       `unknown policy ${JSON.stringify(name)}${name === s ? '' : ` (in ${JSON.stringify(s)})`}; did you mean ${JSON.stringify(near)}? ` +
-        `(known policies: ${KINDS.map((k) => k.usage).join(', ')}; see \`chaingap list policies\`)`,
+        `(known policies: ${[...KINDS, ...LEARNED].map((k) => k.usage).join(', ')}; see \`chaingap list policies\`)`,
     );
   }
   if (!kind.param) {
@@ -95,5 +185,5 @@ export function parsePolicy(spec: string): PolicyEntry {
 
 /** The known policies, for `chaingap list policies`. */
 export function listPolicies(): { name: string; usage: string; description: string }[] {
-  return KINDS.map((k) => ({ name: k.name, usage: k.usage, description: k.description }));
+  return [...KINDS, ...LEARNED].map((k) => ({ name: k.name, usage: k.usage, description: k.description }));
 }

@@ -60,7 +60,7 @@ export function instructionEncoder(spec: InstructionInputSpec, dir: string, mani
   return {
     length,
     encode: (text) => {
-      const ids = tokenizer.encode(text).ids;
+      const ids: number[] = tokenizer.encode(text).ids;
       if (ids.some((x) => !Number.isInteger(x))) throw new Error(`${file}: the tokenizer gave no id for a token of ${JSON.stringify(text)} (does its model define an unk_token?)`);
       return fit(ids, length, tk.pad);
     },

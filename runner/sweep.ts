@@ -10,7 +10,7 @@ import seedrandom from 'seedrandom';
 import { DEFAULT_CHAIN_STEPS, generateChains, loadChains } from '../scenes/chains.ts';
 import { findScene } from '../scenes/load.ts';
 import { OOD_AXES, activeLevels, checkLevels, type OodAxis, type OodLevels } from '../scenes/ood.ts';
-import { parsePolicy } from '../policies/registry.ts';
+import { parsePolicy, type PolicyOpenOptions } from '../policies/registry.ts';
 import { baselineTasks, deriveSeed, runIdOf, saltHash, versions, CHAINGAP_VERSION } from './run.ts';
 import { ResultsStore, baselineKey, recordKey, ResultsError } from './store.ts';
 import { summarise, type RunSummary } from './summary.ts';
@@ -91,6 +91,8 @@ export interface SweepOptions {
   shard?: { index: number; count: number };
   /** Run nothing: summarise what is recorded and count what is missing (after a merge). */
   noRun?: boolean;
+  /** How workers open learned policies (ONNX device, remote timeout, preset...); plain data, sent to worker threads. */
+  policyOptions?: Omit<PolicyOpenOptions, 'log'>;
   onProgress?: (done: number, total: number, resumed: boolean) => void;
 }
 
@@ -132,15 +134,17 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
   };
   try {
     for (const policySpec of spec.policies) {
-      const policy = parsePolicy(policySpec).id;
-      const base = { sweep: spec.name, policy, scene: spec.chainFile ? null : spec.scene, chainFile: spec.chainFile ?? null, chains: chains.length, steps: Math.max(...chains.map((c) => c.steps.length)), seed: spec.seed, saltHash: o.salt ? saltHash(o.salt) : null, chaingap: CHAINGAP_VERSION };
+      const entry = parsePolicy(policySpec);
+      const policy = entry.id;
+      const policyOptions = o.policyOptions;
+      const base = { sweep: spec.name, policy, ...(entry.fingerprint ? { policyModel: entry.fingerprint } : {}), scene: spec.chainFile ? null : spec.scene, chainFile: spec.chainFile ?? null, chains: chains.length, steps: Math.max(...chains.map((c) => c.steps.length)), seed: spec.seed, saltHash: o.salt ? saltHash(o.salt) : null, chaingap: CHAINGAP_VERSION };
       const bcell = path.join(dirName(policy), 'baseline');
       const bstore = open(bcell, { ...base, baselineEpisodes: spec.baselineEpisodes });
       const brun = runIdOf({ ...base, baseline: true });
       for (const task of tasks) for (let e = 0; e < spec.baselineEpisodes; e++) {
         const done = bstore.baseline.has(baselineKey({ task: task.name, episode: e }));
         const taskScene = chains.find((c) => c.scene === task.scene)?.sceneSpec;
-        units.push({ done, unit: { kind: 'baseline', cell: bcell, runId: brun, policy, task, episode: e, seed: seedOf(spec.seed, 'baseline', task.name, e), ...(taskScene ? { scene: taskScene } : {}) } });
+        units.push({ done, unit: { kind: 'baseline', cell: bcell, runId: brun, policy, policyOptions, task, episode: e, seed: seedOf(spec.seed, 'baseline', task.name, e), ...(taskScene ? { scene: taskScene } : {}) } });
       }
       for (const ood of settings) {
         const setting = settingKey(ood);
@@ -152,7 +156,7 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
         for (const chain of chains) for (let r = 0; r < spec.repeats; r++) {
           const done = store.has(recordKey({ chainId: chain.name, repeat: r }));
           units.push({ done, unit: {
-            kind: 'chain', cell, runId, policy, chain, seed: seedOf(spec.seed, 'chain', chain.name), repeat: r,
+            kind: 'chain', cell, runId, policy, policyOptions, chain, seed: seedOf(spec.seed, 'chain', chain.name), repeat: r,
             policySeed: seedOf(spec.seed, 'policy', chain.name, r), mode: spec.mode, ood,
           } });
         }

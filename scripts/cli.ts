@@ -4,8 +4,9 @@
 // Exit codes:
 //   0  success
 //   1  the command ran but a check failed (`run --fail-below`: S_N under the threshold)
-//   2  bad input: unknown scene/task/policy, a bad spec or chain file, a chain that is not solvable,
-//      a results directory started with another config, a bad option. Nothing already recorded is touched.
+//   2  bad input: unknown scene/task/policy, a bad spec, chain file or model manifest, a chain that is not
+//      solvable, a results directory started with another config, a bad option; or a policy server that
+//      stayed unreachable. Nothing already recorded is touched (run the same command again to resume).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mergeSweep, parseSweepSpec, runSweep } from '../runner/sweep.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -15,12 +16,15 @@ import { DEFAULT_CHAIN_STEPS, generateChains, parseChains } from '../scenes/chai
 import { importBddl } from '../scenes/bddl.ts';
 import type { TaskSpec } from '../scenes/types.ts';
 import { ExpertPolicy } from '../policies/expert.ts';
-import { PolicyError, listPolicies } from '../policies/registry.ts';
+import { PolicyError, listPolicies, parsePolicy } from '../policies/registry.ts';
 import { evaluateTasks, type TaskSummary } from '../runner/suite.ts';
 import { ResultsError } from '../runner/store.ts';
 import { reportRun, runChains, type RunOptions, type RunResult } from '../runner/run.ts';
 import type { RunSummary } from '../runner/summary.ts';
 import { Progress } from './progress.ts';
+import { addPolicyOptions, policyOptionsFrom, presetOption, type PolicyCliOptions } from './policy-options.ts';
+import { PolicyUnavailableError } from '../sim/policy.ts';
+import { servePolicy } from '../policies/policy-server.ts';
 import { runDemo, DEMO_POLICIES } from '../runner/demo.ts';
 import { summaryTable } from './tables.ts';
 import { OOD_AXES, OOD_MAPPINGS, OodError, parseOod, type OodLevels } from '../scenes/ood.ts';
@@ -74,7 +78,8 @@ function taskTable(rows: TaskSummary[]): string {
   return [line(head), line(w.map((n) => '-'.repeat(n))), ...body.map(line)].join('\n');
 }
 
-interface RunCliOptions {
+interface RunCliOptions extends PolicyCliOptions {
+  batch: number;
   scene: string; policy: string; chains: number; steps: number; chainFile?: string; repeats: number;
   mode: 'strict' | 'continue'; seed: number; paraphrases: 'instruction' | 'random'; baselineEpisodes: number;
   out: string; json?: boolean; failBelow?: number; sheets: number; ood: OodLevels; salt?: string;
@@ -99,11 +104,12 @@ export async function main(argv: string[]): Promise<number> {
 
   let code = 0;
 
-  program
+  const runCmd = program
     .command('run')
     .description('Run chains (generated from a scene, or from --chain-file) with a policy, plus the controlled baseline; append results to --out and write summary.json, report.md, report.html. Run again with the same options to resume.')
     .requiredOption('-o, --out <dir>', 'run directory (created; an existing one is resumed if it holds the same run)')
-    .option('-p, --policy <spec>', 'policy: expert | bernoulli:<p> | noisy-expert:<sigma> (see `list policies`)', 'expert')
+    .option('-p, --policy <spec>', 'policy: expert | bernoulli:<p> | noisy-expert:<sigma> | onnx:<model.onnx> | ws://host:port (see `list policies`)', 'expert')
+    .option('-b, --batch <n>', 'episodes run side by side; a learned policy is called once per control tick with up to n observations', intOption('--batch', 1), 1)
     .option('--scene <name>', 'scene to generate chains in', 'kitchen')
     .option('-c, --chains <n>', 'number of chains to generate', intOption('--chains', 1), 20)
     .option('--steps <n>', 'steps per generated chain', intOption('--steps', 1), DEFAULT_CHAIN_STEPS)
@@ -117,13 +123,15 @@ export async function main(argv: string[]): Promise<number> {
     .option('--salt <secret>', 'private salt: draws chains and layouts no public set holds; anyone with the salt reproduces them; only its hash is recorded')
     .option('--sheets <n>', 'contact sheets (agentview after each step) for the first n chains, in sheets/ and report.html', intOption('--sheets'), 0)
     .option('--fail-below <s>', 'exit 1 when S_N is below this value (for CI)', fraction('--fail-below'))
-    .option('--json', 'print the summary as one JSON document on stdout')
+    .option('--json', 'print the summary as one JSON document on stdout');
+  addPolicyOptions(runCmd)
     .action(async (o: RunCliOptions) => {
       const progress = new Progress(process.stderr);
       const opts: RunOptions = {
         out: o.out, policy: o.policy, scene: o.scene, chains: o.chains, steps: o.steps, chainFile: o.chainFile,
         repeats: o.repeats, mode: o.mode, seed: o.seed, paraphrases: o.paraphrases, baselineEpisodes: o.baselineEpisodes,
         sheets: o.sheets, ood: o.ood, salt: o.salt, onProgress: (p) => progress.update(p),
+        batch: o.batch, policyOptions: policyOptionsFrom(o),
       };
       let r: RunResult;
       try {
@@ -142,7 +150,7 @@ export async function main(argv: string[]): Promise<number> {
       }
     });
 
-  program
+  const sweepCmd = program
     .command('sweep')
     .description('Run a sweep spec (policies x OOD settings x chains x repeats, always with the controlled setting, plus each policy\'s controlled baseline) on worker threads; resumes; writes one run directory per policy and setting, summary.json and report.html.')
     .argument('<spec>', 'sweep spec JSON: {name, policies, scene, axes: {axis: [levels]}, design: one-at-a-time|grid, chains, steps, repeats, mode, seed, baselineEpisodes}')
@@ -150,8 +158,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('-w, --workers <n>', 'worker threads', intOption('--workers', 1), 1)
     .option('--shard <i/n>', 'run only share i of n (0-based), for splitting a sweep across machines')
     .option('--salt <secret>', 'private salt for a fresh test set (only its hash is recorded)')
-    .option('--json', 'print the sweep summary on stdout')
-    .action(async (file: string, o: { out: string; workers: number; shard?: string; json?: boolean; salt?: string }) => {
+    .option('--json', 'print the sweep summary on stdout');
+  addPolicyOptions(sweepCmd)
+    .action(async (file: string, o: PolicyCliOptions & { out: string; workers: number; shard?: string; json?: boolean; salt?: string }) => {
       let shard: { index: number; count: number } | undefined;
       if (o.shard) {
         const m = /^(\d+)\/(\d+)$/.exec(o.shard);
@@ -165,7 +174,7 @@ export async function main(argv: string[]): Promise<number> {
         throw new InvalidArgumentError(`${file}: ${(e as Error).message}`);
       }
       const spec = parseSweepSpec(json, file);
-      const r = await runSweep(spec, { out: o.out, workers: o.workers, shard, salt: o.salt, onProgress: (d, t) => { if (d === t || d % 20 === 0) process.stderr.write(`sweep: ${d}/${t} units\n`); } });
+      const r = await runSweep(spec, { out: o.out, workers: o.workers, shard, salt: o.salt, policyOptions: policyOptionsFrom(o), onProgress: (d, t) => { if (d === t || d % 20 === 0) process.stderr.write(`sweep: ${d}/${t} units\n`); } });
       if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
       else {
         process.stderr.write(`\n${r.ran} units run, ${r.resumed} already recorded; ${r.workers} worker(s), ${Number.isFinite(r.chainsPerHour) ? r.chainsPerHour.toFixed(0) : 'n/a'} chains/hour\n\n`);
@@ -321,6 +330,33 @@ export async function main(argv: string[]): Promise<number> {
       }
     });
 
+  const serveCmd = program
+    .command('serve-policy')
+    .description("Serve a learned policy (onnx:<model.onnx>, or relay a ws:// one) over openpi's websocket protocol, so many evaluators (chaingap run --policy ws://host:port, or openpi clients) share one model; answers GET /healthz. Requests that arrive together are batched. Runs until interrupted.")
+    .requiredOption('-p, --policy <spec>', 'the policy to serve: onnx:<model.onnx> or ws://host:port (simulator-state policies such as the expert cannot be served: they read the simulator, not observations)')
+    .option('--port <n>', 'port (0: any free port, printed)', intOption('--port'), 8000)
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--json', 'print {url, port, metadata} as one JSON line on stdout once listening');
+  addPolicyOptions(serveCmd)
+    .action(async (o: PolicyCliOptions & { policy: string; port: number; host: string; json?: boolean }) => {
+      const opts = policyOptionsFrom(o);
+      const host = await parsePolicy(o.policy).open(opts);
+      if (!host.model) {
+        await host.close();
+        throw new InvalidArgumentError(`serve-policy: ${o.policy} reads simulator state, not observations, so it cannot be served; serve an onnx:<model.onnx> or ws:// policy`);
+      }
+      const server = await servePolicy(host.model, { port: o.port, host: o.host, preset: presetOption(o.preset), apiKey: o.apiKey ?? process.env.CHAINGAP_API_KEY });
+      if (o.json) process.stdout.write(JSON.stringify({ url: server.url, port: server.port, metadata: host.model.metadata() }) + '\n');
+      process.stderr.write(`serving ${host.model.id} at ${server.url} (preset ${presetOption(o.preset).name}); GET /healthz; Ctrl-C to stop\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await server.close();
+      await host.close();
+    });
+
   program
     .command('list')
     .description('List shipped scenes, tasks, the policies `run --policy` accepts, or the OOD axes and what their levels mean.')
@@ -341,6 +377,10 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof PolicyUnavailableError) {
+      process.stderr.write(`chaingap: ${e.message}; the results recorded so far are kept: run the same command again to resume\n`);
+      return 2;
+    }
     if (e instanceof SpecError || e instanceof InvalidArgumentError || e instanceof PolicyError || e instanceof ResultsError || e instanceof RangeError || e instanceof OodError) {
       process.stderr.write(`chaingap: ${(e as Error).message}\n`);
       return 2;

@@ -218,3 +218,17 @@ describe('the example CNN through the runner', () => {
     expect(JSON.parse(readFileSync(path.join(one.dir, 'config.json'), 'utf8')).policyModel).toMatch(/^[0-9a-f]{16}$/);
   }, 120_000);
 });
+
+describe('image resizing', () => {
+  it('a box filter averages the source pixels each output pixel covers; the same size is untouched', async () => {
+    const { resizeRgb } = await import('../policies/image-resize.ts');
+    const rgb = new Uint8Array(4 * 4 * 3);
+    for (let p = 0; p < 16; p++) rgb.fill(p * 10, p * 3, p * 3 + 3);
+    const small = resizeRgb({ width: 4, height: 4, rgb }, 2, 2);
+    // Top-left 2x2 block holds pixels 0, 1, 4, 5 -> mean 25 (x10 /10).
+    expect(Array.from(small.rgb.subarray(0, 3))).toEqual([25, 25, 25]);
+    expect(small.rgb[3 * 3]).toBe(Math.round((10 * (10 + 11 + 14 + 15)) / 4));
+    const same = { width: 4, height: 4, rgb };
+    expect(resizeRgb(same, 4, 4)).toBe(same);
+  });
+});

@@ -125,14 +125,16 @@ describe('policy registry', () => {
     expect(parsePolicy('bernoulli:0.95').id).toBe('bernoulli:0.95');
     expect(parsePolicy('bernoulli:1').id).toBe('bernoulli:1');
     expect(parsePolicy('noisy-expert:0.3').id).toBe('noisy-expert:0.3');
-    expect(listPolicies().map((p) => p.name)).toEqual(['expert', 'bernoulli', 'noisy-expert']);
+    expect(listPolicies().map((p) => p.name)).toEqual(['expert', 'bernoulli', 'noisy-expert', 'onnx', 'ws']);
     for (const p of listPolicies()) expect(p.description.length).toBeGreaterThan(10);
   });
 
   it('makes policies that carry the spec id', async () => {
     const env = new Env();
-    expect(parsePolicy('bernoulli:0.5').make(env.privileged).id).toBe('bernoulli:0.5');
-    expect(parsePolicy('noisy-expert:0.1').make(env.privileged)).toBeInstanceOf(NoisyExpertPolicy);
+    expect((await parsePolicy('bernoulli:0.5').open()).make(env.privileged).id).toBe('bernoulli:0.5');
+    const host = await parsePolicy('noisy-expert:0.1').open();
+    expect(host.cameras).toEqual([]);
+    expect(host.make(env.privileged)).toBeInstanceOf(NoisyExpertPolicy);
     env.close();
   });
 
@@ -146,7 +148,7 @@ describe('policy registry', () => {
       }
       throw new Error(`${spec} was accepted`);
     };
-    expect(err('bogus')).toMatch(/unknown policy "bogus".*known policies: expert, bernoulli:<p>, noisy-expert:<sigma>/);
+    expect(err('bogus')).toMatch(/unknown policy "bogus".*known policies: expert, bernoulli:<p>, noisy-expert:<sigma>, onnx:<model.onnx>, ws:\/\/<host>:<port>/);
     expect(err('bernouli:0.9')).toMatch(/did you mean "bernoulli"/);
     expect(err('bernoulli:1.5')).toBe('bernoulli:1.5: p must be a number in [0, 1], e.g. bernoulli:0.95 (got "1.5")');
     expect(err('bernoulli')).toMatch(/missing parameter: p must be a number in \[0, 1\], e.g. bernoulli:0.95/);

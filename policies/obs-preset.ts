@@ -1,0 +1,159 @@
+// How a chaingap Observation travels over the openpi protocol: which request keys carry the agentview and
+// wrist images (uint8 HWC, square), the state vector (a STATE_PARTS layout) and the prompt. `toRequest`
+// builds a request map on the client side; `fromRequest` rebuilds an Observation on the server side.
+// Presets: `libero` (openpi's LIBERO example), `chaingap` (same keys, lossless state); or a JSON file.
+import { z } from 'zod';
+import type { Quat, Vec3 } from '../scenes/types.ts';
+import type { CameraImage, Observation, RobotStateObs } from '../sim/policy.ts';
+import type { CameraNeed } from './chunk-model.ts';
+import { STATE_PARTS, type StatePart } from './onnx-manifest.ts';
+import { describeValue, ndarray, NdArray } from './openpi-codec.ts';
+import { PolicyError } from './policy-error.ts';
+import { stateVector } from './state-vector.ts';
+
+export interface ObsPreset {
+  name: string;
+  /** Request keys; an image key that is absent means the camera is not sent. */
+  keys: { image?: string; wristImage?: string; state: string; prompt: string };
+  /** Side of the square images (pixels). */
+  imageSize: number;
+  stateLayout: StatePart[];
+}
+
+/** Which camera each image key carries. */
+const IMAGE_CAMERAS = { image: 'agentview', wristImage: 'wrist' } as const;
+type ImageKey = keyof typeof IMAGE_CAMERAS;
+
+const OPENPI_KEYS = { image: 'observation/image', wristImage: 'observation/wrist_image', state: 'observation/state', prompt: 'prompt' };
+
+/** openpi's LIBERO example: 224x224 images, state (8,) = eef pos + axis-angle + gripper qpos. */
+export const LIBERO_PRESET: ObsPreset = { name: 'libero', keys: OPENPI_KEYS, imageSize: 224, stateLayout: ['ee_pos', 'ee_axis_angle', 'gripper_qpos'] };
+/** The same keys with a lossless state (15,) = eef pos + quaternion + gripper width + joints. */
+export const CHAINGAP_PRESET: ObsPreset = { name: 'chaingap', keys: OPENPI_KEYS, imageSize: 224, stateLayout: ['ee_pos', 'ee_quat', 'gripper_width', 'joints'] };
+export const PRESETS: Readonly<Record<string, ObsPreset>> = { libero: LIBERO_PRESET, chaingap: CHAINGAP_PRESET };
+
+const Key = z.string().min(1);
+const PresetSchema = z.strictObject({
+  name: z.string().min(1),
+  keys: z.strictObject({ image: Key.optional(), wristImage: Key.optional(), state: Key, prompt: Key }),
+  imageSize: z.number().int().min(1),
+  stateLayout: z.array(z.enum(Object.keys(STATE_PARTS) as [StatePart, ...StatePart[]])).min(1),
+});
+
+/** Validate a user-supplied preset; errors name `file` and the field. */
+export function presetFromJson(json: unknown, file: string): ObsPreset {
+  const r = PresetSchema.safeParse(json);
+  if (!r.success) {
+    const iss = r.error.issues[0];
+    const field = iss.path.map((s) => (typeof s === 'number' ? `[${s}]` : `.${String(s)}`)).join('').replace(/^\./, '') || '(root)';
+    throw new PolicyError(`${file}: ${field}: ${iss.message} (see policies/obs-preset.ts for the preset format)`);
+  }
+  const keys = Object.values(r.data.keys);
+  if (new Set(keys).size !== keys.length) throw new PolicyError(`${file}: keys: each request key must be different, got ${keys.join(', ')}`);
+  return r.data;
+}
+
+/** The camera images a preset sends. */
+export function presetCameras(preset: ObsPreset): CameraNeed[] {
+  return imageKeys(preset).map((k) => ({ camera: IMAGE_CAMERAS[k], width: preset.imageSize, height: preset.imageSize }));
+}
+
+const imageKeys = (preset: ObsPreset): ImageKey[] => (['image', 'wristImage'] as const).filter((k) => preset.keys[k] !== undefined);
+
+// ---------------------------------------------------------------- client side
+
+/** The request map for one observation. Throws when a camera image is missing or not imageSize square. */
+export function toRequest(obs: Observation, preset: ObsPreset): Record<string, unknown> {
+  const req: Record<string, unknown> = {};
+  const s = preset.imageSize;
+  for (const k of imageKeys(preset)) {
+    const camera = IMAGE_CAMERAS[k];
+    const img = obs.images?.[camera];
+    if (!img) throw new Error(`preset ${preset.name}: ${preset.keys[k]} needs the ${camera} camera at ${s}x${s}, but the observation has no ${camera} image`);
+    if (img.width !== s || img.height !== s || img.rgb.length !== s * s * 3) {
+      throw new Error(`preset ${preset.name}: ${preset.keys[k]} needs the ${camera} camera at ${s}x${s} RGB, got ${img.width}x${img.height} (${img.rgb.length} bytes)`);
+    }
+    req[preset.keys[k]!] = ndarray(img.rgb, [s, s, 3]);
+  }
+  const state = stateVector(obs.state, preset.stateLayout);
+  req[preset.keys.state] = ndarray(state, [state.length]);
+  req[preset.keys.prompt] = obs.instruction;
+  return req;
+}
+
+// ---------------------------------------------------------------- server side
+
+/** What a layout lacks to rebuild a RobotStateObs (empty when it is complete; joints are optional). */
+export function missingStateParts(layout: readonly StatePart[]): string[] {
+  const has = (...parts: StatePart[]) => parts.some((p) => layout.includes(p));
+  return [
+    has('ee_pos') ? '' : 'ee_pos',
+    has('ee_quat', 'ee_axis_angle') ? '' : 'ee_quat or ee_axis_angle',
+    has('gripper_width', 'gripper_qpos') ? '' : 'gripper_width or gripper_qpos',
+  ].filter(Boolean);
+}
+
+/** Unit quaternion [x, y, z, w] of an axis-angle vector (the inverse of quatToAxisAngle). */
+export function axisAngleToQuat(v: readonly number[]): Quat {
+  const angle = Math.hypot(v[0], v[1], v[2]);
+  if (angle < 1e-12) return [0, 0, 0, 1];
+  const s = Math.sin(angle / 2) / angle;
+  return [v[0] * s, v[1] * s, v[2] * s, Math.cos(angle / 2)];
+}
+
+/**
+ * The robot state from a state vector in `layout`. Orientation from ee_quat (else ee_axis_angle), width
+ * from gripper_width (else gripper_qpos as q0 - q1). A layout without joints gives 7 zeros: the state
+ * did not carry them, and a model served with such a preset must not read them.
+ */
+export function stateFromVector(vec: ArrayLike<number>, layout: readonly StatePart[]): RobotStateObs {
+  const missing = missingStateParts(layout);
+  if (missing.length) throw new PolicyError(`state layout ${layout.join('+')} cannot rebuild the robot state: it has no ${missing.join(', no ')}`);
+  const parts: Partial<Record<StatePart, number[]>> = {};
+  let k = 0;
+  for (const p of layout) {
+    parts[p] = Array.from({ length: STATE_PARTS[p] }, (_, i) => vec[k + i]);
+    k += STATE_PARTS[p];
+  }
+  const qpos = parts.gripper_qpos;
+  return {
+    eePos: parts.ee_pos as Vec3,
+    eeQuat: (parts.ee_quat as Quat | undefined) ?? axisAngleToQuat(parts.ee_axis_angle!),
+    gripperWidth: parts.gripper_width?.[0] ?? qpos![0] - qpos![1],
+    joints: parts.joints ?? [0, 0, 0, 0, 0, 0, 0],
+  };
+}
+
+function field(map: Record<string, unknown>, key: string, preset: ObsPreset): unknown {
+  if (!Object.hasOwn(map, key)) throw new Error(`request has no "${key}" (preset ${preset.name} expects ${Object.values(preset.keys).join(', ')}; got ${Object.keys(map).join(', ') || 'nothing'})`);
+  return map[key];
+}
+
+function imageFrom(v: unknown, key: string, preset: ObsPreset): CameraImage {
+  const s = preset.imageSize;
+  if (!(v instanceof NdArray) || v.dtype !== '|u1' || v.shape.join() !== `${s},${s},3`) {
+    throw new Error(`request "${key}": expected a uint8 image of shape [${s}, ${s}, 3] (preset ${preset.name}), got ${describeValue(v)}`);
+  }
+  return { width: s, height: s, rgb: v.data as Uint8Array };
+}
+
+function stateFrom(v: unknown, key: string, preset: ObsPreset): RobotStateObs {
+  const n = preset.stateLayout.reduce((a, p) => a + STATE_PARTS[p], 0);
+  const values: unknown[] | null = v instanceof NdArray ? Array.from(v.data as ArrayLike<number | bigint>, Number) : Array.isArray(v) ? v : null;
+  if (!values || values.length !== n || !values.every((x) => typeof x === 'number')) {
+    throw new Error(`request "${key}": expected ${n} numbers (${preset.stateLayout.join('+')}, preset ${preset.name}), got ${describeValue(v)}`);
+  }
+  return stateFromVector(values as number[], preset.stateLayout);
+}
+
+/** The Observation in a request map (server side). Throws naming a missing or malformed key. */
+export function fromRequest(map: unknown, preset: ObsPreset): Observation {
+  if (typeof map !== 'object' || map === null || Array.isArray(map) || map instanceof NdArray) throw new Error(`request is not a map (got ${describeValue(map)})`);
+  const m = map as Record<string, unknown>;
+  const prompt = field(m, preset.keys.prompt, preset);
+  if (typeof prompt !== 'string') throw new Error(`request "${preset.keys.prompt}": expected a string, got ${typeof prompt}`);
+  const obs: Observation = { state: stateFrom(field(m, preset.keys.state, preset), preset.keys.state, preset), instruction: prompt };
+  const keys = imageKeys(preset);
+  if (keys.length) obs.images = Object.fromEntries(keys.map((k) => [IMAGE_CAMERAS[k], imageFrom(field(m, preset.keys[k]!, preset), preset.keys[k]!, preset)]));
+  return obs;
+}
