@@ -58,6 +58,31 @@ export function presetCameras(preset: ObsPreset): CameraNeed[] {
   return imageKeys(preset).map((k) => ({ camera: IMAGE_CAMERAS[k], width: preset.imageSize, height: preset.imageSize }));
 }
 
+/**
+ * The preset narrowed to what a model needs: image keys of cameras it does not use are dropped, and with
+ * `resize` the image size becomes the model's (when all its cameras share one square size). A client that
+ * knows its server (chaingap's metadata lists the model's cameras) then renders and sends no more.
+ */
+export function presetFor(preset: ObsPreset, needs: readonly CameraNeed[], resize: boolean): ObsPreset {
+  const keys = { ...preset.keys };
+  for (const k of ['image', 'wristImage'] as const) if (!needs.some((n) => n.camera === IMAGE_CAMERAS[k])) delete keys[k];
+  const sizes = new Set(needs.map((n) => `${n.width}x${n.height}`));
+  const square = needs.length > 0 && sizes.size === 1 && needs[0].width === needs[0].height;
+  return { ...preset, keys, imageSize: resize && square ? needs[0].width : preset.imageSize };
+}
+
+/** The cameras a chaingap server's metadata lists (`["agentview:64x64", ...]`), or null for other servers. */
+export function metadataCameras(meta: Record<string, unknown>): CameraNeed[] | null {
+  if (meta.server !== 'chaingap' || !Array.isArray(meta.cameras)) return null;
+  const out: CameraNeed[] = [];
+  for (const c of meta.cameras) {
+    const m = /^(\w+):(\d+)x(\d+)$/.exec(String(c));
+    if (!m) return null;
+    out.push({ camera: m[1], width: Number(m[2]), height: Number(m[3]) });
+  }
+  return out;
+}
+
 const imageKeys = (preset: ObsPreset): ImageKey[] => (['image', 'wristImage'] as const).filter((k) => preset.keys[k] !== undefined);
 
 // ---------------------------------------------------------------- client side

@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Observation } from '../sim/policy.ts';
 import { checkChunk, type ChunkModel } from './chunk-model.ts';
-import { fromRequest, LIBERO_PRESET, missingStateParts, presetCameras, type ObsPreset } from './obs-preset.ts';
+import { fromRequest, LIBERO_PRESET, missingStateParts, presetCameras, presetFor, type ObsPreset } from './obs-preset.ts';
 import { frameBytes, ndarray, packOpenpi, unpackOpenpi } from './openpi-codec.ts';
 import { PolicyError } from './policy-error.ts';
 
@@ -119,10 +119,11 @@ function answerHttp(req: IncomingMessage, res: ServerResponse): void {
 
 /** Serve `model` on host:port until close(). */
 export async function servePolicy(model: ChunkModel, opts: ServeOptions): Promise<PolicyServer> {
-  const preset = opts.preset ?? LIBERO_PRESET;
+  // Images of cameras the model does not use are neither required nor decoded.
+  const preset = presetFor(opts.preset ?? LIBERO_PRESET, model.cameras, false);
   const host = opts.host ?? '127.0.0.1';
   const log = opts.log ?? (() => {});
-  checkPreset(model, preset);
+  checkPreset(model, opts.preset ?? LIBERO_PRESET);
   const batcher = new Batcher(model);
   const http = createServer(answerHttp);
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });

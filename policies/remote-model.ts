@@ -6,7 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { PolicyUnavailableError, type Observation } from '../sim/policy.ts';
 import { checkChunk, type CameraNeed, type ChunkModel } from './chunk-model.ts';
-import { LIBERO_PRESET, presetCameras, toRequest, type ObsPreset } from './obs-preset.ts';
+import { LIBERO_PRESET, metadataCameras, presetCameras, presetFor, toRequest, type ObsPreset } from './obs-preset.ts';
 import { describeValue, frameBytes, NdArray, packOpenpi, unpackOpenpi } from './openpi-codec.ts';
 import { PolicyError } from './policy-error.ts';
 
@@ -175,12 +175,17 @@ export class RemoteChunkModel implements ChunkModel {
   readonly execute: number;
   readonly ensembleDecay = null;
   private readonly who: string;
+  /** The preset as sent: narrowed to a chaingap server's cameras. */
+  private readonly preset: ObsPreset;
   private reconnecting: Promise<Link> | null = null;
   private readonly closing = new AbortController();
 
   private constructor(readonly id: string, private readonly s: Settings, private link: Link) {
     this.who = `remote policy ${id}`;
-    this.cameras = presetCameras(s.preset);
+    // A chaingap server says which cameras its model uses, and at what size: render and send only those.
+    const needs = metadataCameras(link.metadata);
+    this.preset = needs ? presetFor(s.preset, needs, true) : s.preset;
+    this.cameras = presetCameras(this.preset);
     this.execute = s.execute;
   }
 
@@ -200,7 +205,7 @@ export class RemoteChunkModel implements ChunkModel {
   }
 
   async infer(batch: readonly Observation[]): Promise<Float32Array[]> {
-    const requests = batch.map((obs) => packOpenpi(toRequest(obs, this.s.preset)));
+    const requests = batch.map((obs) => packOpenpi(toRequest(obs, this.preset)));
     const link = await this.ensureLink();
     let replies: Uint8Array[];
     try {

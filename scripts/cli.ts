@@ -343,7 +343,7 @@ export async function main(argv: string[]): Promise<number> {
       const host = await parsePolicy(o.policy).open(opts);
       if (!host.model) {
         await host.close();
-        throw new InvalidArgumentError(`serve-policy: ${o.policy} reads simulator state, not observations, so it cannot be served; serve an onnx:<model.onnx> or ws:// policy`);
+        throw new PolicyError(`serve-policy: ${o.policy} reads simulator state, not observations, so it cannot be served; serve an onnx:<model.onnx> or ws:// policy`);
       }
       const server = await servePolicy(host.model, { port: o.port, host: o.host, preset: presetOption(o.preset), apiKey: o.apiKey ?? process.env.CHAINGAP_API_KEY });
       if (o.json) process.stdout.write(JSON.stringify({ url: server.url, port: server.port, metadata: host.model.metadata() }) + '\n');

@@ -76,7 +76,7 @@ it('the chain-sweep example runs and prints S_10 for each policy', () => {
 
 it('list policies names every policy spec', () => {
   const p = JSON.parse(cli(['list', 'policies', '--json']).stdout);
-  expect(p.map((x: { usage: string }) => x.usage)).toEqual(['expert', 'bernoulli:<p>', 'noisy-expert:<sigma>']);
+  expect(p.map((x: { usage: string }) => x.usage)).toEqual(['expert', 'bernoulli:<p>', 'noisy-expert:<sigma>', 'onnx:<model.onnx>', 'ws://<host>:<port>']);
 });
 
 it('render writes RGB, depth and segmentation PNGs of the requested size and names the segments', () => {
