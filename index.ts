@@ -7,6 +7,7 @@ export { resolveScene } from './scenes/layout.ts';
 export { Env, ActionError } from './sim/env.ts';
 export type { EnvOptions, ResetOptions, StepResult, StepInfo, EnvSnapshot, ObservationRenderer } from './sim/env.ts';
 export type { Policy, Observation, EpisodeStart, CameraImage, RobotStateObs } from './sim/policy.ts';
+export { PolicyUnavailableError } from './sim/policy.ts';
 export type { PrivilegedState, ObjectState, FixtureStateView } from './sim/privileged.ts';
 export { ACTION_LAYOUT, DELTA_SCALE, type ActionMode } from './sim/controller.ts';
 export { PREDICATES, PREDICATE_TOLERANCES, evalFormula } from './sim/predicates.ts';
@@ -27,7 +28,7 @@ export { sceneFacts, initialState, applyAtom, applyGoal, possibleAtoms, HAND_CLE
 export type { SymbolicState, Place, SceneFacts } from './scenes/chain-model.ts';
 
 // Policies by name, and the calibration policies.
-export { parsePolicy, listPolicies, PolicyError, type PolicyEntry } from './policies/registry.ts';
+export { parsePolicy, listPolicies, PolicyError, type PolicyEntry, type PolicyHost, type PolicyOpenOptions } from './policies/registry.ts';
 export { BernoulliPolicy, bernoulliCoin } from './policies/bernoulli.ts';
 export { NoisyExpertPolicy } from './policies/noisy-expert.ts';
 
@@ -58,3 +59,17 @@ export { rgbPng, depthPng, segmentationPng, contactSheet } from './sim/render/im
 export { OOD_AXES, OOD_MAPPINGS, parseOod, resolveOod, activeLevels, type OodAxis, type OodLevels } from './scenes/ood.ts';
 export { parseSweepSpec, runSweep, sweepSettings, settingKey, type SweepSpec, type SweepOptions, type SweepCell, type SweepResultSummary } from './runner/sweep.ts';
 export { writeSweepReport } from './runner/sweep-report.ts';
+
+// Learned policies: the ONNX host, openpi-protocol remote policies and server, batching.
+export type { ChunkModel, CameraNeed } from './policies/chunk-model.ts';
+export { OnnxChunkModel, ONNX_DEVICES, type OnnxDevice, type OnnxLoadOptions } from './policies/onnx-model.ts';
+export { ManifestSchema, parseManifest, loadManifest, MANIFEST_FORMAT, STATE_PARTS, type OnnxManifest, type StatePart } from './policies/onnx-manifest.ts';
+export { GraphBuilder, decodeModel } from './policies/onnx-writer.ts';
+export { RemoteChunkModel, type RemoteOptions } from './policies/remote-model.ts';
+export { servePolicy, type ServeOptions, type PolicyServer } from './policies/policy-server.ts';
+export { LIBERO_PRESET, CHAINGAP_PRESET, PRESETS, presetFromJson, toRequest, fromRequest, type ObsPreset } from './policies/obs-preset.ts';
+export { packOpenpi, unpackOpenpi, ndarray, NdArray } from './policies/openpi-codec.ts';
+export { ChunkedPolicy, type ChunkedPolicyOptions } from './policies/chunked-policy.ts';
+export { BatchGate } from './policies/batch-gate.ts';
+export { stateVector, quatToAxisAngle } from './policies/state-vector.ts';
+export { makeActors, runOnLanes, CameraSet, type Actor } from './runner/actors.ts';

@@ -154,12 +154,13 @@ function field(map: Record<string, unknown>, key: string, preset: ObsPreset): un
   return map[key];
 }
 
+/** An image of any size (HxWx3 uint8; the preset's size is what clients send by default): models resize. */
 function imageFrom(v: unknown, key: string, preset: ObsPreset): CameraImage {
   const s = preset.imageSize;
-  if (!(v instanceof NdArray) || v.dtype !== '|u1' || v.shape.join() !== `${s},${s},3`) {
-    throw new Error(`request "${key}": expected a uint8 image of shape [${s}, ${s}, 3] (preset ${preset.name}), got ${describeValue(v)}`);
+  if (!(v instanceof NdArray) || v.dtype !== '|u1' || v.shape.length !== 3 || v.shape[2] !== 3) {
+    throw new Error(`request "${key}": expected a uint8 image of shape [H, W, 3] (preset ${preset.name}: [${s}, ${s}, 3]), got ${describeValue(v)}`);
   }
-  return { width: s, height: s, rgb: v.data as Uint8Array };
+  return { width: v.shape[1], height: v.shape[0], rgb: v.data as Uint8Array };
 }
 
 function stateFrom(v: unknown, key: string, preset: ObsPreset): RobotStateObs {

@@ -74,6 +74,14 @@ it('the chain-sweep example runs and prints S_10 for each policy', () => {
   expect(fs.existsSync(path.join(dir, 'expert', 'report.html'))).toBe(true);
 }, 120_000);
 
+it('the learned-policy example runs the example CNN in-process and served, with the same outcomes', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-learned-'));
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/examples/learned-policy.ts', '1', dir], { encoding: 'utf8' });
+  expect(out).toMatch(/remote \(ws:\/\/127\.0\.0\.1:\d+\): S_1 = /);
+  expect(out).toMatch(/[1-9]\d* requests in [1-9]\d* model calls/);
+  expect(out).toMatch(/same outcomes in-process and served: true/);
+}, 120_000);
+
 it('list policies names every policy spec', () => {
   const p = JSON.parse(cli(['list', 'policies', '--json']).stdout);
   expect(p.map((x: { usage: string }) => x.usage)).toEqual(['expert', 'bernoulli:<p>', 'noisy-expert:<sigma>', 'onnx:<model.onnx>', 'ws://<host>:<port>']);
