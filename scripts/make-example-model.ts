@@ -15,7 +15,13 @@ import { findScene, findTask, listScenes, listTasks } from '../scenes/load.ts';
 
 export const EXAMPLE_DIR = fileURLToPath(new URL('../policies/models/example-cnn/', import.meta.url));
 export const SEED = 20240607;
-const IMAGE = 64;
+/** The encoder's size: the shipped model, and a heavier one the policy benchmark writes to show batching. */
+export interface ExampleSize {
+  image: number;
+  widths: [number, number, number];
+}
+export const SHIPPED_SIZE: ExampleSize = { image: 64, widths: [16, 32, 64] };
+export const HEAVY_SIZE: ExampleSize = { image: 128, widths: [64, 128, 256] };
 const STATE = 8;
 const TOKENS = 16;
 const EMBED = 32;
@@ -89,11 +95,12 @@ function dense(g: GraphBuilder, x: string, name: string, nin: number, nout: numb
 }
 
 /** One camera's encoder (own weights per camera): three strided convs, global average pool -> [batch, 64]. */
-function cameraEncoder(g: GraphBuilder, cam: string): string {
-  g.input(cam, 'float32', ['batch', 3, IMAGE, IMAGE]);
-  let x = convRelu(g, cam, `${cam}.conv1`, 3, 16, 5);
-  x = convRelu(g, x, `${cam}.conv2`, 16, 32, 3);
-  x = convRelu(g, x, `${cam}.conv3`, 32, 64, 3);
+function cameraEncoder(g: GraphBuilder, cam: string, size: ExampleSize): string {
+  const [w1, w2, w3] = size.widths;
+  g.input(cam, 'float32', ['batch', 3, size.image, size.image]);
+  let x = convRelu(g, cam, `${cam}.conv1`, 3, w1, 5);
+  x = convRelu(g, x, `${cam}.conv2`, w1, w2, 3);
+  x = convRelu(g, x, `${cam}.conv3`, w2, w3, 3);
   const pooled = g.node('GlobalAveragePool', [x], [`${cam}.pool`]);
   return g.node('Flatten', [pooled], [`${cam}.features`], { axis: 1 });
 }
@@ -108,15 +115,15 @@ function instructionEncoder(g: GraphBuilder, vocab: number): string {
 }
 
 /** The example policy graph. */
-export function buildModel(vocabSize: number): GraphBuilder {
+export function buildModel(vocabSize: number, size: ExampleSize = SHIPPED_SIZE): GraphBuilder {
   const g = new GraphBuilder();
-  const agent = cameraEncoder(g, 'agentview');
-  const wrist = cameraEncoder(g, 'wrist');
+  const agent = cameraEncoder(g, 'agentview', size);
+  const wrist = cameraEncoder(g, 'wrist', size);
   g.input('state', 'float32', ['batch', STATE]);
   const state = g.node('Relu', [dense(g, 'state', 'state.fc', STATE, 32, true)], ['state.features']);
   const text = instructionEncoder(g, vocabSize);
   const cat = g.node('Concat', [agent, wrist, state, text], ['features'], { axis: 1 });
-  const h = g.node('Relu', [dense(g, cat, 'head.fc1', 64 + 64 + 32 + EMBED, HIDDEN, true)], ['head.hidden']);
+  const h = g.node('Relu', [dense(g, cat, 'head.fc1', 2 * size.widths[2] + 32 + EMBED, HIDDEN, true)], ['head.hidden']);
   const a = g.node('Tanh', [dense(g, h, 'head.fc2', HIDDEN, CHUNK * ACTION, false)], ['head.tanh']);
   const shape = g.initializer('actions.shape', new BigInt64Array([-1n, BigInt(CHUNK), BigInt(ACTION)]), [3]);
   g.node('Reshape', [a, shape], ['actions']);
@@ -127,14 +134,14 @@ export function buildModel(vocabSize: number): GraphBuilder {
 const DESCRIPTION = `UNTRAINED: random weights from seed ${SEED}, written by scripts/make-example-model.ts. `
   + 'For trying the ONNX host, batching and serve-policy; it will not solve tasks.';
 
-function imageInput(camera: string) {
+function imageInput(camera: string, image: number) {
   return {
-    kind: 'image', name: camera, camera, dtype: 'float32', layout: 'NCHW', shape: ['batch', 3, IMAGE, IMAGE],
+    kind: 'image', name: camera, camera, dtype: 'float32', layout: 'NCHW', shape: ['batch', 3, image, image],
     channelOrder: 'RGB', scale: 255, mean: IMAGENET_MEAN, std: IMAGENET_STD,
   };
 }
 
-export function buildManifest() {
+export function buildManifest(size: ExampleSize = SHIPPED_SIZE) {
   return {
     format: MANIFEST_FORMAT,
     name: 'example-cnn',
@@ -143,8 +150,8 @@ export function buildManifest() {
     batch: 'dynamic',
     providers: ['webgpu', 'cpu'],
     inputs: [
-      imageInput('agentview'),
-      imageInput('wrist'),
+      imageInput('agentview', size.image),
+      imageInput('wrist', size.image),
       { kind: 'state', name: 'state', dtype: 'float32', shape: ['batch', STATE], layout: ['ee_pos', 'ee_axis_angle', 'gripper_qpos'] },
       {
         kind: 'instruction', name: 'tokens', dtype: 'int64', shape: ['batch', TOKENS],
@@ -203,14 +210,14 @@ node --import tsx scripts/make-example-model.ts
 }
 
 /** Write the four files into `dir`; returns the parameter count and model size. */
-export function writeExampleModel(dir = EXAMPLE_DIR): { params: number; bytes: number } {
+export function writeExampleModel(dir = EXAMPLE_DIR, encoder: ExampleSize = SHIPPED_SIZE): { params: number; bytes: number } {
   const vocab = buildVocab();
   const size = Object.keys(vocab).length;
-  const g = buildModel(size);
+  const g = buildModel(size, encoder);
   const model = g.toModel({ opset: 17, producer: 'chaingap', doc: DESCRIPTION });
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'model.onnx'), model);
-  writeFileSync(path.join(dir, 'manifest.json'), `${JSON.stringify(buildManifest(), null, 2)}\n`);
+  writeFileSync(path.join(dir, 'manifest.json'), `${JSON.stringify(buildManifest(encoder), null, 2)}\n`);
   writeFileSync(path.join(dir, 'vocab.json'), `${JSON.stringify(vocab, null, 2)}\n`);
   writeFileSync(path.join(dir, 'MODEL_CARD.md'), modelCard(g.parameterCount(), model.length, size));
   return { params: g.parameterCount(), bytes: model.length };
