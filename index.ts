@@ -71,5 +71,5 @@ export { LIBERO_PRESET, CHAINGAP_PRESET, PRESETS, presetFromJson, toRequest, fro
 export { packOpenpi, unpackOpenpi, ndarray, NdArray } from './policies/openpi-codec.ts';
 export { ChunkedPolicy, type ChunkedPolicyOptions } from './policies/chunked-policy.ts';
 export { BatchGate } from './policies/batch-gate.ts';
-export { stateVector, quatToAxisAngle } from './policies/state-vector.ts';
+export { stateVector } from './policies/state-vector.ts';
 export { makeActors, runOnLanes, CameraSet, type Actor } from './runner/actors.ts';

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Quat, Vec3 } from '../scenes/types.ts';
 import type { CameraImage, Observation, RobotStateObs } from '../sim/policy.ts';
+import { quatFromAxisAngle } from '../sim/kinematics.ts';
 import type { CameraNeed } from './chunk-model.ts';
 import { STATE_PARTS, type StatePart } from './onnx-manifest.ts';
 import { describeValue, ndarray, NdArray } from './openpi-codec.ts';
@@ -120,10 +121,7 @@ export function missingStateParts(layout: readonly StatePart[]): string[] {
 
 /** Unit quaternion [x, y, z, w] of an axis-angle vector (the inverse of quatToAxisAngle). */
 export function axisAngleToQuat(v: readonly number[]): Quat {
-  const angle = Math.hypot(v[0], v[1], v[2]);
-  if (angle < 1e-12) return [0, 0, 0, 1];
-  const s = Math.sin(angle / 2) / angle;
-  return [v[0] * s, v[1] * s, v[2] * s, Math.cos(angle / 2)];
+  return quatFromAxisAngle(v, Math.hypot(v[0], v[1], v[2]));
 }
 
 /**

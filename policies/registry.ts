@@ -17,7 +17,7 @@ import { ChunkedPolicy } from './chunked-policy.ts';
 import { loadManifest } from './onnx-manifest.ts';
 import { OnnxChunkModel, type OnnxDevice } from './onnx-model.ts';
 import type { ObsPreset } from './obs-preset.ts';
-import { RemoteChunkModel } from './remote-model.ts';
+import { RemoteChunkModel, checkWebsocketUrl } from './remote-model.ts';
 
 /** How to open a policy: device for ONNX models, connection settings for remote ones. */
 export interface PolicyOpenOptions {
@@ -137,13 +137,7 @@ function onnxEntry(file: string, spec: string): PolicyEntry {
 }
 
 function remoteEntry(url: string): PolicyEntry {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new PolicyError(`${url}: not a valid websocket URL; write ws://host:port`);
-  }
-  if (u.username || u.password) throw new PolicyError(`${url}: do not put credentials in the URL; pass --api-key (or CHAINGAP_API_KEY)`);
+  checkWebsocketUrl(url);
   return {
     id: url,
     description: `remote policy at ${url} (openpi websocket protocol)`,

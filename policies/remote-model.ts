@@ -152,13 +152,18 @@ class Link {
   }
 }
 
-function settings(url: string, o: RemoteOptions): Settings {
+/** Refuse what is not a ws:// or wss:// URL, or a URL carrying credentials (they would end up in records). */
+export function checkWebsocketUrl(url: string): void {
   let u: URL | null = null;
   try {
     u = new URL(url);
   } catch {}
   if (!u || !/^wss?:$/.test(u.protocol)) throw new PolicyError(`${url}: not a websocket URL; write ws://host:port`);
-  if (u.username || u.password) throw new PolicyError(`${url}: do not put credentials in the URL; pass the API key separately`);
+  if (u.username || u.password) throw new PolicyError(`${url}: do not put credentials in the URL; pass the API key separately (--api-key or CHAINGAP_API_KEY)`);
+}
+
+function settings(url: string, o: RemoteOptions): Settings {
+  checkWebsocketUrl(url);
   const s: Settings = { preset: LIBERO_PRESET, timeoutMs: 30_000, execute: 5, connectTimeoutMs: 10_000, maxReconnects: 5, backoffMs: 250, ...definedOf(o) };
   for (const [k, min] of [['timeoutMs', 1], ['execute', 1], ['connectTimeoutMs', 1], ['maxReconnects', 0], ['backoffMs', 0]] as const) {
     if (!Number.isInteger(s[k]) || s[k] < min) throw new PolicyError(`remote policy ${url}: ${k} must be an integer >= ${min}, got ${s[k]}`);

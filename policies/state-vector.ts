@@ -1,24 +1,16 @@
 // The robot state as the flat vector a learned policy is fed: the manifest's (or the remote preset's)
 // layout of parts from STATE_PARTS, concatenated in order.
+import { quatToRotVec } from '../sim/kinematics.ts';
 import type { RobotStateObs } from '../sim/policy.ts';
 import { STATE_PARTS, type StatePart } from './onnx-manifest.ts';
-
-/** Axis-angle vector of a unit quaternion [x, y, z, w] (angle in [0, pi], as robosuite's quat2axisangle). */
-export function quatToAxisAngle(q: readonly number[]): [number, number, number] {
-  let [x, y, z, w] = q;
-  if (w < 0) [x, y, z, w] = [-x, -y, -z, -w];
-  const s = Math.hypot(x, y, z);
-  if (s < 1e-12) return [0, 0, 0];
-  const angle = 2 * Math.atan2(s, w);
-  return [(x / s) * angle, (y / s) * angle, (z / s) * angle];
-}
 
 /** The values of one state part. */
 export function statePart(state: RobotStateObs, part: StatePart): number[] {
   switch (part) {
     case 'ee_pos': return [...state.eePos];
     case 'ee_quat': return [...state.eeQuat];
-    case 'ee_axis_angle': return quatToAxisAngle(state.eeQuat);
+    // Axis-angle vector (angle in [0, pi]), as robosuite's quat2axisangle feeds LIBERO policies.
+    case 'ee_axis_angle': return quatToRotVec(state.eeQuat);
     case 'gripper_width': return [state.gripperWidth];
     case 'gripper_qpos': return [state.gripperWidth / 2, -state.gripperWidth / 2];
     case 'joints': return [...state.joints];

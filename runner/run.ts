@@ -10,7 +10,7 @@ import { findScene } from '../scenes/load.ts';
 import { activeLevels, checkLevels, type OodLevels } from '../scenes/ood.ts';
 import type { ChainSpec, TaskSpec } from '../scenes/types.ts';
 import type { EnvOptions } from '../sim/env.ts';
-import { parsePolicy, type PolicyOpenOptions } from '../policies/registry.ts';
+import { parsePolicy, type PolicyEntry, type PolicyOpenOptions } from '../policies/registry.ts';
 import { closeActors, makeActors, runOnLanes } from './actors.ts';
 import { runChain, type ChainMode, type ParaphraseMode } from './chain.ts';
 import { runBaselineEpisode } from './episode.ts';
@@ -122,7 +122,7 @@ export function deriveSeed(...parts: (string | number)[]): number {
 }
 
 /** The chains a run executes, and the config that identifies it. */
-export function planRun(o: RunOptions): { chains: ChainSpec[]; config: RunConfig } {
+export function planRun(o: RunOptions): { chains: ChainSpec[]; config: RunConfig; entry: PolicyEntry } {
   const seed = o.seed ?? 0;
   let chains: ChainSpec[];
   let chainFile: RunConfig['chainFile'] = null;
@@ -152,7 +152,7 @@ export function planRun(o: RunOptions): { chains: ChainSpec[]; config: RunConfig
   for (const [k, v] of [['repeats', config.repeats], ['baselineEpisodes', config.baselineEpisodes]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${k} must be a whole number >= 1, got ${v}`);
   }
-  return { chains, config };
+  return { chains, config, entry };
 }
 
 /** Distinct tasks of a set of chains, by name, in name order. */
@@ -164,7 +164,7 @@ export function baselineTasks(chains: readonly ChainSpec[]): TaskSpec[] {
 
 /** Run (or resume) chains and baseline into `o.out`, then write summary.json, report.md and report.html. */
 export async function runChains(o: RunOptions): Promise<RunResult> {
-  const { chains, config } = planRun(o);
+  const { chains, config, entry } = planRun(o);
   const { store, tornBytes } = ResultsStore.open(o.out, config);
   const runId = runIdOf(config);
   const sheets = o.sheets ?? 0;
@@ -193,7 +193,7 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
       else resumed.baseline++;
     }
   }
-  const host = units.length + baselineUnits.length ? await parsePolicy(o.policy).open({ log: o.log, ...o.policyOptions }) : null;
+  const host = units.length + baselineUnits.length ? await entry.open({ log: o.log, ...o.policyOptions }) : null;
   const actors = host ? makeActors(host, o.batch ?? 1, o.env, sheets > 0) : [];
   try {
     let baselineStarted = false;

@@ -22,7 +22,7 @@ import { ResultsError } from '../runner/store.ts';
 import { reportRun, runChains, type RunOptions, type RunResult } from '../runner/run.ts';
 import type { RunSummary } from '../runner/summary.ts';
 import { Progress } from './progress.ts';
-import { addPolicyOptions, policyOptionsFrom, presetOption, type PolicyCliOptions } from './policy-options.ts';
+import { addPolicyOptions, policyOptionsFrom, type PolicyCliOptions } from './policy-options.ts';
 import { PolicyUnavailableError } from '../sim/policy.ts';
 import { servePolicy } from '../policies/policy-server.ts';
 import { runDemo, DEMO_POLICIES } from '../runner/demo.ts';
@@ -345,9 +345,9 @@ export async function main(argv: string[]): Promise<number> {
         await host.close();
         throw new PolicyError(`serve-policy: ${o.policy} reads simulator state, not observations, so it cannot be served; serve an onnx:<model.onnx> or ws:// policy`);
       }
-      const server = await servePolicy(host.model, { port: o.port, host: o.host, preset: presetOption(o.preset), apiKey: o.apiKey ?? process.env.CHAINGAP_API_KEY });
+      const server = await servePolicy(host.model, { port: o.port, host: o.host, preset: opts.preset, apiKey: opts.apiKey });
       if (o.json) process.stdout.write(JSON.stringify({ url: server.url, port: server.port, metadata: host.model.metadata() }) + '\n');
-      process.stderr.write(`serving ${host.model.id} at ${server.url} (preset ${presetOption(o.preset).name}); GET /healthz; Ctrl-C to stop\n`);
+      process.stderr.write(`serving ${host.model.id} at ${server.url} (preset ${opts.preset!.name}); GET /healthz; Ctrl-C to stop\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);
