@@ -17,7 +17,7 @@ const Dim = z.union([z.number().int().min(1), z.string().min(1)]);
 export const STATE_PARTS = {
   ee_pos: 3, // TCP position in the base frame (m)
   ee_quat: 4, // TCP orientation [x, y, z, w]
-  ee_axis_angle: 3, // TCP orientation as an axis-angle vector (rad), as LIBERO/openpi feed it
+  ee_axis_angle: 3, // TCP orientation as an axis-angle vector (rad), robosuite's quat2axisangle, as LIBERO/openpi feed it
   gripper_width: 1, // opening between the pads (m)
   gripper_qpos: 2, // the two finger positions [+w/2, -w/2] (m), like robosuite's robot0_gripper_qpos
   joints: 7, // joint positions (rad)

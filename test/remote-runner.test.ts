@@ -58,9 +58,11 @@ describe('chaingap serve-policy', () => {
       expect((await fetch(url.replace(/^ws/, 'http') + '/healthz')).status).toBe(200);
       const client = await RemoteChunkModel.connect(url, { preset });
       expect(client.metadata()).toMatchObject({ server: 'chaingap', policy: `onnx:${MODEL}`, trained: false });
-      const batch = [0, 1, 2, 3].map(obs);
+      // Plus the gripper-down pose (a rotation of pi about x), where axis-angle states are most fragile.
+      const down = { ...obs(0), state: { ...obs(0).state, eeQuat: [1, 0, 0, 0] as [number, number, number, number] } };
+      const batch = [...[0, 1, 2, 3].map(obs), down];
       const [remote, mine] = [await client.infer(batch), await local.infer(batch)];
-      for (let i = 0; i < 4; i++) for (let j = 0; j < 7; j++) expect(Math.abs(remote[i][j] - mine[i][j])).toBeLessThan(1e-5);
+      for (let i = 0; i < batch.length; i++) for (let j = 0; j < 7; j++) expect(Math.abs(remote[i][j] - mine[i][j])).toBeLessThan(1e-5);
       await client.close();
     }
     await local.close();
