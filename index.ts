@@ -73,3 +73,13 @@ export { ChunkedPolicy, type ChunkedPolicyOptions } from './policies/chunked-pol
 export { BatchGate } from './policies/batch-gate.ts';
 export { stateVector } from './policies/state-vector.ts';
 export { makeActors, runOnLanes, CameraSet, type Actor } from './runner/actors.ts';
+
+// CI regression jobs.
+export { runCi, suiteSweepSpec, jobHash, CiRuntimeError, type CiOptions, type CiResult } from './runner/ci.ts';
+export { CiConfigSchema, parseCiConfig, loadCiConfig, CiConfigError, type CiConfig, type ResolvedCiConfig } from './runner/ci-config.ts';
+export { CiBaselineSchema, readCiBaseline, writeCiBaseline, CI_BASELINE_FORMAT, type CiBaseline } from './runner/ci-baseline.ts';
+export { compareChecks, floorCheck, type CiCheck, type CheckRules } from './runner/ci-checks.ts';
+export { dropPValue, minimumDetectableDrop, testFor, type Counts } from './runner/ci-compare.ts';
+export { chainMetrics, isolatedMetrics, type MetricCounts } from './runner/ci-metrics.ts';
+export { ciJunit, ciMarkdown } from './runner/ci-report.ts';
+export { fisherLess, zLess, holmAdjust, normalQuantile, binomialCdf } from './runner/stats.ts';

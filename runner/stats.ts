@@ -50,3 +50,78 @@ export function fisherExact(k1: number, n1: number, k2: number, n2: number): num
   }
   return Math.min(1, p);
 }
+
+/** Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9). */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const lo = 0.02425;
+  if (p < lo) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  }
+  if (p > 1 - lo) return -normalQuantile(1 - p);
+  const q = p - 0.5, r = q * q;
+  return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+/** ln(n!) for n = 0..max, by summing logs (exact enough for the table sizes of a CI job). */
+function logFactorials(max: number): Float64Array {
+  const t = new Float64Array(max + 1);
+  for (let i = 2; i <= max; i++) t[i] = t[i - 1] + Math.log(i);
+  return t;
+}
+
+/**
+ * One-sided Fisher exact test that the first proportion is lower: P(X <= k1) where X is the first
+ * row's successes under the hypergeometric law of the 2x2 table [[k1, n1-k1], [k2, n2-k2]] with its
+ * margins fixed.
+ */
+export function fisherLess(k1: number, n1: number, k2: number, n2: number): number {
+  const K = k1 + k2, N = n1 + n2;
+  const lf = logFactorials(N);
+  const logP = (a: number) => lf[K] + lf[N - K] + lf[n1] + lf[n2] - lf[N] - lf[a] - lf[K - a] - lf[n1 - a] - lf[n2 - K + a];
+  let p = 0;
+  for (let a = Math.max(0, K - n2); a <= k1; a++) p += Math.exp(logP(a));
+  return Math.min(1, p);
+}
+
+/** One-sided pooled two-proportion z test that k1/n1 is lower than k2/n2: p = Phi(z). */
+export function zLess(k1: number, n1: number, k2: number, n2: number): { z: number; p: number } {
+  const p = (k1 + k2) / (n1 + n2);
+  const se = Math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2));
+  if (se === 0) return { z: 0, p: 1 };
+  const z = (k1 / n1 - k2 / n2) / se;
+  return { z, p: normalCdf(z) };
+}
+
+/** P(X <= k) for X ~ Binomial(n, p). */
+export function binomialCdf(k: number, n: number, p: number): number {
+  if (k < 0) return 0;
+  if (k >= n) return 1;
+  if (p <= 0) return 1;
+  if (p >= 1) return 0;
+  const lf = logFactorials(n);
+  let s = 0;
+  for (let i = 0; i <= k; i++) s += Math.exp(lf[n] - lf[i] - lf[n - i] + i * Math.log(p) + (n - i) * Math.log1p(-p));
+  return Math.min(1, s);
+}
+
+/**
+ * Holm's step-down adjustment: adjusted p-values (monotone, capped at 1) that keep the chance of any
+ * false rejection among the family at most alpha when each is compared with alpha.
+ */
+export function holmAdjust(ps: readonly number[]): number[] {
+  const m = ps.length;
+  const order = ps.map((p, i) => [p, i] as const).sort((a, b) => a[0] - b[0]);
+  const adj = new Array<number>(m);
+  let running = 0;
+  order.forEach(([p, i], rank) => {
+    running = Math.max(running, Math.min(1, (m - rank) * p));
+    adj[i] = running;
+  });
+  return adj;
+}

@@ -10,6 +10,7 @@ import seedrandom from 'seedrandom';
 import { DEFAULT_CHAIN_STEPS, generateChains, loadChains } from '../scenes/chains.ts';
 import { findScene } from '../scenes/load.ts';
 import { OOD_AXES, activeLevels, checkLevels, type OodAxis, type OodLevels } from '../scenes/ood.ts';
+import type { ChainSpec } from '../scenes/types.ts';
 import { parsePolicy, type PolicyOpenOptions } from '../policies/registry.ts';
 import { baselineTasks, deriveSeed, runIdOf, saltHash, versions, CHAINGAP_VERSION } from './run.ts';
 import { ResultsStore, baselineKey, recordKey, ResultsError } from './store.ts';
@@ -23,12 +24,15 @@ export const SweepSpecSchema = z.strictObject({
   policies: z.array(z.string()).min(1),
   scene: z.string().default('kitchen'),
   /** Levels per axis; 0 is added when missing. */
-  axes: z.partialRecord(z.enum(OOD_AXES), z.array(Level).min(1)),
+  axes: z.partialRecord(z.enum(OOD_AXES), z.array(Level).min(1)).default({}),
   /**
    * one-at-a-time: each axis alone, the others at 0; grid: every combination of the listed axes;
-   * random: `samples` settings, each axis at a level drawn (seeded by `seed`) from its list.
+   * random: `samples` settings, each axis at a level drawn (seeded by `seed`) from its list;
+   * list: exactly the settings in `settings` (the controlled one only if listed).
    */
-  design: z.enum(['one-at-a-time', 'grid', 'random']).default('one-at-a-time'),
+  design: z.enum(['one-at-a-time', 'grid', 'random', 'list']).default('one-at-a-time'),
+  /** The settings of design `list`, each a map axis -> level ({} is the controlled setting). */
+  settings: z.array(z.partialRecord(z.enum(OOD_AXES), Level)).optional(),
   samples: z.number().int().min(1).default(8),
   chains: z.number().int().min(1),
   /** The user's own chains (a chain file) instead of `chains` generated ones from `scene`. */
@@ -49,6 +53,10 @@ export function parseSweepSpec(json: unknown, file: string): SweepSpec {
   }
   for (const p of r.data.policies) parsePolicy(p);
   checkLevels(Object.fromEntries(Object.entries(r.data.axes).map(([a, ls]) => [a, Math.max(...ls)])) as OodLevels, `${file}: axes`);
+  if ((r.data.design === 'list') !== (r.data.settings !== undefined)) {
+    throw new ResultsError(`${file}: settings: ${r.data.design === 'list' ? 'design "list" needs a settings array' : 'settings are only read with design "list"'}`);
+  }
+  if (r.data.design === 'list' && !r.data.settings!.length) throw new ResultsError(`${file}: settings: list at least one setting`);
   return r.data;
 }
 
@@ -57,7 +65,9 @@ export function sweepSettings(spec: SweepSpec): OodLevels[] {
   const axes = Object.keys(spec.axes) as OodAxis[];
   const levels = (a: OodAxis) => [...new Set([0, ...spec.axes[a]!])].sort((x, y) => x - y);
   let settings: OodLevels[];
-  if (spec.design === 'grid') {
+  if (spec.design === 'list') {
+    settings = (spec.settings ?? []).map((s) => activeLevels(s as OodLevels));
+  } else if (spec.design === 'grid') {
     settings = [{}];
     for (const a of axes) settings = settings.flatMap((s) => levels(a).map((l) => ({ ...s, [a]: l })));
     settings = settings.map((s) => activeLevels(s));
@@ -68,7 +78,9 @@ export function sweepSettings(spec: SweepSpec): OodLevels[] {
     settings = [{}, ...axes.flatMap((a) => levels(a).filter((l) => l > 0).map((l) => ({ [a]: l }) as OodLevels))];
   }
   const seen = new Set<string>();
-  return settings.filter((s) => { const k = settingKey(s); if (seen.has(k)) return false; seen.add(k); return true; })
+  settings = settings.filter((s) => { const k = settingKey(s); if (seen.has(k)) return false; seen.add(k); return true; });
+  if (spec.design === 'list') return settings;
+  return settings
     .sort((a, b) => (settingKey(a) === 'controlled' ? -1 : settingKey(b) === 'controlled' ? 1 : settingKey(a) < settingKey(b) ? -1 : 1));
 }
 
@@ -94,6 +106,8 @@ export interface SweepOptions {
   /** How workers open learned policies (ONNX device, remote timeout, preset...); plain data, sent to worker threads. */
   policyOptions?: Omit<PolicyOpenOptions, 'log'>;
   onProgress?: (done: number, total: number, resumed: boolean) => void;
+  /** Wall-clock time (ms since the epoch) after which no new unit is started; the rest count as `stopped`. */
+  stopAt?: number;
 }
 
 export interface SweepCell {
@@ -109,17 +123,24 @@ export interface SweepResultSummary {
   cells: SweepCell[];
   resumed: number;
   ran: number;
-  /** Units of the sweep (or shard) not recorded, when run with `noRun`. */
+  /** Units of the sweep (or shard) not recorded: with `noRun` all of them, else those `stopAt` stopped. */
   missing: number;
+  /** Units not started because the `stopAt` time had passed (recorded so far: kept; the sweep resumes). */
+  stopped: number;
   /** Chain runs per hour over the units run now (wall clock, all workers). */
   chainsPerHour: number;
   workers: number;
 }
 
 /** Run (or resume) a sweep into `o.out`; writes `<out>/summary.json` (one summary per policy and setting) and `<out>/report.html`. */
+/** The chains a sweep runs (loaded from its chain file, or generated from its scene and seed). */
+export function sweepChains(spec: SweepSpec, salt?: string): ChainSpec[] {
+  return spec.chainFile ? loadChains(spec.chainFile)
+    : generateChains({ scene: findScene(spec.scene), count: spec.chains, steps: spec.steps, seed: spec.seed, salt });
+}
+
 export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepResultSummary> {
-  const chains = spec.chainFile ? loadChains(spec.chainFile)
-    : generateChains({ scene: findScene(spec.scene), count: spec.chains, steps: spec.steps, seed: spec.seed, salt: o.salt });
+  const chains = sweepChains(spec, o.salt);
   const seedOf = (...parts: (string | number)[]) => (o.salt ? deriveSeed(o.salt, ...parts) : deriveSeed(...parts));
   const settings = sweepSettings(spec);
   const tasks = baselineTasks(chains);
@@ -175,20 +196,34 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
       if (r.baseline) store.baseline.append(r.baseline);
       o.onProgress?.(++done, mine.length, false);
     };
+    let stopped = 0;
+    const timeLeft = () => o.stopAt === undefined || Date.now() < o.stopAt;
     if (workers === 1 && o.inProcess !== false) {
-      for (const u of mine) accept(await runUnit(u));
+      for (const u of mine) {
+        if (!timeLeft()) { stopped++; continue; }
+        accept(await runUnit(u));
+      }
     } else {
       const pool = new Tinypool({ filename: fileURLToPath(new URL('./sweep-worker.mjs', import.meta.url)), minThreads: workers, maxThreads: workers, isolateWorkers: false });
       try {
         // Long units (chains) first, short ones (baseline episodes) last, so the workers finish together.
+        // One feeder per worker, so a unit starts only when a worker is free (and only while time is left).
         const order = [...mine.filter((u) => u.kind === 'chain'), ...mine.filter((u) => u.kind === 'baseline')];
-        await Promise.all(order.map((u) => pool.run(u).then(accept)));
+        let next = 0;
+        const feed = async () => {
+          while (next < order.length) {
+            const u = order[next++];
+            if (!timeLeft()) { stopped++; continue; }
+            accept(await pool.run(u));
+          }
+        };
+        await Promise.all(Array.from({ length: workers }, feed));
       } finally {
         await pool.destroy();
       }
     }
     const seconds = (performance.now() - t0) / 1000;
-    const chainUnits = mine.filter((u) => u.kind === 'chain').length;
+    const chainUnits = Math.max(0, mine.filter((u) => u.kind === 'chain').length - stopped);
     // Summaries per cell, with the policy's baseline.
     const cells: SweepCell[] = [];
     for (const [cell, meta] of cellDirs) {
@@ -201,7 +236,7 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
       cells.push({ policy: meta.policy, ood: meta.ood, setting: meta.setting, dir: cell, summary });
     }
     const result: SweepResultSummary = {
-      name: spec.name, cells, resumed: skipped, ran: mine.length, missing: o.noRun ? pending.length : 0,
+      name: spec.name, cells, resumed: skipped, ran: mine.length - stopped, missing: o.noRun ? pending.length : stopped, stopped,
       chainsPerHour: chainUnits && seconds > 0 ? (chainUnits * 3600) / seconds : NaN, workers,
     };
     await writeSweepReport(o.out, result);

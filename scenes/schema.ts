@@ -246,7 +246,7 @@ export function checkInit(v: unknown, path: PropertyKey[] = [], out: SpecIssue[]
   return out;
 }
 
-const TASK_TYPES: [TaskType, ...TaskType[]] = [
+export const TASK_TYPES: [TaskType, ...TaskType[]] = [
   'pick_place', 'put_in', 'stack', 'open_drawer', 'close_drawer', 'open_door', 'close_door', 'press_button', 'push_to_region',
 ];
 

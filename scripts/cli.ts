@@ -3,11 +3,15 @@
 //
 // Exit codes:
 //   0  success
-//   1  the command ran but a check failed (`run --fail-below`: S_N under the threshold)
-//   2  bad input: unknown scene/task/policy, a bad spec, chain file or model manifest, a chain that is not
-//      solvable, a results directory started with another config, a bad option; or a policy server that
-//      stayed unreachable. Nothing already recorded is touched (run the same command again to resume).
-import { readFileSync, writeFileSync } from 'node:fs';
+//   1  the command ran but a check failed (`run --fail-below`: S_N under the threshold; `ci`: a floor
+//      broken or a significant regression)
+//   2  bad input: unknown scene/task/policy, a bad spec, chain file, CI config or model manifest, a chain
+//      that is not solvable, a results directory started with another config, a bad option; a policy
+//      server that stayed unreachable; a `ci` job whose time budget ran out. Nothing already recorded
+//      is touched (run the same command again to resume).
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { CiConfigError, loadCiConfig } from '../runner/ci-config.ts';
+import { CiRuntimeError, runCi } from '../runner/ci.ts';
 import { mergeSweep, parseSweepSpec, runSweep } from '../runner/sweep.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { listScenes, listTasks, findScene, findTask, loadTask } from '../scenes/load.ts';
@@ -198,6 +202,32 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('ci')
+    .description('Regression job for CI: run a config\'s seeded chains under its OOD settings plus the isolated-task baseline, check absolute floors, and compare with a reference; a drop fails only when significant at alpha (Holm) and at least minEffect. Writes summary.json, junit.xml and summary.md (also appended to $GITHUB_STEP_SUMMARY). Exit 0 pass, 1 regression or floor broken, 2 config or runtime error.')
+    .requiredOption('-c, --config <file>', 'CI config JSON (see scripts/examples/chaingap.ci.json)')
+    .option('--policy <spec>', 'policy to check instead of the config\'s (e.g. the checkpoint a training job just wrote)')
+    .option('--update-baseline', 'write the reference file the config names from this run (never done implicitly); floors are still checked')
+    .option('-o, --out <dir>', 'results directory (default: the config\'s out)')
+    .option('--fresh', 'discard results a previous job left in the results directory instead of resuming them')
+    .option('-w, --workers <n>', 'worker threads (default: the config\'s workers)', intOption('--workers', 1))
+    .option('--json', 'print summary.json on stdout')
+    .action(async (o: { config: string; policy?: string; updateBaseline?: boolean; out?: string; fresh?: boolean; workers?: number; json?: boolean }) => {
+      const cfg = loadCiConfig(o.config);
+      const progress = new Progress(process.stderr, Boolean(process.stdout.isTTY && process.stderr.isTTY));
+      const r = await runCi(cfg, {
+        policy: o.policy, updateBaseline: o.updateBaseline, out: o.out, fresh: o.fresh, workers: o.workers,
+        onProgress: (p) => progress.update({ phase: 'units', done: p.done, total: p.total, resumed: false }, `ci ${p.suite}`),
+      }).finally(() => progress.stop());
+      const md = readFileSync(r.files.markdown, 'utf8');
+      if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, md + '\n');
+      if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
+      const failed = r.checks.filter((c) => c.status === 'fail');
+      for (const c of failed) process.stderr.write(`FAIL ${c.id}: ${c.message}\n`);
+      process.stderr.write(`chaingap ci: ${r.status.toUpperCase()}: ${r.checks.length} checks, ${failed.length} failed${r.baselineWritten ? `; reference written to ${r.baselineWritten}` : ''}; ${r.wallSeconds.toFixed(0)} s; ${r.files.junitXml}, ${r.files.markdown}\n`);
+      code = r.exitCode;
+    });
+
+  program
     .command('report')
     .description('Recompute summary.json, report.md and report.html of a run directory from its records.')
     .argument('<dir>', 'a run directory written by `chaingap run`')
@@ -381,7 +411,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`chaingap: ${e.message}; the results recorded so far are kept: run the same command again to resume\n`);
       return 2;
     }
-    if (e instanceof SpecError || e instanceof InvalidArgumentError || e instanceof PolicyError || e instanceof ResultsError || e instanceof RangeError || e instanceof OodError) {
+    if (e instanceof CiConfigError || e instanceof CiRuntimeError || e instanceof SpecError || e instanceof InvalidArgumentError || e instanceof PolicyError || e instanceof ResultsError || e instanceof RangeError || e instanceof OodError) {
       process.stderr.write(`chaingap: ${(e as Error).message}\n`);
       return 2;
     }

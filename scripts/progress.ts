@@ -7,11 +7,12 @@ export class Progress {
   private phase = '';
   private lastLine = 0;
 
-  constructor(private readonly stream: NodeJS.WriteStream) {}
+  /** `tty` overrides whether to draw a bar (default: whether the stream is a terminal). */
+  constructor(private readonly stream: NodeJS.WriteStream, private readonly tty = Boolean(stream.isTTY)) {}
 
-  update(p: RunProgress, label = ''): void {
+  update(p: Omit<RunProgress, 'phase'> & { phase: string }, label = ''): void {
     const phase = `${label ? `${label} ` : ''}${p.phase}`;
-    if (this.stream.isTTY) {
+    if (this.tty) {
       if (phase !== this.phase) {
         this.bar?.stop();
         this.bar = new cliProgress.SingleBar({
@@ -42,7 +43,7 @@ export class Progress {
   }
 }
 
-function describe(p: RunProgress): string {
+function describe(p: Omit<RunProgress, 'phase'>): string {
   if (p.chain) {
     const ok = p.chain.steps.filter((s) => s.success).length;
     return `${p.chain.chainId}#${p.chain.repeat}: ${ok}/${p.chain.length}`;
