@@ -1,8 +1,8 @@
 // Is a success rate lower than its reference? A one-sided two-proportion test (Fisher's exact test
 // when the 2x2 table has an expected cell under 5, the pooled z test otherwise), and the minimum
 // detectable drop: the smallest true drop the CI rule (significant AND at least the minimum effect)
-// catches with the asked power, given the reference's counts and the number of current trials.
-import { binomialCdf, fisherLess, zLess } from './stats.ts';
+// catches with the asked power at the reference's and the current sample sizes.
+import { binomialCdf, binomialPmf, fisherLess, zLess } from './stats.ts';
 
 export interface Counts {
   successes: number;
@@ -33,25 +33,55 @@ function flags(k: number, n: number, ref: Counts, alphaT: number, minEffect: num
   return drop >= minEffect - 1e-12 && dropPValue({ successes: k, trials: n }, ref).p <= alphaT;
 }
 
+/** The largest current success count the rule flags against `ref` (-1: none); flagging is monotone in k. */
+function critical(n: number, ref: Counts, alphaT: number, minEffect: number): number {
+  if (!flags(0, n, ref, alphaT, minEffect)) return -1;
+  let lo = 0, hi = n + 1; // flags(lo), !flags(hi)
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (mid <= n && flags(mid, n, ref, alphaT, minEffect)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
- * The smallest true drop d (from the reference rate) for which a current sample of n trials is flagged
- * with probability >= power: the rule flags k <= c successes (c found by scanning up from 0), so the
- * chance is P(Binomial(n, p_ref - d) <= c), increasing in d. Null when no outcome is ever flagged (the
- * CI cannot see any drop at this n).
+ * The smallest true drop d for which the rule (significant at alphaT and at least minEffect) flags a
+ * current sample of n trials with probability >= power, when the reference's true rate is its observed
+ * rate p0 and both samples are random: the chance is sum over reference counts k0 ~ Binomial(n0, p0) of
+ * P(Binomial(n, p0 - d) <= c(k0)), c(k0) the largest count flagged against k0. Null when even a drop
+ * to 0 is not flagged that often (the CI cannot see any drop at this n).
  */
 export function minimumDetectableDrop(ref: Counts, n: number, alphaT: number, minEffect: number, power: number): number | null {
   if (ref.trials === 0 || n === 0) return null;
-  let c = -1;
-  while (c + 1 <= n && flags(c + 1, n, ref, alphaT, minEffect)) c++;
-  if (c < 0) return null;
-  const p0 = ref.successes / ref.trials;
-  const chance = (d: number) => binomialCdf(c, n, Math.max(0, p0 - d));
-  if (chance(p0) < power) return null;
-  let lo = 0, hi = p0;
-  for (let i = 0; i < 40; i++) {
-    const mid = (lo + hi) / 2;
-    if (chance(mid) >= power) hi = mid;
-    else lo = mid;
+  const key = `${ref.successes}/${ref.trials}:${n}:${alphaT}:${minEffect}:${power}`;
+  if (!mdeMemo.has(key)) {
+    if (mdeMemo.size > 10_000) mdeMemo.clear();
+    mdeMemo.set(key, computeMde(ref, n, alphaT, minEffect, power));
   }
-  return hi;
+  return mdeMemo.get(key)!;
+}
+
+const mdeMemo = new Map<string, number | null>();
+
+function computeMde(ref: Counts, n: number, alphaT: number, minEffect: number, power: number): number | null {
+  const n0 = ref.trials, p0 = ref.successes / n0;
+  const sd = Math.sqrt(n0 * p0 * (1 - p0));
+  const lo = Math.max(0, Math.floor(n0 * p0 - 7 * sd - 1)), hi = Math.min(n0, Math.ceil(n0 * p0 + 7 * sd + 1));
+  const terms: { w: number; c: number }[] = [];
+  for (let k0 = lo; k0 <= hi; k0++) {
+    const w = binomialPmf(k0, n0, p0);
+    if (w < 1e-12) continue;
+    const c = critical(n, { successes: k0, trials: n0 }, alphaT, minEffect);
+    if (c >= 0) terms.push({ w, c });
+  }
+  const chance = (d: number) => terms.reduce((a, t) => a + t.w * binomialCdf(t.c, n, Math.max(0, p0 - d)), 0);
+  if (chance(p0) < power) return null;
+  let a = 0, b = p0;
+  for (let i = 0; i < 40; i++) {
+    const mid = (a + b) / 2;
+    if (chance(mid) >= power) b = mid;
+    else a = mid;
+  }
+  return b;
 }

@@ -114,6 +114,7 @@ function issueText(file: string, iss: z.core.$ZodIssue): string {
     const field = `${where === '(root)' ? '' : `${where}.`}${iss.keys[0]}`;
     return `${file}: ${field}: unknown field; remove it (fields here: ${allowedKeys(iss.path).join(', ')})`;
   }
+  if (iss.code === 'invalid_key') return `${file}: ${where}: ${iss.issues[0]?.message ?? iss.message}`;
   return `${file}: ${where}: ${iss.message}`;
 }
 

@@ -98,6 +98,15 @@ export function zLess(k1: number, n1: number, k2: number, n2: number): { z: numb
   return { z, p: normalCdf(z) };
 }
 
+/** P(X = k) for X ~ Binomial(n, p). */
+export function binomialPmf(k: number, n: number, p: number): number {
+  if (k < 0 || k > n) return 0;
+  if (p <= 0) return k === 0 ? 1 : 0;
+  if (p >= 1) return k === n ? 1 : 0;
+  const lf = logFactorials(n);
+  return Math.exp(lf[n] - lf[k] - lf[n - k] + k * Math.log(p) + (n - k) * Math.log1p(-p));
+}
+
 /** P(X <= k) for X ~ Binomial(n, p). */
 export function binomialCdf(k: number, n: number, p: number): number {
   if (k < 0) return 0;
