@@ -181,4 +181,12 @@ describe('the job end to end', { timeout: 240_000 }, () => {
     expect(bad.stderr).toMatch(/^ci k units: 32\/32/m);
     expect(bad.stderr).toMatch(/FAIL k\/controlled\/S_3 \(vs reference\)/);
   });
+
+  it('the library example checks a policy against the config\'s reference and exits like the CLI', () => {
+    // The first test's expert run is resumed: nothing is simulated, and the same policy passes.
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/examples/ci-regression.ts', file, 'expert', path.join(dir, 'again')], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/## chaingap CI: tiny: ✅ pass/);
+    expect(r.stdout).toMatch(/k\/controlled\/S_3 \(vs reference\): drop 0\.000, adjusted p 1\.0, detects drops >= \d\.\d{3} -> pass/);
+  });
 });
