@@ -78,7 +78,7 @@ export { makeActors, runOnLanes, CameraSet, type Actor } from './runner/actors.t
 export { runCi, suiteSweepSpec, jobHash, CiRuntimeError, type CiOptions, type CiResult } from './runner/ci.ts';
 export { CiConfigSchema, parseCiConfig, loadCiConfig, CiConfigError, type CiConfig, type ResolvedCiConfig } from './runner/ci-config.ts';
 export { CiBaselineSchema, readCiBaseline, writeCiBaseline, CI_BASELINE_FORMAT, type CiBaseline } from './runner/ci-baseline.ts';
-export { compareChecks, floorCheck, type CiCheck, type CheckRules } from './runner/ci-checks.ts';
+export { decideChecks, compareChecks, type CiCheck, type CheckRules, type Floor, type Comparison } from './runner/ci-checks.ts';
 export { dropPValue, minimumDetectableDrop, testFor, type Counts } from './runner/ci-compare.ts';
 export { chainMetrics, isolatedMetrics, type MetricCounts } from './runner/ci-metrics.ts';
 export { ciJunit, ciMarkdown } from './runner/ci-report.ts';

@@ -84,8 +84,13 @@ export const CiConfigSchema = z.strictObject({
   minEffect: Rate.default(0.05),
   /** Power at which the minimum detectable effect is reported. */
   power: z.number().gt(0).lt(1).default(0.8),
-  /** Multiple-comparison correction across the compared metrics. */
+  /** Multiple-comparison correction across the job's tests (significant floors and comparisons). */
   correction: z.enum(['holm', 'none']).default('holm'),
+  /**
+   * significant: a floor is broken only when the rate is significantly below it (one-sided exact
+   * binomial test at alpha, in the Holm family); estimate: whenever the observed rate is below it.
+   */
+  floorRule: z.enum(['significant', 'estimate']).default('significant'),
   /** Wall-clock budget; when it runs out no new unit is started and the job ends with exit 2. */
   timeBudgetMinutes: z.number().gt(0).default(30),
   /** Worker threads (default: 2). */

@@ -62,7 +62,7 @@ export function ciMarkdown(r: CiResult): string {
   const ref = r.reference
     ? `compared with \`${r.reference.file.split('/').slice(-2).join('/')}\` (policy \`${r.reference.policy}\`, recorded ${r.reference.recorded.slice(0, 10)}${r.reference.sameJob ? '' : '; **recorded for a different job definition**: chains, settings or sample sizes differ'})`
     : r.baselineWritten ? `reference written to \`${r.baselineWritten.split('/').slice(-2).join('/')}\`` : 'no reference: floors only';
-  L.push(`Policy \`${r.policy}\`; ${ref}. Regression = one-sided drop significant at alpha ${r.rules.alpha} (${r.rules.correction === 'holm' ? `Holm over ${cmp.filter((c) => c.p !== undefined).length} comparisons` : 'uncorrected'}) **and** at least ${r.rules.minEffect}. ${r.units.ran} units run, ${r.units.resumed} resumed, ${r.wallSeconds.toFixed(0)} s.`);
+  L.push(`Policy \`${r.policy}\`; ${ref}. Regression = one-sided drop significant at alpha ${r.rules.alpha} (${r.rules.correction === 'holm' ? `Holm over ${r.checks.filter((c) => c.p !== undefined).length} tests` : 'uncorrected'}) **and** at least ${r.rules.minEffect}. ${r.units.ran} units run, ${r.units.resumed} resumed, ${r.wallSeconds.toFixed(0)} s.`);
   L.push('');
   if (failed.length) {
     L.push('**Failed:**');
@@ -73,9 +73,13 @@ export function ciMarkdown(r: CiResult): string {
   if (floors.length) {
     L.push('### Floors');
     L.push('');
-    L.push('| suite / setting | metric | value [95% CI] | floor | result |');
-    L.push('| --- | --- | --- | --- | --- |');
-    for (const c of floors) L.push(`| ${where(c)} | ${c.metric} | ${interval(c)} | ${c.floor} | ${mark(c.status)} |`);
+    L.push(r.rules.floorRule === 'significant'
+      ? '_A floor is broken when the rate is significantly below it (one-sided exact binomial test, in the same Holm family)._'
+      : '_A floor is broken whenever the observed rate is below it._');
+    L.push('');
+    L.push('| suite / setting | metric | value [95% CI] | floor | p (adjusted) | result |');
+    L.push('| --- | --- | --- | --- | --- | --- |');
+    for (const c of floors) L.push(`| ${where(c)} | ${c.metric} | ${interval(c)} | ${c.floor} | ${c.p === undefined ? 'n/a' : `${c.p.toPrecision(2)} (${c.pAdjusted!.toPrecision(2)})`} | ${mark(c.status)} |`);
     L.push('');
   }
   if (cmp.length) {

@@ -16,7 +16,8 @@ import type { OodLevels } from '../scenes/ood.ts';
 import { CiConfigError, type ResolvedCiConfig } from './ci-config.ts';
 import { CI_BASELINE_FORMAT, readCiBaseline, writeCiBaseline, type CiBaseline } from './ci-baseline.ts';
 import { chainMetrics, isolatedMetrics, type MetricCounts } from './ci-metrics.ts';
-import { compareChecks, expandTypes, floorCheck, type CiCheck, type Comparison } from './ci-checks.ts';
+import { decideChecks, expandTypes, type Comparison, type Floor } from './ci-checks.ts';
+import type { CiCheck } from './ci-checks.ts';
 import { ciJunit, ciMarkdown } from './ci-report.ts';
 
 /** The job could not finish (time budget spent); what was recorded is kept and the job resumes. */
@@ -49,7 +50,7 @@ export interface CiResult {
   checks: CiCheck[];
   /** Every metric's counts, `<suite>/<setting>/<metric>`. */
   metrics: Record<string, { successes: number; trials: number }>;
-  rules: { alpha: number; minEffect: number; power: number; correction: 'holm' | 'none' };
+  rules: { alpha: number; minEffect: number; power: number; correction: 'holm' | 'none'; floorRule: 'significant' | 'estimate' };
   /** The reference compared with (null with --update-baseline or no `baseline`). */
   reference: { file: string; recorded: string; policy: string; sameJob: boolean } | null;
   /** The reference file written by --update-baseline. */
@@ -198,7 +199,7 @@ export async function runCi(config: ResolvedCiConfig, o: CiOptions = {}): Promis
     const pre = `${where}/`;
     return Object.fromEntries(Object.entries(reference.metrics).filter(([k]) => k.startsWith(pre)).map(([k, c]) => [k.slice(pre.length), c]));
   };
-  const floors: CiCheck[] = [];
+  const floors: Floor[] = [];
   const comparisons: Comparison[] = [];
   cfg.suites.forEach((s, i) => {
     const places = [
@@ -207,15 +208,15 @@ export async function runCi(config: ResolvedCiConfig, o: CiOptions = {}): Promis
     ];
     for (const p of places) {
       const cur = metrics[`${s.name}/${p.setting}`];
-      for (const [m, f] of Object.entries(p.floors)) floors.push(floorCheck(s.name, p.setting, m, cur[m], f));
+      for (const [m, f] of Object.entries(p.floors)) floors.push({ suite: s.name, setting: p.setting, metric: m, current: cur[m], floor: f });
       if (reference) {
         const ref = refMetrics(`${s.name}/${p.setting}`);
         for (const m of expandTypes(p.compare, cur, ref)) comparisons.push({ suite: s.name, setting: p.setting, metric: m, current: cur[m], reference: ref?.[m] });
       }
     }
   });
-  const rules = { alpha: cfg.alpha, minEffect: cfg.minEffect, power: cfg.power, correction: cfg.correction };
-  const checks = [...floors, ...compareChecks(comparisons, rules)];
+  const rules = { alpha: cfg.alpha, minEffect: cfg.minEffect, power: cfg.power, correction: cfg.correction, floorRule: cfg.floorRule };
+  const checks = decideChecks(floors, comparisons, rules);
   const failed = checks.some((c) => c.status === 'fail');
 
   let baselineWritten: string | null = null;

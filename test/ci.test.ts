@@ -10,7 +10,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { binomialCdf, fisherLess, holmAdjust, normalQuantile, zLess } from '../runner/stats.ts';
 import { dropPValue, minimumDetectableDrop, testFor } from '../runner/ci-compare.ts';
-import { compareChecks, type Comparison } from '../runner/ci-checks.ts';
+import { compareChecks, decideChecks, type Comparison } from '../runner/ci-checks.ts';
 import { CiConfigError, loadCiConfig, parseCiConfig } from '../runner/ci-config.ts';
 import { CiRuntimeError, runCi } from '../runner/ci.ts';
 
@@ -77,6 +77,23 @@ describe('statistics', () => {
     expect(c.status).toBe('pass');
     expect(c.message).toMatch(/smaller than the minimum effect 0.1: not a regression/);
   });
+});
+
+it('a floor breaks when the rate is significantly below it (or, by choice, whenever the estimate is)', () => {
+  const rules = { alpha: 0.05, minEffect: 0.05, power: 0.8, correction: 'holm' as const };
+  const floor = (successes: number, f = 0.9) => ({ suite: 's', setting: 'controlled', metric: 'S_1', current: { successes, trials: 30 }, floor: f });
+  const [near, far, perfect] = decideChecks([floor(26), floor(20), floor(29, 1)], [], rules);
+  expect(near).toMatchObject({ status: 'pass', value: 26 / 30, p: expect.closeTo(binomialCdf(26, 30, 0.9), 12) });
+  expect(near.message).toMatch(/below the floor 0.9, but not significantly: pass/);
+  expect(far.status).toBe('fail');
+  expect(far.message).toMatch(/significantly below the floor 0.9/);
+  // A floor of 1 allows no failure at all.
+  expect(perfect.status).toBe('fail');
+  const est = decideChecks([floor(26), floor(27)], [], { ...rules, floorRule: 'estimate' });
+  expect(est.map((c) => c.status)).toEqual(['fail', 'pass']);
+  // Floors and comparisons share one Holm family.
+  const both = decideChecks([floor(27)], [{ suite: 's', setting: 'controlled', metric: 'S_1', current: { successes: 27, trials: 30 }, reference: { successes: 29, trials: 30 } }], rules);
+  expect(both[1].pAdjusted).toBeCloseTo(Math.min(1, Math.max(2 * Math.min(both[0].p!, both[1].p!), Math.max(both[0].p!, both[1].p!))), 12);
 });
 
 describe('config errors name the file and the field', () => {
