@@ -13,9 +13,10 @@ import { dropPValue, minimumDetectableDrop, testFor } from '../runner/ci-compare
 import { compareChecks, decideChecks, type Comparison } from '../runner/ci-checks.ts';
 import { CiConfigError, loadCiConfig, parseCiConfig } from '../runner/ci-config.ts';
 import { CiRuntimeError, runCi } from '../runner/ci.ts';
+import { parseSweepSpec, sweepSettings } from '../runner/sweep.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-ci-'));
-const cli = (args: string[], cwd?: string) => spawnSync(process.execPath, [path.resolve('scripts/chaingap.mjs'), ...args], { encoding: 'utf8', cwd });
+const cli = (args: string[], cwd?: string, env: Record<string, string> = {}) => spawnSync(process.execPath, [path.resolve('scripts/chaingap.mjs'), ...args], { encoding: 'utf8', cwd, env: { ...process.env, ...env } });
 
 describe('statistics', () => {
   it('one-sided tests, quantiles, Holm and the binomial CDF match hand-computed values', () => {
@@ -94,6 +95,12 @@ it('a floor breaks when the rate is significantly below it (or, by choice, whene
   // Floors and comparisons share one Holm family.
   const both = decideChecks([floor(27)], [{ suite: 's', setting: 'controlled', metric: 'S_1', current: { successes: 27, trials: 30 }, reference: { successes: 29, trials: 30 } }], rules);
   expect(both[1].pAdjusted).toBeCloseTo(Math.min(1, Math.max(2 * Math.min(both[0].p!, both[1].p!), Math.max(both[0].p!, both[1].p!))), 12);
+});
+
+it('a sweep of design "list" runs exactly its settings, and needs them', () => {
+  const spec = parseSweepSpec({ name: 'l', policies: ['expert'], chains: 1, design: 'list', settings: [{ clutter: 0.5 }, { clutter: 0.5, lighting: 0 }, {}] }, 's.json');
+  expect(sweepSettings(spec)).toEqual([{ clutter: 0.5 }, {}]);
+  expect(() => parseSweepSpec({ name: 'l', policies: ['expert'], chains: 1, design: 'list' }, 's.json')).toThrow(/s\.json: settings: design "list" needs a settings array/);
 });
 
 describe('config errors name the file and the field', () => {
@@ -191,12 +198,16 @@ describe('the job end to end', { timeout: 240_000 }, () => {
     expect(noref.status).toBe(2);
     expect(noref.stderr).toMatch(/noref\.json: baseline: .*missing\.json does not exist/);
     // --fresh discards the noisy run of the first test and runs it again, with plain progress lines (no TTY).
-    const bad = cli(['ci', '--config', 'chaingap.ci.json', '--policy', 'noisy-expert:0.3', '--out', 'noisy', '--fresh', '--json'], dir);
+    const stepSummary = path.join(dir, 'step-summary.md');
+    fs.writeFileSync(stepSummary, '# earlier step\n');
+    const bad = cli(['ci', '--config', 'chaingap.ci.json', '--policy', 'noisy-expert:0.3', '--out', 'noisy', '--fresh', '--json'], dir, { GITHUB_STEP_SUMMARY: stepSummary });
     expect(bad.status).toBe(1);
     const doc = JSON.parse(bad.stdout);
     expect(doc).toMatchObject({ status: 'fail', exitCode: 1, units: { ran: 32, resumed: 0 } });
     expect(bad.stderr).toMatch(/^ci k units: 32\/32/m);
     expect(bad.stderr).toMatch(/FAIL k\/controlled\/S_3 \(vs reference\)/);
+    // GitHub's step summary gets the Markdown appended, after what earlier steps wrote.
+    expect(fs.readFileSync(stepSummary, 'utf8')).toMatch(/^# earlier step\n## chaingap CI: tiny: ❌ fail/);
   });
 
   it('the library example checks a policy against the config\'s reference and exits like the CLI', () => {
