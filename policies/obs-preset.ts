@@ -2,6 +2,8 @@
 // wrist images (uint8 HWC, square), the state vector (a STATE_PARTS layout) and the prompt. `toRequest`
 // builds a request map on the client side; `fromRequest` rebuilds an Observation on the server side.
 // Presets: `libero` (openpi's LIBERO example), `chaingap` (same keys, lossless state); or a JSON file.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import type { Quat, Vec3 } from '../scenes/types.ts';
 import type { CameraImage, Observation, RobotStateObs } from '../sim/policy.ts';
@@ -52,6 +54,20 @@ export function presetFromJson(json: unknown, file: string): ObsPreset {
   const keys = Object.values(r.data.keys);
   if (new Set(keys).size !== keys.length) throw new PolicyError(`${file}: keys: each request key must be different, got ${keys.join(', ')}`);
   return r.data;
+}
+
+/** The preset a name (`libero`, `chaingap`) or a JSON file (relative to `baseDir`) names. */
+export function loadPreset(v: string, baseDir = process.cwd()): ObsPreset {
+  if (PRESETS[v]) return PRESETS[v];
+  if (!v.endsWith('.json')) throw new PolicyError(`"${v}" is not a preset (${Object.keys(PRESETS).join(', ')}) or a .json file`);
+  const file = path.resolve(baseDir, v);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new PolicyError(`${v}: ${(e as Error).message}`);
+  }
+  return presetFromJson(json, v);
 }
 
 /** The camera images a preset sends. */

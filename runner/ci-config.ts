@@ -73,7 +73,8 @@ export const CiConfigSchema = z.strictObject({
   baselineEpisodes: z.number().int().min(1).default(10),
   /**
    * Metrics compared with the reference, per chain setting (`S_<k>`, `type:<t>`, `type:*` for every
-   * type present) and for the isolated baseline (`q`, `isolated:type:<t>`). Default: S_1, S_<steps>, q.
+   * type present, `S_N` for the last step) and for the isolated baseline (`q`, `isolated:type:<t>`).
+   * Default: S_1, S_N, q.
    */
   compare: z.array(z.string()).optional(),
   /** Reference results (a file `--update-baseline` wrote); without it only the floors are checked. */
@@ -109,7 +110,7 @@ export interface ResolvedCiConfig extends CiConfig {
   baselinePath: string | null;
   outPath: string;
   suites: (CiSuite & { chainPath: string | null })[];
-  /** Compared chain metrics (per setting) and isolated metrics (per suite), per suite. */
+  /** Compared chain metrics (per setting; `S_N` is S_<steps of the chains>) and isolated metrics (per suite), per suite. */
   compared: { chain: string[]; isolated: string[] }[];
 }
 
@@ -163,14 +164,14 @@ export function parseCiConfig(json: unknown, file = '<inline>'): ResolvedCiConfi
   });
   const compared = suites.map((s, i) => {
     const chain: string[] = [], isolated: string[] = [];
-    for (const m of c.compare ?? ['S_1', `S_${s.steps}`, 'q']) {
+    for (const m of c.compare ?? ['S_1', 'S_N', 'q']) {
       if (m === 'q') isolated.push('q');
       else if (m.startsWith('isolated:') && TYPE_METRIC.test(m.slice(9))) isolated.push(m.slice(9));
       else if (m === 'isolated:type:*') isolated.push('type:*');
-      else if (m === 'type:*' || ChainMetric.safeParse(m).success) {
-        if (m !== 'type:*' && !(c.compare === undefined && m === `S_${s.steps}`)) checkK(m, s, `${file}: compare: "${m}" (suites[${i}])`);
+      else if (m === 'type:*' || m === 'S_N' || ChainMetric.safeParse(m).success) {
+        checkK(m, s, `${file}: compare: "${m}" (suites[${i}])`);
         chain.push(m);
-      } else throw new CiConfigError(`${file}: compare: "${m}" is not a metric; use S_<k>, type:<task type>, type:*, q, isolated:type:<task type> or isolated:type:*`);
+      } else throw new CiConfigError(`${file}: compare: "${m}" is not a metric; use S_<k>, S_N, type:<task type>, type:*, q, isolated:type:<task type> or isolated:type:*`);
     }
     return { chain: [...new Set(chain)], isolated: [...new Set(isolated)] };
   });

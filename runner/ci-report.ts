@@ -16,7 +16,7 @@ export function ciJunit(o: { name: string; checks: readonly CiCheck[]; wallSecon
   const groups = new Map<string, CiCheck[]>();
   for (const c of o.checks) groups.set(`${c.suite}/${c.setting}`, [...(groups.get(`${c.suite}/${c.setting}`) ?? []), c]);
   const count = (cs: readonly CiCheck[], s: CiCheck['status']) => cs.filter((c) => c.status === s).length;
-  const suites = [...groups.entries()].map(([g, cs]) => ({
+  const suites: Record<string, unknown>[] = [...groups.entries()].map(([g, cs]) => ({
     '@name': `${o.name}: ${g}`, '@tests': cs.length, '@failures': count(cs, 'fail'), '@errors': 0, '@skipped': count(cs, 'skipped'),
     testcase: cs.map((c) => ({
       '@classname': `chaingap.${c.suite}.${c.setting}`, '@name': caseName(c), '@time': 0,
@@ -26,7 +26,7 @@ export function ciJunit(o: { name: string; checks: readonly CiCheck[]; wallSecon
     })),
   }));
   if (o.error) {
-    suites.push({ '@name': `${o.name}: job`, '@tests': 1, '@failures': 0, '@errors': 1, '@skipped': 0, testcase: [{ '@classname': 'chaingap.job', '@name': 'the job ran to the end', '@time': o.wallSeconds, error: { '@message': o.error, '@type': 'error', '#text': o.error } } as never] });
+    suites.push({ '@name': `${o.name}: job`, '@tests': 1, '@failures': 0, '@errors': 1, '@skipped': 0, testcase: [{ '@classname': 'chaingap.job', '@name': 'the job ran to the end', '@time': o.wallSeconds, error: { '@message': o.error, '@type': 'error', '#text': o.error } }] });
   }
   const doc = {
     '?xml': { '@version': '1.0', '@encoding': 'UTF-8' },

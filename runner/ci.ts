@@ -4,10 +4,11 @@
 // Writes summary.json, junit.xml and summary.md; the caller turns the status into an exit code
 // (0 pass, 1 regression or floor broken; errors throw).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { TaskType } from '../scenes/types.ts';
-import { PRESETS, presetFromJson } from '../policies/obs-preset.ts';
+import { loadPreset } from '../policies/obs-preset.ts';
+import { PolicyError } from '../policies/policy-error.ts';
 import { parsePolicy, type PolicyOpenOptions } from '../policies/registry.ts';
 import { CHAINGAP_VERSION } from './run.ts';
 import { ResultsError, ResultsStore, writeDurably } from './store.ts';
@@ -86,13 +87,11 @@ export function jobHash(cfg: ResolvedCiConfig): string {
 function policyOptionsOf(cfg: ResolvedCiConfig): Omit<PolicyOpenOptions, 'log'> {
   const o = cfg.policyOptions;
   let preset;
-  if (o.preset !== undefined) {
-    if (PRESETS[o.preset]) preset = PRESETS[o.preset];
-    else {
-      const file = path.resolve(path.dirname(path.resolve(cfg.file)), o.preset);
-      if (!o.preset.endsWith('.json') || !existsSync(file)) throw new CiConfigError(`${cfg.file}: policyOptions.preset: "${o.preset}" is not a preset (${Object.keys(PRESETS).join(', ')}) or an existing .json file`);
-      preset = presetFromJson(JSON.parse(readFileSync(file, 'utf8')), file);
-    }
+  try {
+    preset = o.preset === undefined ? undefined : loadPreset(o.preset, path.dirname(path.resolve(cfg.file)));
+  } catch (e) {
+    if (e instanceof PolicyError) throw new CiConfigError(`${cfg.file}: policyOptions.preset: ${e.message}`);
+    throw e;
   }
   const apiKey = process.env.CHAINGAP_API_KEY;
   return {
@@ -134,16 +133,17 @@ export async function runCi(config: ResolvedCiConfig, o: CiOptions = {}): Promis
     };
     s.settings.forEach((st, j) => { for (const m of Object.keys(st.floors)) checkMetric(m, `${at}.settings[${j}].floors.${m}`); });
     for (const m of Object.keys(s.isolatedFloors)) checkMetric(m, `${at}.isolatedFloors.${m}`);
-    for (const m of cfg.compared[i].chain) checkMetric(m, `${cfg.file}: compare: ${m} (suite ${s.name})`);
+    const compareChain = [...new Set(cfg.compared[i].chain.map((m) => (m === 'S_N' ? `S_${steps}` : m)))];
+    for (const m of compareChain) checkMetric(m, `${cfg.file}: compare: ${m} (suite ${s.name})`);
     if (reference) {
       const need = [
-        ...s.settings.flatMap((st) => cfg.compared[i].chain.filter((m) => m.startsWith('S_')).map((m) => `${s.name}/${settingKey(st.ood as OodLevels)}/${m}`)),
+        ...s.settings.flatMap((st) => compareChain.filter((m) => m.startsWith('S_')).map((m) => `${s.name}/${settingKey(st.ood as OodLevels)}/${m}`)),
         ...cfg.compared[i].isolated.filter((m) => m === 'q').map((m) => `${s.name}/isolated/${m}`),
       ];
       const missing = need.filter((id) => !(id in reference.metrics));
       if (missing.length) throw new CiConfigError(`${cfg.file}: baseline: ${cfg.baselinePath} has no ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` (and ${missing.length - 3} more)` : ''}; it was recorded for another job: record it again with --update-baseline`);
     }
-    return { spec, typeOf: (t: string) => types.get(t)!, steps, dir: path.join(out, s.name) };
+    return { spec, typeOf: (t: string) => types.get(t)!, steps, compareChain, dir: path.join(out, s.name) };
   });
   if (o.fresh) {
     for (const p of plans) rmSync(p.dir, { recursive: true, force: true });
@@ -203,7 +203,7 @@ export async function runCi(config: ResolvedCiConfig, o: CiOptions = {}): Promis
   const comparisons: Comparison[] = [];
   cfg.suites.forEach((s, i) => {
     const places = [
-      ...s.settings.map((st) => ({ setting: settingKey(st.ood as OodLevels), floors: st.floors as Record<string, number>, compare: cfg.compared[i].chain })),
+      ...s.settings.map((st) => ({ setting: settingKey(st.ood as OodLevels), floors: st.floors as Record<string, number>, compare: plans[i].compareChain })),
       { setting: 'isolated', floors: s.isolatedFloors as Record<string, number>, compare: cfg.compared[i].isolated },
     ];
     for (const p of places) {

@@ -28,24 +28,45 @@ export function normalCdf(z: number): number {
   return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
 }
 
-/** Two-sided pooled two-proportion z test of k1/n1 against k2/n2. */
-export function twoProportionTest(k1: number, n1: number, k2: number, n2: number): { z: number; p: number } {
+let lfTable = new Float64Array([0, 0]);
+
+/** ln(n!) for n = 0..max (at least): one table, grown on demand and shared by every test. */
+function logFactorials(max: number): Float64Array {
+  if (max >= lfTable.length) {
+    const t = new Float64Array(Math.max(max + 1, 2 * lfTable.length));
+    t.set(lfTable);
+    for (let i = lfTable.length; i < t.length; i++) t[i] = t[i - 1] + Math.log(i);
+    lfTable = t;
+  }
+  return lfTable;
+}
+
+/** The pooled two-proportion z statistic of k1/n1 against k2/n2 (null when the pooled variance is 0). */
+function pooledZ(k1: number, n1: number, k2: number, n2: number): number | null {
   const p = (k1 + k2) / (n1 + n2);
   const se = Math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2));
-  if (se === 0) return { z: 0, p: 1 };
-  const z = (k1 / n1 - k2 / n2) / se;
-  return { z, p: 2 * (1 - normalCdf(Math.abs(z))) };
+  return se === 0 ? null : (k1 / n1 - k2 / n2) / se;
+}
+
+/** Two-sided pooled two-proportion z test of k1/n1 against k2/n2. */
+export function twoProportionTest(k1: number, n1: number, k2: number, n2: number): { z: number; p: number } {
+  const z = pooledZ(k1, n1, k2, n2);
+  return z === null ? { z: 0, p: 1 } : { z, p: 2 * (1 - normalCdf(Math.abs(z))) };
+}
+
+/** ln P(X = a) for the first row's successes X of a 2x2 table with row sizes n1, n2 and K successes in all. */
+function hypergeometricLogPmf(a: number, K: number, n1: number, n2: number): number {
+  const lf = logFactorials(n1 + n2);
+  return lf[K] + lf[n1 + n2 - K] + lf[n1] + lf[n2] - lf[n1 + n2] - lf[a] - lf[K - a] - lf[n1 - a] - lf[n2 - K + a];
 }
 
 /** Two-sided Fisher exact test of the 2x2 table [[k1, n1-k1], [k2, n2-k2]] (sums tables as or less likely). */
 export function fisherExact(k1: number, n1: number, k2: number, n2: number): number {
-  const K = k1 + k2, N = n1 + n2;
-  const lf = (n: number) => { let s = 0; for (let i = 2; i <= n; i++) s += Math.log(i); return s; };
-  const logP = (a: number) => lf(K) + lf(N - K) + lf(n1) + lf(n2) - lf(N) - lf(a) - lf(K - a) - lf(n1 - a) - lf(n2 - K + a);
-  const observed = logP(k1);
+  const K = k1 + k2;
+  const observed = hypergeometricLogPmf(k1, K, n1, n2);
   let p = 0;
   for (let a = Math.max(0, K - n2); a <= Math.min(K, n1); a++) {
-    const la = logP(a);
+    const la = hypergeometricLogPmf(a, K, n1, n2);
     if (la <= observed + 1e-9) p += Math.exp(la);
   }
   return Math.min(1, p);
@@ -68,34 +89,22 @@ export function normalQuantile(p: number): number {
   return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 }
 
-/** ln(n!) for n = 0..max, by summing logs (exact enough for the table sizes of a CI job). */
-function logFactorials(max: number): Float64Array {
-  const t = new Float64Array(max + 1);
-  for (let i = 2; i <= max; i++) t[i] = t[i - 1] + Math.log(i);
-  return t;
-}
-
 /**
  * One-sided Fisher exact test that the first proportion is lower: P(X <= k1) where X is the first
  * row's successes under the hypergeometric law of the 2x2 table [[k1, n1-k1], [k2, n2-k2]] with its
  * margins fixed.
  */
 export function fisherLess(k1: number, n1: number, k2: number, n2: number): number {
-  const K = k1 + k2, N = n1 + n2;
-  const lf = logFactorials(N);
-  const logP = (a: number) => lf[K] + lf[N - K] + lf[n1] + lf[n2] - lf[N] - lf[a] - lf[K - a] - lf[n1 - a] - lf[n2 - K + a];
+  const K = k1 + k2;
   let p = 0;
-  for (let a = Math.max(0, K - n2); a <= k1; a++) p += Math.exp(logP(a));
+  for (let a = Math.max(0, K - n2); a <= k1; a++) p += Math.exp(hypergeometricLogPmf(a, K, n1, n2));
   return Math.min(1, p);
 }
 
 /** One-sided pooled two-proportion z test that k1/n1 is lower than k2/n2: p = Phi(z). */
 export function zLess(k1: number, n1: number, k2: number, n2: number): { z: number; p: number } {
-  const p = (k1 + k2) / (n1 + n2);
-  const se = Math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2));
-  if (se === 0) return { z: 0, p: 1 };
-  const z = (k1 / n1 - k2 / n2) / se;
-  return { z, p: normalCdf(z) };
+  const z = pooledZ(k1, n1, k2, n2);
+  return z === null ? { z: 0, p: 1 } : { z, p: normalCdf(z) };
 }
 
 /** P(X = k) for X ~ Binomial(n, p). */
@@ -111,11 +120,8 @@ export function binomialPmf(k: number, n: number, p: number): number {
 export function binomialCdf(k: number, n: number, p: number): number {
   if (k < 0) return 0;
   if (k >= n) return 1;
-  if (p <= 0) return 1;
-  if (p >= 1) return 0;
-  const lf = logFactorials(n);
   let s = 0;
-  for (let i = 0; i <= k; i++) s += Math.exp(lf[n] - lf[i] - lf[n - i] + i * Math.log(p) + (n - i) * Math.log1p(-p));
+  for (let i = 0; i <= k; i++) s += binomialPmf(i, n, p);
   return Math.min(1, s);
 }
 

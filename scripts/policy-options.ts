@@ -1,9 +1,9 @@
 // The command-line options that say how to open a learned policy (shared by run, sweep and
 // serve-policy), and their translation into the library's PolicyOpenOptions.
-import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ONNX_DEVICES, type OnnxDevice } from '../policies/onnx-model.ts';
-import { PRESETS, presetFromJson, type ObsPreset } from '../policies/obs-preset.ts';
+import { PRESETS, loadPreset, type ObsPreset } from '../policies/obs-preset.ts';
+import { PolicyError } from '../policies/policy-error.ts';
 import type { PolicyOpenOptions } from '../policies/registry.ts';
 
 export interface PolicyCliOptions {
@@ -40,15 +40,12 @@ export function addPolicyOptions(cmd: Command): Command {
 
 /** The observation preset a `--preset` value names (a shipped name or a JSON file). */
 export function presetOption(v: string): ObsPreset {
-  if (PRESETS[v]) return PRESETS[v];
-  if (!v.endsWith('.json')) throw new InvalidArgumentError(`--preset: "${v}" is not a preset (${Object.keys(PRESETS).join(', ')}) or a .json file`);
-  let json: unknown;
   try {
-    json = JSON.parse(readFileSync(v, 'utf8'));
+    return loadPreset(v);
   } catch (e) {
-    throw new InvalidArgumentError(`--preset ${v}: ${(e as Error).message}`);
+    if (e instanceof PolicyError) throw new InvalidArgumentError(`--preset: ${e.message}`);
+    throw e;
   }
-  return presetFromJson(json, v);
 }
 
 export function policyOptionsFrom(o: PolicyCliOptions): PolicyOpenOptions {
