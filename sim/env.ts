@@ -14,6 +14,7 @@ import { BUTTON, CABINET, MICROWAVE } from './fixtures.ts';
 import { quatRotate, type Pose } from './kinematics.ts';
 import type { OodLevels } from '../scenes/ood.ts';
 import { SensorNoise } from './sensor-noise.ts';
+import { PhysicsHealthMonitor, type HealthState, type StepHealth } from './physics-health.ts';
 
 /** Renders camera images from the world; supplied by the renderer module when cameras are wanted. */
 export interface ObservationRenderer {
@@ -48,6 +49,8 @@ export interface StepInfo {
   ik: IkReport;
   /** Physics wall time of this control step (ms). */
   simMs: number;
+  /** Whether the simulator, not the policy, produced this step's outcome (see sim/physics-health.ts). */
+  health: StepHealth;
 }
 
 export interface StepResult {
@@ -65,6 +68,7 @@ export class Env {
   private stepCount = 0;
   private seed = 0;
   private sensor: SensorNoise | null = null;
+  private monitor: PhysicsHealthMonitor | null = null;
   readonly actionMode: ActionMode;
   readonly privileged: PrivilegedState;
 
@@ -89,6 +93,8 @@ export class Env {
     this.sensor = resolved.ood?.sensor ? new SensorNoise(resolved.ood.sensor, o.seed) : null;
     const settle = this.opts.settleSteps ?? 24;
     for (let i = 0; i < settle; i++) this.sim.physicsStep();
+    this.sim.takeMaxPenetration();
+    this.monitor = new PhysicsHealthMonitor(this.sim);
     return { obs: this.observe(), info: { seed: o.seed, task: o.task.name, scene: scene.name } };
   }
 
@@ -113,12 +119,13 @@ export class Env {
     this.stepCount++;
     const success = this.holds(task.goal);
     const truncated = !success && this.stepCount >= task.maxSteps;
+    const health = this.monitor!.check(sim.takeMaxPenetration());
     return {
       obs: this.observe(),
       reward: success ? 1 : 0,
       terminated: success,
       truncated,
-      info: { success, steps: this.stepCount, penetrations: sim.penetrations(), ik, simMs },
+      info: { success, steps: this.stepCount, penetrations: sim.penetrations(), ik, simMs, health },
     };
   }
 
@@ -150,11 +157,12 @@ export class Env {
   }
 
   snapshot(): EnvSnapshot {
-    return { world: this.requireSim().snapshot(), stepCount: this.stepCount, task: this.taskSpec! };
+    return { world: this.requireSim().snapshot(), stepCount: this.stepCount, task: this.taskSpec!, health: this.monitor!.saveState() };
   }
 
   restore(s: EnvSnapshot): void {
     this.requireSim().restore(s.world);
+    this.monitor!.loadState(s.health);
     this.stepCount = s.stepCount;
     this.taskSpec = s.task;
   }
@@ -195,6 +203,7 @@ export interface EnvSnapshot {
   world: WorldSnapshot;
   stepCount: number;
   task: TaskSpec;
+  health: HealthState;
 }
 
 export { ActionError };

@@ -233,6 +233,12 @@ export class SimWorld {
     return [...found.values()].sort((a, b) => b.depth - a.depth);
   }
 
+  /** Deepest arm penetration (m) into anything but the robot since the last call (0 if none). */
+  takeMaxPenetration(): number {
+    const d = this.penetrations(0)[0]?.depth ?? 0;
+    return d;
+  }
+
   snapshot(): WorldSnapshot {
     const fixtures: Record<string, FixtureState> = {};
     for (const [id, f] of this.fixtures) fixtures[id] = f.saveState();
