@@ -11,6 +11,7 @@ import { colliderDescFor } from './shapes.ts';
 import {
   linkFrames, PANDA_LOWER, PANDA_UPPER, PANDA_VEL_LIMIT, quatRotate, type Pose,
 } from './kinematics.ts';
+import type { ArmCollider, ArmLimiter } from './arm-limiter.ts';
 
 type RWorld = InstanceType<typeof RAPIER.World>;
 type RBody = InstanceType<typeof RAPIER.RigidBody>;
@@ -101,6 +102,15 @@ export class Robot {
   readonly partByCollider = new Map<number, string>();
   private frames: Pose[];
   private world: RWorld;
+  private arm: ArmCollider[] | null = null;
+  /** Limits each substep's joint motion by contact torques and fixed geometry (set by the world). */
+  limiter: ArmLimiter | null = null;
+  /** Physics substeps the arm spent stalled or slowed by contact since the counters were last taken. */
+  stalls = { torque: 0, fixed: 0 };
+  /** Deepest arm penetration seen by the limiter since last taken (m). */
+  deepest = 0;
+  /** Arm colliders that received contact force in the last physics step (Rapier contact force events). */
+  touching = new Set<number>();
 
   constructor(world: RWorld, q0: ArrayLike<number>, private readonly opts: RobotOptions) {
     for (let i = 0; i < 7; i++) {
@@ -132,7 +142,9 @@ export class Robot {
     for (const s of shapes) {
       const desc = colliderDescFor(s, { friction: 0.5, restitution: 0, mass })
         .setCollisionGroups(ROBOT_GROUPS)
-        .setActiveCollisionTypes(RAPIER.ActiveCollisionTypes.ALL);
+        .setActiveCollisionTypes(RAPIER.ActiveCollisionTypes.ALL)
+        .setActiveEvents(RAPIER.ActiveEvents.CONTACT_FORCE_EVENTS)
+        .setContactForceEventThreshold(0);
       const c = this.world.createCollider(desc, body);
       this.colliders.push(c);
       this.partByCollider.set(c.handle, part);
@@ -166,7 +178,9 @@ export class Robot {
       )
         .setCollisionGroups(ROBOT_GROUPS)
         .setFrictionCombineRule(RAPIER.CoefficientCombineRule.Max)
-        .setActiveCollisionTypes(RAPIER.ActiveCollisionTypes.ALL);
+        .setActiveCollisionTypes(RAPIER.ActiveCollisionTypes.ALL)
+        .setActiveEvents(RAPIER.ActiveEvents.CONTACT_FORCE_EVENTS)
+        .setContactForceEventThreshold(0);
       const c = this.world.createCollider(desc, body);
       this.colliders.push(c);
       this.partByCollider.set(c.handle, side > 0 ? 'finger_left' : 'finger_right');
@@ -195,6 +209,26 @@ export class Robot {
       world.getImpulseJoint(this.joints[1].handle) as RJoint,
     ];
     this.colliders = this.colliders.map((c) => world.getCollider(c.handle));
+    this.arm = null;
+  }
+
+  /** The arm's moving colliders with the link frame each moves with (fingers move with the hand). */
+  armColliders(): readonly ArmCollider[] {
+    if (!this.arm) {
+      this.arm = [];
+      for (const c of this.colliders) {
+        const part = this.partByCollider.get(c.handle)!;
+        if (part === 'base') continue;
+        const link = /^link(\d)$/.exec(part);
+        const t = c.translationWrtParent() ?? { x: 0, y: 0, z: 0 };
+        // Finger pads ride on their prismatic joint: offset from the hand frame up to the full travel.
+        const reach = part.startsWith('finger')
+          ? Math.hypot(GRIPPER.maxWidth / 2 + 2 * GRIPPER.padHalf[1], GRIPPER.fingerZ + GRIPPER.padHalf[2])
+          : Math.hypot(t.x, t.y, t.z);
+        this.arm.push({ collider: c, frame: link ? Number(link[1]) - 1 : 7, effector: !link, reach });
+      }
+    }
+    return this.arm;
   }
 
   /** Pose of link frames 1..7, hand, TCP for the current joint positions. */
@@ -244,7 +278,16 @@ export class Robot {
   /** Advance the arm's kinematic targets and finger motors by one physics step (call before world.step). */
   prePhysicsStep(): void {
     if (this.stepsLeft > 0) {
-      for (let i = 0; i < 7; i++) this.q[i] += this.qStep[i];
+      // A torque-limited arm: the step is cut where contact would exceed the joints' torque limits
+      // or drive a link into fixed geometry (sim/arm-limiter.ts).
+      let s = 1;
+      if (this.limiter) {
+        const r = this.limiter.limit(this.q, this.qStep);
+        s = r.scale;
+        if (r.depth > this.deepest) this.deepest = r.depth;
+        if (r.reason) this.stalls[r.reason]++;
+      }
+      for (let i = 0; i < 7; i++) this.q[i] += s * this.qStep[i];
       this.stepsLeft--;
       if (this.stepsLeft === 0) {
         // Land exactly on the target when it was reachable within the velocity cap.
@@ -279,7 +322,7 @@ export class Robot {
   saveState(): RobotState {
     return {
       q: Array.from(this.q), qTarget: Array.from(this.qTarget), qStep: Array.from(this.qStep),
-      stepsLeft: this.stepsLeft, gripperTarget: this.gripperTarget,
+      stepsLeft: this.stepsLeft, gripperTarget: this.gripperTarget, touching: [...this.touching],
     };
   }
 
@@ -289,6 +332,7 @@ export class Robot {
     this.qStep.set(s.qStep);
     this.stepsLeft = s.stepsLeft;
     this.gripperTarget = s.gripperTarget;
+    this.touching = new Set(s.touching);
     this.frames = linkFrames(this.q);
   }
 }
@@ -299,4 +343,6 @@ export interface RobotState {
   qStep: number[];
   stepsLeft: number;
   gripperTarget: number;
+  /** Arm colliders in force contact after the last physics step (what the force limit reads next). */
+  touching: number[];
 }

@@ -6,6 +6,8 @@ import { RAPIER, initRapier } from './rapier.ts';
 import { colliderDescFor, massesByVolume } from './shapes.ts';
 import { Fixture, type FixtureState } from './fixtures.ts';
 import { Robot, type RobotState } from './robot.ts';
+import { ArmLimiter, boundingRadius } from './arm-limiter.ts';
+import { quatRotate } from './kinematics.ts';
 
 type RWorld = InstanceType<typeof RAPIER.World>;
 type RBody = InstanceType<typeof RAPIER.RigidBody>;
@@ -36,6 +38,12 @@ export interface WorldOptions {
   solverIterations?: number;
   /** Contact stiffness as a natural frequency in Hz (default CONTACT_FREQUENCY). */
   contactFrequency?: number;
+  /**
+   * Torque-limit the arm (default true): it stalls against contact beyond the Panda's joint torque
+   * limits and does not drive its links into fixed geometry (sim/arm-limiter.ts). false gives the
+   * unstoppable kinematic arm of earlier versions, for comparison only.
+   */
+  forceLimit?: boolean;
 }
 
 export interface Penetration {
@@ -126,6 +134,64 @@ export class SimWorld {
     }
 
     this.robot = new Robot(world, scene.robotInit, { substeps: this.substeps, dt: this.dt });
+    this.collectFixedBounds();
+    if (opts.forceLimit ?? true) {
+      const self = this;
+      this.robot.limiter = new ArmLimiter({
+        get world() { return self.world; },
+        dt: this.dt,
+        armColliders: () => this.robot.armColliders(),
+        touching: () => this.robot.touching,
+        heldObjectColliders: (touching) => this.heldColliders(touching),
+        isRobotCollider: (h) => this.robot.partByCollider.has(h),
+        fixedBounds: () => this.fixedBounds,
+      });
+    }
+  }
+
+  /** World boxes of the fixed colliders (table, floor, fixture shells), for the arm limiter's first test. */
+  private readonly fixedBounds: { min: Vec3; max: Vec3 }[] = [];
+  private readonly events = new RAPIER.EventQueue(true);
+
+  private collectFixedBounds(): void {
+    this.world.forEachCollider((c: RCollider) => {
+      const b = c.parent();
+      if (!b || !b.isFixed() || this.robot?.partByCollider.has(c.handle)) return;
+      const p = c.translation();
+      const shape = c.shape as unknown as { halfExtents?: { x: number; y: number; z: number } };
+      let e: Vec3;
+      if (shape.halfExtents) {
+        // A box's world extent along each axis: sum over its axes of |R_ij| h_j.
+        const q = c.rotation();
+        const h = [shape.halfExtents.x, shape.halfExtents.y, shape.halfExtents.z];
+        const ax = [quatRotate([q.x, q.y, q.z, q.w], [1, 0, 0]), quatRotate([q.x, q.y, q.z, q.w], [0, 1, 0]), quatRotate([q.x, q.y, q.z, q.w], [0, 0, 1])];
+        e = [0, 1, 2].map((i) => ax.reduce((t, a, j) => t + Math.abs(a[i]) * h[j], 0)) as Vec3;
+      } else {
+        const r = boundingRadius(c.shape);
+        e = [r, r, r];
+      }
+      this.fixedBounds.push({ min: [p.x - e[0], p.y - e[1], p.z - e[2]], max: [p.x + e[0], p.y + e[1], p.z + e[2]] });
+    });
+  }
+
+  /** Colliders of objects that both fingers press on, among the arm colliders `touching` things. */
+  private heldColliders(touching: ReadonlySet<number>): RCollider[] {
+    const sides = { finger_left: new Set<string>(), finger_right: new Set<string>() };
+    for (const h of touching) {
+      const part = this.robot.partByCollider.get(h);
+      if (part !== 'finger_left' && part !== 'finger_right') continue;
+      this.world.contactPairsWith(this.world.getCollider(h), (other: RCollider) => {
+        const owner = this.ownerByCollider.get(other.handle);
+        if (owner && this.objects.has(owner)) sides[part].add(owner);
+      });
+    }
+    const out: RCollider[] = [];
+    for (const id of sides.finger_left) {
+      if (!sides.finger_right.has(id)) continue;
+      const b = this.body(id);
+      for (let i = 0; i < b.numColliders(); i++) out.push(b.collider(i));
+    }
+    return out;
   }
 
   /** Build the world of a resolved scene (loads Rapier's WASM on first use). */
@@ -152,7 +218,16 @@ export class SimWorld {
   /** One physics step. */
   physicsStep(): void {
     this.robot.prePhysicsStep();
-    this.world.step();
+    this.world.step(this.events);
+    // Which arm colliders felt a contact force (the limiter reads only those next substep).
+    const touching = this.robot.touching;
+    touching.clear();
+    const parts = this.robot.partByCollider;
+    this.events.drainContactForceEvents((e: InstanceType<typeof RAPIER.TempContactForceEvent>) => {
+      const h1 = e.collider1(), h2 = e.collider2();
+      if (parts.has(h1) && !parts.has(h2)) touching.add(h1);
+      else if (parts.has(h2) && !parts.has(h1)) touching.add(h2);
+    });
     for (const f of this.fixtures.values()) f.postPhysicsStep();
     this.physicsSteps++;
   }
@@ -235,7 +310,8 @@ export class SimWorld {
 
   /** Deepest arm penetration (m) into anything but the robot since the last call (0 if none). */
   takeMaxPenetration(): number {
-    const d = this.penetrations(0)[0]?.depth ?? 0;
+    const d = Math.max(this.robot.deepest, this.penetrations(0)[0]?.depth ?? 0);
+    this.robot.deepest = 0;
     return d;
   }
 

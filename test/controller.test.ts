@@ -27,8 +27,8 @@ const task: TaskSpec = {
 const envs: Env[] = [];
 afterAll(() => envs.forEach((e) => e.close()));
 
-async function start(actionMode: 'delta_ee' | 'abs_ee' | 'joint'): Promise<{ env: Env; obs: Observation }> {
-  const env = new Env({ actionMode });
+async function start(actionMode: 'delta_ee' | 'abs_ee' | 'joint', forceLimit = true): Promise<{ env: Env; obs: Observation }> {
+  const env = new Env({ actionMode, forceLimit });
   envs.push(env);
   const { obs } = await env.reset({ seed: 0, task, scene });
   return { env, obs };
@@ -262,8 +262,34 @@ describe('malformed actions', () => {
 });
 
 describe('penetration', () => {
-  it('driving the TCP into the table is reported as robot part vs table; free motion reports nothing', async () => {
+  it('the force-limited arm sent 5 cm below the table top stalls on it: no penetration, and it backs off freely', async () => {
     const { env, obs: o0 } = await start('abs_ee');
+    const down = [Math.PI, 0, 0];
+    const [x, y] = o0.state.eePos;
+    for (let i = 0; i < 8; i++) env.step([x, y, 0.1, ...down, -1]);
+    const stalls0 = env.world.robot.stalls.fixed + env.world.robot.stalls.torque;
+    let deepest = 0;
+    for (let i = 0; i < 20; i++) {
+      const r = env.step([x, y, -0.05, ...down, -1]);
+      deepest = Math.max(deepest, r.info.health.maxPenetration);
+      expect(r.info.penetrations).toEqual([]);
+    }
+    const now = env.step([x, y, -0.05, ...down, -1]);
+    // The fingertips (at the TCP) stop at the table top instead of going 5 cm into it.
+    expect(now.obs.state.eePos[2]).toBeGreaterThan(-0.005);
+    expect(now.obs.state.eePos[2]).toBeLessThan(0.02);
+    expect(deepest).toBeLessThan(0.005);
+    expect(env.world.robot.stalls.fixed + env.world.robot.stalls.torque).toBeGreaterThan(stalls0);
+    // Away from the table nothing holds it back: it rises as fast as from free space.
+    const z0 = env.privileged.tcp().pos[2];
+    env.step([x, y, 0.2, ...down, -1]);
+    expect(env.privileged.tcp().pos[2] - z0).toBeGreaterThan(0.02);
+    for (let i = 0; i < 12; i++) env.step([x, y, 0.2, ...down, -1]);
+    expect(env.privileged.tcp().pos[2]).toBeCloseTo(0.2, 3);
+  });
+
+  it('without the force limit (forceLimit: false) the same motion goes through, and is reported as robot part vs table', async () => {
+    const { env, obs: o0 } = await start('abs_ee', false);
     const down = [Math.PI, 0, 0];
     const [x, y] = o0.state.eePos;
     // Free motion above the table: down to 10 cm and around.
@@ -291,6 +317,7 @@ describe('penetration', () => {
     expect(deepest).toBeGreaterThan(0.02);
     const now = env.step([x, y, -0.05, ...down, -1]);
     expect(now.obs.state.eePos[2]).toBeLessThan(-0.04);
+    expect(now.info.health.maxPenetration).toBeGreaterThan(0.02);
     const onTable = now.info.penetrations.filter((p) => p.other === 'table');
     expect(onTable.length).toBeGreaterThan(0);
     expect(onTable[0].depth).toBeGreaterThan(0.02);

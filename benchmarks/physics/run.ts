@@ -72,8 +72,8 @@ function countContacts(world: RWorld, robotColliders: Set<number>): ContactCount
 // ---------------------------------------------------------------------------------------------
 // chaingap world: built from the scene, driven like the env drives it (a joint target per control step).
 
-async function chaingapWorld(sleep: boolean): Promise<SimWorld> {
-  return SimWorld.create(tabletop30Scene(), { sleep, substeps: SUBSTEPS });
+async function chaingapWorld(sleep: boolean, forceLimit = true): Promise<SimWorld> {
+  return SimWorld.create(tabletop30Scene(), { sleep, substeps: SUBSTEPS, forceLimit });
 }
 
 /** Advance a chaingap world from physics step `from` by `n` steps along the joint targets. */
@@ -233,6 +233,8 @@ async function main(): Promise<void> {
   // The timed worlds. chaingap's two are built by SimWorld; the raw ones from the description.
   const cg = await chaingapWorld(false);
   const cgSleep = await chaingapWorld(true);
+  // The same world with the unstoppable kinematic arm of earlier versions: what the force limit costs.
+  const cgFree = await chaingapWorld(false, false);
   const raw = new RawRapierWorld(rec.desc, { sleep: false });
   raw.setTrack(rec.track);
   const rawStatic = new RawRapierWorld(rec.desc, { sleep: false }); // arm parked: no input track
@@ -243,6 +245,7 @@ async function main(): Promise<void> {
     { name: 'raw_rapier', run: (_from, n) => { for (let i = 0; i < n; i++) raw.stepTracked(); }, rates: [] },
     { name: 'chaingap_sleep', run: (from, n) => stepChaingap(cgSleep, targets, from, n), rates: [] },
     { name: 'raw_rapier_static_arm', run: (_from, n) => { for (let i = 0; i < n; i++) rawStatic.world.step(); }, rates: [] },
+    { name: 'chaingap_no_force_limit', run: (from, n) => stepChaingap(cgFree, targets, from, n), rates: [] },
   ];
   log('warm-up ...');
   for (const v of variants) v.run(0, WARMUP_STEPS);
@@ -278,7 +281,7 @@ async function main(): Promise<void> {
     maxDiff = Math.max(maxDiff, Math.hypot(p1.x - p2.x, p1.y - p2.y, p1.z - p2.z));
   });
   log(`  raw vs chaingap after ${TOTAL_STEPS} steps: max body position difference ${maxDiff.toExponential(2)} m`);
-  for (const w of [cg, cgSleep]) w.free();
+  for (const w of [cg, cgSleep, cgFree]) w.free();
   for (const w of [raw, rawStatic]) w.free();
 
   let anchor: MujocoRun | null = null;
@@ -296,6 +299,8 @@ async function main(): Promise<void> {
   const mujocoContacts = mj.length && mj.every((m) => m.contacts !== null) ? median(mj.map((m) => m.contacts!)) : null;
   // Paired ratio per round (same step range, same round): robust to drift of the machine's speed.
   const paired = median(variants[1].rates.map((x, i) => x / variants[0].rates[i]));
+  const freeRates = variant('chaingap_no_force_limit').rates;
+  const forceLimitPaired = median(freeRates.map((x, i) => x / variants[0].rates[i]));
 
   const doc = {
     name: 'physics',
@@ -308,6 +313,7 @@ async function main(): Promise<void> {
       chaingap_sleep_steps_per_s_first_rep: round(variant('chaingap_sleep').rates[0]),
       chaingap_sleep_steps_per_s_last_rep: round(variant('chaingap_sleep').rates[REPS - 1]),
       raw_rapier_static_arm_steps_per_s: round(rate('raw_rapier_static_arm')),
+      chaingap_no_force_limit_steps_per_s: round(rate('chaingap_no_force_limit')),
       contacts_per_step_rapier: round(rec.contacts.pairs, 3),
       contact_points_per_step_rapier: round(rec.contacts.points, 3),
       arm_contact_pairs_per_step_rapier: round(rec.contacts.robotPairs, 3),
@@ -330,6 +336,9 @@ async function main(): Promise<void> {
       overhead_vs_raw_rapier: round(rawRate / chaingap),
       overhead_vs_raw_rapier_paired: round(paired),
       sleep_speedup: round(windowRate('chaingap_sleep') / chaingap),
+      // Steps/s without the force limit over steps/s with it (1.0 = free; the budget is 1.15).
+      force_limit_cost: round(rate('chaingap_no_force_limit') / chaingap),
+      force_limit_cost_paired: round(forceLimitPaired),
     },
     env: {
       node: process.version,

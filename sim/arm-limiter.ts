@@ -1,0 +1,262 @@
+// The force-limited arm. The links are kinematic bodies (exact, deterministic tracking), but a real
+// Panda is torque-limited: pressed into the table, it stalls. Before each physics substep the arm's
+// next joint step is checked against two things, and shortened or refused:
+//
+// 1. Joint torques from contact. The contact impulses Rapier applied to the arm in the last substep
+//    (fingers, hand and links against dynamic bodies, plus whatever a held object is pressed against)
+//    are turned into joint torques tau = J(p)^T F. A joint whose contact torque exceeds the Panda's
+//    torque limit cannot move against it: if any such joint's step would push further into the
+//    contact (tau_i * dq_i < 0), the arm stalls for this substep. It still moves freely away.
+// 2. Fixed geometry (table, floor, fixture shells). A kinematic body gets no contact force from a fixed
+//    one, so the torque test cannot see them: each moving arm collider is shape-cast along its motion
+//    against fixed colliders, and the step is cut at the time of impact when it would end deeper than
+//    STATIC_PENETRATION_ALLOWED (a rigid surface stalls a real arm at once).
+//
+// Nothing here adds state between substeps: it reads the world (contact impulses, poses), which is
+// what a snapshot holds, so restore stays deterministic.
+import { RAPIER } from './rapier.ts';
+import { computeFrames, newFrameBuffer } from './kinematics.ts';
+
+type RWorld = InstanceType<typeof RAPIER.World>;
+type RCollider = InstanceType<typeof RAPIER.Collider>;
+type RShape = InstanceType<typeof RAPIER.Shape>;
+type RManifold = InstanceType<typeof RAPIER.TempContactManifold>;
+
+/**
+ * The Panda's joint torque limits (N m), joints 1..7: Franka Control Interface documentation, "Robot
+ * and interface specifications", tau_max = 87, 87, 87, 87, 12, 12, 12 N m (robosuite's Panda model
+ * uses +-80 / +-12 N m as actuator ranges). At the ready pose, pressing straight down with the TCP,
+ * joint 6 saturates first: about PRESS_FORCE_AT_READY newtons at the fingertips (see README).
+ */
+export const PANDA_TORQUE_LIMIT: readonly number[] = Object.freeze([87, 87, 87, 87, 12, 12, 12]);
+
+/** How deep (m) a moving arm collider may end inside fixed geometry before its step is cut. */
+export const STATIC_PENETRATION_ALLOWED = 0.001;
+
+const G = 9.81;
+
+/** What the arm touches, by part, for the limiter: which frame a collider moves with. */
+export interface ArmCollider {
+  collider: RCollider;
+  /** Index of the link frame it moves with: 0..6 links 1..7, 7 hand (fingers move with the hand). */
+  frame: number;
+  /** True for the finger pads and the hand: their contact forces act at the TCP for torques. */
+  effector: boolean;
+  /** Farthest the collider's centre can be from its frame's origin (m): its local offset, or the finger travel. */
+  reach: number;
+}
+
+export interface ArmWorldView {
+  readonly world: RWorld;
+  /** The arm's colliders (links, hand, fingers; not the fixed base). */
+  armColliders(): readonly ArmCollider[];
+  /**
+   * Handles of the arm colliders that received contact force in the last substep (from Rapier's
+   * contact force events): only these are read, so an arm in free space costs nothing.
+   */
+  touching(): ReadonlySet<number>;
+  /** Colliders of the objects both fingers touch among `touching` (what the hand holds). */
+  heldObjectColliders(touching: ReadonlySet<number>): RCollider[];
+  /** True for colliders of the robot itself. */
+  isRobotCollider(handle: number): boolean;
+  /** World-space boxes of the fixed colliders (table, floor, fixture shells) the cast is tried against. */
+  fixedBounds(): readonly Bounds[];
+  dt: number;
+}
+
+/** An axis-aligned box, [min, max] per axis. */
+export interface Bounds {
+  min: [number, number, number];
+  max: [number, number, number];
+}
+
+/** Radius of a sphere around a collider's centre that holds the whole shape (m). */
+export function boundingRadius(shape: RShape): number {
+  const s = shape as unknown as { halfExtents?: { x: number; y: number; z: number }; radius?: number; halfHeight?: number };
+  if (s.halfExtents) return Math.hypot(s.halfExtents.x, s.halfExtents.y, s.halfExtents.z);
+  return (s.radius ?? 0) + (s.halfHeight ?? 0);
+}
+
+export interface LimitReport {
+  /** Fraction of the proposed step taken (1 = all of it, 0 = stalled). */
+  scale: number;
+  /** Why it was cut: 'torque' (a joint at its limit pushing into contact) or 'fixed' (about to enter fixed geometry). */
+  reason: 'torque' | 'fixed' | null;
+  /** Contact torques on the joints (N m) from the last substep. */
+  tau: Float64Array;
+  /** Deepest penetration of an arm collider into anything that is not the robot (m), from the last substep's contacts. */
+  depth: number;
+}
+
+export class ArmLimiter {
+  private readonly cur = newFrameBuffer();
+  private readonly next = newFrameBuffer();
+  private readonly qNext = new Float64Array(7);
+  private readonly tau = new Float64Array(7);
+  private readonly shapes = new Map<number, RShape>();
+  private readonly radius = new Map<number, number>();
+
+  constructor(private readonly view: ArmWorldView) {}
+
+  private shapeOf(c: RCollider): RShape {
+    let s = this.shapes.get(c.handle);
+    if (!s) {
+      s = c.shape;
+      this.shapes.set(c.handle, s);
+    }
+    return s;
+  }
+
+  /**
+   * Contact torques on the arm's joints from the last substep's contact impulses, and the deepest
+   * penetration seen. `frames` holds the current link frames.
+   */
+  contactLoad(frames: Float64Array): { tau: Float64Array; depth: number } {
+    const tau = this.tau.fill(0);
+    const v = this.view;
+    const w = v.world;
+    const invDt = 1 / v.dt;
+    const tcp = 8 * 12;
+    let depth = 0;
+    const touching = v.touching();
+    if (touching.size === 0) return { tau, depth };
+    // Force on the arm at point p, moving with frame k (joints 0..k carry it).
+    const addForce = (fx: number, fy: number, fz: number, px: number, py: number, pz: number, k: number) => {
+      for (let i = 0; i <= Math.min(k, 6); i++) {
+        const o = i * 12;
+        const zx = frames[o + 2], zy = frames[o + 6], zz = frames[o + 10];
+        const rx = px - frames[o + 3], ry = py - frames[o + 7], rz = pz - frames[o + 11];
+        // (z x r) . F
+        tau[i] += (zy * rz - zz * ry) * fx + (zz * rx - zx * rz) * fy + (zx * ry - zy * rx) * fz;
+      }
+    };
+    for (const a of v.armColliders()) {
+      const c = a.collider;
+      if (!touching.has(c.handle)) continue;
+      w.contactPairsWith(c, (other: RCollider) => {
+        if (v.isRobotCollider(other.handle)) return;
+        let fx = 0, fy = 0, fz = 0;
+        w.contactPair(c, other, (m: RManifold, flipped: boolean) => {
+          const n = m.normal();
+          // The manifold normal points from its first collider to its second; the impulse pushes the
+          // first away along -n. `flipped`: the arm collider is the manifold's second.
+          const sgn = flipped ? 1 : -1;
+          for (let k = 0; k < m.numContacts(); k++) {
+            const lam = m.contactImpulse(k) * invDt * sgn;
+            fx += n.x * lam; fy += n.y * lam; fz += n.z * lam;
+            const d = -m.contactDist(k);
+            if (d > depth) depth = d;
+          }
+        });
+        if (fx === 0 && fy === 0 && fz === 0) return;
+        if (a.effector) addForce(fx, fy, fz, frames[tcp + 3], frames[tcp + 7], frames[tcp + 11], 7);
+        else {
+          const p = c.translation();
+          addForce(fx, fy, fz, p.x, p.y, p.z, a.frame);
+        }
+      });
+    }
+    // A held object passes on what it is pressed against (net of its own weight, which the arm
+    // carries anyway): a block pushed into the table loads the arm through the fingers' friction.
+    const held = v.heldObjectColliders(touching);
+    if (held.length) {
+      let fx = 0, fy = 0, fz = 0;
+      const bodies = new Set<number>();
+      for (const c of held) {
+        const body = c.parent();
+        if (body && !bodies.has(body.handle)) {
+          bodies.add(body.handle);
+          fz -= body.mass() * G;
+        }
+        w.contactPairsWith(c, (other: RCollider) => {
+          if (v.isRobotCollider(other.handle)) return;
+          w.contactPair(c, other, (m: RManifold, flipped: boolean) => {
+            const n = m.normal();
+            const sgn = flipped ? 1 : -1;
+            for (let k = 0; k < m.numContacts(); k++) {
+              const lam = m.contactImpulse(k) * invDt * sgn;
+              fx += n.x * lam; fy += n.y * lam; fz += n.z * lam;
+            }
+          });
+        });
+      }
+      // Only what presses the object against something beyond its weight loads the arm.
+      if (fz < 0) fz = 0;
+      addForce(fx, fy, fz, frames[tcp + 3], frames[tcp + 7], frames[tcp + 11], 7);
+    }
+    return { tau, depth };
+  }
+
+  /** How much of the joint step dq (this substep) the arm may take from q. */
+  limit(q: ArrayLike<number>, dq: ArrayLike<number>): LimitReport {
+    computeFrames(q, this.cur);
+    const { tau, depth } = this.contactLoad(this.cur);
+    for (let i = 0; i < 7; i++) {
+      if (Math.abs(tau[i]) > PANDA_TORQUE_LIMIT[i] && tau[i] * dq[i] < 0) return { scale: 0, reason: 'torque', tau, depth };
+    }
+    for (let i = 0; i < 7; i++) this.qNext[i] = q[i] + dq[i];
+    computeFrames(this.qNext, this.next);
+    const scale = this.fixedGeometryScale();
+    return { scale, reason: scale < 1 ? 'fixed' : null, tau, depth };
+  }
+
+  /** Largest fraction of the step that keeps every moving arm collider out of fixed geometry. */
+  private fixedGeometryScale(): number {
+    const v = this.view;
+    const w = v.world;
+    const cur = this.cur, next = this.next;
+    const fixed = v.fixedBounds();
+    let scale = 1;
+    for (const a of v.armColliders()) {
+      const c = a.collider;
+      const o = a.frame * 12;
+      // Cheap test first: the sphere around the collider, swept to where its frame goes next, against
+      // the fixed boxes (the links' colliders sit at their frame's origin within `reach`).
+      let r = this.radius.get(c.handle);
+      if (r === undefined) {
+        r = boundingRadius(this.shapeOf(c)) + a.reach;
+        this.radius.set(c.handle, r);
+      }
+      const margin = r + Math.hypot(next[o + 3] - cur[o + 3], next[o + 7] - cur[o + 7], next[o + 11] - cur[o + 11]);
+      const fx = cur[o + 3], fy = cur[o + 7], fz = cur[o + 11];
+      let near = false;
+      for (const b of fixed) {
+        if (fx > b.min[0] - margin && fx < b.max[0] + margin && fy > b.min[1] - margin && fy < b.max[1] + margin &&
+          fz > b.min[2] - margin && fz < b.max[2] + margin) { near = true; break; }
+      }
+      if (!near) continue;
+      const p = c.translation();
+      // The collider's centre carried from the current to the next pose of its frame.
+      const rx = p.x - cur[o + 3], ry = p.y - cur[o + 7], rz = p.z - cur[o + 11];
+      // Local coordinates: R_cur^T r.
+      const lx = cur[o] * rx + cur[o + 4] * ry + cur[o + 8] * rz;
+      const ly = cur[o + 1] * rx + cur[o + 5] * ry + cur[o + 9] * rz;
+      const lz = cur[o + 2] * rx + cur[o + 6] * ry + cur[o + 10] * rz;
+      const nx = next[o] * lx + next[o + 1] * ly + next[o + 2] * lz + next[o + 3];
+      const ny = next[o + 4] * lx + next[o + 5] * ly + next[o + 6] * lz + next[o + 7];
+      const nz = next[o + 8] * lx + next[o + 9] * ly + next[o + 10] * lz + next[o + 11];
+      const vel = { x: nx - p.x, y: ny - p.y, z: nz - p.z };
+      if (Math.abs(vel.x) + Math.abs(vel.y) + Math.abs(vel.z) < 1e-7) continue;
+      const shape = this.shapeOf(c);
+      const rot = c.rotation();
+      const hit = w.castShape(
+        p, rot, vel, shape, 0, 1, false,
+        RAPIER.QueryFilterFlags.EXCLUDE_DYNAMIC | RAPIER.QueryFilterFlags.EXCLUDE_KINEMATIC,
+        c.collisionGroups(),
+      );
+      if (!hit || hit.time_of_impact >= scale) continue;
+      // Sliding along a surface it already touches is allowed as long as it gets no deeper.
+      const other = hit.collider;
+      const os = this.shapeOf(other);
+      const ot = other.translation(), orot = other.rotation();
+      const after = shape.contactShape({ x: nx, y: ny, z: nz }, rot, os, ot, orot, 0);
+      const dAfter = after ? -after.distance : 0;
+      if (dAfter <= STATIC_PENETRATION_ALLOWED) continue;
+      const before = shape.contactShape(p, rot, os, ot, orot, 0);
+      const dBefore = before ? -before.distance : 0;
+      if (dAfter <= dBefore + 1e-5) continue;
+      scale = Math.max(0, hit.time_of_impact);
+    }
+    return scale;
+  }
+}
