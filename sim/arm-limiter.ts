@@ -30,6 +30,24 @@ type RManifold = InstanceType<typeof RAPIER.TempContactManifold>;
  */
 export const PANDA_TORQUE_LIMIT: readonly number[] = Object.freeze([87, 87, 87, 87, 12, 12, 12]);
 
+/**
+ * The largest force (N) the arm can push with at the TCP along the world direction `dir` in
+ * configuration q before a joint reaches its torque limit: min over joints of tau_max / |J_v^T dir|.
+ */
+export function pushForceLimit(q: ArrayLike<number>, dir: [number, number, number]): number {
+  const f = computeFrames(q, newFrameBuffer());
+  const t = 8 * 12;
+  let best = Infinity;
+  for (let i = 0; i < 7; i++) {
+    const o = i * 12;
+    const zx = f[o + 2], zy = f[o + 6], zz = f[o + 10];
+    const rx = f[t + 3] - f[o + 3], ry = f[t + 7] - f[o + 7], rz = f[t + 11] - f[o + 11];
+    const lever = Math.abs((zy * rz - zz * ry) * dir[0] + (zz * rx - zx * rz) * dir[1] + (zx * ry - zy * rx) * dir[2]);
+    if (lever > 1e-9) best = Math.min(best, PANDA_TORQUE_LIMIT[i] / lever);
+  }
+  return best;
+}
+
 /** How deep (m) a moving arm collider may end inside fixed geometry before its step is cut. */
 export const STATIC_PENETRATION_ALLOWED = 0.001;
 

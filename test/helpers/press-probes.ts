@@ -15,7 +15,7 @@ export interface PressResult {
   worstArmPenetration: number;
   /** Where the block ended (z of its bottom, m). */
   finalZ: number;
-  /** Control steps the hand spent stalled while pressing (TCP moved < 1 mm while asked to move 5 mm+). */
+  /** Control steps the physics-health monitor called sim_unstable. */
   unstableSteps: number;
 }
 
@@ -35,8 +35,8 @@ function probeTask(kind: string): TaskSpec {
 }
 
 /** Grasp a block (or `kind`), lift it 10 cm, drive it down into the table at `speed` m/s, let go, watch. */
-export async function pressHeldObject(speed: number, kind = 'red_block', seed = 1): Promise<PressResult> {
-  const env = new Env();
+export async function pressHeldObject(speed: number, kind = 'red_block', seed = 1, forceLimit = true): Promise<PressResult> {
+  const env = new Env({ forceLimit });
   const scene: SceneSpec = { ...probeScene, objects: [{ ...probeScene.objects[0], kind }] };
   const task = probeTask(kind);
   let { obs } = await env.reset({ seed, task, scene });
@@ -77,8 +77,8 @@ export async function pressHeldObject(speed: number, kind = 'red_block', seed = 
 }
 
 /** Sweep the hand sideways into the kitchen cabinet's fixed shell at `speed` m/s; deepest hand penetration (m). */
-export async function sweepIntoCabinet(speed: number, seed = 1): Promise<{ worstPenetration: number; part: string | null }> {
-  const env = new Env();
+export async function sweepIntoCabinet(speed: number, seed = 1, forceLimit = true): Promise<{ worstPenetration: number; part: string | null }> {
+  const env = new Env({ forceLimit });
   const scene = findScene('kitchen');
   const task: TaskSpec = {
     name: 'sweep_probe', scene: 'kitchen', type: 'press_button', instruction: 'touch the cabinet',
