@@ -14,6 +14,7 @@ export { PREDICATES, PREDICATE_TOLERANCES, evalFormula } from './sim/predicates.
 export { FIXTURE_TOLERANCES } from './sim/fixtures.ts';
 export { GRIPPER } from './sim/robot.ts';
 export { SimWorld, CONTROL_HZ, PHYSICS_HZ, PENETRATION_TOLERANCE } from './sim/world.ts';
+export { PhysicsHealthMonitor, HEALTH_LIMITS, type StepHealth, type HealthState } from './sim/physics-health.ts';
 export { fk, solveIk, linkFrames, PANDA_READY, PANDA_LOWER, PANDA_UPPER } from './sim/kinematics.ts';
 
 export { ExpertPolicy, EXPERT } from './policies/expert.ts';
@@ -39,7 +40,11 @@ export { runChain, type ChainRunOptions, type ChainMode, type ParaphraseMode } f
 export { runTask, type TaskOutcome, type TaskRunOptions } from './runner/episode.ts';
 export { FAILURE_RULES, TaskTrace } from './runner/failures.ts';
 export { perceive } from './runner/perceive.ts';
-export type { ChainRecord, StepRecord, BaselineRecord, FailureLabel } from './runner/records.ts';
+export type { ChainRecord, StepRecord, BaselineRecord, FailureLabel, HealthRecord } from './runner/records.ts';
+export {
+  physicsHealth, combinePhysicsHealth, healthLine, compactHealth, mergeHealth, HealthTally, HEALTH_REASONS_KEPT,
+  type PhysicsHealthSummary, type PhysicsHealthCounts, type ChainsHealth, type BaselineHealth, type TaskHealth,
+} from './runner/health.ts';
 export { ResultsStore, ResultsError, AppendLog } from './runner/store.ts';
 export { summarise, outcomeOf, type RunSummary } from './runner/summary.ts';
 export * as metrics from './runner/metrics.ts';
@@ -57,7 +62,7 @@ export { rgbPng, depthPng, segmentationPng, contactSheet } from './sim/render/im
 
 // OOD axes and sweeps.
 export { OOD_AXES, OOD_MAPPINGS, parseOod, resolveOod, activeLevels, type OodAxis, type OodLevels } from './scenes/ood.ts';
-export { parseSweepSpec, runSweep, sweepSettings, settingKey, type SweepSpec, type SweepOptions, type SweepCell, type SweepResultSummary } from './runner/sweep.ts';
+export { parseSweepSpec, runSweep, sweepSettings, settingKey, sweepPhysicsHealth, type SweepSpec, type SweepOptions, type SweepCell, type SweepResultSummary } from './runner/sweep.ts';
 export { writeSweepReport } from './runner/sweep-report.ts';
 
 // Learned policies: the ONNX host, openpi-protocol remote policies and server, batching.
@@ -81,5 +86,5 @@ export { CiBaselineSchema, readCiBaseline, writeCiBaseline, CI_BASELINE_FORMAT, 
 export { decideChecks, compareChecks, type CiCheck, type CheckRules, type Floor, type Comparison } from './runner/ci-checks.ts';
 export { dropPValue, minimumDetectableDrop, testFor, type Counts } from './runner/ci-compare.ts';
 export { chainMetrics, isolatedMetrics, type MetricCounts } from './runner/ci-metrics.ts';
-export { ciJunit, ciMarkdown } from './runner/ci-report.ts';
+export { ciJunit, ciMarkdown, healthWarning } from './runner/ci-report.ts';
 export { fisherLess, zLess, holmAdjust, normalQuantile, binomialCdf } from './runner/stats.ts';

@@ -10,6 +10,7 @@ import type { ChainSpec, SceneSpec } from '../scenes/types.ts';
 import type { Env } from '../sim/env.ts';
 import type { CameraImage, Policy } from '../sim/policy.ts';
 import { runTask } from './episode.ts';
+import { compactHealth, mergeHealth } from './health.ts';
 import { perceive } from './perceive.ts';
 import type { ChainRecord, StepRecord } from './records.ts';
 
@@ -71,6 +72,7 @@ export async function runChain(env: Env, policy: Policy, chain: ChainSpec, o: Ch
       if (out.failure) rec.failure = out.failure;
       if (out.error) rec.note = out.error;
       if (out.disturbed.length) rec.disturbed = out.disturbed;
+      rec.health = compactHealth(out.health);
       for (const x of out.policyMs) latencyMs.push(round3(x));
       for (const x of out.simMs) simMsPerStep.push(round3(x));
     }
@@ -83,5 +85,6 @@ export async function runChain(env: Env, policy: Policy, chain: ChainSpec, o: Ch
     runId: o.runId, chainId: chain.name, seed: o.seed, repeat: o.repeat, policySeed: o.policySeed,
     policy: policy.id, mode: o.mode, ood: activeLevels(o.ood), length: chain.steps.length, tasks: chain.steps.map((t) => t.name),
     steps, latencyMs, simMsPerStep, wallMs: Math.round(performance.now() - t0),
+    health: mergeHealth(steps.flatMap((s) => (s.health ? [s.health] : []))),
   };
 }

@@ -4,6 +4,7 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import type { CiCheck } from './ci-checks.ts';
 import type { CiResult } from './ci.ts';
+import { healthCell, type BaselineHealth, type ChainsHealth } from './health.ts';
 
 const f3 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(3));
 
@@ -11,13 +12,30 @@ function caseName(c: CiCheck): string {
   return c.kind === 'floor' ? `${c.metric} >= ${c.floor}` : `${c.metric} not below reference`;
 }
 
-/** JUnit XML: a testsuite per suite and setting, a testcase per check; `error` makes one erroring testcase. */
-export function ciJunit(o: { name: string; checks: readonly CiCheck[]; wallSeconds: number; error?: string }): string {
+/** The warning a result contaminated by simulator artefacts carries (null when it is not). */
+export function healthWarning(where: string, h: ChainsHealth | BaselineHealth): string | null {
+  return h.contaminated ? `physics health: ${where}: ${h.note}` : null;
+}
+
+/**
+ * JUnit XML: a testsuite per suite and setting, a testcase per check; `error` makes one erroring testcase.
+ * A suite/setting whose result is contaminated by simulator artefacts gets a warning in its `system-err`.
+ */
+export function ciJunit(o: { name: string; checks: readonly CiCheck[]; wallSeconds: number; error?: string; physicsHealth?: Record<string, ChainsHealth | BaselineHealth> }): string {
   const groups = new Map<string, CiCheck[]>();
   for (const c of o.checks) groups.set(`${c.suite}/${c.setting}`, [...(groups.get(`${c.suite}/${c.setting}`) ?? []), c]);
+  const warnings = new Map<string, string>();
+  for (const [g, h] of Object.entries(o.physicsHealth ?? {})) {
+    const w = healthWarning(g, h);
+    if (w) {
+      warnings.set(g, w);
+      if (!groups.has(g)) groups.set(g, []);
+    }
+  }
   const count = (cs: readonly CiCheck[], s: CiCheck['status']) => cs.filter((c) => c.status === s).length;
   const suites: Record<string, unknown>[] = [...groups.entries()].map(([g, cs]) => ({
     '@name': `${o.name}: ${g}`, '@tests': cs.length, '@failures': count(cs, 'fail'), '@errors': 0, '@skipped': count(cs, 'skipped'),
+    ...(warnings.has(g) ? { 'system-err': `WARNING: ${warnings.get(g)}` } : {}),
     testcase: cs.map((c) => ({
       '@classname': `chaingap.${c.suite}.${c.setting}`, '@name': caseName(c), '@time': 0,
       ...(c.status === 'fail' ? { failure: { '@message': c.message, '@type': c.kind === 'floor' ? 'floor' : 'regression', '#text': detail(c) } } : {}),
@@ -62,6 +80,9 @@ export function ciMarkdown(r: CiResult): string {
   const ref = r.reference
     ? `compared with \`${r.reference.file.split('/').slice(-2).join('/')}\` (policy \`${r.reference.policy}\`, recorded ${r.reference.recorded.slice(0, 10)}${r.reference.sameJob ? '' : '; **recorded for a different job definition**: chains, settings or sample sizes differ'})`
     : r.baselineWritten ? `reference written to \`${r.baselineWritten.split('/').slice(-2).join('/')}\`` : 'no reference: floors only';
+  const health = Object.entries(r.physicsHealth ?? {});
+  const contaminated = health.filter(([, h]) => h.contaminated);
+  for (const [g, h] of contaminated) L.push(`> ⚠️ **${healthWarning(g.replace('/', ' / '), h)}**`, '');
   L.push(`Policy \`${r.policy}\`; ${ref}. Regression = one-sided drop significant at alpha ${r.rules.alpha} (${r.rules.correction === 'holm' ? `Holm over ${r.checks.filter((c) => c.p !== undefined).length} tests` : 'uncorrected'}) **and** at least ${r.rules.minEffect}. ${r.units.ran} units run, ${r.units.resumed} resumed, ${r.wallSeconds.toFixed(0)} s.`);
   L.push('');
   if (failed.length) {
@@ -98,6 +119,19 @@ export function ciMarkdown(r: CiResult): string {
     const blind = cmp.filter((c) => c.mde === null || (c.mde !== undefined && c.mde > 0.2));
     const names = blind.slice(0, 4).map((c) => `\`${where(c)} ${c.metric}\``).join(', ') + (blind.length > 4 ? ` and ${blind.length - 4} more` : '');
     L.push(`_What this job cannot see:_ a true drop smaller than the "detects drops" column is likely to pass unnoticed.${blind.length ? ` ${blind.length} of ${cmp.length} comparisons catch only drops above 0.2, or none (${names}); more chains, repeats or baseline episodes shrink these.` : ''}`);
+    L.push('');
+  }
+  if (health.length) {
+    L.push('### Physics health');
+    L.push('');
+    L.push('_sim_unstable control steps were produced by the simulator, not the policy; a result with any is contaminated by simulator artefacts (reported, not checked)._');
+    L.push('');
+    L.push('| suite / setting | verdict | sim_unstable control steps | chains / episodes with them | objects off the table | control steps with penetration > 5 mm | deepest penetration |');
+    L.push('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const [g, h] of health) {
+      const runs = 'chains' in h ? `${h.chainsWithUnstable}/${h.chains}` : `${h.episodesWithUnstable}/${h.episodes}`;
+      L.push(`| ${g.replace('/', ' / ')} | ${healthCell(h)} | ${h.unstableSteps} | ${runs} | ${h.ejectedObjects} | ${h.penetrationSteps} | ${h.maxPenetrationMm === null ? 'n/a' : `${h.maxPenetrationMm.toFixed(2)} mm`} |`);
+    }
     L.push('');
   }
   return L.join('\n');

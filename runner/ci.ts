@@ -20,6 +20,7 @@ import { chainMetrics, isolatedMetrics, type MetricCounts } from './ci-metrics.t
 import { decideChecks, expandTypes, type Comparison, type Floor } from './ci-checks.ts';
 import type { CiCheck } from './ci-checks.ts';
 import { ciJunit, ciMarkdown } from './ci-report.ts';
+import type { BaselineHealth, ChainsHealth } from './health.ts';
 
 /** The job could not finish (time budget spent); what was recorded is kept and the job resumes. */
 export class CiRuntimeError extends Error {}
@@ -51,6 +52,12 @@ export interface CiResult {
   checks: CiCheck[];
   /** Every metric's counts, `<suite>/<setting>/<metric>`. */
   metrics: Record<string, { successes: number; trials: number }>;
+  /**
+   * Physics health per `<suite>/<setting>` (the chains) and `<suite>/isolated` (the baseline): a result with
+   * `contaminated` true was partly produced by simulator artefacts (sim_unstable control steps). It is
+   * reported, not checked: it does not change `status`.
+   */
+  physicsHealth: Record<string, ChainsHealth | BaselineHealth>;
   rules: { alpha: number; minEffect: number; power: number; correction: 'holm' | 'none'; floorRule: 'significant' | 'estimate' };
   /** The reference compared with (null with --update-baseline or no `baseline`). */
   reference: { file: string; recorded: string; policy: string; sameJob: boolean } | null;
@@ -154,6 +161,7 @@ export async function runCi(config: ResolvedCiConfig, o: CiOptions = {}): Promis
   const stopAt = t0 + cfg.timeBudgetMinutes * 60_000;
   const units = { ran: 0, resumed: 0 };
   const metrics: Record<string, MetricCounts> = {};
+  const physicsHealth: Record<string, ChainsHealth | BaselineHealth> = {};
   let stopped = 0, planned = 0;
   for (const [i, plan] of plans.entries()) {
     const s = cfg.suites[i];
@@ -169,6 +177,7 @@ export async function runCi(config: ResolvedCiConfig, o: CiOptions = {}): Promis
     stopped += r.stopped;
     planned += r.ran + r.resumed + r.stopped;
     for (const cell of r.cells) {
+      physicsHealth[`${s.name}/${cell.setting}`] = cell.summary.physicsHealth.chains;
       const dir = path.join(plan.dir, cell.dir);
       const { store } = ResultsStore.open(dir, ResultsStore.readConfig(dir), { readOnly: true });
       try {
@@ -181,6 +190,7 @@ export async function runCi(config: ResolvedCiConfig, o: CiOptions = {}): Promis
     const { store } = ResultsStore.open(bdir, ResultsStore.readConfig(bdir), { readOnly: true });
     try {
       metrics[`${s.name}/isolated`] = isolatedMetrics(store.baseline.all(), plan.typeOf);
+      physicsHealth[`${s.name}/isolated`] = r.cells[0].summary.physicsHealth.baseline;
     } finally {
       store.close();
     }
@@ -229,12 +239,12 @@ export async function runCi(config: ResolvedCiConfig, o: CiOptions = {}): Promis
     baselineWritten = cfg.baselinePath!;
   }
   const result: CiResult = {
-    name: cfg.name, policy: entry.id, status: failed ? 'fail' : 'pass', exitCode: failed ? 1 : 0, checks, metrics: flat, rules,
+    name: cfg.name, policy: entry.id, status: failed ? 'fail' : 'pass', exitCode: failed ? 1 : 0, checks, metrics: flat, physicsHealth, rules,
     reference: reference && cfg.baselinePath ? { file: cfg.baselinePath, recorded: reference.recorded, policy: reference.policy, sameJob: reference.job === job } : null,
     baselineWritten, units, wallSeconds: (Date.now() - t0) / 1000, job, files,
   };
   writeDurably(files.summaryJson, JSON.stringify(result, null, 2) + '\n');
-  writeDurably(files.junitXml, ciJunit({ name: cfg.name, checks, wallSeconds: result.wallSeconds }));
+  writeDurably(files.junitXml, ciJunit({ name: cfg.name, checks, wallSeconds: result.wallSeconds, physicsHealth }));
   writeDurably(files.markdown, ciMarkdown(result));
   return result;
 }

@@ -6,6 +6,7 @@ import type { Env } from '../sim/env.ts';
 import type { Penetration } from '../sim/world.ts';
 import { PolicyUnavailableError, type Observation, type Policy } from '../sim/policy.ts';
 import { TaskTrace } from './failures.ts';
+import { HealthTally, compactHealth, type TaskHealth } from './health.ts';
 import type { BaselineRecord, FailureLabel } from './records.ts';
 
 export interface TaskOutcome {
@@ -25,6 +26,8 @@ export interface TaskOutcome {
   policyMs: number[];
   /** Physics time per control step (ms). */
   simMs: number[];
+  /** Physics health over the task's control steps: whether the simulator, not the policy, produced what happened. */
+  health: TaskHealth;
 }
 
 export interface TaskRunOptions {
@@ -44,9 +47,10 @@ export async function runTask(env: Env, policy: Policy, task: TaskSpec, o: TaskR
   const policyMs: number[] = [];
   const simMs: number[] = [];
   let worst: Penetration | null = null;
+  const health = new HealthTally();
   const finish = (success: boolean, error?: string): TaskOutcome => {
     if (error !== undefined) trace.policyError = error;
-    const r: TaskOutcome = { task: task.name, success, steps: env.steps, disturbed: trace.disturbed(), worstPenetration: worst, policyMs, simMs };
+    const r: TaskOutcome = { task: task.name, success, steps: env.steps, disturbed: trace.disturbed(), worstPenetration: worst, policyMs, simMs, health: health.result() };
     if (!success) r.failure = trace.label();
     if (error !== undefined) r.error = error;
     return r;
@@ -70,6 +74,7 @@ export async function runTask(env: Env, policy: Policy, task: TaskSpec, o: TaskR
       return finish(false, (e as Error).message);
     }
     simMs.push(result.info.simMs);
+    health.add(result.info.health);
     trace.observe(result.info);
     const p = result.info.penetrations[0];
     if (p && (!worst || p.depth > worst.depth)) worst = p;
@@ -96,5 +101,6 @@ export async function runBaselineEpisode(
   const out = await runTask(env, policy, task, { policySeed: o.seed });
   const rec: BaselineRecord = { runId: o.runId, task: task.name, episode: o.episode, seed: o.seed, success: out.success, steps: out.steps };
   if (out.failure) rec.failure = out.failure;
+  rec.health = compactHealth(out.health);
   return rec;
 }

@@ -3,7 +3,27 @@
 /** Failure labels, one per failed step, decided from simulator state (../shared/README.md section 5). */
 export type FailureLabel =
   | 'grasp_miss' | 'slip_drop' | 'wrong_object' | 'wrong_place' | 'knocked_over' | 'collision'
-  | 'timeout_no_progress' | 'precondition_broken' | 'policy_error' | 'unreachable';
+  | 'timeout_no_progress' | 'precondition_broken' | 'policy_error' | 'unreachable' | 'sim_unstable';
+
+/**
+ * Physics health of a task attempt (or, on a chain record, of all its attempted steps together), folded
+ * from the per-control-step StepHealth of sim/physics-health.ts by runner/health.ts. Records written
+ * before chaingap measured physics health have no `health`: that means "not measured", never "healthy".
+ */
+export interface HealthRecord {
+  /** Control steps whose state the simulator, not the policy, produced (a `sim_unstable` reason). */
+  unstableSteps: number;
+  /** Control steps with an arm penetration deeper than PENETRATION_TOLERANCE (5 mm). */
+  penetrationSteps: number;
+  /** Deepest arm penetration into anything that is not the robot (m, to 0.01 mm). */
+  maxPenetration: number;
+  /** Fastest object speed that free fall does not explain (m/s, to 1 mm/s). */
+  maxExcessSpeed: number;
+  /** Objects that left the table volume (omitted when none did). */
+  ejected?: string[];
+  /** The first few `sim_unstable` reasons (at most HEALTH_REASONS_KEPT; omitted when none). */
+  unstable?: string[];
+}
 
 export interface StepRecord {
   /** Position in the chain, 0-based. */
@@ -20,6 +40,8 @@ export interface StepRecord {
   note?: string;
   /** Objects the step does not name that it moved or toppled (a side effect, also on success). */
   disturbed?: string[];
+  /** Physics health of the attempt (absent when not attempted, and in records from before it was measured). */
+  health?: HealthRecord;
 }
 
 export interface ChainRecord {
@@ -45,6 +67,8 @@ export interface ChainRecord {
   simMsPerStep: number[];
   /** Wall time of the whole chain (ms). */
   wallMs: number;
+  /** Physics health of all attempted steps together (absent in records from before it was measured). */
+  health?: HealthRecord;
 }
 
 /** One controlled-baseline episode: a chain's task run alone from a fresh LIBERO-style reset. */
@@ -58,4 +82,6 @@ export interface BaselineRecord {
   success: boolean;
   failure?: FailureLabel;
   steps: number;
+  /** Physics health of the episode (absent in records from before it was measured). */
+  health?: HealthRecord;
 }

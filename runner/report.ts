@@ -2,6 +2,7 @@
 // charts, nothing fetched) from a RunSummary. One document model renders to both markdown and HTML.
 import fs from 'node:fs';
 import path from 'node:path';
+import { HEALTH_LIMITS } from '../sim/physics-health.ts';
 import { renderCharts, type ChartSvgs } from './charts.ts';
 import { writeDurably } from './store.ts';
 import type { RunSummary, SummaryProportion } from './summary.ts';
@@ -62,6 +63,25 @@ function model(s: RunSummary, opts: ReportOptions): { title: string; sections: S
     ['C', ...factor(s.C, s.Cci, `P_ind / S_N; > 1: failures compound beyond independence; bootstrap CI over chains and baseline episodes${cRange}`)],
     ['O', ...factor(s.O, s.Oci, 'mean baseline q / S_N: how much single-task success overstates the chain; bootstrap CI')],
   ] } }] });
+
+  const ph = s.physicsHealth;
+  const mm = (v: number | null) => (v === null ? 'n/a (not measured)' : `${v.toFixed(2)} mm`);
+  const ms = (v: number | null) => (v === null ? 'n/a (not measured)' : `${v.toFixed(3)} m/s`);
+  const verdict = (c: boolean | null) => (c === null ? 'not measured' : c ? 'CONTAMINATED' : 'clean');
+  sections.push({ title: 'Physics health', blocks: [
+    { p: `Whether the simulator, not the policy, produced some of these results. A control step is sim_unstable when an object moves more than ${HEALTH_LIMITS.speed} m/s faster than free fall explains, sits inside the table or a fixture, or leaves the world; a result with such steps is contaminated by simulator artefacts. Chains: ${ph.chains.note}. Baseline: ${ph.baseline.note}.` },
+    { table: { head: ['measure', 'chains', 'baseline'], rows: [
+      ['verdict', verdict(ph.chains.contaminated), verdict(ph.baseline.contaminated)],
+      ['task attempts measured / not measured', `${ph.chains.measuredAttempts} / ${ph.chains.unmeasuredAttempts}`, `${ph.baseline.measuredAttempts} / ${ph.baseline.unmeasuredAttempts}`],
+      ['control steps measured', String(ph.chains.controlSteps), String(ph.baseline.controlSteps)],
+      ['sim_unstable control steps', String(ph.chains.unstableSteps), String(ph.baseline.unstableSteps)],
+      ['chain runs / episodes with sim_unstable steps', `${ph.chains.chainsWithUnstable}/${ph.chains.chains}`, `${ph.baseline.episodesWithUnstable}/${ph.baseline.episodes}`],
+      ['objects that left the table', String(ph.chains.ejectedObjects), String(ph.baseline.ejectedObjects)],
+      ['control steps with arm penetration > 5 mm', String(ph.chains.penetrationSteps), String(ph.baseline.penetrationSteps)],
+      ['deepest arm penetration', mm(ph.chains.maxPenetrationMm), mm(ph.baseline.maxPenetrationMm)],
+      ['fastest speed free fall does not explain', ms(ph.chains.maxExcessSpeed), ms(ph.baseline.maxExcessSpeed)],
+    ] } },
+  ] });
 
   sections.push({ title: 'Compounded success S_k', blocks: [
     { chart: 'compounded' },

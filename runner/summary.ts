@@ -6,6 +6,7 @@ import {
   perStepSuccess, promptSensitivity, recovery, repeatMetrics, type PromptSensitivity, type Proportion,
 } from './metrics.ts';
 import seedrandom from 'seedrandom';
+import { physicsHealth, type PhysicsHealthSummary } from './health.ts';
 import { quantile, wilson } from './stats.ts';
 
 /** Bootstrap resamples behind the intervals of P_ind, C and O. */
@@ -70,6 +71,11 @@ export interface RunSummary {
   failures: Partial<Record<FailureLabel, number>>;
   /** Failure label -> count per chain position (1-based index into the array). */
   failuresByStep: Partial<Record<FailureLabel, number>>[];
+  /**
+   * Whether the simulator, not the policy, produced some of these results: sim_unstable control steps,
+   * objects off the table, arm penetrations over 5 mm, for the chains and for the baseline (runner/health.ts).
+   */
+  physicsHealth: PhysicsHealthSummary;
   /** pass@k and pass^k for k = 1..R, chain success over R repeats (present when repeats > 1). */
   passAtK?: Record<number, number>;
   passPowK?: Record<number, number>;
@@ -155,6 +161,7 @@ export function summarise(input: SummaryInput, chainRecords: readonly ChainRecor
     Oci: boot.O,
     failures: failureCounts(records),
     failuresByStep,
+    physicsHealth: physicsHealth(records, baselineRecords),
     promptSensitivity: promptSensitivity(records),
     latencyMs: latency(records),
     simMsPerStep: { p50: quantile(simMs, 0.5), p95: quantile(simMs, 0.95) },

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { OOD_AXES, type OodAxis } from '../scenes/ood.ts';
 import { renderSvg } from './charts.ts';
+import { healthCell, type BaselineHealth, type ChainsHealth } from './health.ts';
 import { CSS } from './report.ts';
 import { writeDurably } from './store.ts';
 import type { SweepCell, SweepResultSummary } from './sweep.ts';
@@ -36,13 +37,16 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary): Prom
   const body: string[] = [`<h1>chaingap sweep: ${esc(r.name)}</h1>`];
   const policies = [...new Set(r.cells.map((c) => c.policy))];
   const controlled = (p: string) => r.cells.find((c) => c.policy === p && c.setting === 'controlled')!;
+  const ph = r.physicsHealth;
+  const warn = ph.chains.contaminated || ph.baseline.contaminated;
+  body.push(`<p${warn ? ' style="color:#b00020;font-weight:600"' : ''}>Physics health over all cells: chains: ${esc(ph.chains.note)}. Baseline: ${esc(ph.baseline.note)}. Per cell in "Physics health per cell" below.</p>`);
 
   body.push('<section><h2>1. Capability floor: the controlled baseline</h2>',
     '<p>Each task of the chains run alone from fresh LIBERO-style resets (every OOD axis at 0), and the chains themselves in the controlled setting.</p>',
-    table(['policy', 'tasks', 'mean q', 'P_ind', 'S_1', 'S_10 [95% CI]', 'C [95% CI]'], policies.map((p) => {
+    table(['policy', 'tasks', 'mean q', 'P_ind', 'S_1', 'S_10 [95% CI]', 'C [95% CI]', 'physics health (baseline)'], policies.map((p) => {
       const s = controlled(p).summary, n = s.steps;
       return [p, String(s.baseline.tasks.length), f3(s.baseline.meanQ), f3(s.baseline.P_ind), f3(s.S[0].value), `${f3(s.S[n - 1].value)} [${f3(s.S[n - 1].ci[0])}, ${f3(s.S[n - 1].ci[1])}]`,
-        `${f3(s.C)} [${f3(s.Cci[0])}, ${s.Cci[1] === null ? 'unbounded' : f3(s.Cci[1])}]`];
+        `${f3(s.C)} [${f3(s.Cci[0])}, ${s.Cci[1] === null ? 'unbounded' : f3(s.Cci[1])}]`, healthCell(s.physicsHealth.baseline)];
     })), '</section>');
 
   body.push('<section><h2>2. Robustness on variants</h2>');
@@ -58,7 +62,7 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary): Prom
         rows.push({ policy: p, level, metric: `S_${n}`, value: s.value, lo: s.ci[0], hi: s.ci[1] });
         rows.push({ policy: p, level, metric: 'step success', value: st.value, lo: st.ci[0], hi: st.ci[1] });
         const fails = Object.entries(c.summary.failures).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0)).map(([l, k]) => `${l} ${k}`).join(', ') || '-';
-        trows.push([p, String(level), `${f3(s.value)} [${f3(s.ci[0])}, ${f3(s.ci[1])}]`, `${f3(st.value)} [${f3(st.ci[0])}, ${f3(st.ci[1])}]`, f3(c.summary.C), fails]);
+        trows.push([p, String(level), `${f3(s.value)} [${f3(s.ci[0])}, ${f3(s.ci[1])}]`, `${f3(st.value)} [${f3(st.ci[0])}, ${f3(st.ci[1])}]`, f3(c.summary.C), fails, healthCell(c.summary.physicsHealth.chains)]);
       }
     }
     const spec: TopLevelSpec = {
@@ -71,7 +75,7 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary): Prom
       ],
     };
     body.push(`<h3>${esc(axis)}</h3>`, `<figure>${(await renderSvg(spec, `ax-${axis}`)).replace(/^<\?xml[^>]*>\s*/, '')}</figure>`,
-      table(['policy', 'level', 'S_N [95% CI]', 'step success [95% CI]', 'C', 'failure labels'], trows));
+      table(['policy', 'level', 'S_N [95% CI]', 'step success [95% CI]', 'C', 'failure labels', 'physics health'], trows));
   }
   // Two-axis grids: a heat map of S_N per policy.
   const pairs = r.cells.filter((c) => Object.keys(c.ood).length === 2);
@@ -92,6 +96,18 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary): Prom
   const ps = r.cells.flatMap((c) => c.summary.promptSensitivity.filter((x) => Object.keys(x.byParaphrase).length > 1).map((x) => [c.policy, c.setting, x.task, f3(x.min), f3(x.max), f3(x.spread)]));
   body.push('<section><h2>Prompt sensitivity</h2>', ps.length ? table(['policy', 'setting', 'task', 'min', 'max', 'spread'], ps.slice(0, 40))
     : '<p>Every step got its training phrasing (raise the language axis to vary the phrasing).</p>', '</section>');
+  const hrow = (p: string, setting: string, h: ChainsHealth | BaselineHealth) => [
+    p, setting, healthCell(h), String(h.unstableSteps), 'chains' in h ? `${h.chainsWithUnstable}/${h.chains}` : `${h.episodesWithUnstable}/${h.episodes}`,
+    String(h.ejectedObjects), String(h.penetrationSteps), h.maxPenetrationMm === null ? 'n/a' : h.maxPenetrationMm.toFixed(2), h.maxExcessSpeed === null ? 'n/a' : h.maxExcessSpeed.toFixed(3),
+    `${h.measuredAttempts}/${h.measuredAttempts + h.unmeasuredAttempts}`,
+  ];
+  body.push('<section><h2>Physics health per cell</h2>',
+    '<p>sim_unstable control steps were produced by the simulator, not the policy (an object faster than free fall explains, inside the table or a fixture, or out of the world): a cell with any is contaminated by simulator artefacts. Objects that left the table and arm penetrations deeper than 5 mm are counted too.</p>',
+    table(['policy', 'setting', 'verdict', 'sim_unstable control steps', 'chains / episodes with them', 'objects off the table', 'control steps with penetration > 5 mm', 'deepest penetration (mm)', 'fastest unexplained speed (m/s)', 'attempts measured'], [
+      // Every cell of a policy carries the same baseline.
+      ...policies.map((p) => hrow(p, 'baseline', r.cells.find((c) => c.policy === p)!.summary.physicsHealth.baseline)),
+      ...r.cells.map((c) => hrow(c.policy, c.setting, c.summary.physicsHealth.chains)),
+    ]), '</section>');
   body.push('<section><h2>3. The chains</h2>', `<p>${esc(String(r.cells[0]?.summary.distinctChains ?? 0))} chains of up to ${esc(String(r.cells[0]?.summary.steps ?? 0))} steps (${esc(r.cells[0]?.summary.scene ?? '')}) in every setting; each cell is a run directory (summary, report, records) under this sweep's directory.</p>`,
     table(['policy', 'setting', 'directory'], r.cells.map((c) => [c.policy, c.setting, c.dir])), '</section>');
 

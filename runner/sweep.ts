@@ -15,6 +15,7 @@ import { parsePolicy, type PolicyOpenOptions } from '../policies/registry.ts';
 import { baselineTasks, deriveSeed, runIdOf, saltHash, versions, CHAINGAP_VERSION } from './run.ts';
 import { ResultsStore, baselineKey, recordKey, ResultsError } from './store.ts';
 import { summarise, type RunSummary } from './summary.ts';
+import { combinePhysicsHealth, type PhysicsHealthSummary } from './health.ts';
 import { runUnit, type SweepResult, type SweepUnit } from './sweep-unit.ts';
 import { writeSweepReport } from './sweep-report.ts';
 
@@ -130,6 +131,8 @@ export interface SweepResultSummary {
   /** Chain runs per hour over the units run now (wall clock, all workers). */
   chainsPerHour: number;
   workers: number;
+  /** Physics health over every cell's chains and each policy's baseline (counted once per policy). */
+  physicsHealth: PhysicsHealthSummary;
 }
 
 /** Run (or resume) a sweep into `o.out`; writes `<out>/summary.json` (one summary per policy and setting) and `<out>/report.html`. */
@@ -238,12 +241,19 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
     const result: SweepResultSummary = {
       name: spec.name, cells, resumed: skipped, ran: mine.length - stopped, missing: o.noRun ? pending.length : stopped, stopped,
       chainsPerHour: chainUnits && seconds > 0 ? (chainUnits * 3600) / seconds : NaN, workers,
+      physicsHealth: sweepPhysicsHealth(cells),
     };
     await writeSweepReport(o.out, result);
     return result;
   } finally {
     for (const s of stores.values()) s.close();
   }
+}
+
+/** A sweep's physics health: every cell's chains, and each policy's baseline once (every cell of a policy shares it). */
+export function sweepPhysicsHealth(cells: readonly SweepCell[]): PhysicsHealthSummary {
+  const policies = [...new Set(cells.map((c) => c.policy))];
+  return combinePhysicsHealth(cells.map((c) => c.summary.physicsHealth.chains), policies.map((p) => cells.find((c) => c.policy === p)!.summary.physicsHealth.baseline));
 }
 
 export interface MergeReport {

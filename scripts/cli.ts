@@ -31,6 +31,8 @@ import { PolicyUnavailableError } from '../sim/policy.ts';
 import { servePolicy } from '../policies/policy-server.ts';
 import { runDemo, DEMO_POLICIES } from '../runner/demo.ts';
 import { summaryTable } from './tables.ts';
+import { healthLine } from '../runner/health.ts';
+import { healthWarning } from '../runner/ci-report.ts';
 import { OOD_AXES, OOD_MAPPINGS, OodError, parseOod, type OodLevels } from '../scenes/ood.ts';
 
 function parseOodOption(v: string): OodLevels {
@@ -93,6 +95,7 @@ function printRunResult(r: RunResult, json: boolean | undefined): void {
   if (json) process.stdout.write(JSON.stringify(r.summary) + '\n');
   else {
     process.stderr.write('\n' + summaryTable([r.summary]) + '\n');
+    process.stderr.write(`\n${healthLine(r.summary.physicsHealth)}\n`);
     process.stderr.write(`\nreports: ${r.files.reportHtml}\n         ${r.files.reportMd}\n         ${r.files.summaryJson}\n`);
   }
 }
@@ -183,6 +186,7 @@ export async function main(argv: string[]): Promise<number> {
       else {
         process.stderr.write(`\n${r.ran} units run, ${r.resumed} already recorded; ${r.workers} worker(s), ${Number.isFinite(r.chainsPerHour) ? r.chainsPerHour.toFixed(0) : 'n/a'} chains/hour\n\n`);
         process.stderr.write(summaryTable(r.cells.map((c) => ({ ...c.summary, policy: `${c.policy} ${c.setting}` }))) + '\n');
+        process.stderr.write(`\n${healthLine(r.physicsHealth)}\n`);
       }
     });
 
@@ -223,6 +227,7 @@ export async function main(argv: string[]): Promise<number> {
       if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
       const failed = r.checks.filter((c) => c.status === 'fail');
       for (const c of failed) process.stderr.write(`FAIL ${c.id}: ${c.message}\n`);
+      for (const [g, h] of Object.entries(r.physicsHealth)) if (h.contaminated) process.stderr.write(`WARNING ${healthWarning(g, h)}\n`);
       process.stderr.write(`chaingap ci: ${r.status.toUpperCase()}: ${r.checks.length} checks, ${failed.length} failed${r.baselineWritten ? `; reference written to ${r.baselineWritten}` : ''}; ${r.wallSeconds.toFixed(0)} s; ${r.files.junitXml}, ${r.files.markdown}\n`);
       code = r.exitCode;
     });
@@ -280,6 +285,7 @@ export async function main(argv: string[]): Promise<number> {
       else {
         process.stderr.write('\n' + summaryTable(results.map((r) => r.summary)) + '\n\n');
         for (const r of results) process.stderr.write(`${r.summary.policy.padEnd(20)} ${r.files.reportHtml}\n`);
+        for (const r of results) process.stderr.write(`${r.summary.policy.padEnd(20)} ${healthLine(r.summary.physicsHealth)}\n`);
         process.stderr.write(`\n${seconds.toFixed(0)} s in all\n`);
       }
     });
