@@ -36,7 +36,9 @@ function table(head: string[], rows: string[][]): string {
 export async function writeSweepReport(dir: string, r: SweepResultSummary): Promise<{ summaryJson: string; reportHtml: string }> {
   const body: string[] = [`<h1>chaingap sweep: ${esc(r.name)}</h1>`];
   const policies = [...new Set(r.cells.map((c) => c.policy))];
-  const controlled = (p: string) => r.cells.find((c) => c.policy === p && c.setting === 'controlled')!;
+  // A `list` design (a CI suite) may leave the controlled setting out; the baseline is in every cell of a policy.
+  const controlled = (p: string) => r.cells.find((c) => c.policy === p && c.setting === 'controlled');
+  const anyCell = (p: string) => r.cells.find((c) => c.policy === p)!;
   const ph = r.physicsHealth;
   const warn = ph.chains.contaminated || ph.baseline.contaminated;
   body.push(`<p${warn ? ' style="color:#b00020;font-weight:600"' : ''}>Physics health over all cells: chains: ${esc(ph.chains.note)}. Baseline: ${esc(ph.baseline.note)}. Per cell in "Physics health per cell" below.</p>`);
@@ -44,9 +46,11 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary): Prom
   body.push('<section><h2>1. Capability floor: the controlled baseline</h2>',
     '<p>Each task of the chains run alone from fresh LIBERO-style resets (every OOD axis at 0), and the chains themselves in the controlled setting.</p>',
     table(['policy', 'tasks', 'mean q', 'P_ind', 'S_1', 'S_10 [95% CI]', 'C [95% CI]', 'physics health (baseline)'], policies.map((p) => {
-      const s = controlled(p).summary, n = s.steps;
-      return [p, String(s.baseline.tasks.length), f3(s.baseline.meanQ), f3(s.baseline.P_ind), f3(s.S[0].value), `${f3(s.S[n - 1].value)} [${f3(s.S[n - 1].ci[0])}, ${f3(s.S[n - 1].ci[1])}]`,
-        `${f3(s.C)} [${f3(s.Cci[0])}, ${s.Cci[1] === null ? 'unbounded' : f3(s.Cci[1])}]`, healthCell(s.physicsHealth.baseline)];
+      const c = controlled(p), s = (c ?? anyCell(p)).summary, n = s.steps;
+      const chainCols = c
+        ? [f3(s.S[0].value), `${f3(s.S[n - 1].value)} [${f3(s.S[n - 1].ci[0])}, ${f3(s.S[n - 1].ci[1])}]`, `${f3(s.C)} [${f3(s.Cci[0])}, ${s.Cci[1] === null ? 'unbounded' : f3(s.Cci[1])}]`]
+        : Array(3).fill('n/a (controlled setting not run)');
+      return [p, String(s.baseline.tasks.length), f3(s.baseline.meanQ), f3(s.baseline.P_ind), ...chainCols, healthCell(s.physicsHealth.baseline)];
     })), '</section>');
 
   body.push('<section><h2>2. Robustness on variants</h2>');
@@ -55,7 +59,7 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary): Prom
     const rows: Record<string, unknown>[] = [];
     const trows: string[][] = [];
     for (const p of policies) {
-      const cells = [controlled(p), ...r.cells.filter((c) => c.policy === p && axisOf(c)?.axis === axis)]
+      const cells = [...(controlled(p) ? [controlled(p)!] : []), ...r.cells.filter((c) => c.policy === p && axisOf(c)?.axis === axis)]
         .map((c) => ({ c, level: c.setting === 'controlled' ? 0 : axisOf(c)!.level })).sort((a, b) => a.level - b.level);
       for (const { c, level } of cells) {
         const n = c.summary.steps, s = c.summary.S[n - 1], st = stepRate(c);
@@ -104,8 +108,7 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary): Prom
   body.push('<section><h2>Physics health per cell</h2>',
     '<p>sim_unstable control steps were produced by the simulator, not the policy (an object faster than free fall explains, inside the table or a fixture, or out of the world): a cell with any is contaminated by simulator artefacts. Objects that left the table and arm penetrations deeper than 5 mm are counted too.</p>',
     table(['policy', 'setting', 'verdict', 'sim_unstable control steps', 'chains / episodes with them', 'objects off the table', 'control steps with penetration > 5 mm', 'deepest penetration (mm)', 'fastest unexplained speed (m/s)', 'attempts measured'], [
-      // Every cell of a policy carries the same baseline.
-      ...policies.map((p) => hrow(p, 'baseline', r.cells.find((c) => c.policy === p)!.summary.physicsHealth.baseline)),
+      ...policies.map((p) => hrow(p, 'baseline', anyCell(p).summary.physicsHealth.baseline)),
       ...r.cells.map((c) => hrow(c.policy, c.setting, c.summary.physicsHealth.chains)),
     ]), '</section>');
   body.push('<section><h2>3. The chains</h2>', `<p>${esc(String(r.cells[0]?.summary.distinctChains ?? 0))} chains of up to ${esc(String(r.cells[0]?.summary.steps ?? 0))} steps (${esc(r.cells[0]?.summary.scene ?? '')}) in every setting; each cell is a run directory (summary, report, records) under this sweep's directory.</p>`,

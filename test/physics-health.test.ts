@@ -239,6 +239,13 @@ describe('physics health in summaries and reports', () => {
     expect(html).toContain('<td>clutter=1</td><td>CONTAMINATED: 3 sim_unstable steps (1/1 chains)</td><td>3</td>');
     expect(html).toContain('<td>controlled</td><td>ok</td><td>0</td>');
     expect(JSON.parse(fs.readFileSync(out.summaryJson, 'utf8')).physicsHealth).toEqual(r.physicsHealth);
+
+    // A `list` design (a CI suite) may leave the controlled setting out: the report is still written.
+    const only = [cells[1]];
+    const r2: SweepResultSummary = { ...r, cells: only, physicsHealth: sweepPhysicsHealth(only) };
+    const html2 = fs.readFileSync((await writeSweepReport(tmp(), r2)).reportHtml, 'utf8');
+    expect(html2).toContain('n/a (controlled setting not run)');
+    expect(html2).toContain('<td>clutter=1</td><td>CONTAMINATED: 3 sim_unstable steps (1/1 chains)</td>');
   });
 
   it('CI Markdown and JUnit carry a warning for a contaminated suite result, and none for a clean one', () => {
