@@ -7,6 +7,8 @@ import type { ObjectState, PrivilegedState } from '../sim/privileged.ts';
 import { GRIPPER } from '../sim/robot.ts';
 import { quatRotate } from '../sim/kinematics.ts';
 import { actionTowards, reached, wrap, yawClosingAlong, yawFacing, yawOf, type Phase, type TcpTarget } from './motion.ts';
+import { HAND, corridorHeight, handBlocks, sceneBlocks, type Held } from './clearance.ts';
+import { PLACEMENT, containerLevels, planPair, planSlot, slotTarget, type Carried, type ContainerView, type Slot } from './placement.ts';
 
 /** Expert constants (metres unless stated). */
 export const EXPERT = {
@@ -27,6 +29,13 @@ export const EXPERT = {
   /** TCP depth below a handle bar's top end when pinching it (the pads cover the top 3.5 cm). */
   handleGrip: 0.035,
   retries: 2,
+  /**
+   * Before moving sideways the hand rises until every part of it (pads, palm, what it holds) passes at
+   * least `z` above anything within `xy` of where that part goes (objects, container walls, fixtures).
+   */
+  corridor: { xy: 0.02, z: 0.03 },
+  /** Least length of finger pad on an object when it is grasped higher than its grasp hint (m). */
+  minPadContact: 0.015,
 };
 
 const OPEN = -1;
@@ -61,6 +70,10 @@ export class ExpertPolicy implements Policy {
   private isSabotaged = false;
   /** Gripper command of the last action sent (a chain's next task starts from it). */
   private lastGrip: number | null = null;
+  /** The object the hand holds (between a pick's check and the release), for clearance planning. */
+  private holding: string | null = null;
+  /** Objects this task puts into each container object, in the order it puts them there. */
+  private fills = new Map<string, string[]>();
   private readonly perturbGrasp?: (t: TcpTarget) => TcpTarget;
 
   constructor(private readonly state: PrivilegedState, private readonly opts: ExpertOptions = {}) {
@@ -83,7 +96,8 @@ export class ExpertPolicy implements Policy {
     this.timedOut = [];
     this.plan = [];
     this.isSabotaged = this.opts.sabotageStep ? this.opts.sabotageStep(start) : (this.opts.sabotage ?? false);
-    const atoms = goalAtoms(start.task.goal);
+    this.holding = null;
+    const atoms = this.orderFills(goalAtoms(start.task.goal));
     this.plan.push(...this.clearOut());
     if (this.isSabotaged) {
       // Fail the first goal atom that does not hold yet, then stay put: the goal cannot come true.
@@ -195,7 +209,7 @@ export class ExpertPolicy implements Policy {
       case 'TurnedOff': {
         const cap = () => this.state.fixture(a).capTop!;
         return [
-          this.moveTo(`sabotage ${a}: above`, () => ({ pos: [cap()[0], cap()[1], cap()[2] + EXPERT.approach], yaw: 0 }), CLOSE, 0.7, 0.01, 150),
+          ...this.transit(`sabotage ${a}: above`, () => ({ pos: [cap()[0], cap()[1], cap()[2] + EXPERT.approach], yaw: 0 }), CLOSE, 0.7, 0.01, 150),
           this.hold(`sabotage ${a}: hover`, CLOSE),
         ];
       }
@@ -228,11 +242,11 @@ export class ExpertPolicy implements Policy {
   }
 
   /**
-   * Let go of what the hand holds by opening the fingers only `EXPERT.releaseOpening` wider than they
-   * are; `then`, the phase after it, keeps that opening. Fully opened fingers can wedge against a
+   * Let go of what the hand holds by opening the fingers only `opening` (default
+   * `EXPERT.releaseOpening`) wider than they are; `then`, the phase after it, keeps that opening. Fully opened fingers can wedge against a
    * basket's walls and lift the basket with the hand.
    */
-  private letGo(name: string, then?: Phase): Phase {
+  private letGo(name: string, then?: Phase, opening: () => number = () => EXPERT.releaseOpening): Phase {
     let t: TcpTarget = { pos: [0, 0, 0], yaw: 0 };
     let last = -1;
     let n = 0;
@@ -242,7 +256,7 @@ export class ExpertPolicy implements Policy {
         t = this.here();
         last = -1;
         n = 0;
-        const w = Math.min(GRIPPER.maxWidth, this.state.gripperWidth() + EXPERT.releaseOpening);
+        const w = Math.min(GRIPPER.maxWidth, this.state.gripperWidth() + opening());
         phase.grip = 1 - (2 * w) / GRIPPER.maxWidth;
         if (then) then.grip = phase.grip;
       },
@@ -311,23 +325,99 @@ export class ExpertPolicy implements Policy {
     };
   }
 
-  /** Go up to a safe height from wherever the hand is, keeping yaw and gripper. */
-  private rise(name: string, grip: number, z = EXPERT.carryZ): Phase {
+  /** Go up to a safe height from wherever the hand is, keeping yaw and gripper; `z` is read when the phase starts. */
+  private rise(name: string, grip: number, z: number | (() => number) = EXPERT.carryZ): Phase {
     let t: TcpTarget = { pos: [0, 0, 0], yaw: 0 };
     return {
       name, grip, speed: 0.5, maxSteps: 80,
-      start: () => { const h = this.here(); t = { pos: [h.pos[0], h.pos[1], Math.max(z, h.pos[2])], yaw: h.yaw }; },
+      start: () => {
+        const h = this.here();
+        t = { pos: [h.pos[0], h.pos[1], Math.max(typeof z === 'number' ? z : z(), h.pos[2])], yaw: h.yaw };
+      },
       target: () => t,
       done: () => reached(this.state.tcp(), t, 0.01, 0.1),
     };
   }
 
+  // ---------------------------------------------------------------- clearance
+
+  /** What the hand holds now, relative to the TCP (see clearance.ts). */
+  private heldNow(id: string): Held {
+    const o = this.state.object(id);
+    const tcp = this.state.tcp();
+    const yaw = yawOf(tcp.quat);
+    const dx = o.pos[0] - tcp.pos[0], dy = o.pos[1] - tcp.pos[1];
+    return {
+      kind: o.kind,
+      relYaw: wrap(yawOf(o.quat) - yaw),
+      rel: [dx * Math.cos(yaw) + dy * Math.sin(yaw), dx * Math.sin(yaw) - dy * Math.cos(yaw)],
+      tcpAbove: tcp.pos[2] - o.pos[2],
+    };
+  }
+
+  /**
+   * The lowest TCP height from which the hand, as it is now (fingers, palm, what it holds), can move
+   * straight across to `to` (xy) clear of everything near the way (EXPERT.corridor).
+   */
+  private corridorTo(to: ArrayLike<number>): number {
+    const tcp = this.state.tcp();
+    const held = this.holding ? this.heldNow(this.holding) : undefined;
+    const parts = handBlocks(tcp.pos as Vec3, yawOf(tcp.quat), this.state.gripperWidth(), held);
+    const blocks = sceneBlocks(this.state, new Set(this.holding ? [this.holding] : []));
+    return corridorHeight(parts, tcp.pos as Vec3, [to[0], to[1]], blocks, EXPERT.corridor);
+  }
+
+  /**
+   * Go to `target` without sweeping through anything: first straight up to the height from which the
+   * way across is clear (`corridorTo`, at least `minZ`), then across to the target's xy at that height,
+   * or at the target's own height if higher. The caller's next phase takes the hand down onto the
+   * target (a vertical move). `setup` runs when the transit starts, before the target is read.
+   */
+  private transit(name: string, target: () => TcpTarget, grip: number, speed: number, tol: number, maxSteps: number, o: { minZ?: number; setup?: () => void } = {}): Phase[] {
+    let z = 0;
+    let up: TcpTarget = { pos: [0, 0, 0], yaw: 0 };
+    return [
+      {
+        name: `${name} (clear)`, grip, speed: 0.5, maxSteps: 80,
+        start: () => {
+          o.setup?.();
+          const h = this.here();
+          z = Math.max(o.minZ ?? 0, this.corridorTo(target().pos));
+          up = { pos: [h.pos[0], h.pos[1], Math.max(z, h.pos[2])], yaw: h.yaw };
+        },
+        target: () => up,
+        done: () => this.state.tcp().pos[2] >= z - 0.005,
+      },
+      this.moveTo(name, () => {
+        const t = target();
+        return { pos: [t.pos[0], t.pos[1], Math.max(z, t.pos[2])], yaw: t.yaw };
+      }, grip, speed, tol, maxSteps),
+    ];
+  }
+
+  /**
+   * Lower onto `target`; done when there or when the hand stops going down within 3 cm of it (what it
+   * holds has met something: a force-limited arm stalls there, and pressing on would only push).
+   */
+  private lower(name: string, target: () => TcpTarget, grip: number, speed: number, tol: number, maxSteps: number): Phase {
+    const zs: number[] = [];
+    return {
+      name, grip, speed, maxSteps, target,
+      start: () => { zs.length = 0; },
+      done: () => {
+        const z = this.state.tcp().pos[2];
+        zs.push(z);
+        if (reached(this.state.tcp(), target(), tol)) return true;
+        const n = zs.length;
+        return n > 6 && z - target().pos[2] < 0.03 && zs[n - 4] - z < 0.001;
+      },
+    };
+  }
+
   /** Where to put the TCP to grasp an object from above, and the yaw that closes along its grasp axis. */
-  private graspPose(o: ObjectState): TcpTarget {
+  private graspPose(o: ObjectState, minTcpAbove = 0): TcpTarget {
     const k = o.kind;
-    const top = o.pos[2] + k.size[2];
-    const padCentre = Math.max(o.pos[2] + k.grasp.height, top + EXPERT.palmClearance - GRIPPER.padCentreAboveTcp);
-    const tcpZ = Math.max(0.004, padCentre - GRIPPER.padCentreAboveTcp);
+    const tcpZ = Math.max(0.004, o.pos[2] + graspTcpAbove(k, minTcpAbove));
     const axis = quatRotate(o.quat, k.grasp.axis === 'x' ? [1, 0, 0] : [0, 1, 0]);
     const theta = Math.atan2(axis[1], axis[0]);
     const cur = yawOf(this.state.tcp().quat);
@@ -342,38 +432,45 @@ export class ExpertPolicy implements Policy {
     return { pos: [o.pos[0], o.pos[1], tcpZ], yaw: Math.max(-Math.PI / 2 - 0.3, Math.min(Math.PI / 2 + 0.3, yaw)) };
   }
 
-  /** Approach, descend, close; retries from above when the fingers close on nothing. */
-  private pick(id: string, retries: number, thenRise = true): Phase[] {
+  /**
+   * Approach (a transit), descend, close; retries from above when the fingers close on nothing.
+   * `minTcpAbove`: grasp at least this high above the object's bottom (so the palm clears a container's
+   * rim when the object is set down inside).
+   */
+  private pick(id: string, retries: number, thenRise = true, minTcpAbove = 0): Phase[] {
     let grasp: TcpTarget = { pos: [0, 0, 0], yaw: 0 };
     // This attempt's grasp offset (from `perturbGrasp`), drawn once when its approach starts.
     let offset: TcpTarget | null = null;
     const graspNow = (): TcpTarget => {
-      const g = this.graspPose(this.state.object(id));
+      const g = this.graspPose(this.state.object(id), minTcpAbove);
       if (!offset) return g;
       return { pos: [g.pos[0] + offset.pos[0], g.pos[1] + offset.pos[1], g.pos[2] + offset.pos[2]], yaw: g.yaw + offset.yaw };
     };
     const above = (): TcpTarget => ({ pos: [grasp.pos[0], grasp.pos[1], grasp.pos[2] + EXPERT.approach], yaw: grasp.yaw });
     const phases: Phase[] = [
-      {
-        ...this.moveTo(`pick ${id}: above`, () => above(), OPEN, 0.7, 0.01, 150),
-        start: () => {
-          grasp = this.graspPose(this.state.object(id));
+      ...this.transit(`pick ${id}: above`, () => { grasp = graspNow(); return above(); }, OPEN, 0.7, 0.01, 150, {
+        setup: () => {
+          offset = null;
+          grasp = this.graspPose(this.state.object(id), minTcpAbove);
           if (this.perturbGrasp) {
             const p = this.perturbGrasp({ pos: [...grasp.pos] as Vec3, yaw: grasp.yaw });
             offset = { pos: [p.pos[0] - grasp.pos[0], p.pos[1] - grasp.pos[1], p.pos[2] - grasp.pos[2]], yaw: p.yaw - grasp.yaw };
             grasp = graspNow();
           }
         },
-        target: () => { grasp = graspNow(); return above(); },
-      },
+      }),
       this.moveTo(`pick ${id}: descend`, () => grasp, OPEN, 0.35, 0.004, 80),
       this.actuate(`pick ${id}: close`, CLOSE, 5),
     ];
     const check: Phase = {
       name: `pick ${id}: check`, grip: CLOSE, speed: 0.2, maxSteps: 1,
       target: () => this.here(),
-      done: () => this.state.gripperWidth() > EXPERT.missWidth,
-      onTimeout: () => (retries > 0 ? [this.rise(`pick ${id}: back off`, OPEN, grasp.pos[2] + EXPERT.approach), ...this.pick(id, retries - 1, false)] : null),
+      done: () => {
+        const ok = this.state.gripperWidth() > EXPERT.missWidth;
+        if (ok) this.holding = id;
+        return ok;
+      },
+      onTimeout: () => (retries > 0 ? [this.rise(`pick ${id}: back off`, OPEN, grasp.pos[2] + EXPERT.approach), ...this.pick(id, retries - 1, false, minTcpAbove)] : null),
     };
     phases.push(check);
     if (thenRise) phases.push(this.rise(`pick ${id}: lift`, CLOSE));
@@ -381,25 +478,115 @@ export class ExpertPolicy implements Policy {
   }
 
   private pickAndPlace(id: string, rel: 'On' | 'In', dest: string, retries: number): Phase[] {
-    let offset = 0; // TCP height above the object's bottom while held
     let place: TcpTarget = { pos: [0, 0, 0], yaw: 0 };
+    let placeNow = (): TcpTarget => place;
+    let opening = EXPERT.releaseOpening;
+    const container = this.containerView(rel, dest);
     const rest: Phase[] = [
-      {
-        ...this.moveTo(`place ${id}: carry`, () => ({ pos: [place.pos[0], place.pos[1], EXPERT.carryZ], yaw: place.yaw }), CLOSE, 0.6, 0.01, 150),
-        start: () => {
+      ...this.transit(`place ${id}: carry`, () => placeNow(), CLOSE, 0.6, 0.01, 150, {
+        minZ: EXPERT.carryZ,
+        setup: () => {
           const o = this.state.object(id);
-          offset = this.state.tcp().pos[2] - o.pos[2];
+          const offset = this.state.tcp().pos[2] - o.pos[2];
+          opening = EXPERT.releaseOpening;
+          placeNow = () => place;
+          if (container) {
+            const held = this.heldNow(id);
+            const slot = this.slotFor(id, dest, { held, width: this.state.gripperWidth() });
+            if (slot) {
+              opening = PLACEMENT.opening;
+              placeNow = () => (place = slotTarget(this.containerView(rel, dest)!, slot, held));
+            }
+          }
           place = this.placePose(rel, dest, offset);
+          place = placeNow();
         },
-      },
-      this.moveTo(`place ${id}: lower`, () => place, CLOSE, 0.3, 0.004, 100),
+      }),
+      this.lower(`place ${id}: lower`, () => placeNow(), CLOSE, 0.3, 0.004, 100),
     ];
-    const retreat = this.rise(`place ${id}: retreat`, OPEN, place.pos[2] + 0.1);
-    rest.push(this.letGo(`place ${id}: release`, retreat), retreat);
-    return [...this.pick(id, retries), ...rest];
+    const retreat = this.rise(`place ${id}: retreat`, OPEN, () => place.pos[2] + 0.1);
+    const release = this.letGo(`place ${id}: release`, retreat, () => opening);
+    const done: Phase = {
+      name: `place ${id}: released`, grip: OPEN, speed: 0.2, maxSteps: 1,
+      target: () => this.here(),
+      done: () => { this.holding = null; return true; },
+    };
+    rest.push(release, done, retreat);
+    return [...this.pick(id, retries, true, container ? this.rimGrasp(container) : 0), ...rest];
   }
 
-  /** Where the TCP should be to set the held object down on or in `dest`. */
+  /** The container object `dest` as the placement planner sees it, if the atom puts something In one. */
+  private containerView(rel: 'On' | 'In', dest: string): ContainerView | null {
+    if (rel !== 'In' || this.state.scene.fixtures.some((f) => f.id === dest)) return null;
+    const d = this.state.object(dest);
+    if (!d.kind.container) return null;
+    return { id: dest, kind: d.kind, pos: d.pos, quat: d.quat };
+  }
+
+  /** How high above its bottom an object bound for `c` must be grasped for the palm to clear the rim at release. */
+  private rimGrasp(c: ContainerView): number {
+    const { floor, rim } = containerLevels(c);
+    return Math.max(0, rim + PLACEMENT.zMargin - HAND.palmAbove - (floor + PLACEMENT.releaseGap));
+  }
+
+  /** Blocks the placement planner must keep clear of around container `dest` (all but what the hand holds). */
+  private obstaclesNear(dest: string, held: string): ReturnType<typeof sceneBlocks> {
+    const c = this.state.object(dest).pos;
+    return sceneBlocks(this.state, new Set([held])).filter((b) => Math.hypot(b.fp.c[0] - c[0], b.fp.c[1] - c[1]) < 0.35);
+  }
+
+  /**
+   * Where in container `dest` to release `id`: planned together with the next object this task puts
+   * there, if any (so the first leaves room for the second), else alone among what is inside.
+   */
+  private slotFor(id: string, dest: string, carried: Carried): Slot | null {
+    const c = this.containerView('In', dest)!;
+    const obstacles = this.obstaclesNear(dest, id);
+    const order = this.fills.get(dest) ?? [];
+    const next = order.slice(order.indexOf(id) + 1).find((x) => x !== id && !this.state.holds(['In', x, dest]));
+    if (order.includes(id) && next) {
+      const pair = planPair(c, carried, this.predictCarried(next, this.rimGrasp(c)), obstacles.filter((b) => b.owner !== next));
+      if (pair) return pair.first;
+    }
+    return planSlot(c, carried, obstacles, yawOf(this.state.tcp().quat));
+  }
+
+  /** What holding `id` will look like after a nominal grasp: centred, the fingers closing along its grasp axis. */
+  private predictCarried(id: string, minTcpAbove: number): Carried {
+    const k = this.state.object(id).kind;
+    const held: Held = { kind: k, relYaw: k.grasp.axis === 'x' ? Math.PI / 2 : 0, rel: [0, 0], tcpAbove: graspTcpAbove(k, minTcpAbove) };
+    return { held, width: k.grasp.axis === 'x' ? k.size[0] : k.size[1] };
+  }
+
+  /**
+   * Two or more In atoms for the same container object are done in the order that leaves the most room
+   * (`planPair` on the objects as they stand); the rest keep the goal's order. Records the fill order.
+   */
+  private orderFills(atoms: Atom[]): Atom[] {
+    this.fills = new Map();
+    const out = [...atoms];
+    const byDest = new Map<string, number[]>();
+    out.forEach((a, i) => {
+      if (a[0] !== 'In' || !this.containerView('In', String(a[2]))) return;
+      byDest.set(String(a[2]), [...(byDest.get(String(a[2])) ?? []), i]);
+    });
+    for (const [dest, idx] of byDest) {
+      if (idx.length === 2) {
+        const [i, j] = idx;
+        const a = String(out[i][1]), b = String(out[j][1]);
+        const c = this.containerView('In', dest)!;
+        const g = this.rimGrasp(c);
+        const obstacles = this.obstaclesNear(dest, a).filter((x) => x.owner !== b);
+        const ab = planPair(c, this.predictCarried(a, g), this.predictCarried(b, g), obstacles);
+        const ba = planPair(c, this.predictCarried(b, g), this.predictCarried(a, g), obstacles);
+        if (ba && (!ab || ba.quality > ab.quality + 1e-6)) [out[i], out[j]] = [out[j], out[i]];
+      }
+      this.fills.set(dest, idx.map((k) => String(out[k][1])));
+    }
+    return out;
+  }
+
+  /** Where the TCP should be to set the held object down on or in `dest` (the drawer, or on a support). */
   private placePose(rel: 'On' | 'In', dest: string, offset: number): TcpTarget {
     const cur = yawOf(this.state.tcp().quat);
     const f = this.state.scene.fixtures.find((x) => x.id === dest);
@@ -414,20 +601,9 @@ export class ExpertPolicy implements Policy {
     }
     const d = this.state.object(dest);
     if (rel === 'In' && d.kind.container) {
+      // No room anywhere inside (the planner found nothing): the interior's centre.
       const v = d.kind.container;
-      let local: Vec3 = [...v.center] as Vec3;
-      const sharing = goalAtoms(this.state.task?.goal ?? ['And']).filter((g) => g[0] === 'In' && g[2] === dest).length;
-      if (d.kind.category === 'basket' && sharing > 1) {
-        // A task putting two things in one basket: each goes in one half, the one farther from what is already inside.
-        const slots: Vec3[] = [-1, 1].map((sgn) => [v.center[0] + (sgn * v.halfExtents[0]) / 2, v.center[1], v.center[2]] as Vec3);
-        const inside = this.state.objectIds().filter((id) => id !== dest && this.state.holds(['In', id, dest])).map((id) => this.state.object(id).pos);
-        const far = (p: Vec3) => {
-          const w = quatRotate(d.quat, p);
-          return Math.min(Infinity, ...inside.map((q) => Math.hypot(d.pos[0] + w[0] - q[0], d.pos[1] + w[1] - q[1])));
-        };
-        local = inside.length ? (far(slots[0]) >= far(slots[1]) ? slots[0] : slots[1]) : slots[0];
-      }
-      const c = quatRotate(d.quat, local);
+      const c = quatRotate(d.quat, v.center);
       const floor = d.pos[2] + c[2] - v.halfExtents[2];
       return { pos: [d.pos[0] + c[0], d.pos[1] + c[1], floor + EXPERT.releaseGap + offset], yaw: cur };
     }
@@ -447,7 +623,7 @@ export class ExpertPolicy implements Policy {
     };
     let locked: TcpTarget = { pos: [0, 0, 0], yaw: 0 };
     return [
-      this.moveTo(`${what}: above handle`, () => lift(pose(), EXPERT.approach), OPEN, 0.7, 0.01, 150),
+      ...this.transit(`${what}: above handle`, () => lift(pose(), EXPERT.approach), OPEN, 0.7, 0.01, 150),
       {
         ...this.moveTo(`${what}: descend`, () => locked, OPEN, 0.3, 0.004, 80),
         start: () => { locked = pose(); },
@@ -540,10 +716,9 @@ export class ExpertPolicy implements Policy {
     const yaw = 0;
     let top: Vec3 = [0, 0, 0];
     return [
-      {
-        ...this.moveTo(`press ${id}: above`, () => ({ pos: [cap()[0], cap()[1], cap()[2] + EXPERT.approach], yaw }), CLOSE, 0.7, 0.01, 150),
-        start: () => { top = [...cap()] as Vec3; },
-      },
+      ...this.transit(`press ${id}: above`, () => ({ pos: [cap()[0], cap()[1], cap()[2] + EXPERT.approach], yaw }), CLOSE, 0.7, 0.01, 150, {
+        setup: () => { top = [...cap()] as Vec3; },
+      }),
       this.moveTo(`press ${id}: touch`, () => ({ pos: [top[0], top[1], top[2] + 0.004], yaw }), CLOSE, 0.3, 0.003, 80),
       {
         name: `press ${id}: press`, grip: CLOSE, speed: 0.06, maxSteps: 40,
@@ -591,7 +766,7 @@ export class ExpertPolicy implements Policy {
       };
     }
     return [
-      this.moveTo(`push ${id}: above`, () => lift(behind(0.03), EXPERT.approach), CLOSE, 0.7, 0.01, 150),
+      ...this.transit(`push ${id}: above`, () => lift(behind(0.03), EXPERT.approach), CLOSE, 0.7, 0.01, 150),
       this.moveTo(`push ${id}: descend`, () => behind(0.03), CLOSE, 0.3, 0.004, 80),
       {
         name: `push ${id}: push`, grip: CLOSE, speed: 0.2, maxSteps: 150,
@@ -608,6 +783,19 @@ export class ExpertPolicy implements Policy {
       this.rise(`push ${id}: retreat`, CLOSE, 0.15),
     ];
   }
+}
+
+/**
+ * TCP height above an object's bottom for a top grasp: the pads' centre at the kind's grasp height, or
+ * higher so the palm stays `palmClearance` above the object's top, or higher still to put the TCP at
+ * least `minTcpAbove` up (for a container's rim), as long as `minPadContact` of pad stays on the object.
+ */
+export function graspTcpAbove(k: ObjectState['kind'], minTcpAbove = 0): number {
+  const top = k.size[2];
+  let pad = Math.max(k.grasp.height, top + EXPERT.palmClearance - GRIPPER.padCentreAboveTcp);
+  const highest = top - EXPERT.minPadContact + GRIPPER.padCentreAboveTcp;
+  if (minTcpAbove > 0) pad = Math.max(pad, Math.min(highest, minTcpAbove + GRIPPER.padCentreAboveTcp));
+  return pad - GRIPPER.padCentreAboveTcp;
 }
 
 /** Fraction of the way a sabotaged expert lets a drawer, door or push get before it gives up. */
