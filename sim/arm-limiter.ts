@@ -5,8 +5,8 @@
 // 1. Joint torques from contact. The contact impulses Rapier applied to the arm in the last substep
 //    (fingers, hand and links against dynamic bodies, plus whatever a held object is pressed against)
 //    are turned into joint torques tau = J(p)^T F. A joint whose contact torque exceeds the Panda's
-//    torque limit cannot move against it: if any such joint's step would push further into the
-//    contact (tau_i * dq_i < 0), the arm stalls for this substep. It still moves freely away.
+//    torque limit cannot push harder: while any joint is saturated, a step that does work against the
+//    contact (sum tau_i dq_i < 0) is refused and the arm stalls for this substep. It moves away freely.
 // 2. Fixed geometry (table, floor, fixture shells). A kinematic body gets no contact force from a fixed
 //    one, so the torque test cannot see them: each moving arm collider is shape-cast along its motion
 //    against fixed colliders, and the step is cut at the time of impact when it would end deeper than
@@ -209,9 +209,15 @@ export class ArmLimiter {
   limit(q: ArrayLike<number>, dq: ArrayLike<number>): LimitReport {
     computeFrames(q, this.cur);
     const { tau, depth } = this.contactLoad(this.cur);
+    // Saturated joints cannot push harder: the step is refused when it does work against the contact
+    // (power sum tau_i dq_i < 0). A step the contact does work on (moving away) is taken whole.
+    let saturated = false;
+    let power = 0;
     for (let i = 0; i < 7; i++) {
-      if (Math.abs(tau[i]) > PANDA_TORQUE_LIMIT[i] && tau[i] * dq[i] < 0) return { scale: 0, reason: 'torque', tau, depth };
+      if (Math.abs(tau[i]) > PANDA_TORQUE_LIMIT[i]) saturated = true;
+      power += tau[i] * dq[i];
     }
+    if (saturated && power < 0) return { scale: 0, reason: 'torque', tau, depth };
     for (let i = 0; i < 7; i++) this.qNext[i] = q[i] + dq[i];
     computeFrames(this.qNext, this.next);
     const scale = this.fixedGeometryScale();

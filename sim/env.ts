@@ -13,7 +13,7 @@ import type { FixtureStateView, ObjectState, PrivilegedState } from './privilege
 import { BUTTON, CABINET, MICROWAVE } from './fixtures.ts';
 import { quatRotate, type Pose } from './kinematics.ts';
 import type { OodLevels } from '../scenes/ood.ts';
-import { SensorNoise } from './sensor-noise.ts';
+import { SensorNoise, type SensorNoiseState } from './sensor-noise.ts';
 import { PhysicsHealthMonitor, type HealthState, type StepHealth } from './physics-health.ts';
 
 /** Renders camera images from the world; supplied by the renderer module when cameras are wanted. */
@@ -157,12 +157,19 @@ export class Env {
   }
 
   snapshot(): EnvSnapshot {
-    return { world: this.requireSim().snapshot(), stepCount: this.stepCount, task: this.taskSpec!, health: this.monitor!.saveState() };
+    return {
+      world: this.requireSim().snapshot(), stepCount: this.stepCount, task: this.taskSpec!, health: this.monitor!.saveState(),
+      sensor: this.sensor?.saveState() ?? null,
+    };
   }
 
   restore(s: EnvSnapshot): void {
+    if ((s.sensor === null) !== (this.sensor === null)) {
+      throw new Error(`restore: the snapshot was taken ${s.sensor ? 'with' : 'without'} sensor noise, this episode runs ${this.sensor ? 'with' : 'without'} it`);
+    }
     this.requireSim().restore(s.world);
     this.monitor!.loadState(s.health);
+    if (s.sensor) this.sensor!.loadState(s.sensor);
     this.stepCount = s.stepCount;
     this.taskSpec = s.task;
   }
@@ -204,6 +211,8 @@ export interface EnvSnapshot {
   stepCount: number;
   task: TaskSpec;
   health: HealthState;
+  /** The sensor_noise axis' noise stream and action-latency queue (null without sensor noise). */
+  sensor: SensorNoiseState | null;
 }
 
 export { ActionError };

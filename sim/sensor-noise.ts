@@ -1,20 +1,29 @@
 // The sensor_noise OOD axis: Gaussian noise on image pixels and on the measured positions in the
-// state, and action latency (the arm executes the action sent `actionLatency` control steps earlier;
-// until the queue fills it holds still). Seeded per reset, consumed observation by observation, so
-// the same seed and actions give the same noisy observations.
+// state (as LIBERO-Plus's sensor noise; action latency is its own axis, sim/action-latency.ts). Seeded
+// per reset, consumed observation by observation, so the same seed and actions give the same noisy
+// observations.
 import seedrandom from 'seedrandom';
 import type { OodSensor } from '../scenes/ood.ts';
-import type { ActionMode } from './controller.ts';
 import type { Observation } from './policy.ts';
-import { GRIPPER } from './robot.ts';
-import type { SimWorld } from './world.ts';
+
+/** Where the noise stream is (part of an env snapshot, so a restore replays the same noise). */
+export interface SensorNoiseState {
+  rng: seedrandom.State.Arc4;
+}
 
 export class SensorNoise {
-  private readonly rng: seedrandom.PRNG;
-  private readonly queue: number[][] = [];
+  private rng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>;
 
   constructor(readonly params: OodSensor, seed: number) {
-    this.rng = seedrandom(`${seed}:ood:sensor_noise`);
+    this.rng = seedrandom(`${seed}:ood:sensor_noise`, { state: true });
+  }
+
+  saveState(): SensorNoiseState {
+    return { rng: this.rng.state() };
+  }
+
+  loadState(s: SensorNoiseState): void {
+    this.rng = seedrandom('', { state: s.rng });
   }
 
   /** A standard normal draw (Box-Muller on the seeded stream). */
@@ -46,18 +55,5 @@ export class SensorNoise {
         }
       }
     }
-  }
-
-  /** The action to execute now: the one sent `actionLatency` steps ago, or holding still before that. */
-  delay(action: ArrayLike<number>, mode: ActionMode, sim: SimWorld): ArrayLike<number> {
-    const k = this.params.actionLatency;
-    if (k <= 0) return action;
-    this.queue.push(Array.from(action));
-    if (this.queue.length > k) return this.queue.shift()!;
-    if (mode === 'delta_ee') {
-      const g = 1 - (2 * sim.robot.gripperTarget) / GRIPPER.maxWidth;
-      return [0, 0, 0, 0, 0, 0, g];
-    }
-    return this.queue[0];
   }
 }

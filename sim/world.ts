@@ -55,10 +55,13 @@ export interface Penetration {
 }
 
 export interface WorldSnapshot {
+  /** Rapier's serialized world: the bytes the live broad phase was rebuilt from (see canonicalize). */
   rapier: Uint8Array;
   robot: RobotState;
   fixtures: Record<string, FixtureState>;
   physicsSteps: number;
+  /** The world it was taken in: scene, layout seed, objects (restore refuses a snapshot of another). */
+  origin: string;
 }
 
 export interface SimObject {
@@ -234,7 +237,9 @@ export class SimWorld {
 
   /** One control step's worth of physics steps. */
   controlStep(): void {
+    if (this.exact) this.canonicalize();
     for (let i = 0; i < this.substeps; i++) this.physicsStep();
+    if (this.exact) this.canonicalize();
   }
 
   objectPose(id: string): { pos: Vec3; quat: Quat } {
@@ -315,15 +320,76 @@ export class SimWorld {
     return d;
   }
 
-  snapshot(): WorldSnapshot {
-    const fixtures: Record<string, FixtureState> = {};
-    for (const [id, f] of this.fixtures) fixtures[id] = f.saveState();
-    return { rapier: this.world.takeSnapshot(), robot: this.robot.saveState(), fixtures, physicsSteps: this.physicsSteps };
+  /**
+   * Whether the broad phase is rebuilt from the serialized world every control step: switched on by the
+   * first snapshot() or restore() of this world (an episode), so that runs that never snapshot pay
+   * nothing; it costs about 0.1-0.2 ms of a control step's 1.5-2.5 ms (see canonicalize).
+   */
+  private exact = false;
+  /** The serialized world the live broad phase was last rebuilt from, and the physics step it was taken at. */
+  private canonical: { bytes: Uint8Array; at: number } | null = null;
+
+  /**
+   * Serialize the world and rebuild its broad phase from those bytes (once per physics step at most);
+   * return the bytes. In exact mode controlStep() does this before and after its substeps.
+   *
+   * Why: Rapier's serialization is lossy in the broad phase, and only there (rapier 0.30 / parry
+   * 0.25 sources: every other part serializes exactly or is emptied every step, and the physics
+   * pipeline keeps only per-step buffers; test/snapshot.test.ts compares whole serialized worlds).
+   * The BVH optimiser keeps its progress (a frame counter choosing the root-optimisation mode, the
+   * leaf where the next subtree rebuild starts) in a workspace that is not serialized, and the
+   * table of overlapping pairs is a hash map whose iteration order depends on its capacity and
+   * history, which a deserialized map does not have. The tree's shape and that order decide in
+   * which order new and ended contact pairs reach the narrow phase, and so the order of the
+   * solver's constraints: a restored world stepped bitwise like the original only until a contact
+   * began or ended (`cabinet_open_drawer`, seed 7: from the step the fingers reached the handle).
+   * Rebuilding the live broad phase from the bytes a snapshot holds gives the run that took the
+   * snapshot and every restore of it the same broad phase, and they stay identical as long as both
+   * keep rebuilding at every control step. Only the broad phase is replaced: bodies, colliders and
+   * joints held outside stay valid.
+   */
+  private canonicalize(): Uint8Array {
+    let c = this.canonical;
+    if (!c || c.at !== this.physicsSteps) {
+      const bytes = this.world.takeSnapshot();
+      const raw = this.world.serializationPipeline.raw.deserializeAll(bytes);
+      if (!raw) throw new Error('Rapier could not deserialize its own snapshot of this world');
+      const broadPhase = raw.takeBroadPhase();
+      raw.free();
+      this.world.broadPhase.free();
+      this.world.broadPhase = new RAPIER.BroadPhase(broadPhase);
+      c = this.canonical = { bytes, at: this.physicsSteps };
+    }
+    return c.bytes;
   }
 
-  /** Replace the physics state with a snapshot taken from this same world. */
+  /**
+   * The state between two control steps. Restoring it (into this world or another one built from the
+   * same scene, seed and objects) continues bitwise like the run it was taken from, given the same
+   * actions. The first snapshot switches this world to exact mode (see canonicalize), which changes the
+   * last bits of what follows compared with not taking it; later snapshots change nothing. Rapier bodies
+   * changed directly through `world` since the last physics step are not captured (step first).
+   */
+  snapshot(): WorldSnapshot {
+    this.exact = true;
+    const fixtures: Record<string, FixtureState> = {};
+    for (const [id, f] of this.fixtures) fixtures[id] = f.saveState();
+    return {
+      rapier: this.canonicalize().slice(), robot: this.robot.saveState(), fixtures, physicsSteps: this.physicsSteps,
+      origin: this.origin(),
+    };
+  }
+
+  /** Replace the physics state with a snapshot taken in this world or one built from the same scene, seed and objects. */
   restore(s: WorldSnapshot): void {
-    const next = RAPIER.World.restoreSnapshot(s.rapier);
+    if (s.origin !== this.origin()) throw new Error(`restore: the snapshot is of ${s.origin}; this world is ${this.origin()}`);
+    const bytes = s.rapier.slice();
+    // Not RAPIER.World.restoreSnapshot: it never frees the deserialized-world wrapper (about 1 KB of
+    // WASM memory per restore until a garbage collection runs its finalizer).
+    const raw = this.world.serializationPipeline.raw.deserializeAll(bytes);
+    if (!raw) throw new Error('restore: Rapier could not deserialize the snapshot (taken with another Rapier version?)');
+    const next = RAPIER.World.fromRaw(raw);
+    raw.free();
     this.world.free();
     this.world = next;
     this.robot.rebind(next);
@@ -334,10 +400,19 @@ export class SimWorld {
     }
     for (const o of this.objects.values()) this.bodies.set(o.id, next.getRigidBody(o.handle));
     this.physicsSteps = s.physicsSteps;
+    this.canonical = { bytes, at: s.physicsSteps };
+    this.exact = true;
+  }
+
+  /** What a snapshot must match to be restored here: Rapier handles follow the scene's objects and fixtures. */
+  private origin(): string {
+    const objects = [...this.objects.values()].map((o) => `${o.id} (${o.kind})`).join(', ');
+    return `scene "${this.scene.spec.name}" seed ${this.scene.seed}, fixtures [${[...this.fixtures.keys()].join(', ')}], objects [${objects}]`;
   }
 
   /** Free every WASM object of this world. The SimWorld is unusable afterwards. */
   free(): void {
     this.world.free();
+    this.events.free();
   }
 }
