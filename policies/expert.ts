@@ -5,9 +5,10 @@ import type { Atom, Formula, Vec3 } from '../scenes/types.ts';
 import type { EpisodeStart, Observation, Policy } from '../sim/policy.ts';
 import type { ObjectState, PrivilegedState } from '../sim/privileged.ts';
 import { GRIPPER } from '../sim/robot.ts';
-import { quatRotate } from '../sim/kinematics.ts';
+import { quatRotate, type Pose } from '../sim/kinematics.ts';
 import { actionTowards, reached, wrap, yawClosingAlong, yawFacing, yawOf, type Phase, type TcpTarget } from './motion.ts';
 import { HAND, corridorHeight, handBlocks, sceneBlocks, type Held } from './clearance.ts';
+import { LatencyModel } from './latency-model.ts';
 import { PLACEMENT, containerLevels, planPair, planSlot, slotTarget, type Carried, type ContainerView, type Slot } from './placement.ts';
 
 /** Expert constants (metres unless stated). */
@@ -74,6 +75,8 @@ export class ExpertPolicy implements Policy {
   private holding: string | null = null;
   /** Objects this task puts into each container object, in the order it puts them there. */
   private fills = new Map<string, string[]>();
+  /** Its estimate of the env's action latency, and where the arm will be when the next action executes. */
+  private readonly latency = new LatencyModel();
   private readonly perturbGrasp?: (t: TcpTarget) => TcpTarget;
 
   constructor(private readonly state: PrivilegedState, private readonly opts: ExpertOptions = {}) {
@@ -97,6 +100,8 @@ export class ExpertPolicy implements Policy {
     this.plan = [];
     this.isSabotaged = this.opts.sabotageStep ? this.opts.sabotageStep(start) : (this.opts.sabotage ?? false);
     this.holding = null;
+    // A chain's next task runs on in the same env (actions still in flight); a new episode starts afresh.
+    if (!start.step) this.latency.reset();
     const atoms = this.orderFills(goalAtoms(start.task.goal));
     this.plan.push(...this.clearOut());
     if (this.isSabotaged) {
@@ -116,8 +121,19 @@ export class ExpertPolicy implements Policy {
     return this.plan[0]?.name ?? 'none';
   }
 
+  /** The control steps of action latency the expert has inferred from how the arm follows its actions. */
+  get inferredLatency(): number {
+    return this.latency.lag;
+  }
+
+  /** Tell the expert the action actually sent was `action` (a wrapper changed what `act` returned). */
+  sent(action: ArrayLike<number>): void {
+    this.latency.amend(action);
+  }
+
   act(_obs: Observation): number[] {
-    const tcp = this.state.tcp();
+    this.latency.observe(this.state.tcp().pos);
+    const tcp = this.tcp();
     for (let guard = 0; guard < 16; guard++) {
       const p = this.plan[0];
       if (!this.started) {
@@ -146,7 +162,17 @@ export class ExpertPolicy implements Policy {
     const p = this.plan[0];
     this.phaseSteps++;
     this.lastGrip = p.grip;
-    return actionTowards(tcp, p.target(), p.grip, p.speed);
+    const a = actionTowards(tcp, p.target(), p.grip, p.speed);
+    this.latency.record(a);
+    return a;
+  }
+
+  /**
+   * The TCP pose the expert plans from: where the arm will be when the action it sends now executes
+   * (the TCP itself unless it has seen its actions arrive late; see latency-model.ts).
+   */
+  private tcp(): Pose {
+    return this.latency.predict(this.state.tcp());
   }
 
   // ---------------------------------------------------------------- skills
@@ -231,7 +257,7 @@ export class ExpertPolicy implements Policy {
     const out: Phase[] = [];
     // Keep the fingers as they are while rising (opening them wide inside a basket would wedge them),
     // unless the last task ended with them closed on something: then let go a little first.
-    const rise = this.state.tcp().pos[2] < EXPERT.transitZ ? this.rise('clear: rise', this.lastGrip ?? OPEN, EXPERT.transitZ) : null;
+    const rise = this.tcp().pos[2] < EXPERT.transitZ ? this.rise('clear: rise', this.lastGrip ?? OPEN, EXPERT.transitZ) : null;
     // Fingers closed on nothing (they were pressing a button) rise straight away: letting go in place
     // would let the button spring back under them and risk a second press.
     const w = this.state.gripperWidth();
@@ -265,7 +291,8 @@ export class ExpertPolicy implements Policy {
         const w = this.state.gripperWidth();
         const still = last >= 0 && Math.abs(w - last) < 0.0003;
         last = w;
-        return ++n > 4 && still;
+        // Actions arrive `lag` steps late: the fingers only start moving then.
+        return ++n > 4 + this.latency.lag && still;
       },
     };
     return phase;
@@ -289,19 +316,19 @@ export class ExpertPolicy implements Policy {
       name, grip, speed: 0.5, maxSteps: 80,
       start: () => { t = lift(this.here(), dz); },
       target: () => t,
-      done: () => reached(this.state.tcp(), t, 0.01, 0.1),
+      done: () => reached(this.tcp(), t, 0.01, 0.1),
     };
   }
 
   private here(): TcpTarget {
-    const tcp = this.state.tcp();
+    const tcp = this.tcp();
     return { pos: [...tcp.pos] as Vec3, yaw: yawOf(tcp.quat) };
   }
 
   private moveTo(name: string, target: () => TcpTarget, grip: number, speed: number, tol: number, maxSteps = 120): Phase {
     return {
       name, grip, speed, maxSteps, target,
-      done: () => reached(this.state.tcp(), target(), tol),
+      done: () => reached(this.tcp(), target(), tol),
     };
   }
 
@@ -319,8 +346,9 @@ export class ExpertPolicy implements Policy {
         const still = last >= 0 && Math.abs(w - last) < 0.0003;
         last = w;
         n++;
-        if (grip === OPEN) return n > minSteps && (w > GRIPPER.maxWidth - 0.004 || still);
-        return n > minSteps && still;
+        const min = minSteps + this.latency.lag;
+        if (grip === OPEN) return n > min && (w > GRIPPER.maxWidth - 0.004 || still);
+        return n > min && still;
       },
     };
   }
@@ -335,7 +363,7 @@ export class ExpertPolicy implements Policy {
         t = { pos: [h.pos[0], h.pos[1], Math.max(typeof z === 'number' ? z : z(), h.pos[2])], yaw: h.yaw };
       },
       target: () => t,
-      done: () => reached(this.state.tcp(), t, 0.01, 0.1),
+      done: () => reached(this.tcp(), t, 0.01, 0.1),
     };
   }
 
@@ -360,7 +388,7 @@ export class ExpertPolicy implements Policy {
    * straight across to `to` (xy) clear of everything near the way (EXPERT.corridor).
    */
   private corridorTo(to: ArrayLike<number>): number {
-    const tcp = this.state.tcp();
+    const tcp = this.tcp();
     const held = this.holding ? this.heldNow(this.holding) : undefined;
     const parts = handBlocks(tcp.pos as Vec3, yawOf(tcp.quat), this.state.gripperWidth(), held);
     const blocks = sceneBlocks(this.state, new Set(this.holding ? [this.holding] : []));
@@ -386,7 +414,7 @@ export class ExpertPolicy implements Policy {
           up = { pos: [h.pos[0], h.pos[1], Math.max(z, h.pos[2])], yaw: h.yaw };
         },
         target: () => up,
-        done: () => this.state.tcp().pos[2] >= z - 0.005,
+        done: () => this.tcp().pos[2] >= z - 0.005,
       },
       this.moveTo(name, () => {
         const t = target();
@@ -407,7 +435,7 @@ export class ExpertPolicy implements Policy {
       done: () => {
         const z = this.state.tcp().pos[2];
         zs.push(z);
-        if (reached(this.state.tcp(), target(), tol)) return true;
+        if (reached(this.tcp(), target(), tol)) return true;
         const n = zs.length;
         return n > 6 && z - target().pos[2] < 0.03 && zs[n - 4] - z < 0.001;
       },
@@ -420,7 +448,7 @@ export class ExpertPolicy implements Policy {
     const tcpZ = Math.max(0.004, o.pos[2] + graspTcpAbove(k, minTcpAbove));
     const axis = quatRotate(o.quat, k.grasp.axis === 'x' ? [1, 0, 0] : [0, 1, 0]);
     const theta = Math.atan2(axis[1], axis[0]);
-    const cur = yawOf(this.state.tcp().quat);
+    const cur = yawOf(this.tcp().quat);
     // Symmetric kinds look the same after a quarter turn: either face pair will do, so take the one
     // needing the least wrist rotation (never close on a box's corners).
     let yaw = yawClosingAlong(theta, cur);
@@ -548,7 +576,7 @@ export class ExpertPolicy implements Policy {
       const pair = planPair(c, carried, this.predictCarried(next, this.rimGrasp(c)), obstacles.filter((b) => b.owner !== next));
       if (pair) return pair.first;
     }
-    return planSlot(c, carried, obstacles, yawOf(this.state.tcp().quat));
+    return planSlot(c, carried, obstacles, yawOf(this.tcp().quat));
   }
 
   /** What holding `id` will look like after a nominal grasp: centred, the fingers closing along its grasp axis. */
@@ -588,7 +616,7 @@ export class ExpertPolicy implements Policy {
 
   /** Where the TCP should be to set the held object down on or in `dest` (the drawer, or on a support). */
   private placePose(rel: 'On' | 'In', dest: string, offset: number): TcpTarget {
-    const cur = yawOf(this.state.tcp().quat);
+    const cur = yawOf(this.tcp().quat);
     const f = this.state.scene.fixtures.find((x) => x.id === dest);
     if (f) {
       const fx = this.state.fixture(dest);
@@ -618,7 +646,7 @@ export class ExpertPolicy implements Policy {
   private graspHandle(id: string, what: string): Phase[] {
     const pose = (): TcpTarget => {
       const h = this.state.fixture(id).handle!;
-      const yaw = yawClosingAlong(Math.atan2(h.across[1], h.across[0]), yawOf(this.state.tcp().quat));
+      const yaw = yawClosingAlong(Math.atan2(h.across[1], h.across[0]), yawOf(this.tcp().quat));
       return { pos: [h.top[0], h.top[1], h.top[2] - EXPERT.handleGrip], yaw };
     };
     let locked: TcpTarget = { pos: [0, 0, 0], yaw: 0 };
@@ -652,7 +680,7 @@ export class ExpertPolicy implements Policy {
       ...this.graspHandle(id, what),
       {
         name: `${what}: slide`, grip: CLOSE, speed: 0.25, maxSteps: 120,
-        start: () => { yaw = yawOf(this.state.tcp().quat); },
+        start: () => { yaw = yawOf(this.tcp().quat); },
         target: () => {
           const fx = this.state.fixture(id);
           const h = fx.handle!.top;
@@ -683,7 +711,7 @@ export class ExpertPolicy implements Policy {
       ...this.graspHandle(id, what),
       {
         name: `${what}: swing`, grip: CLOSE, speed: 0.3, maxSteps: 160,
-        start: () => { yaw0 = yawOf(this.state.tcp().quat); angle0 = this.state.fixture(id).value; },
+        start: () => { yaw0 = yawOf(this.tcp().quat); angle0 = this.state.fixture(id).value; },
         target: () => {
           const fx = this.state.fixture(id);
           const delta = Math.max(-0.08, Math.min(0.08, goal - fx.value));
@@ -771,7 +799,7 @@ export class ExpertPolicy implements Policy {
       {
         name: `push ${id}: push`, grip: CLOSE, speed: 0.2, maxSteps: 150,
         target: () => {
-          const p = this.state.tcp().pos;
+          const p = this.tcp().pos;
           // Advance along the push line; steer back onto the line through the object's centre.
           const o = this.state.object(id);
           const lateral = (o.pos[0] - p[0]) * -dir[1] + (o.pos[1] - p[1]) * dir[0];

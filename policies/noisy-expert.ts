@@ -43,6 +43,8 @@ export class NoisyExpertPolicy implements Policy {
     const a = this.expert.act(obs);
     if (this.sigma > 0) {
       for (let i = 0; i < 6; i++) a[i] = Math.max(-1, Math.min(1, a[i] + this.sigma * this.gauss()));
+      // The expert predicts where its actions take the arm (under action latency) from what was sent.
+      this.expert.sent(a);
     }
     return a;
   }

@@ -8,7 +8,7 @@ import { closestNames } from './objects.ts';
 import type { Rgb, Vec3 } from './types.ts';
 
 export const OOD_AXES = [
-  'clutter', 'lighting', 'novel_objects', 'pose', 'camera', 'texture', 'physics', 'language', 'sensor_noise', 'robot_init',
+  'clutter', 'lighting', 'novel_objects', 'pose', 'camera', 'texture', 'physics', 'language', 'sensor_noise', 'latency', 'robot_init',
 ] as const;
 export type OodAxis = (typeof OOD_AXES)[number];
 export type OodLevels = Partial<Record<OodAxis, number>>;
@@ -23,7 +23,8 @@ export const OOD_MAPPINGS: Record<OodAxis, string> = {
   texture: 'table colour hue/brightness shifted by up to L, and with probability L a checker, stripes or noise pattern of 2-10 cm',
   physics: 'per object: friction x [1 - 0.5 L, 1 + 0.5 L], mass x [1 - 0.5 L, 1 + L], restitution + [0, 0.3 L], damping x [1, 1 + 4 L]; table friction x [1 - 0.4 L, 1 + 0.4 L]',
   language: 'instruction drawn from the paraphrases whose distance from the training phrasing is at most L (0: the training phrasing)',
-  sensor_noise: 'image pixel noise std 12 L (0-255 scale), state noise std 5 L mm on positions, action latency round(2 L) control steps',
+  sensor_noise: 'image pixel noise std 12 L (0-255 scale), state noise std 5 L mm on the TCP position and the gripper width',
+  latency: 'the arm executes each action round(4 L) control steps after it was sent (50 ms each at 20 Hz: 0.25 is 1 step, 0.5 is 2, 1 is 4); it holds still until the first one arrives',
   robot_init: 'each joint of the initial arm configuration perturbed by up to +-0.25 L rad',
 };
 
@@ -90,7 +91,11 @@ export interface OodRender {
 export interface OodSensor {
   imageNoiseStd: number;
   statePosStd: number;
-  actionLatency: number;
+}
+
+/** Control steps of action latency at `level` of the latency axis. */
+export function latencySteps(level: number): number {
+  return Math.round(4 * level);
 }
 
 /** Everything the levels decide for one reset, except clutter and pose (the layout applies those). */
@@ -98,6 +103,8 @@ export interface OodResolved {
   levels: OodLevels;
   render: OodRender;
   sensor: OodSensor | null;
+  /** Control steps between a policy sending an action and the arm executing it (0: none). */
+  actionLatency: number;
   /** Per object id: multipliers, drawn in the order of `objectIds`. */
   physics: { table: number; objects: Record<string, { friction: number; mass: number; restitution: number; damping: number }> } | null;
   robotInitDelta: number[] | null;
@@ -129,7 +136,7 @@ function hueShift(rgb: Rgb, amount: number, bright: number): Rgb {
 /** Resolve the non-layout axes for a reset. `objectIds` fixes the order of per-object draws. */
 export function resolveOod(levels: OodLevels, seed: number, tableColor: Rgb, objectIds: readonly string[], jointCount = 7): OodResolved {
   const L = (a: OodAxis) => levels[a] ?? 0;
-  const out: OodResolved = { levels: activeLevels(levels), render: {}, sensor: null, physics: null, robotInitDelta: null };
+  const out: OodResolved = { levels: activeLevels(levels), render: {}, sensor: null, actionLatency: latencySteps(L('latency')), physics: null, robotInitDelta: null };
   if (L('lighting') > 0) {
     const l = L('lighting'), r = axisRng(seed, 'lighting');
     const extra = r() < l
@@ -160,7 +167,7 @@ export function resolveOod(levels: OodLevels, seed: number, tableColor: Rgb, obj
   }
   if (L('sensor_noise') > 0) {
     const l = L('sensor_noise');
-    out.sensor = { imageNoiseStd: 12 * l, statePosStd: 0.005 * l, actionLatency: Math.round(2 * l) };
+    out.sensor = { imageNoiseStd: 12 * l, statePosStd: 0.005 * l };
   }
   if (L('physics') > 0) {
     const l = L('physics'), r = axisRng(seed, 'physics');

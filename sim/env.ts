@@ -14,6 +14,7 @@ import { BUTTON, CABINET, MICROWAVE } from './fixtures.ts';
 import { quatRotate, type Pose } from './kinematics.ts';
 import type { OodLevels } from '../scenes/ood.ts';
 import { SensorNoise, type SensorNoiseState } from './sensor-noise.ts';
+import { ActionLatency, type ActionLatencyState } from './action-latency.ts';
 import { PhysicsHealthMonitor, type HealthState, type StepHealth } from './physics-health.ts';
 
 /** Renders camera images from the world; supplied by the renderer module when cameras are wanted. */
@@ -68,6 +69,7 @@ export class Env {
   private stepCount = 0;
   private seed = 0;
   private sensor: SensorNoise | null = null;
+  private latency: ActionLatency | null = null;
   private monitor: PhysicsHealthMonitor | null = null;
   readonly actionMode: ActionMode;
   readonly privileged: PrivilegedState;
@@ -91,6 +93,7 @@ export class Env {
     this.seed = o.seed;
     this.stepCount = 0;
     this.sensor = resolved.ood?.sensor ? new SensorNoise(resolved.ood.sensor, o.seed) : null;
+    this.latency = resolved.ood?.actionLatency ? new ActionLatency(resolved.ood.actionLatency) : null;
     const settle = this.opts.settleSteps ?? 24;
     for (let i = 0; i < settle; i++) this.sim.physicsStep();
     this.sim.takeMaxPenetration();
@@ -112,7 +115,7 @@ export class Env {
   step(action: ArrayLike<number>): StepResult {
     const sim = this.requireSim();
     const task = this.taskSpec!;
-    const ik = applyAction(sim.robot, this.sensor ? this.sensor.delay(action, this.actionMode, sim) : action, this.actionMode);
+    const ik = applyAction(sim.robot, this.latency ? this.latency.delay(action, this.actionMode, sim) : action, this.actionMode);
     const t0 = performance.now();
     sim.controlStep();
     const simMs = performance.now() - t0;
@@ -159,17 +162,21 @@ export class Env {
   snapshot(): EnvSnapshot {
     return {
       world: this.requireSim().snapshot(), stepCount: this.stepCount, task: this.taskSpec!, health: this.monitor!.saveState(),
-      sensor: this.sensor?.saveState() ?? null,
+      sensor: this.sensor?.saveState() ?? null, latency: this.latency?.saveState() ?? null,
     };
   }
 
   restore(s: EnvSnapshot): void {
+    if ((s.latency === null) !== (this.latency === null)) {
+      throw new Error(`restore: the snapshot was taken ${s.latency ? 'with' : 'without'} action latency, this episode runs ${this.latency ? 'with' : 'without'} it`);
+    }
     if ((s.sensor === null) !== (this.sensor === null)) {
       throw new Error(`restore: the snapshot was taken ${s.sensor ? 'with' : 'without'} sensor noise, this episode runs ${this.sensor ? 'with' : 'without'} it`);
     }
     this.requireSim().restore(s.world);
     this.monitor!.loadState(s.health);
     if (s.sensor) this.sensor!.loadState(s.sensor);
+    if (s.latency) this.latency!.loadState(s.latency);
     this.stepCount = s.stepCount;
     this.taskSpec = s.task;
   }
@@ -211,8 +218,10 @@ export interface EnvSnapshot {
   stepCount: number;
   task: TaskSpec;
   health: HealthState;
-  /** The sensor_noise axis' noise stream and action-latency queue (null without sensor noise). */
+  /** The sensor_noise axis' noise stream (null without sensor noise). */
   sensor: SensorNoiseState | null;
+  /** The latency axis' actions in flight (null without action latency). */
+  latency: ActionLatencyState | null;
 }
 
 export { ActionError };

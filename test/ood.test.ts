@@ -1,7 +1,7 @@
 // OOD axes: level 0 is the controlled setting bitwise, each axis draws from its own stream, the
 // level -> parameter mappings hold, visual axes leave physics alone, and bad input is refused.
 import { describe, expect, it } from 'vitest';
-import { OOD_AXES, OOD_MAPPINGS, OodError, parseOod, resolveOod, type OodLevels } from '../scenes/ood.ts';
+import { OOD_AXES, OOD_MAPPINGS, OodError, latencySteps, parseOod, resolveOod, type OodLevels } from '../scenes/ood.ts';
 import { resolveScene } from '../scenes/layout.ts';
 import { findScene, findTask } from '../scenes/load.ts';
 import { generateChains } from '../scenes/chains.ts';
@@ -67,7 +67,19 @@ describe('OOD levels', () => {
       expect(m.restitution).toBeLessThanOrEqual(0.3);
     }
     for (const d of o.robotInitDelta!) expect(Math.abs(d)).toBeLessThanOrEqual(0.25);
-    expect(o.sensor).toEqual({ imageNoiseStd: 12, statePosStd: 0.005, actionLatency: 2 });
+    // Sensor noise is image and state noise only (as in LIBERO-Plus); latency is its own axis.
+    expect(o.sensor).toEqual({ imageNoiseStd: 12, statePosStd: 0.005 });
+    expect(o.actionLatency).toBe(0);
+  });
+
+  it('latency level L is round(4 L) control steps of action latency, and nothing else', () => {
+    expect([0, 0.1, 0.25, 0.5, 0.75, 1].map(latencySteps)).toEqual([0, 0, 1, 2, 3, 4]);
+    expect(OOD_MAPPINGS.latency).toMatch(/round\(4 L\) control steps/);
+    const o = resolveOod({ latency: 0.5 }, 7, [0.6, 0.5, 0.3], ['a']);
+    expect(o.actionLatency).toBe(2);
+    expect(o.sensor).toBeNull();
+    expect(o.render).toEqual({});
+    expect(parseOod('latency=0.25')).toEqual({ latency: 0.25 });
   });
 });
 
@@ -99,6 +111,42 @@ describe('OOD in the simulator', () => {
     expect(noisy).not.toEqual(clean);
     expect(await obsAt({ sensor_noise: 1 })).toEqual(noisy);
     expect(Math.hypot(noisy[0] - clean[0], noisy[1] - clean[1], noisy[2] - clean[2])).toBeLessThan(0.05);
+  });
+
+  it('latency delays the arm by whole control steps; sensor noise does not delay it', async () => {
+    // TCP x after each of four steps that each ask for +2.5 cm along x (true state, not the noisy observation).
+    const xs = async (ood: OodLevels) => {
+      const env = new Env();
+      await env.reset({ seed: 9, task, ood });
+      const x0 = env.privileged.tcp().pos[0];
+      const out = Array.from({ length: 4 }, () => { env.step([0.5, 0, 0, 0, 0, 0, -1]); return env.privileged.tcp().pos[0] - x0; });
+      env.close();
+      return out;
+    };
+    const moved = (d: number) => d > 0.02;
+    expect((await xs({})).map(moved)).toEqual([true, true, true, true]);
+    expect((await xs({ sensor_noise: 1 })).map(moved)).toEqual([true, true, true, true]);
+    expect((await xs({ latency: 0.25 })).map(moved)).toEqual([false, true, true, true]);
+    const two = await xs({ latency: 0.5 });
+    expect(two.map(moved)).toEqual([false, false, true, true]);
+    expect(Math.abs(two[1])).toBeLessThan(1e-4);
+  });
+
+  it('actions in flight are part of a snapshot: a restore replays the same delayed actions', async () => {
+    const env = new Env();
+    await env.reset({ seed: 3, task, ood: { latency: 0.75 } });
+    const act = (i: number) => [0.4 * Math.sin(i), 0.4 * Math.cos(i / 2), -0.1, 0, 0, 0.2, i % 4 < 2 ? -1 : 1];
+    for (let i = 0; i < 5; i++) env.step(act(i));
+    const snap = env.snapshot();
+    const run = () => Array.from({ length: 6 }, (_, i) => { env.step(act(100 + i)); return [...env.privileged.tcp().pos, env.privileged.gripperWidth()]; });
+    const first = run();
+    env.restore(snap);
+    expect(run()).toEqual(first);
+    const plain = new Env();
+    await plain.reset({ seed: 3, task });
+    expect(() => plain.restore(snap)).toThrow(/with action latency/);
+    plain.close();
+    env.close();
   });
 
   it('lighting and camera levels change the picture', async () => {
