@@ -323,7 +323,7 @@ export class SimWorld {
   /**
    * Whether the broad phase is rebuilt from the serialized world every control step: switched on by the
    * first snapshot() or restore() of this world (an episode), so that runs that never snapshot pay
-   * nothing; it costs about 0.1-0.2 ms of a control step's 1.5-2.5 ms (see canonicalize).
+   * nothing; it costs about 0.2 ms, 5-10% of a control step (see canonicalize).
    */
   private exact = false;
   /** The serialized world the live broad phase was last rebuilt from, and the physics step it was taken at. */
