@@ -16,6 +16,7 @@ import type { OodLevels } from '../scenes/ood.ts';
 import { SensorNoise, type SensorNoiseState } from './sensor-noise.ts';
 import { ActionLatency, type ActionLatencyState } from './action-latency.ts';
 import { PhysicsHealthMonitor, type HealthState, type StepHealth } from './physics-health.ts';
+import { advanceGoalWindow } from './success.ts';
 
 /** Renders camera images from the world; supplied by the renderer module when cameras are wanted. */
 export interface ObservationRenderer {
@@ -67,6 +68,8 @@ export class Env {
   private taskSpec: TaskSpec | null = null;
   private sceneSpec: SceneSpec | null = null;
   private stepCount = 0;
+  /** Consecutive control steps the current task's goal has held (sim/success.ts). */
+  private goalHeld = 0;
   private seed = 0;
   private sensor: SensorNoise | null = null;
   private latency: ActionLatency | null = null;
@@ -92,6 +95,7 @@ export class Env {
     this.taskSpec = o.task;
     this.seed = o.seed;
     this.stepCount = 0;
+    this.goalHeld = 0;
     this.sensor = resolved.ood?.sensor ? new SensorNoise(resolved.ood.sensor, o.seed) : null;
     this.latency = resolved.ood?.actionLatency ? new ActionLatency(resolved.ood.actionLatency) : null;
     const settle = this.opts.settleSteps ?? 24;
@@ -109,6 +113,7 @@ export class Env {
     }
     this.taskSpec = task;
     this.stepCount = 0;
+    this.goalHeld = 0;
     return this.observe();
   }
 
@@ -120,7 +125,9 @@ export class Env {
     sim.controlStep();
     const simMs = performance.now() - t0;
     this.stepCount++;
-    const success = this.holds(task.goal);
+    const goal = advanceGoalWindow(this.goalHeld, this.holds(task.goal));
+    this.goalHeld = goal.heldSteps;
+    const success = goal.success;
     const truncated = !success && this.stepCount >= task.maxSteps;
     const health = this.monitor!.check(sim.takeMaxPenetration());
     return {
@@ -162,7 +169,7 @@ export class Env {
   snapshot(): EnvSnapshot {
     return {
       world: this.requireSim().snapshot(), stepCount: this.stepCount, task: this.taskSpec!, health: this.monitor!.saveState(),
-      sensor: this.sensor?.saveState() ?? null, latency: this.latency?.saveState() ?? null,
+      sensor: this.sensor?.saveState() ?? null, latency: this.latency?.saveState() ?? null, goalHeld: this.goalHeld,
     };
   }
 
@@ -178,6 +185,7 @@ export class Env {
     if (s.sensor) this.sensor!.loadState(s.sensor);
     if (s.latency) this.latency!.loadState(s.latency);
     this.stepCount = s.stepCount;
+    this.goalHeld = s.goalHeld;
     this.taskSpec = s.task;
   }
 
@@ -222,6 +230,8 @@ export interface EnvSnapshot {
   sensor: SensorNoiseState | null;
   /** The latency axis' actions in flight (null without action latency). */
   latency: ActionLatencyState | null;
+  /** Consecutive control steps the task's goal had held (the success window, sim/success.ts). */
+  goalHeld: number;
 }
 
 export { ActionError };

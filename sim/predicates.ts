@@ -1,14 +1,19 @@
 // Goal predicates, evaluated on simulator state (never on pixels). One function per predicate plus
 // one registry line; every tolerance is named in PREDICATE_TOLERANCES beside the code that uses it.
+// The placement atoms (On, In, InRegion) hold only for an object put down and let go: at rest and
+// touching neither finger (see `placed`), unless the formula being evaluated also asks for Grasped of
+// it. Success additionally needs the goal to hold over a short window (sim/success.ts).
 import type { Atom, Formula, ObjectKind, PredicateName, Quat, RegionSpec, Vec3 } from '../scenes/types.ts';
 import { getObjectKind } from '../scenes/objects.ts';
+import { centreOfMass } from '../scenes/stable-poses.ts';
 import { quatRotate } from './kinematics.ts';
 import type { SimWorld } from './world.ts';
 import { CABINET, MICROWAVE } from './fixtures.ts';
 
 export const PREDICATE_TOLERANCES = {
-  /** On/In/InRegion need the object nearly at rest (m/s): a drop passing through does not count. */
-  restSpeed: 0.08,
+  /** On/In/InRegion need the objects they name at rest: no point of them faster than this (m/s),
+   *  bounded by |v| + |w| r (r: farthest reach of the shape from its centre of mass). */
+  restSpeed: 0.01,
   /** On(a,b): a's centre may overhang b's footprint edge by this much (m). */
   onOverhang: 0.01,
   /** In(a,c): a's centre may sit this far outside the interior volume's walls (m). */
@@ -23,6 +28,9 @@ export const PREDICATE_TOLERANCES = {
 export interface PredicateContext {
   world: SimWorld;
   regions: Record<string, RegionSpec>;
+  /** Objects the formula being evaluated asks to be Grasped: placement atoms do not ask them released
+   *  or at rest (set by evalFormula; an atom evaluated alone asks every object released). */
+  held?: ReadonlySet<string>;
 }
 
 type Arg = string | number;
@@ -47,9 +55,47 @@ function centre(ctx: PredicateContext, id: string): Vec3 {
   return [pos[0] + up[0], pos[1] + up[1], pos[2] + up[2]];
 }
 
+/** No point of the object moves faster than restSpeed (linvel is the centre of mass's velocity). */
 function atRest(ctx: PredicateContext, id: string): boolean {
-  const v = ctx.world.body(id).linvel();
-  return Math.hypot(v.x, v.y, v.z) <= PREDICATE_TOLERANCES.restSpeed;
+  const b = ctx.world.body(id);
+  const v = b.linvel(), w = b.angvel();
+  return Math.hypot(v.x, v.y, v.z) + Math.hypot(w.x, w.y, w.z) * reach(kindOf(ctx, id)) <= PREDICATE_TOLERANCES.restSpeed;
+}
+
+const reaches = new WeakMap<ObjectKind, number>();
+/** Farthest any point of the kind's bounding box is from its centre of mass (m). */
+function reach(k: ObjectKind): number {
+  let r = reaches.get(k);
+  if (r === undefined) {
+    const c = centreOfMass(k.shapes);
+    r = Math.hypot(k.size[0] / 2 + Math.abs(c[0]), k.size[1] / 2 + Math.abs(c[1]), Math.max(c[2], k.size[2] - c[2]));
+    reaches.set(k, r);
+  }
+  return r;
+}
+
+/**
+ * Put down and let go: at rest and touching neither finger. An object the formula also asks to be
+ * Grasped is exempt: it moves with the hand (and a pinched object's solver velocity jitters at a few
+ * cm/s while it stays put), so Grasped judges it.
+ */
+function placed(ctx: PredicateContext, id: string): boolean {
+  if (ctx.held?.has(id)) return true;
+  if (!atRest(ctx, id)) return false;
+  const c = ctx.world.contactsOf(id);
+  return !c.has('finger_left') && !c.has('finger_right');
+}
+
+/** Half the object's vertical extent (its bounding box projected on the world's z axis, m). */
+function verticalHalf(ctx: PredicateContext, id: string): number {
+  const { quat } = ctx.world.objectPose(id);
+  const s = kindOf(ctx, id).size;
+  let h = 0;
+  for (let i = 0; i < 3; i++) {
+    const axis: Vec3 = [i === 0 ? 1 : 0, i === 1 ? 1 : 0, i === 2 ? 1 : 0];
+    h += Math.abs(quatRotate(quat, axis)[2]) * s[i] / 2;
+  }
+  return h;
 }
 
 /** Both finger pads touch the object. */
@@ -64,17 +110,25 @@ function on(ctx: PredicateContext, [a, b]: Arg[]): boolean {
     // On a fixture: resting on its top, touching it.
     const fx = ctx.world.fixtures.get(B);
     if (!fx) return false;
-    return ctx.world.contactsOf(A).has(B) && !grasped(ctx, A) && atRest(ctx, A)
+    return ctx.world.contactsOf(A).has(B) && placed(ctx, A)
       && ctx.world.objectPose(A).pos[2] > 0.5 * (fx.kind === 'cabinet' ? CABINET.height : MICROWAVE.height);
   }
   const kb = kindOf(ctx, B);
   const pb = ctx.world.objectPose(B);
-  const ca = centre(ctx, A);
-  const local = toLocal(pb.pos, pb.quat, ca);
+  const local = toLocal(pb.pos, pb.quat, centre(ctx, A));
+  // The support's face that points up: its top (supportTop) when it stands upright; when it lies on
+  // another face (a cube turned over), that face, and its footprint is the other two axes.
+  const upLocal = toLocal([0, 0, 0], pb.quat, [0, 0, 1]);
+  const upAxis = [0, 1, 2].reduce((best, i) => (Math.abs(upLocal[i]) > Math.abs(upLocal[best]) ? i : best), 2);
+  const upright = upAxis === 2 && upLocal[2] > 0;
+  const mid: Vec3 = [0, 0, kb.size[2] / 2];
   const m = PREDICATE_TOLERANCES.onOverhang;
-  const inside = Math.abs(local[0]) <= kb.size[0] / 2 + m && Math.abs(local[1]) <= kb.size[1] / 2 + m;
-  const above = ctx.world.objectPose(A).pos[2] >= pb.pos[2] + 0.5 * (kb.supportTop ?? kb.size[2]) - 0.005;
-  return inside && above && ctx.world.contactsOf(A).has(B) && !grasped(ctx, A) && atRest(ctx, A);
+  const inside = [0, 1, 2].every((i) => i === upAxis || Math.abs(local[i] - mid[i]) <= kb.size[i] / 2 + m);
+  // A's bottom above the middle of B's top surface's height (a can standing beside B is not on it).
+  const bottomB = upright ? pb.pos[2] : centre(ctx, B)[2] - verticalHalf(ctx, B);
+  const heightB = upright ? kb.supportTop ?? kb.size[2] : 2 * verticalHalf(ctx, B);
+  const above = centre(ctx, A)[2] - verticalHalf(ctx, A) >= bottomB + 0.5 * heightB - 0.005;
+  return inside && above && ctx.world.contactsOf(A).has(B) && placed(ctx, A) && placed(ctx, B);
 }
 
 function inside(ctx: PredicateContext, [a, c]: Arg[]): boolean {
@@ -107,7 +161,7 @@ function inside(ctx: PredicateContext, [a, c]: Arg[]): boolean {
   const half = kindOf(ctx, A).size[2] / 2;
   if (local[2] < vol.center[2] - vol.halfExtents[2] - m) return false;
   if (local[2] > vol.center[2] + vol.halfExtents[2] + half) return false;
-  return !grasped(ctx, A) && atRest(ctx, A);
+  return placed(ctx, A) && (fx !== undefined || placed(ctx, C));
 }
 
 function yawQuat(yaw: number): Quat {
@@ -130,7 +184,7 @@ function inRegion(ctx: PredicateContext, [a, r]: Arg[]): boolean {
   const { pos } = ctx.world.objectPose(String(a));
   return Math.abs(pos[0] - region.center[0]) <= region.halfExtents[0]
     && Math.abs(pos[1] - region.center[1]) <= region.halfExtents[1]
-    && pos[2] <= PREDICATE_TOLERANCES.onTableZ && !grasped(ctx, String(a)) && atRest(ctx, String(a));
+    && pos[2] <= PREDICATE_TOLERANCES.onTableZ && placed(ctx, String(a));
 }
 
 function fixture(ctx: PredicateContext, id: Arg) {
@@ -160,6 +214,7 @@ export function evalAtom(ctx: PredicateContext, atom: Atom): boolean {
 }
 
 export function evalFormula(ctx: PredicateContext, f: Formula): boolean {
+  if (!ctx.held) ctx = { ...ctx, held: graspedInFormula(f) };
   switch (f[0]) {
     case 'And':
       return (f.slice(1) as Formula[]).every((g) => evalFormula(ctx, g));
@@ -170,6 +225,17 @@ export function evalFormula(ctx: PredicateContext, f: Formula): boolean {
     default:
       return evalAtom(ctx, f as Atom);
   }
+}
+
+/** Objects a formula asks to be Grasped (outside any Not). */
+function graspedInFormula(f: Formula): Set<string> {
+  const out = new Set<string>();
+  const walk = (g: Formula) => {
+    if (g[0] === 'And' || g[0] === 'Or') (g.slice(1) as Formula[]).forEach(walk);
+    else if (g[0] === 'Grasped') out.add(String(g[1]));
+  };
+  walk(f);
+  return out;
 }
 
 /** Every atom of a formula, in order. */
