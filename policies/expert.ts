@@ -7,7 +7,7 @@ import type { ObjectState, PrivilegedState } from '../sim/privileged.ts';
 import { GRIPPER } from '../sim/robot.ts';
 import { quatRotate, type Pose } from '../sim/kinematics.ts';
 import { actionTowards, reached, wrap, yawClosingAlong, yawFacing, yawOf, type Phase, type TcpTarget } from './motion.ts';
-import { HAND, corridorHeight, handBlocks, sceneBlocks, type Held } from './clearance.ts';
+import { HAND, corridorHeight, gap, handBlocks, sceneBlocks, type Held } from './clearance.ts';
 import { LatencyModel } from './latency-model.ts';
 import { PLACEMENT, containerLevels, planPair, planSlot, slotTarget, type Carried, type ContainerView, type Slot } from './placement.ts';
 
@@ -37,6 +37,8 @@ export const EXPERT = {
   corridor: { xy: 0.02, z: 0.03 },
   /** Least length of finger pad on an object when it is grasped higher than its grasp hint (m). */
   minPadContact: 0.015,
+  /** Gap the open fingers and the palm keep from neighbours at a grasp (else the grasp moves along the object). */
+  graspRoom: 0.004,
 };
 
 const OPEN = -1;
@@ -443,7 +445,7 @@ export class ExpertPolicy implements Policy {
   }
 
   /** Where to put the TCP to grasp an object from above, and the yaw that closes along its grasp axis. */
-  private graspPose(o: ObjectState, minTcpAbove = 0): TcpTarget {
+  private graspPose(o: ObjectState, minTcpAbove = 0, shift: GraspShift = NO_SHIFT): TcpTarget {
     const k = o.kind;
     const tcpZ = Math.max(0.004, o.pos[2] + graspTcpAbove(k, minTcpAbove));
     const axis = quatRotate(o.quat, k.grasp.axis === 'x' ? [1, 0, 0] : [0, 1, 0]);
@@ -456,8 +458,44 @@ export class ExpertPolicy implements Policy {
       const alt = yawClosingAlong(theta + Math.PI / 2, cur);
       if (Math.abs(wrap(alt - cur)) < Math.abs(wrap(yaw - cur))) yaw = alt;
     }
-    // The grasp point is the object's axis at pad height (objects are upright when picked).
-    return { pos: [o.pos[0], o.pos[1], tcpZ], yaw: Math.max(-Math.PI / 2 - 0.3, Math.min(Math.PI / 2 + 0.3, yaw)) };
+    // The grasp point is the object's axis at pad height (objects are upright when picked), moved
+    // along the object by `shift.along` when that keeps the hand off a neighbour.
+    const along = quatRotate(o.quat, k.grasp.axis === 'x' ? [0, 1, 0] : [1, 0, 0]);
+    yaw = Math.max(-Math.PI / 2 - 0.3, Math.min(Math.PI / 2 + 0.3, yaw + shift.yaw));
+    return { pos: [o.pos[0] + along[0] * shift.along, o.pos[1] + along[1] * shift.along, tcpZ], yaw };
+  }
+
+  /**
+   * Where along the object (boxes: shifted along their length) or at which yaw (round things) to grasp
+   * so that the open fingers and the palm come down clear of the neighbours: the nominal grasp if it is
+   * clear, else the smallest change that is, else the one with the most room.
+   */
+  private graspShift(o: ObjectState, minTcpAbove: number): GraspShift {
+    const k = o.kind;
+    const blocks = sceneBlocks(this.state, new Set([o.id]));
+    const room = (shift: GraspShift): number => {
+      const g = this.graspPose(o, minTcpAbove, shift);
+      let least = Infinity;
+      for (const h of handBlocks(g.pos, g.yaw, GRIPPER.maxWidth)) {
+        for (const b of blocks) if (b.top > h.bottom + 0.001) least = Math.min(least, gap(h.fp, b.fp));
+      }
+      return least;
+    };
+    const shifts: GraspShift[] = [NO_SHIFT];
+    if (k.shapes.every((sh) => sh.type === 'box') && !k.grasp.symmetric) {
+      const length = k.grasp.axis === 'x' ? k.size[1] : k.size[0];
+      const most = length / 2 - GRIPPER.padHalf[0] - 0.008;
+      for (let d = 0.01; d <= most + 1e-9; d += 0.01) shifts.push({ along: d, yaw: 0 }, { along: -d, yaw: 0 });
+    } else if (k.shapes.every((sh) => sh.type === 'cylinder' || sh.type === 'sphere')) {
+      for (let a = 1; a <= 6; a++) shifts.push({ along: 0, yaw: (a * Math.PI) / 12 }, { along: 0, yaw: (-a * Math.PI) / 12 });
+    }
+    let best = NO_SHIFT, bestRoom = -Infinity;
+    for (const sh of shifts) {
+      const r = room(sh);
+      if (r >= EXPERT.graspRoom) return sh;
+      if (r > bestRoom + 1e-9) { best = sh; bestRoom = r; }
+    }
+    return best;
   }
 
   /**
@@ -469,8 +507,10 @@ export class ExpertPolicy implements Policy {
     let grasp: TcpTarget = { pos: [0, 0, 0], yaw: 0 };
     // This attempt's grasp offset (from `perturbGrasp`), drawn once when its approach starts.
     let offset: TcpTarget | null = null;
+    // Where along the object it is grasped (to keep the hand off neighbours), chosen with the offset.
+    let shift = NO_SHIFT;
     const graspNow = (): TcpTarget => {
-      const g = this.graspPose(this.state.object(id), minTcpAbove);
+      const g = this.graspPose(this.state.object(id), minTcpAbove, shift);
       if (!offset) return g;
       return { pos: [g.pos[0] + offset.pos[0], g.pos[1] + offset.pos[1], g.pos[2] + offset.pos[2]], yaw: g.yaw + offset.yaw };
     };
@@ -479,7 +519,8 @@ export class ExpertPolicy implements Policy {
       ...this.transit(`pick ${id}: above`, () => { grasp = graspNow(); return above(); }, OPEN, 0.7, 0.01, 150, {
         setup: () => {
           offset = null;
-          grasp = this.graspPose(this.state.object(id), minTcpAbove);
+          shift = this.graspShift(this.state.object(id), minTcpAbove);
+          grasp = this.graspPose(this.state.object(id), minTcpAbove, shift);
           if (this.perturbGrasp) {
             const p = this.perturbGrasp({ pos: [...grasp.pos] as Vec3, yaw: grasp.yaw });
             offset = { pos: [p.pos[0] - grasp.pos[0], p.pos[1] - grasp.pos[1], p.pos[2] - grasp.pos[2]], yaw: p.yaw - grasp.yaw };
@@ -767,7 +808,9 @@ export class ExpertPolicy implements Policy {
     const start: Vec3 = [o0.pos[0], o0.pos[1], 0];
     const goal: Vec3 = [r.center[0], r.center[1], 0];
     const dir = norm2([goal[0] - start[0], goal[1] - start[1], 0]);
-    const yaw = yawFacing(Math.atan2(dir[1], dir[0]));
+    // Either way round pushes the same: take the one nearer the wrist's yaw now (a chain's earlier step
+    // may have left the hand turned by a quarter; a half turn on the way would be a long wrist swing).
+    const yaw = yawFacing(Math.atan2(dir[1], dir[0]), yawOf(this.tcp().quat));
     const k = o0.kind;
     // Half-extent of the object's footprint along the push direction (from its yaw).
     const ax = quatRotate(o0.quat, [1, 0, 0]);
@@ -793,9 +836,27 @@ export class ExpertPolicy implements Policy {
         return (p[0] - start[0]) * dir[0] + (p[1] - start[1]) * dir[1] >= giveUp * edge;
       };
     }
+    // Come down 3 cm behind the object, or closer when the palm (3 cm behind the fingers) would land on
+    // something there.
+    let standoff = 0.03;
+    const room = (extra: number): number => {
+      const t = behind(extra);
+      let least = Infinity;
+      const blocks = sceneBlocks(this.state, new Set([id]));
+      for (const h of handBlocks(t.pos, t.yaw, 0)) for (const b of blocks) if (b.top > h.bottom + 0.001) least = Math.min(least, gap(h.fp, b.fp));
+      return least;
+    };
+    const chooseStandoff = () => {
+      let best = -Infinity;
+      for (const extra of [0.03, 0.02, 0.012, 0.006]) {
+        const r = room(extra);
+        if (r >= EXPERT.graspRoom) { standoff = extra; return; }
+        if (r > best + 1e-9) { best = r; standoff = extra; }
+      }
+    };
     return [
-      ...this.transit(`push ${id}: above`, () => lift(behind(0.03), EXPERT.approach), CLOSE, 0.7, 0.01, 150),
-      this.moveTo(`push ${id}: descend`, () => behind(0.03), CLOSE, 0.3, 0.004, 80),
+      ...this.transit(`push ${id}: above`, () => lift(behind(standoff), EXPERT.approach), CLOSE, 0.7, 0.01, 150, { setup: chooseStandoff }),
+      this.moveTo(`push ${id}: descend`, () => behind(standoff), CLOSE, 0.3, 0.004, 80),
       {
         name: `push ${id}: push`, grip: CLOSE, speed: 0.2, maxSteps: 150,
         target: () => {
@@ -825,6 +886,13 @@ export function graspTcpAbove(k: ObjectState['kind'], minTcpAbove = 0): number {
   if (minTcpAbove > 0) pad = Math.max(pad, Math.min(highest, minTcpAbove + GRIPPER.padCentreAboveTcp));
   return pad - GRIPPER.padCentreAboveTcp;
 }
+
+/** A grasp moved along the object (m, boxes) or turned about it (rad, round things) from the nominal one. */
+interface GraspShift {
+  along: number;
+  yaw: number;
+}
+const NO_SHIFT: GraspShift = { along: 0, yaw: 0 };
 
 /** Fraction of the way a sabotaged expert lets a drawer, door or push get before it gives up. */
 const SABOTAGE_FRACTION = 0.3;

@@ -181,13 +181,17 @@ function toSlot(c: ContainerView, a: Assessed): Slot {
   return { local, yawRel: wrapPi(a.yaw - yawOfQuat(c.quat)), clearance: a.clearance, drop: a.drop, on: a.on, quality: a.quality };
 }
 
-/** Prefer higher quality, then poses nearer the interior's centre (deterministic tie-break by order). */
-function best(list: readonly Assessed[], c: ContainerView): Assessed | null {
+/**
+ * Prefer higher quality, then poses nearer the interior's centre and needing less wrist turn from
+ * `currentYaw` (deterministic tie-break by order).
+ */
+function best(list: readonly Assessed[], c: ContainerView, currentYaw: number | null = null): Assessed | null {
   const v = c.kind.container!;
   const centre = quatRotate(c.quat, v.center);
   let top: Assessed | null = null, topScore = -Infinity;
   for (const a of list) {
-    const s = a.quality - 0.001 * Math.hypot(a.p[0] - c.pos[0] - centre[0], a.p[1] - c.pos[1] - centre[1]);
+    const turn = currentYaw === null ? 0 : Math.abs(wrapPi(a.yaw - currentYaw));
+    const s = a.quality - 0.001 * Math.hypot(a.p[0] - c.pos[0] - centre[0], a.p[1] - c.pos[1] - centre[1]) - 0.002 * turn;
     if (s > topScore + 1e-9) { top = a; topScore = s; }
   }
   return top;
@@ -199,7 +203,7 @@ function best(list: readonly Assessed[], c: ContainerView): Assessed | null {
  * Null when no pose keeps the object's centre in the interior.
  */
 export function planSlot(c: ContainerView, carried: Carried, obstacles: readonly Block[], currentYaw: number | null = null): Slot | null {
-  const a = best(candidates(c, carried, obstacles, 0.004, currentYaw, true), c);
+  const a = best(candidates(c, carried, obstacles, 0.004, currentYaw, true), c, currentYaw);
   return a ? toSlot(c, a) : null;
 }
 

@@ -80,10 +80,11 @@ describe('expert clearance', () => {
     }
   });
 
+  // Seed 13 puts the soup where the palm would land on it over the cheese's nominal grasp.
   it('soup and cream cheese among tall cartons: both in the small basket, nothing else disturbed', async () => {
     const text = problem('put both the alphabet soup and the cream cheese box in the basket', LIVING_ROOM,
       '(In alphabet_soup_1 basket_1_contain_region) (In cream_cheese_1 basket_1_contain_region)');
-    for (const seed of [1, 4]) {
+    for (const seed of [1, 13]) {
       const r = await run(text, seed);
       expect(r.success, `seed ${seed}`).toBe(true);
       for (const [id, d] of r.moved) {
