@@ -5,8 +5,8 @@ import type { Atom, Formula, Vec3 } from '../scenes/types.ts';
 import type { EpisodeStart, Observation, Policy } from '../sim/policy.ts';
 import type { ObjectState, PrivilegedState } from '../sim/privileged.ts';
 import { GRIPPER } from '../sim/robot.ts';
-import { quatRotate, type Pose } from '../sim/kinematics.ts';
-import { actionTowards, reached, wrap, yawClosingAlong, yawFacing, yawOf, type Phase, type TcpTarget } from './motion.ts';
+import { quatRotate, solveIk, type Pose } from '../sim/kinematics.ts';
+import { actionTowards, quatForYaw, reached, wrap, yawClosingAlong, yawFacing, yawOf, type Phase, type TcpTarget } from './motion.ts';
 import { HAND, corridorHeight, gap, handBlocks, sceneBlocks, type Held } from './clearance.ts';
 import { LatencyModel } from './latency-model.ts';
 import { PLACEMENT, containerLevels, planPair, planSlot, slotTarget, type Carried, type ContainerView, type Slot } from './placement.ts';
@@ -271,8 +271,8 @@ export class ExpertPolicy implements Policy {
 
   /**
    * Let go of what the hand holds by opening the fingers only `opening` (default
-   * `EXPERT.releaseOpening`) wider than they are; `then`, the phase after it, keeps that opening. Fully opened fingers can wedge against a
-   * basket's walls and lift the basket with the hand.
+   * `EXPERT.releaseOpening`) wider than they are; `then`, the phase after it, keeps that opening.
+   * Fully opened fingers can wedge against a basket's walls and lift the basket with the hand.
    */
   private letGo(name: string, then?: Phase, opening: () => number = () => EXPERT.releaseOpening): Phase {
     let t: TcpTarget = { pos: [0, 0, 0], yaw: 0 };
@@ -412,7 +412,8 @@ export class ExpertPolicy implements Policy {
         start: () => {
           o.setup?.();
           const h = this.here();
-          z = Math.max(o.minZ ?? 0, this.corridorTo(target().pos));
+          const t = target();
+          z = this.crossingHeight(t, this.corridorTo(t.pos), o.minZ ?? 0);
           up = { pos: [h.pos[0], h.pos[1], Math.max(z, h.pos[2])], yaw: h.yaw };
         },
         target: () => up,
@@ -423,6 +424,38 @@ export class ExpertPolicy implements Policy {
         return { pos: [t.pos[0], t.pos[1], Math.max(z, t.pos[2])], yaw: t.yaw };
       }, grip, speed, tol, maxSteps),
     ];
+  }
+
+  /**
+   * The height to cross at: at least `clear` (the corridor) and the target's own height, and up to
+   * `preferred` where the arm can still reach above the target (far out on the table a top-down hand
+   * cannot get as high).
+   */
+  private crossingHeight(t: TcpTarget, clear: number, preferred: number): number {
+    const floor = Math.max(clear, t.pos[2]);
+    for (let z = preferred; z > floor; z -= 0.02) if (this.reachable({ pos: [t.pos[0], t.pos[1], z], yaw: t.yaw })) return z;
+    return floor;
+  }
+
+  /**
+   * Whether the arm can bring the TCP to `t` from where it is, moving as the expert does: along the
+   * straight line in small steps, each solved from the last (a one-shot solve may find a posture the
+   * step-by-step motion never gets to).
+   */
+  private reachable(t: TcpTarget): boolean {
+    const from = this.tcp();
+    const yaw0 = yawOf(from.quat);
+    let q = this.state.joints();
+    const n = 10;
+    let ik = { posErr: Infinity, rotErr: Infinity };
+    for (let i = 1; i <= n; i++) {
+      const f = i / n;
+      const pos: Vec3 = [from.pos[0] + (t.pos[0] - from.pos[0]) * f, from.pos[1] + (t.pos[1] - from.pos[1]) * f, from.pos[2] + (t.pos[2] - from.pos[2]) * f];
+      const r = solveIk({ pos, quat: quatForYaw(yaw0 + wrap(t.yaw - yaw0) * f) }, q, { maxIters: 60 });
+      q = Array.from(r.q);
+      ik = r;
+    }
+    return ik.posErr < 0.002 && ik.rotErr < 0.02;
   }
 
   /**
@@ -563,7 +596,7 @@ export class ExpertPolicy implements Policy {
             const held = this.heldNow(id);
             const slot = this.slotFor(id, dest, { held, width: this.state.gripperWidth() });
             if (slot) {
-              opening = PLACEMENT.opening;
+              opening = slot.opening;
               placeNow = () => (place = slotTarget(this.containerView(rel, dest)!, slot, held));
             }
           }
@@ -617,7 +650,11 @@ export class ExpertPolicy implements Policy {
       const pair = planPair(c, carried, this.predictCarried(next, this.rimGrasp(c)), obstacles.filter((b) => b.owner !== next));
       if (pair) return pair.first;
     }
-    return planSlot(c, carried, obstacles, yawOf(this.tcp().quat));
+    // A basket takes two things (chains written by hand may fill it over two steps): put a lone
+    // object into an empty one at one end.
+    const inside = this.state.objectIds().some((x) => x !== id && x !== dest && this.state.holds(['In', x, dest]));
+    const reachable = (slot: Slot) => this.reachable(slotTarget(c, slot, carried.held));
+    return planSlot(c, carried, obstacles, yawOf(this.tcp().quat), c.kind.category === 'basket' && !inside, reachable);
   }
 
   /** What holding `id` will look like after a nominal grasp: centred, the fingers closing along its grasp axis. */

@@ -13,8 +13,12 @@ import { gap, handAxes, handBlocks, kindBlocks, pointDistance, type Block, type 
 export const PLACEMENT = {
   /** Release height of the object's bottom above what it is set on (m). */
   releaseGap: 0.012,
-  /** How far the fingers open to let go (m, total): a little, so the pads do not press on the walls. */
+  /** How far the fingers open to let go (m, total): a little, so the pads do not press on the walls... */
   opening: 0.006,
+  /** ...and at least this much where the pads have less room; poses are judged with this opening. */
+  minOpening: 0.002,
+  /** An empty basket takes its first object at one end when that leaves this much clearance (m): room for a second. */
+  endClearance: 0.006,
   /** Height kept between the palm or a pad and the top of something under it at release (m). */
   zMargin: 0.005,
   /** Clearance beyond which a pose is not better for being farther from the walls (m). */
@@ -23,6 +27,8 @@ export const PLACEMENT = {
   stackCost: 0.016,
   /** How far an object's centre must be inside the top of what it is stacked on (m). */
   stackInset: 0.01,
+  /** Poses tried, best first, for one the arm can reach. */
+  reachTries: 400,
   /** Widest hand yaw the wrist is asked for (rad), as for grasps. */
   maxYaw: Math.PI / 2 + 0.3,
 };
@@ -47,6 +53,8 @@ export interface Slot {
   drop: number;
   /** The object it is set on, or null for the container's floor. */
   on: string | null;
+  /** How far to open the fingers to let go (m, total): as far as the pads have room, up to PLACEMENT.opening. */
+  opening: number;
   quality: number;
 }
 
@@ -92,6 +100,8 @@ interface Assessed {
   tcpZ: number;
   drop: number;
   clearance: number;
+  /** Smallest gap between a finger pad and anything beside it. */
+  padClearance: number;
   on: string | null;
   /** The object's blocks at release (for planning what comes after it). */
   blocks: Block[];
@@ -129,7 +139,7 @@ function assess(c: ContainerView, carried: Carried, p: Vec2, yaw: number, obstac
   const z0 = bottom + held.tcpAbove;
   const { x, y } = handAxes(yaw);
   const tcp: Vec3 = [p[0] - held.rel[0] * x[0] - held.rel[1] * y[0], p[1] - held.rel[0] * x[1] - held.rel[1] * y[1], z0];
-  const hand = handBlocks(tcp, yaw, width + PLACEMENT.opening);
+  const hand = handBlocks(tcp, yaw, width + PLACEMENT.minOpening);
   // Lowest TCP that keeps every pad and the palm above what is under it.
   let tcpZ = z0;
   for (const h of hand) {
@@ -142,14 +152,16 @@ function assess(c: ContainerView, carried: Carried, p: Vec2, yaw: number, obstac
   const drop = tcpZ - z0;
   const objBlocks = flat.map((o) => ({ ...o, bottom: o.bottom + bottom + drop, top: o.top + bottom + drop }));
   const handAt = hand.map((h) => ({ ...h, bottom: h.bottom + drop, top: h.top + drop }));
-  let clearance = Infinity;
+  let clearance = Infinity, padClearance = Infinity;
   for (const part of [...objBlocks, ...handAt.slice(0, 2)]) {
     for (const b of obstacles) {
       if (b.owner === on || b.top <= part.bottom + 0.001 || b.bottom >= part.top) continue;
-      clearance = Math.min(clearance, gap(part.fp, b.fp));
+      const g = gap(part.fp, b.fp);
+      clearance = Math.min(clearance, g);
+      if (part.owner === 'hand') padClearance = Math.min(padClearance, g);
     }
   }
-  return { p, yaw, bottom: bottom + drop, tcpZ, drop, clearance, on, blocks: objBlocks, hand: handAt, quality: quality(clearance, drop, on) };
+  return { p, yaw, bottom: bottom + drop, tcpZ, drop, clearance, padClearance, on, blocks: objBlocks, hand: handAt, quality: quality(clearance, drop, on) };
 }
 
 function quality(clearance: number, drop: number, on: string | null): number {
@@ -178,33 +190,57 @@ function candidates(c: ContainerView, carried: Carried, obstacles: readonly Bloc
 function toSlot(c: ContainerView, a: Assessed): Slot {
   const inv: Quat = [-c.quat[0], -c.quat[1], -c.quat[2], c.quat[3]];
   const local = quatRotate(inv, [a.p[0] - c.pos[0], a.p[1] - c.pos[1], a.bottom - c.pos[2]]) as Vec3;
-  return { local, yawRel: wrapPi(a.yaw - yawOfQuat(c.quat)), clearance: a.clearance, drop: a.drop, on: a.on, quality: a.quality };
+  // Each pad moves out by half the extra opening: keep 1 mm of what room it has.
+  const opening = Math.max(PLACEMENT.minOpening, Math.min(PLACEMENT.opening, PLACEMENT.minOpening + 2 * (a.padClearance - 0.001)));
+  return { local, yawRel: wrapPi(a.yaw - yawOfQuat(c.quat)), clearance: a.clearance, drop: a.drop, on: a.on, opening, quality: a.quality };
 }
 
 /**
- * Prefer higher quality, then poses nearer the interior's centre and needing less wrist turn from
- * `currentYaw` (deterministic tie-break by order).
+ * Prefer higher quality, then poses nearer the interior's centre (with `leaveRoom`: nearer the
+ * interior's -x end, as long as the clearance stays `endClearance`, so a second object fits beside)
+ * and needing less wrist turn from `currentYaw` (deterministic tie-break by order).
  */
-function best(list: readonly Assessed[], c: ContainerView, currentYaw: number | null = null): Assessed | null {
+function ranked(list: readonly Assessed[], c: ContainerView, currentYaw: number | null = null, leaveRoom = false): Assessed[] {
   const v = c.kind.container!;
   const centre = quatRotate(c.quat, v.center);
-  let top: Assessed | null = null, topScore = -Infinity;
-  for (const a of list) {
+  const axis = quatRotate(c.quat, [1, 0, 0]);
+  const cap = leaveRoom ? Math.min(PLACEMENT.endClearance, Math.max(...list.map((a) => a.quality))) : Infinity;
+  const score = (a: Assessed): number => {
     const turn = currentYaw === null ? 0 : Math.abs(wrapPi(a.yaw - currentYaw));
-    const s = a.quality - 0.001 * Math.hypot(a.p[0] - c.pos[0] - centre[0], a.p[1] - c.pos[1] - centre[1]) - 0.002 * turn;
-    if (s > topScore + 1e-9) { top = a; topScore = s; }
-  }
-  return top;
+    const dx = a.p[0] - c.pos[0] - centre[0], dy = a.p[1] - c.pos[1] - centre[1];
+    const place = leaveRoom ? 0.01 * (dx * axis[0] + dy * axis[1]) : 0.001 * Math.hypot(dx, dy);
+    return Math.min(a.quality, cap) - place - 0.002 * turn;
+  };
+  // A stable sort on the score keeps candidate order among ties.
+  return list.map((a, i) => ({ a, s: score(a), i })).sort((x, y) => y.s - x.s || x.i - y.i).map((x) => x.a);
+}
+
+function best(list: readonly Assessed[], c: ContainerView, currentYaw: number | null = null, leaveRoom = false): Assessed | null {
+  return ranked(list, c, currentYaw, leaveRoom)[0] ?? null;
 }
 
 /**
  * The best release pose for `carried` in container `c`, among `obstacles` (blocks of the container and
  * of everything near it but the carried object). `currentYaw` is the hand's yaw now (a candidate too).
- * Null when no pose keeps the object's centre in the interior.
+ * `leaveRoom`: the container may take another object later; keep to one end. `reachable` says whether
+ * the arm can get to a pose (the best of the first `reachTries` that it can is taken). Null when no
+ * pose keeps the object's centre in the interior.
  */
-export function planSlot(c: ContainerView, carried: Carried, obstacles: readonly Block[], currentYaw: number | null = null): Slot | null {
-  const a = best(candidates(c, carried, obstacles, 0.004, currentYaw, true), c, currentYaw);
-  return a ? toSlot(c, a) : null;
+export function planSlot(
+  c: ContainerView, carried: Carried, obstacles: readonly Block[], currentYaw: number | null = null, leaveRoom = false,
+  reachable: (s: Slot) => boolean = () => true,
+): Slot | null {
+  const list = ranked(candidates(c, carried, obstacles, 0.004, currentYaw, true), c, currentYaw, leaveRoom);
+  // The best pose the arm can reach (a container at the far edge of the table has an end it cannot).
+  // Reach hardly depends on the exact pose: poses within 5 mm and 0.1 rad share one answer.
+  const seen = new Map<string, boolean>();
+  for (const a of list.slice(0, PLACEMENT.reachTries)) {
+    const s = toSlot(c, a);
+    const key = `${Math.round(a.p[0] / 0.005)},${Math.round(a.p[1] / 0.005)},${Math.round(a.yaw / 0.1)},${Math.round(a.tcpZ / 0.005)}`;
+    if (!seen.has(key)) seen.set(key, reachable(s));
+    if (seen.get(key)) return s;
+  }
+  return list.length ? toSlot(c, list[0]) : null;
 }
 
 /**
