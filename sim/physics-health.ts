@@ -33,7 +33,8 @@ export interface StepHealth {
   /** Objects that left the table volume during this control step (fell off the table: ejected). */
   ejected: string[];
   /** Reasons the simulator, not the policy, produced this step's state (empty when healthy): a body faster
-   *  than HEALTH_LIMITS.speed, an object inside the table slab, an object outside the world. */
+   *  than HEALTH_LIMITS.speed, an object that went into the table slab or out of the world (on the step it
+   *  happened). Checked at the end of each control step: a penetration resolved within one is not seen. */
   unstable: string[];
 }
 
@@ -43,6 +44,9 @@ export interface HealthState {
   peakZ: Record<string, number>;
   /** Objects already reported as having left the table volume. */
   ejected: string[];
+  /** Objects now inside the table slab, and objects that left the world (reported once). */
+  through?: string[];
+  outside?: string[];
 }
 
 const G = 9.81;
@@ -51,6 +55,8 @@ const G = 9.81;
 export class PhysicsHealthMonitor {
   private peakZ = new Map<string, number>();
   private ejected = new Set<string>();
+  private through = new Set<string>();
+  private outside = new Set<string>();
 
   constructor(private readonly world: SimWorld) {
     for (const id of world.objects.keys()) this.peakZ.set(id, world.objectPose(id).pos[2]);
@@ -88,11 +94,18 @@ export class PhysicsHealthMonitor {
       }
       const dx = Math.abs(p.x - t.center[0]), dy = Math.abs(p.y - t.center[1]);
       const overTable = dx <= hx && dy <= hy;
-      if (overTable && p.z < -HEALTH_LIMITS.throughSurface && p.z > -TABLE_THICKNESS - 0.2) {
+      // States that persist (an object stuck in the slab, out of the world) are reported on the step
+      // that produced them, not again on every step after.
+      const through = overTable && p.z < -HEALTH_LIMITS.throughSurface && p.z > -TABLE_THICKNESS - 0.2;
+      if (through && !this.through.has(id)) {
         out.unstable.push(`${id} is ${(-p.z * 1000).toFixed(0)} mm below the table top inside the table's footprint (through the surface)`);
       }
-      if (p.z < FLOOR_Z - HEALTH_LIMITS.throughSurface || Math.abs(p.x) > HEALTH_LIMITS.worldHalf || Math.abs(p.y) > HEALTH_LIMITS.worldHalf) {
+      if (through) this.through.add(id);
+      else this.through.delete(id);
+      const outside = p.z < FLOOR_Z - HEALTH_LIMITS.throughSurface || Math.abs(p.x) > HEALTH_LIMITS.worldHalf || Math.abs(p.y) > HEALTH_LIMITS.worldHalf;
+      if (outside && !this.outside.has(id)) {
         out.unstable.push(`${id} left the world at (${p.x.toFixed(2)}, ${p.y.toFixed(2)}, ${p.z.toFixed(2)}) m`);
+        this.outside.add(id);
       }
       const onTable = dx <= hx + HEALTH_LIMITS.tableMargin && dy <= hy + HEALTH_LIMITS.tableMargin && p.z > -TABLE_THICKNESS;
       if (!onTable && !this.ejected.has(id)) {
@@ -104,11 +117,13 @@ export class PhysicsHealthMonitor {
   }
 
   saveState(): HealthState {
-    return { peakZ: Object.fromEntries(this.peakZ), ejected: [...this.ejected] };
+    return { peakZ: Object.fromEntries(this.peakZ), ejected: [...this.ejected], through: [...this.through], outside: [...this.outside] };
   }
 
   loadState(s: HealthState): void {
     this.peakZ = new Map(Object.entries(s.peakZ));
     this.ejected = new Set(s.ejected);
+    this.through = new Set(s.through ?? []);
+    this.outside = new Set(s.outside ?? []);
   }
 }
