@@ -9,27 +9,9 @@ import { Env } from '../sim/env.ts';
 import { ExpertPolicy } from '../policies/expert.ts';
 import { corridorHeight, handBlocks, kindBlocks } from '../policies/clearance.ts';
 import { getObjectKind } from '../scenes/objects.ts';
+import { LIVING_ROOM, twoObjectProblem as problem } from '../scripts/two-object-rate.ts';
 
-/** A LIBERO-style living-room problem: objects with (x, y) region centres in the table frame, and a goal. */
-function problem(lang: string, objects: [string, string, number, number][], goal: string): string {
-  const region = ([id, , x, y]: [string, string, number, number]) =>
-    `(${id}_init_region (:target main_table) (:ranges ((${x - 0.02} ${y - 0.02} ${x + 0.02} ${y + 0.02}))) (:yaw_rotation ((0.0 0.0))))`;
-  return `(define (problem P) (:domain robosuite) (:language ${lang})
-    (:regions ${objects.map(region).join(' ')} ${objects.some(([id]) => id === 'basket_1') ? '(basket_1_contain_region (:target basket_1))' : ''})
-    (:fixtures main_table - living_room_table)
-    (:objects ${objects.map(([id, k]) => `${id} - ${k}`).join(' ')})
-    (:init ${objects.map(([id]) => `(On ${id} main_table_${id}_init_region)`).join(' ')})
-    (:goal (And ${goal})))`;
-}
-
-/** Soup, cheese and tall cartons and bottles around a basket, as in LIBERO-10's living rooms. */
-const LIVING_ROOM: [string, string, number, number][] = [
-  ['basket_1', 'basket', 0.0, 0.26], ['alphabet_soup_1', 'alphabet_soup', -0.1, -0.05], ['cream_cheese_1', 'cream_cheese', -0.15, 0.1],
-  ['tomato_sauce_1', 'tomato_sauce', 0.05, -0.15], ['ketchup_1', 'ketchup', 0.1, 0.05], ['orange_juice_1', 'orange_juice', 0.16, 0.2],
-  ['milk_1', 'milk', -0.16, 0.27], ['butter_1', 'butter', -0.2, -0.15],
-];
-
-/** Run the expert on an imported problem; report success and how far each object ever moved from where it started or, once placed, from where it was set down. */
+/** Run the expert on an imported problem: success, how far each object ever got from where it started, and where each ended. */
 async function run(text: string, seed: number) {
   const { scene, task } = importBddl(text, 'p.bddl', 'p');
   const env = new Env();
