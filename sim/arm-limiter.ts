@@ -153,24 +153,13 @@ export class ArmLimiter {
       if (!touching.has(c.handle)) continue;
       w.contactPairsWith(c, (other: RCollider) => {
         if (v.isRobotCollider(other.handle)) return;
-        let fx = 0, fy = 0, fz = 0;
-        w.contactPair(c, other, (m: RManifold, flipped: boolean) => {
-          const n = m.normal();
-          // The manifold normal points from its first collider to its second; the impulse pushes the
-          // first away along -n. `flipped`: the arm collider is the manifold's second.
-          const sgn = flipped ? 1 : -1;
-          for (let k = 0; k < m.numContacts(); k++) {
-            const lam = m.contactImpulse(k) * invDt * sgn;
-            fx += n.x * lam; fy += n.y * lam; fz += n.z * lam;
-            const d = -m.contactDist(k);
-            if (d > depth) depth = d;
-          }
-        });
-        if (fx === 0 && fy === 0 && fz === 0) return;
-        if (a.effector) addForce(fx, fy, fz, frames[tcp + 3], frames[tcp + 7], frames[tcp + 11], 7);
+        const f = this.contactForce(c, other, invDt);
+        if (f.depth > depth) depth = f.depth;
+        if (f.x === 0 && f.y === 0 && f.z === 0) return;
+        if (a.effector) addForce(f.x, f.y, f.z, frames[tcp + 3], frames[tcp + 7], frames[tcp + 11], 7);
         else {
           const p = c.translation();
-          addForce(fx, fy, fz, p.x, p.y, p.z, a.frame);
+          addForce(f.x, f.y, f.z, p.x, p.y, p.z, a.frame);
         }
       });
     }
@@ -188,14 +177,8 @@ export class ArmLimiter {
         }
         w.contactPairsWith(c, (other: RCollider) => {
           if (v.isRobotCollider(other.handle)) return;
-          w.contactPair(c, other, (m: RManifold, flipped: boolean) => {
-            const n = m.normal();
-            const sgn = flipped ? 1 : -1;
-            for (let k = 0; k < m.numContacts(); k++) {
-              const lam = m.contactImpulse(k) * invDt * sgn;
-              fx += n.x * lam; fy += n.y * lam; fz += n.z * lam;
-            }
-          });
+          const f = this.contactForce(c, other, invDt);
+          fx += f.x; fy += f.y; fz += f.z;
         });
       }
       // Only what presses the object against something beyond its weight loads the arm.
@@ -203,6 +186,23 @@ export class ArmLimiter {
       addForce(fx, fy, fz, frames[tcp + 3], frames[tcp + 7], frames[tcp + 11], 7);
     }
     return { tau, depth };
+  }
+
+  /** Force (N) that `other` applied to `c` in the last substep, and the deepest contact between them (m). */
+  private contactForce(c: RCollider, other: RCollider, invDt: number): { x: number; y: number; z: number; depth: number } {
+    const f = { x: 0, y: 0, z: 0, depth: 0 };
+    this.view.world.contactPair(c, other, (m: RManifold, flipped: boolean) => {
+      const n = m.normal();
+      // The manifold normal points from its first collider to its second; the impulse pushes the
+      // first away along -n. `flipped`: `c` is the manifold's second collider.
+      const sgn = flipped ? 1 : -1;
+      for (let k = 0; k < m.numContacts(); k++) {
+        const lam = m.contactImpulse(k) * invDt * sgn;
+        f.x += n.x * lam; f.y += n.y * lam; f.z += n.z * lam;
+        f.depth = Math.max(f.depth, -m.contactDist(k));
+      }
+    });
+    return f;
   }
 
   /** How much of the joint step dq (this substep) the arm may take from q. */
