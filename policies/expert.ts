@@ -699,9 +699,13 @@ export class ExpertPolicy implements Policy {
     if (f) {
       const fx = this.state.fixture(dest);
       if (fx.kind === 'cabinet' && rel === 'In') {
-        // Centre of the drawer's pulled-out part, just above its floor.
+        // Centre of the drawer's pulled-out part, just above its floor, fingers closing across the
+        // drawer's width: the 20 cm palm then fits between its side walls instead of reaching over its
+        // front and back walls into the cabinet.
         const c = quatRotate(fx.part.quat, [-0.05, 0, -0.04]);
-        return { pos: [fx.part.pos[0] + c[0], fx.part.pos[1] + c[1], fx.part.pos[2] + c[2] + EXPERT.releaseGap + offset], yaw: cur };
+        const across = quatRotate(fx.part.quat, [0, 1, 0]);
+        const yaw = yawClosingAlong(Math.atan2(across[1], across[0]), cur);
+        return { pos: [fx.part.pos[0] + c[0], fx.part.pos[1] + c[1], fx.part.pos[2] + c[2] + EXPERT.releaseGap + offset], yaw };
       }
       throw new Error(`the expert cannot place ${rel} fixture ${dest}`);
     }
