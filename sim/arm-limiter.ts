@@ -48,6 +48,14 @@ export function pushForceLimit(q: ArrayLike<number>, dir: [number, number, numbe
   return best;
 }
 
+/**
+ * Contact depth (m) beyond which a loaded arm yields: Rapier's contacts are soft, and a light finger pad
+ * pressed at the torque limit into a light object sinks 5-10 mm, where a real pad compresses 1-2 mm.
+ */
+export const YIELD_DEPTH = 0.003;
+/** How far (m) the contacts move along the load per substep while the arm yields (6 cm/s). */
+export const YIELD_STEP = 0.00025;
+
 /** How deep (m) a moving arm collider may end inside fixed geometry before its step is cut. */
 export const STATIC_PENETRATION_ALLOWED = 0.001;
 
@@ -98,8 +106,13 @@ export function boundingRadius(shape: RShape): number {
 export interface LimitReport {
   /** Fraction of the proposed step taken (1 = all of it, 0 = stalled). */
   scale: number;
-  /** Why it was cut: 'torque' (a joint at its limit pushing into contact) or 'fixed' (about to enter fixed geometry). */
-  reason: 'torque' | 'fixed' | null;
+  /**
+   * Why it was cut: 'torque' (a joint at its limit pushing into contact), 'fixed' (about to enter fixed
+   * geometry) or 'yield' (sunk deeper than YIELD_DEPTH into what it pushes: backs off by `yieldStep`).
+   */
+  reason: 'torque' | 'fixed' | 'yield' | null;
+  /** With 'yield': the joint step to take instead (along J^T F, moving the contacts ~YIELD_STEP away). */
+  yieldStep?: Float64Array;
   /** Contact torques on the joints (N m) from the last substep. */
   tau: Float64Array;
   /** Deepest penetration of an arm collider into anything that is not the robot (m), from the last substep's contacts. */
@@ -111,6 +124,7 @@ export class ArmLimiter {
   private readonly next = newFrameBuffer();
   private readonly qNext = new Float64Array(7);
   private readonly tau = new Float64Array(7);
+  private readonly yieldStep = new Float64Array(7);
   private readonly shapes = new Map<number, RShape>();
   private readonly radius = new Map<number, number>();
 
@@ -129,17 +143,19 @@ export class ArmLimiter {
    * Contact torques on the arm's joints from the last substep's contact impulses, and the deepest
    * penetration seen. `frames` holds the current link frames.
    */
-  contactLoad(frames: Float64Array): { tau: Float64Array; depth: number } {
+  contactLoad(frames: Float64Array): { tau: Float64Array; depth: number; force: number } {
     const tau = this.tau.fill(0);
+    let force = 0;
     const v = this.view;
     const w = v.world;
     const invDt = 1 / v.dt;
     const tcp = 8 * 12;
     let depth = 0;
     const touching = v.touching();
-    if (touching.size === 0) return { tau, depth };
+    if (touching.size === 0) return { tau, depth, force };
     // Force on the arm at point p, moving with frame k (joints 0..k carry it).
     const addForce = (fx: number, fy: number, fz: number, px: number, py: number, pz: number, k: number) => {
+      force += Math.hypot(fx, fy, fz);
       for (let i = 0; i <= Math.min(k, 6); i++) {
         const o = i * 12;
         const zx = frames[o + 2], zy = frames[o + 6], zz = frames[o + 10];
@@ -185,7 +201,7 @@ export class ArmLimiter {
       if (fz < 0) fz = 0;
       addForce(fx, fy, fz, frames[tcp + 3], frames[tcp + 7], frames[tcp + 11], 7);
     }
-    return { tau, depth };
+    return { tau, depth, force };
   }
 
   /** Force (N) that `other` applied to `c` in the last substep, and the deepest contact between them (m). */
@@ -208,7 +224,20 @@ export class ArmLimiter {
   /** How much of the joint step dq (this substep) the arm may take from q. */
   limit(q: ArrayLike<number>, dq: ArrayLike<number>): LimitReport {
     computeFrames(q, this.cur);
-    const { tau, depth } = this.contactLoad(this.cur);
+    const { tau, depth, force } = this.contactLoad(this.cur);
+    // Loaded and sunk deeper than YIELD_DEPTH into what it pushes (soft contacts give under a
+    // torque-limited push): the arm yields, moving its contacts YIELD_STEP along the load, the way a
+    // torque-limited joint is back-driven, instead of holding the soft contact that deep.
+    if (depth > YIELD_DEPTH && force > 0) {
+      let tn2 = 0;
+      for (let i = 0; i < 7; i++) tn2 += tau[i] * tau[i];
+      if (tn2 > 1e-12) {
+        const c = (YIELD_STEP * force) / tn2;
+        const step = this.yieldStep;
+        for (let i = 0; i < 7; i++) step[i] = c * tau[i];
+        return { scale: 0, reason: 'yield', tau, depth, yieldStep: step };
+      }
+    }
     // Saturated joints cannot push harder: the step is refused when it does work against the contact
     // (power sum tau_i dq_i < 0). A step the contact does work on (moving away) is taken whole.
     let saturated = false;

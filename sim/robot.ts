@@ -106,7 +106,7 @@ export class Robot {
   /** Limits each substep's joint motion by contact torques and fixed geometry (set by the world). */
   limiter: ArmLimiter | null = null;
   /** Physics substeps the arm spent stalled or slowed by contact since the counters were last taken. */
-  stalls = { torque: 0, fixed: 0 };
+  stalls = { torque: 0, fixed: 0, yield: 0 };
   /** Deepest arm penetration seen by the limiter since last taken (m). */
   deepest = 0;
   /** Arm colliders that received contact force in the last physics step (Rapier contact force events). */
@@ -281,13 +281,18 @@ export class Robot {
       // A torque-limited arm: the step is cut where contact would exceed the joints' torque limits
       // or drive a link into fixed geometry (sim/arm-limiter.ts).
       let s = 1;
+      let back: Float64Array | undefined;
       if (this.limiter) {
         const r = this.limiter.limit(this.q, this.qStep);
         s = r.scale;
+        back = r.yieldStep;
         if (r.depth > this.deepest) this.deepest = r.depth;
         if (r.reason) this.stalls[r.reason]++;
       }
-      for (let i = 0; i < 7; i++) this.q[i] += s * this.qStep[i];
+      for (let i = 0; i < 7; i++) {
+        this.q[i] += back ? back[i] : s * this.qStep[i];
+        if (back) this.q[i] = Math.min(PANDA_UPPER[i], Math.max(PANDA_LOWER[i], this.q[i]));
+      }
       this.stepsLeft--;
       if (this.stepsLeft === 0) {
         // Land exactly on the target when it was reachable within the velocity cap.
