@@ -1,7 +1,7 @@
 // The force-limited arm: pressed into the table or swept into a fixed cabinet, it stalls like a
 // torque-limited Panda instead of driving what it holds through the surface or throwing it.
 import { describe, expect, it } from 'vitest';
-import { pressHeldObject, sweepIntoCabinet } from './helpers/press-probes.ts';
+import { pressHeldObject, pushBlockIntoWall, sweepIntoCabinet } from './helpers/press-probes.ts';
 import { pushForceLimit, PANDA_TORQUE_LIMIT } from '../sim/arm-limiter.ts';
 import { PANDA_READY } from '../sim/kinematics.ts';
 
@@ -30,6 +30,19 @@ describe('the hand swept into the fixed cabinet', () => {
   it('stops at its wall: hand penetration <= 5 mm at 0.2 and 0.5 m/s (the kinematic arm went through)', async () => {
     for (const v of [0.2, 0.5]) expect((await sweepIntoCabinet(v)).worstPenetration).toBeLessThanOrEqual(0.005);
     expect((await sweepIntoCabinet(0.5, 1, false)).worstPenetration).toBeGreaterThan(0.02);
+  });
+});
+
+describe('a block wedged between the closed fingers and the cabinet wall, pushed for 2 s', () => {
+  it('stays wedged: fingers <= 5 mm into it, nothing thrown (the kinematic arm pushed through and threw it)', async () => {
+    for (const v of [0.1, 0.3]) {
+      const r = await pushBlockIntoWall(v);
+      expect(r.worstPenetration).toBeLessThanOrEqual(0.005);
+      expect(r.worstExcessSpeed).toBeLessThan(2);
+      expect(Math.abs(r.blockY - (r.wallY - 0.025))).toBeLessThan(0.005);
+    }
+    const free = await pushBlockIntoWall(0.3, 1, false);
+    expect(free.worstPenetration).toBeGreaterThan(0.02);
   });
 });
 

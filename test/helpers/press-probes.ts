@@ -5,6 +5,7 @@ import { Env } from '../../sim/env.ts';
 import { ExpertPolicy } from '../../policies/expert.ts';
 import type { SceneSpec, TaskSpec } from '../../scenes/types.ts';
 import { findScene } from '../../scenes/load.ts';
+import { quatRotate } from '../../sim/kinematics.ts';
 
 export interface PressResult {
   /** Lowest the block's bottom went below the table top (m, positive = below), over the whole probe. */
@@ -104,4 +105,48 @@ export async function sweepIntoCabinet(speed: number, seed = 1, forceLimit = tru
   }
   env.close();
   return { worstPenetration: worst, part };
+}
+
+/**
+ * Push a block sideways, fingertips low, into the kitchen cabinet's side wall and keep pushing for 2 s:
+ * the block is wedged between the closed fingers and a fixed wall. Deepest arm penetration (m) and the
+ * fastest unexplained object speed (m/s).
+ */
+export async function pushBlockIntoWall(speed: number, seed = 1, forceLimit = true): Promise<{ worstPenetration: number; worstExcessSpeed: number; blockY: number; wallY: number }> {
+  const env = new Env({ forceLimit });
+  const scene = findScene('kitchen');
+  const task: TaskSpec = {
+    name: 'wedge_probe', scene: 'kitchen', type: 'press_button', instruction: 'push the block into the wall',
+    paraphrases: [], init: [], goal: ['Grasped', 'red_block'], maxSteps: 10_000, objectsOfInterest: [],
+  };
+  await env.reset({ seed, task, scene });
+  const cab = env.privileged.fixture('cabinet');
+  const wallY = cab.pos[1] - 0.18;
+  const block = env.world.body('red_block');
+  block.setTranslation({ x: cab.pos[0], y: wallY - 0.026, z: 0.0005 }, true);
+  block.setRotation({ x: 0, y: 0, z: 0, w: 1 }, true);
+  block.setLinvel({ x: 0, y: 0, z: 0 }, true);
+  // Fingertips 2 cm above the table, 6 cm short of the block, gripper closed, the hand turned a quarter
+  // turn so that the closed fingers (not the palm's wide side) lead.
+  const target = [cab.pos[0], wallY - 0.052 - 0.06, 0.02];
+  const yawOf = () => {
+    const x = quatRotate(env.privileged.tcp().quat, [1, 0, 0]);
+    return Math.atan2(x[1], x[0]);
+  };
+  const yawGoal = yawOf() + Math.PI / 2;
+  for (let i = 0; i < 60; i++) {
+    const t = env.privileged.tcp().pos;
+    const a = [0, 1, 2].map((k) => Math.max(-1, Math.min(1, (target[k] - t[k]) / 0.05)));
+    const dyaw = Math.atan2(Math.sin(yawGoal - yawOf()), Math.cos(yawGoal - yawOf()));
+    env.step([...a, 0, 0, Math.max(-1, Math.min(1, dyaw / 0.5)), 1]);
+  }
+  let worstPenetration = 0, worstExcessSpeed = 0;
+  for (let i = 0; i < 40 + Math.ceil(0.06 / (speed / 20)); i++) {
+    const r = env.step([0, speed, 0, 0, 0, 0, 1]);
+    worstPenetration = Math.max(worstPenetration, r.info.health.maxPenetration);
+    worstExcessSpeed = Math.max(worstExcessSpeed, r.info.health.maxExcessSpeed);
+  }
+  const blockY = env.privileged.object('red_block').pos[1];
+  env.close();
+  return { worstPenetration, worstExcessSpeed, blockY, wallY };
 }
