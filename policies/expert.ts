@@ -723,12 +723,21 @@ export class ExpertPolicy implements Policy {
 
   /**
    * Pinch the upper end of a fixture's vertical handle bar from above, fingers closing along the
-   * panel's width so the wide palm stays parallel to the panel.
+   * panel's width so the wide palm stays parallel to the panel. `turn`: how far the hand will turn
+   * about the vertical while it holds the handle (a door's swing, rad).
    */
-  private graspHandle(id: string, what: string): Phase[] {
+  private graspHandle(id: string, what: string, turn = 0): Phase[] {
     const pose = (): TcpTarget => {
       const h = this.state.fixture(id).handle!;
-      const yaw = yawClosingAlong(Math.atan2(h.across[1], h.across[0]), yawOf(this.tcp().quat));
+      const theta = Math.atan2(h.across[1], h.across[0]);
+      let yaw = yawClosingAlong(theta, yawOf(this.tcp().quat));
+      // The hand turns by `turn` with a door it swings: of the two grips (a half turn apart) take the
+      // one that keeps the wrist nearer its middle over the whole swing (near its end the arm's posture
+      // can run the last joint into its limit, and the door stops half-way).
+      if (turn !== 0) {
+        const worst = (y: number) => Math.max(Math.abs(y), Math.abs(y + turn));
+        for (const alt of [yaw - Math.PI, yaw + Math.PI]) if (Math.abs(alt) <= Math.PI && worst(alt) < worst(yaw) - 1e-9) yaw = alt;
+      }
       return { pos: [h.top[0], h.top[1], h.top[2] - EXPERT.handleGrip], yaw };
     };
     let locked: TcpTarget = { pos: [0, 0, 0], yaw: 0 };
@@ -790,7 +799,8 @@ export class ExpertPolicy implements Policy {
     const v0 = this.state.fixture(id).value;
     let yaw0 = 0, angle0 = 0;
     return [
-      ...this.graspHandle(id, what),
+      // The hand turns by the angle the door turns, the other way (see the swing's target).
+      ...this.graspHandle(id, what, v0 - goal),
       {
         name: `${what}: swing`, grip: CLOSE, speed: 0.3, maxSteps: 160,
         start: () => { yaw0 = yawOf(this.tcp().quat); angle0 = this.state.fixture(id).value; },
