@@ -15,7 +15,7 @@
 // Nothing here adds state between substeps: it reads the world (contact impulses, poses), which is
 // what a snapshot holds, so restore stays deterministic.
 import { RAPIER } from './rapier.ts';
-import { computeFrames, newFrameBuffer } from './kinematics.ts';
+import { computeFrames, newFrameBuffer, PANDA_VEL_LIMIT } from './kinematics.ts';
 
 type RWorld = InstanceType<typeof RAPIER.World>;
 type RCollider = InstanceType<typeof RAPIER.Collider>;
@@ -55,6 +55,8 @@ export function pushForceLimit(q: ArrayLike<number>, dir: [number, number, numbe
 export const YIELD_DEPTH = 0.003;
 /** How far (m) the contacts move along the load per substep while the arm yields (6 cm/s). */
 export const YIELD_STEP = 0.00025;
+/** Net contact force (N) below which the arm never yields: a grip's squeeze cancels out, an object's weight is a few N. */
+export const YIELD_MIN_FORCE = 20;
 
 /** How deep (m) a moving arm collider may end inside fixed geometry before its step is cut. */
 export const STATIC_PENETRATION_ALLOWED = 0.001;
@@ -154,8 +156,9 @@ export class ArmLimiter {
     const touching = v.touching();
     if (touching.size === 0) return { tau, depth, force };
     // Force on the arm at point p, moving with frame k (joints 0..k carry it).
+    let nx = 0, ny = 0, nz = 0;
     const addForce = (fx: number, fy: number, fz: number, px: number, py: number, pz: number, k: number) => {
-      force += Math.hypot(fx, fy, fz);
+      nx += fx; ny += fy; nz += fz;
       for (let i = 0; i <= Math.min(k, 6); i++) {
         const o = i * 12;
         const zx = frames[o + 2], zy = frames[o + 6], zz = frames[o + 10];
@@ -201,6 +204,8 @@ export class ArmLimiter {
       if (fz < 0) fz = 0;
       addForce(fx, fy, fz, frames[tcp + 3], frames[tcp + 7], frames[tcp + 11], 7);
     }
+    // The net force: a grip's two squeezing forces cancel, only a load from outside remains.
+    force = Math.hypot(nx, ny, nz);
     return { tau, depth, force };
   }
 
@@ -228,13 +233,17 @@ export class ArmLimiter {
     // Loaded and sunk deeper than YIELD_DEPTH into what it pushes (soft contacts give under a
     // torque-limited push): the arm yields, moving its contacts YIELD_STEP along the load, the way a
     // torque-limited joint is back-driven, instead of holding the soft contact that deep.
-    if (depth > YIELD_DEPTH && force > 0) {
+    if (depth > YIELD_DEPTH && force > YIELD_MIN_FORCE) {
       let tn2 = 0;
       for (let i = 0; i < 7; i++) tn2 += tau[i] * tau[i];
       if (tn2 > 1e-12) {
         const c = (YIELD_STEP * force) / tn2;
         const step = this.yieldStep;
-        for (let i = 0; i < 7; i++) step[i] = c * tau[i];
+        // Never faster than the joints can move.
+        for (let i = 0; i < 7; i++) {
+          const cap = PANDA_VEL_LIMIT[i] * this.view.dt;
+          step[i] = Math.max(-cap, Math.min(cap, c * tau[i]));
+        }
         return { scale: 0, reason: 'yield', tau, depth, yieldStep: step };
       }
     }
