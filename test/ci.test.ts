@@ -166,10 +166,14 @@ describe('the job end to end', { timeout: 240_000 }, () => {
     expect(cases).toHaveLength(bad.checks.length);
     expect(Number(xml.testsuites['@failures'])).toBe(failed.length);
     const s3 = cases.find((c) => c['@name'] === 'S_3 not below reference')!;
-    expect(s3.failure!['@message']).toMatch(/S_3 0\.\d+ \(\d\/8\) vs reference 1\.000 \(8\/8\).*p = .*REGRESSION/);
+    // The reference is what the expert scored (8/8, or 7/8 where a chain leaves a stack where the palm must go).
+    const refS3 = JSON.parse(written).metrics['k/controlled/S_3'] as { successes: number; trials: number };
+    expect(refS3.successes).toBeGreaterThanOrEqual(7);
+    const refText = `${(refS3.successes / 8).toFixed(3)} \\(${refS3.successes}/8\\)`;
+    expect(s3.failure!['@message']).toMatch(new RegExp(`S_3 0\\.\\d+ \\(\\d/8\\) vs reference ${refText}.*p = .*REGRESSION`));
     const md = fs.readFileSync(bad.files.markdown, 'utf8');
     expect(md).toMatch(/^## chaingap CI: tiny: ❌ fail/);
-    expect(md).toMatch(/\| k \/ controlled \| S_3 \| .* \| 1\.000 \(8\/8\) \| −/);
+    expect(md).toMatch(new RegExp(`\\| k / controlled \\| S_3 \\| .* \\| ${refText} \\| −`));
     expect(JSON.parse(fs.readFileSync(bad.files.summaryJson, 'utf8')).status).toBe('fail');
 
     const same = await runCi(loadCiConfig(file), { out: path.join(dir, 'again') });
