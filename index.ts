@@ -15,6 +15,10 @@ export { FIXTURE_TOLERANCES } from './sim/fixtures.ts';
 export { GRIPPER } from './sim/robot.ts';
 export { SimWorld, CONTROL_HZ, PHYSICS_HZ, PENETRATION_TOLERANCE } from './sim/world.ts';
 export { PhysicsHealthMonitor, HEALTH_LIMITS, type StepHealth, type HealthState } from './sim/physics-health.ts';
+export { PANDA_TORQUE_LIMIT, STATIC_PENETRATION_ALLOWED, YIELD_DEPTH, pushForceLimit } from './sim/arm-limiter.ts';
+export { SUCCESS_RULE } from './sim/success.ts';
+export { ActionLatency } from './sim/action-latency.ts';
+export { stablePoses, nearestStablePose, STABLE_POSES, type StablePose } from './scenes/stable-poses.ts';
 export { fk, solveIk, linkFrames, PANDA_READY, PANDA_LOWER, PANDA_UPPER } from './sim/kinematics.ts';
 
 export { ExpertPolicy, EXPERT } from './policies/expert.ts';
