@@ -65,7 +65,7 @@ export { renderSnapshot } from './sim/render/snapshot.ts';
 export { rgbPng, depthPng, segmentationPng, contactSheet } from './sim/render/images.ts';
 
 // OOD axes and sweeps.
-export { OOD_AXES, OOD_MAPPINGS, parseOod, resolveOod, activeLevels, type OodAxis, type OodLevels } from './scenes/ood.ts';
+export { OOD_AXES, OOD_MAPPINGS, parseOod, resolveOod, activeLevels, latencySteps, type OodAxis, type OodLevels } from './scenes/ood.ts';
 export { parseSweepSpec, runSweep, sweepSettings, settingKey, sweepPhysicsHealth, type SweepSpec, type SweepOptions, type SweepCell, type SweepResultSummary } from './runner/sweep.ts';
 export { writeSweepReport } from './runner/sweep-report.ts';
 
