@@ -63,6 +63,45 @@ export const STATIC_PENETRATION_ALLOWED = 0.001;
 
 const G = 9.81;
 
+type Vec = { x: number; y: number; z: number };
+type Rot = { x: number; y: number; z: number; w: number };
+
+/** Rotation taking frame `o` of `cur` to frame `o` of `next` (R_next R_cur^T), as a quaternion. */
+function rotationDelta(cur: Float64Array, next: Float64Array, o: number): Rot {
+  const m = new Array<number>(9);
+  for (let i = 0; i < 3; i++) {
+    for (let j = 0; j < 3; j++) {
+      let t = 0;
+      for (let k = 0; k < 3; k++) t += next[o + i * 4 + k] * cur[o + j * 4 + k];
+      m[i * 3 + j] = t;
+    }
+  }
+  const tr = m[0] + m[4] + m[8];
+  if (tr > 0) {
+    const s = Math.sqrt(tr + 1) * 2;
+    return { w: s / 4, x: (m[7] - m[5]) / s, y: (m[2] - m[6]) / s, z: (m[3] - m[1]) / s };
+  }
+  if (m[0] > m[4] && m[0] > m[8]) {
+    const s = Math.sqrt(1 + m[0] - m[4] - m[8]) * 2;
+    return { w: (m[7] - m[5]) / s, x: s / 4, y: (m[1] + m[3]) / s, z: (m[2] + m[6]) / s };
+  }
+  if (m[4] > m[8]) {
+    const s = Math.sqrt(1 + m[4] - m[0] - m[8]) * 2;
+    return { w: (m[2] - m[6]) / s, x: (m[1] + m[3]) / s, y: s / 4, z: (m[5] + m[7]) / s };
+  }
+  const s = Math.sqrt(1 + m[8] - m[0] - m[4]) * 2;
+  return { w: (m[3] - m[1]) / s, x: (m[2] + m[6]) / s, y: (m[5] + m[7]) / s, z: s / 4 };
+}
+
+function quatMulXyzw(a: Rot, b: Rot): Rot {
+  return {
+    x: a.w * b.x + a.x * b.w + a.y * b.z - a.z * b.y,
+    y: a.w * b.y - a.x * b.z + a.y * b.w + a.z * b.x,
+    z: a.w * b.z + a.x * b.y - a.y * b.x + a.z * b.w,
+    w: a.w * b.w - a.x * b.x - a.y * b.y - a.z * b.z,
+  };
+}
+
 /** What the arm touches, by part, for the limiter: which frame a collider moves with. */
 export interface ArmCollider {
   collider: RCollider;
@@ -226,6 +265,29 @@ export class ArmLimiter {
     return f;
   }
 
+  /**
+   * Whether the collider, moved to its next pose (position and orientation), ends deeper than
+   * STATIC_PENETRATION_ALLOWED inside a fixed collider and deeper than it is now.
+   */
+  private turnsDeeper(c: RCollider, shape: RShape, p: Vec, rot: Rot, np: Vec, nrot: Rot): boolean {
+    let deeper = false;
+    this.view.world.intersectionsWithShape(np, nrot, shape, (other: RCollider) => {
+      const os = this.shapeOf(other);
+      const ot = other.translation(), orot = other.rotation();
+      const after = shape.contactShape(np, nrot, os, ot, orot, 0);
+      const dAfter = after ? -after.distance : 0;
+      if (dAfter <= STATIC_PENETRATION_ALLOWED) return true;
+      const before = shape.contactShape(p, rot, os, ot, orot, 0);
+      const dBefore = before ? -before.distance : 0;
+      if (dAfter > dBefore + 1e-5) {
+        deeper = true;
+        return false;
+      }
+      return true;
+    }, RAPIER.QueryFilterFlags.EXCLUDE_DYNAMIC | RAPIER.QueryFilterFlags.EXCLUDE_KINEMATIC, c.collisionGroups());
+    return deeper;
+  }
+
   /** How much of the joint step dq (this substep) the arm may take from q. */
   limit(q: ArrayLike<number>, dq: ArrayLike<number>): LimitReport {
     computeFrames(q, this.cur);
@@ -298,9 +360,17 @@ export class ArmLimiter {
       const ny = next[o + 4] * lx + next[o + 5] * ly + next[o + 6] * lz + next[o + 7];
       const nz = next[o + 8] * lx + next[o + 9] * ly + next[o + 10] * lz + next[o + 11];
       const vel = { x: nx - p.x, y: ny - p.y, z: nz - p.z };
-      if (Math.abs(vel.x) + Math.abs(vel.y) + Math.abs(vel.z) < 1e-7) continue;
       const shape = this.shapeOf(c);
       const rot = c.rotation();
+      // The collider's next orientation: the frame's rotation this substep, R_next R_cur^T, applied to it.
+      const nextRot = quatMulXyzw(rotationDelta(cur, next, o), rot);
+      // A turn sweeps a long part (the 20 cm palm) into a wall with its centre standing still, which the
+      // cast along the centre's motion cannot see: the next pose itself is checked too.
+      if (this.turnsDeeper(c, shape, p, rot, { x: nx, y: ny, z: nz }, nextRot)) {
+        scale = 0;
+        continue;
+      }
+      if (Math.abs(vel.x) + Math.abs(vel.y) + Math.abs(vel.z) < 1e-7) continue;
       const hit = w.castShape(
         p, rot, vel, shape, 0, 1, false,
         RAPIER.QueryFilterFlags.EXCLUDE_DYNAMIC | RAPIER.QueryFilterFlags.EXCLUDE_KINEMATIC,
