@@ -13,6 +13,7 @@ import type { Formula, Quat, TaskSpec, Vec3 } from '../scenes/types.ts';
 import { quatFromAxisAngle, quatRotate } from '../sim/kinematics.ts';
 import { perceive } from '../runner/perceive.ts';
 import { TaskTrace } from '../runner/failures.ts';
+import { placeObject } from './helpers/place.ts';
 
 const HOLD = [0, 0, 0, 0, 0, 0, -1];
 const env = new Env();
@@ -25,13 +26,7 @@ async function tabletop(goal: Formula = ['On', 'soup', 'plate']): Promise<void> 
 }
 
 /** Teleport an object (frame origin = bottom centre) at rest. */
-function put(id: string, pos: Vec3, quat: Quat = [0, 0, 0, 1]): void {
-  const b = env.world.body(id);
-  b.setTranslation({ x: pos[0], y: pos[1], z: pos[2] }, true);
-  b.setRotation({ x: quat[0], y: quat[1], z: quat[2], w: quat[3] }, true);
-  b.setLinvel({ x: 0, y: 0, z: 0 }, true);
-  b.setAngvel({ x: 0, y: 0, z: 0 }, true);
-}
+const put = (id: string, pos: Vec3, quat: Quat = [0, 0, 0, 1]): void => placeObject(env, id, pos, quat);
 
 /** Put an object turned by `quat` about its bounding-box centre, with that centre at `centre`. */
 function putCentred(id: string, centre: Vec3, quat: Quat): void {

@@ -12,6 +12,7 @@ import { FIXTURE_TOLERANCES, Fixture } from '../sim/fixtures.ts';
 import { initRapier, RAPIER } from '../sim/rapier.ts';
 import { quatFromAxisAngle, quatRotate } from '../sim/kinematics.ts';
 import type { Observation } from '../sim/policy.ts';
+import { placeObject } from './helpers/place.ts';
 
 const HOLD_OPEN = [0, 0, 0, 0, 0, 0, -1];
 const env = new Env();
@@ -24,13 +25,7 @@ async function tabletop(goal: Formula = ['On', 'soup', 'plate']): Promise<Observ
 }
 
 /** Teleport an object (frame origin = bottom centre) and zero its velocity. */
-function put(id: string, pos: Vec3, quat: Quat = [0, 0, 0, 1]): void {
-  const b = env.world.body(id);
-  b.setTranslation({ x: pos[0], y: pos[1], z: pos[2] }, true);
-  b.setRotation({ x: quat[0], y: quat[1], z: quat[2], w: quat[3] }, true);
-  b.setLinvel({ x: 0, y: 0, z: 0 }, true);
-  b.setAngvel({ x: 0, y: 0, z: 0 }, true);
-}
+const put = (id: string, pos: Vec3, quat: Quat = [0, 0, 0, 1]): void => placeObject(env, id, pos, quat);
 
 function settle(n = 15, action = HOLD_OPEN): Observation {
   let obs = env.observe();
