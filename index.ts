@@ -92,3 +92,4 @@ export { dropPValue, minimumDetectableDrop, testFor, type Counts } from './runne
 export { chainMetrics, isolatedMetrics, type MetricCounts } from './runner/ci-metrics.ts';
 export { ciJunit, ciMarkdown, healthWarning } from './runner/ci-report.ts';
 export { fisherLess, zLess, holmAdjust, normalQuantile, binomialCdf } from './runner/stats.ts';
+export { readRecording, recordingPath, RECORD_MODES, RECORDING_QUANTA, type Recording, type RecordMode, type RecordedStep, type RecordedEvent } from './runner/recording.ts';

@@ -7,12 +7,13 @@ import { CHECK_MARGINS, applyGoal, sceneFacts, type SceneFacts } from '../scenes
 import { findScene } from '../scenes/load.ts';
 import { activeLevels, type OodLevels } from '../scenes/ood.ts';
 import type { ChainSpec, SceneSpec } from '../scenes/types.ts';
-import type { Env } from '../sim/env.ts';
+import type { Env, StepInfo } from '../sim/env.ts';
 import type { CameraImage, Policy } from '../sim/policy.ts';
 import { runTask } from './episode.ts';
 import { compactHealth, mergeHealth } from './health.ts';
 import { perceive } from './perceive.ts';
 import type { ChainRecord, StepRecord } from './records.ts';
+import type { ChainRecorder } from './recording.ts';
 
 export type ChainMode = 'strict' | 'continue';
 /** Which phrasing each step gets: always the training instruction, or a seeded draw among all phrasings. */
@@ -32,6 +33,8 @@ export interface ChainRunOptions {
   scene?: SceneSpec;
   /** Called after each step. */
   onStep?: (s: StepRecord) => void;
+  /** Records the chain's trajectory (runner/recording.ts). */
+  recorder?: ChainRecorder;
   /** Render this camera at the start and after each step (the env needs a renderer); frames go to `onFrame`. */
   frameCamera?: string;
   onFrame?: (img: CameraImage, afterStep: number) => void;
@@ -49,6 +52,7 @@ export async function runChain(env: Env, policy: Policy, chain: ChainSpec, o: Ch
     if (o.frameCamera && o.onFrame) o.onFrame(env.render([o.frameCamera])[o.frameCamera], afterStep);
   };
   frame(-1);
+  o.recorder?.begin(env);
   const steps: StepRecord[] = [];
   const latencyMs: number[] = [];
   const simMsPerStep: number[] = [];
@@ -63,11 +67,13 @@ export async function runChain(env: Env, policy: Policy, chain: ChainSpec, o: Ch
     const reach = o.paraphrases === 'random' ? phrasings.length - 1 : Math.floor(lang * (phrasings.length - 1) + 1e-9);
     const paraphrase = reach > 0 ? Math.floor(pr() * (reach + 1)) : 0;
     let rec: StepRecord;
+    o.recorder?.stepStart(j, task.name, phrasings[paraphrase]);
     const possible = applyGoal(facts, perceive(env, facts), task.goal, CHECK_MARGINS);
     if (typeof possible === 'string') {
       rec = { index: j, task: task.name, paraphrase, success: false, failure: 'precondition_broken', steps: 0, note: possible };
     } else {
-      const out = await runTask(env, policy, task, { policySeed: o.policySeed, step: j, instruction: phrasings[paraphrase] });
+      const onControlStep = o.recorder ? (info: StepInfo) => o.recorder!.controlStep(info) : undefined;
+      const out = await runTask(env, policy, task, { policySeed: o.policySeed, step: j, instruction: phrasings[paraphrase], onControlStep });
       rec = { index: j, task: task.name, paraphrase, success: out.success, steps: out.steps };
       if (out.failure) rec.failure = out.failure;
       if (out.error) rec.note = out.error;
@@ -77,6 +83,7 @@ export async function runChain(env: Env, policy: Policy, chain: ChainSpec, o: Ch
       for (const x of out.simMs) simMsPerStep.push(round3(x));
     }
     steps.push(rec);
+    o.recorder?.stepEnd(rec.success, rec.failure);
     o.onStep?.(rec);
     frame(j);
     if (!rec.success && o.mode === 'strict') break;

@@ -2,7 +2,7 @@
 // wherever the previous step left the world) and the controlled baseline. It times the policy and the
 // physics, traces what happens for failure labelling, and never lets a policy exception escape.
 import type { SceneSpec, TaskSpec } from '../scenes/types.ts';
-import type { Env } from '../sim/env.ts';
+import type { Env, StepInfo } from '../sim/env.ts';
 import type { Penetration } from '../sim/world.ts';
 import { PolicyUnavailableError, type Observation, type Policy } from '../sim/policy.ts';
 import { TaskTrace } from './failures.ts';
@@ -37,6 +37,8 @@ export interface TaskRunOptions {
   step?: number;
   /** The instruction to give (a paraphrase); default: the task's instruction. */
   instruction?: string;
+  /** Called after every control step (a trajectory recorder). */
+  onControlStep?: (info: StepInfo) => void;
 }
 
 /** Run `task` from the env's current state until its goal holds or its step budget is spent. */
@@ -76,6 +78,7 @@ export async function runTask(env: Env, policy: Policy, task: TaskSpec, o: TaskR
     simMs.push(result.info.simMs);
     health.add(result.info.health);
     trace.observe(result.info);
+    o.onControlStep?.(result.info);
     const p = result.info.penetrations[0];
     if (p && (!worst || p.depth > worst.depth)) worst = p;
     obs = result.obs;

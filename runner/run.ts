@@ -23,6 +23,7 @@ import type { CameraImage } from '../sim/policy.ts';
 import { contactSheet, rgbPng } from '../sim/render/images.ts';
 import { mkdirSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { ChainRecorder, keepRecording, RECORD_MODES, writeRecording, type RecordMode } from './recording.ts';
 
 export interface RunOptions {
   /** Run directory (created; resumed when it already holds this run). */
@@ -61,6 +62,11 @@ export interface RunOptions {
    * step, written to `<out>/sheets/<chain>.png` and shown in report.html (default 0: none, no rendering).
    */
   sheets?: number;
+  /**
+   * Trajectories to keep (runner/recording.ts): `none` (default), `failures` (chain runs with a failed
+   * step) or `all`, one msgpack file per chain run in `<out>/recordings/`.
+   */
+  record?: RecordMode;
   /** Called after each chain run and each baseline episode. */
   onProgress?: (p: RunProgress) => void;
   /** Where notices go (device fallback, reconnects, redone units); default stderr. */
@@ -107,6 +113,8 @@ export interface RunResult {
   /** Bytes of torn trailing records that were cut off and redone. */
   tornBytes: number;
   files: { summaryJson: string; reportMd: string; reportHtml: string };
+  /** Trajectories written in this invocation (`record`): how many, and their mean size in bytes. */
+  recordings: { written: number; meanBytes: number | null };
 }
 
 export const CHAINGAP_VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -168,6 +176,9 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
   const { store, tornBytes } = ResultsStore.open(o.out, config);
   const runId = runIdOf(config);
   const sheets = o.sheets ?? 0;
+  const recordMode: RecordMode = o.record ?? 'none';
+  if (!RECORD_MODES.includes(recordMode)) throw new Error(`record: "${String(recordMode)}" is not one of ${RECORD_MODES.join(', ')}`);
+  const recordedBytes: number[] = [];
   const resumed = { chains: 0, baseline: 0 };
   const salted = (...parts: (string | number)[]) => (o.salt ? deriveSeed(o.salt, ...parts) : deriveSeed(...parts));
   type Unit = { kind: 'chain'; i: number; chain: ChainSpec; r: number } | { kind: 'baseline'; task: TaskSpec; e: number };
@@ -207,12 +218,16 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
         const { chain, r } = u;
         const frames: CameraImage[] = [];
         const wantSheet = r === 0 && u.i < sheets;
+        const recorder = recordMode !== 'none' ? new ChainRecorder() : undefined;
         const rec = await runChain(env, policy, chain, {
+          recorder,
           runId, mode: config.mode, seed: salted(config.seed, 'chain', chain.name), repeat: r, policySeed: salted(config.seed, 'policy', chain.name, r),
           paraphrases: config.paraphrases, ood: config.ood,
           ...(wantSheet ? { frameCamera: 'agentview', onFrame: (img: CameraImage) => frames.push(img) } : {}),
         });
         if (wantSheet) writeSheet(o.out, chain.name, frames);
+        // The trajectory is written before the record, so a record that is found on resume has its recording.
+        if (recorder && keepRecording(recordMode, rec)) recordedBytes.push(writeRecording(o.out, rec, recorder));
         store.append(rec);
         o.onProgress?.({ phase: 'chains', done: ++done, total, resumed: false, chain: rec });
         return;
@@ -226,7 +241,8 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
     }, { log: o.log });
     startBaseline();
     const { summary, files } = await summariseRun(o.out, config, store);
-    return { dir: o.out, summary, resumed, tornBytes, files };
+    const recordings = { written: recordedBytes.length, meanBytes: recordedBytes.length ? Math.round(recordedBytes.reduce((a, b) => a + b, 0) / recordedBytes.length) : null };
+    return { dir: o.out, summary, resumed, tornBytes, files, recordings };
   } finally {
     store.close();
     closeActors(actors);

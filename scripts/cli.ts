@@ -45,6 +45,7 @@ function parseOodOption(v: string): OodLevels {
 import { renderSnapshot } from '../sim/render/snapshot.ts';
 import { depthPng, rgbPng, segmentationPng } from '../sim/render/images.ts';
 import type { RenderDevice } from '../sim/render/renderer.ts';
+import type { RecordMode } from '../runner/recording.ts';
 
 function intOption(name: string, min = 0) {
   return (v: string): number => {
@@ -88,7 +89,7 @@ interface RunCliOptions extends PolicyCliOptions {
   batch: number;
   scene: string; policy: string; chains: number; steps: number; chainFile?: string; repeats: number;
   mode: 'strict' | 'continue'; seed: number; paraphrases: 'instruction' | 'random'; baselineEpisodes: number;
-  out: string; json?: boolean; failBelow?: number; sheets: number; ood: OodLevels; salt?: string;
+  out: string; json?: boolean; failBelow?: number; sheets: number; record: RecordMode; ood: OodLevels; salt?: string;
 }
 
 function printRunResult(r: RunResult, json: boolean | undefined): void {
@@ -96,6 +97,9 @@ function printRunResult(r: RunResult, json: boolean | undefined): void {
   else {
     process.stderr.write('\n' + summaryTable([r.summary]) + '\n');
     process.stderr.write(`\n${healthLine(r.summary.physicsHealth)}\n`);
+    if (r.recordings.written) {
+      process.stderr.write(`\nrecorded ${r.recordings.written} chain runs in ${r.dir}/recordings/ (${((r.recordings.meanBytes ?? 0) / 1024).toFixed(1)} KiB per chain run on average)\n`);
+    }
     process.stderr.write(`\nreports: ${r.files.reportHtml}\n         ${r.files.reportMd}\n         ${r.files.summaryJson}\n`);
   }
 }
@@ -129,6 +133,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--ood <levels>', 'OOD levels of the chains, e.g. clutter=0.5,lighting=1 (axes: see `list axes`); the baseline stays controlled', (v: string) => parseOodOption(v), {})
     .option('--salt <secret>', 'private salt: draws chains and layouts no public set holds; anyone with the salt reproduces them; only its hash is recorded')
     .option('--sheets <n>', 'contact sheets (agentview after each step) for the first n chains, in sheets/ and report.html', intOption('--sheets'), 0)
+    .addOption(new Option('--record <which>', 'keep chain trajectories (poses at 10 Hz, steps, outcomes, health events) in recordings/').choices(['none', 'failures', 'all']).default('none'))
     .option('--fail-below <s>', 'exit 1 when S_N is below this value (for CI)', fraction('--fail-below'))
     .option('--json', 'print the summary as one JSON document on stdout');
   addPolicyOptions(runCmd)
@@ -137,7 +142,7 @@ export async function main(argv: string[]): Promise<number> {
       const opts: RunOptions = {
         out: o.out, policy: o.policy, scene: o.scene, chains: o.chains, steps: o.steps, chainFile: o.chainFile,
         repeats: o.repeats, mode: o.mode, seed: o.seed, paraphrases: o.paraphrases, baselineEpisodes: o.baselineEpisodes,
-        sheets: o.sheets, ood: o.ood, salt: o.salt, onProgress: (p) => progress.update(p),
+        sheets: o.sheets, record: o.record, ood: o.ood, salt: o.salt, onProgress: (p) => progress.update(p),
         batch: o.batch, policyOptions: policyOptionsFrom(o),
       };
       let r: RunResult;
@@ -243,7 +248,7 @@ export async function main(argv: string[]): Promise<number> {
       if (done < planned || Number.isNaN(r.summary.baseline.P_ind)) {
         process.stderr.write(`note: a partial run (${done} of ${planned} chain runs, ${r.partial.baseline} baseline episodes recorded); P_ind, C and O need the whole baseline\n`);
       }
-      printRunResult({ dir, summary: r.summary, files: r.files, resumed: { chains: 0, baseline: 0 }, tornBytes: 0 }, o.json);
+      printRunResult({ dir, summary: r.summary, files: r.files, resumed: { chains: 0, baseline: 0 }, tornBytes: 0, recordings: { written: 0, meanBytes: null } }, o.json);
     });
 
   program
