@@ -363,12 +363,17 @@ export class ArmLimiter {
       const shape = this.shapeOf(c);
       const rot = c.rotation();
       // The collider's next orientation: the frame's rotation this substep, R_next R_cur^T, applied to it.
-      const nextRot = quatMulXyzw(rotationDelta(cur, next, o), rot);
+      const delta = rotationDelta(cur, next, o);
       // A turn sweeps a long part (the 20 cm palm) into a wall with its centre standing still, which the
-      // cast along the centre's motion cannot see: the next pose itself is checked too.
-      if (this.turnsDeeper(c, shape, p, rot, { x: nx, y: ny, z: nz }, nextRot)) {
-        scale = 0;
-        continue;
+      // cast along the centre's motion cannot see: when the turn moves the part's ends by more than
+      // 0.1 mm, the next pose itself is checked too.
+      const turn = 2 * Math.acos(Math.min(1, Math.abs(delta.w)));
+      if (turn * (r - a.reach) > 1e-4) {
+        const nextRot = quatMulXyzw(delta, rot);
+        if (this.turnsDeeper(c, shape, p, rot, { x: nx, y: ny, z: nz }, nextRot)) {
+          scale = 0;
+          continue;
+        }
       }
       if (Math.abs(vel.x) + Math.abs(vel.y) + Math.abs(vel.z) < 1e-7) continue;
       const hit = w.castShape(

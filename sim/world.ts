@@ -31,9 +31,9 @@ export const CONTACT_FREQUENCY = 200;
 
 export interface WorldOptions {
   /**
-   * Rebuild Rapier's broad phase from the serialized world at every control step (default true), so that
-   * snapshots are bitwise and taking one never changes the run. false saves ~0.2 ms per control step;
-   * the first snapshot or restore then switches it on, changing the last bits of what follows.
+   * Rebuild Rapier's broad phase from the serialized world at every control step from the start (default
+   * false: from the first snapshot or restore on, which changes the last bits of what follows compared
+   * with taking none). true makes taking a snapshot change nothing, for 0.2-0.4 ms per control step.
    */
   exactSnapshots?: boolean;
   /** Physics steps per control step (default 12: 240 Hz under 20 Hz control). */
@@ -91,7 +91,7 @@ export class SimWorld {
 
   private constructor(readonly scene: ResolvedScene, opts: WorldOptions) {
     this.substeps = opts.substeps ?? PHYSICS_HZ / CONTROL_HZ;
-    this.exact = opts.exactSnapshots ?? true;
+    this.exact = opts.exactSnapshots ?? false;
     this.dt = 1 / (CONTROL_HZ * this.substeps);
     const world = new RAPIER.World({ x: 0, y: 0, z: -9.81 });
     world.timestep = this.dt;
@@ -329,8 +329,9 @@ export class SimWorld {
 
   /**
    * Whether the broad phase is rebuilt from the serialized world every control step (see canonicalize):
-   * on by default (WorldOptions.exactSnapshots), so that taking a snapshot never changes a run; about
-   * 0.2 ms, 5-10% of a control step. Off, the first snapshot() or restore() switches it on.
+   * switched on by the first snapshot() or restore() of this world (an episode), or from the start with
+   * WorldOptions.exactSnapshots, so that runs that never snapshot pay nothing (it costs 0.2-0.4 ms, 10-20%
+   * of a control step in the kitchen scene).
    */
   private exact: boolean;
   /** The serialized world the live broad phase was last rebuilt from, and the physics step it was taken at. */
@@ -373,8 +374,8 @@ export class SimWorld {
   /**
    * The state between two control steps. Restoring it (into this world or another one built from the
    * same scene, seed and objects) continues bitwise like the run it was taken from, given the same
-   * actions. Taking it changes nothing (with exactSnapshots off, the first one switches exact mode on,
-   * which changes the last bits of what follows compared with not taking it). Rapier bodies
+   * actions. The first snapshot switches exact mode on (see canonicalize), which changes the last bits of
+   * what follows compared with not taking it (unless WorldOptions.exactSnapshots); later ones change nothing. Rapier bodies
    * changed directly through `world` since the last physics step are not captured (step first).
    */
   snapshot(): WorldSnapshot {
