@@ -111,6 +111,8 @@ export interface ArmCollider {
   effector: boolean;
   /** Farthest the collider's centre can be from its frame's origin (m): its local offset, or the finger travel. */
   reach: number;
+  /** Finger pads: which finger (0 left, 1 right); what both fingers touch is what the hand holds. */
+  finger?: 0 | 1;
 }
 
 export interface ArmWorldView {
@@ -122,8 +124,10 @@ export interface ArmWorldView {
    * contact force events): only these are read, so an arm in free space costs nothing.
    */
   touching(): ReadonlySet<number>;
-  /** Colliders of the objects both fingers touch among `touching` (what the hand holds). */
-  heldObjectColliders(touching: ReadonlySet<number>): RCollider[];
+  /** The object a collider belongs to, if it is an object's. */
+  objectOf(handle: number): string | undefined;
+  /** An object's colliders. */
+  objectColliders(id: string): RCollider[];
   /** True for colliders of the robot itself. */
   isRobotCollider(handle: number): boolean;
   /** World-space boxes of the fixed colliders (table, floor, fixture shells) the cast is tried against. */
@@ -206,10 +210,16 @@ export class ArmLimiter {
         tau[i] += (zy * rz - zz * ry) * fx + (zz * rx - zx * rz) * fy + (zx * ry - zy * rx) * fz;
       }
     };
+    // Objects each finger touches, gathered on the way: what both touch is held.
+    const fingerObjects: [Set<string>, Set<string>] = [new Set(), new Set()];
     for (const a of v.armColliders()) {
       const c = a.collider;
       if (!touching.has(c.handle)) continue;
       w.contactPairsWith(c, (other: RCollider) => {
+        if (a.finger !== undefined) {
+          const id = v.objectOf(other.handle);
+          if (id) fingerObjects[a.finger].add(id);
+        }
         if (v.isRobotCollider(other.handle)) return;
         const f = this.contactForce(c, other, invDt);
         if (f.depth > depth) depth = f.depth;
@@ -223,7 +233,7 @@ export class ArmLimiter {
     }
     // A held object passes on what it is pressed against (net of its own weight, which the arm
     // carries anyway): a block pushed into the table loads the arm through the fingers' friction.
-    const held = v.heldObjectColliders(touching);
+    const held = [...fingerObjects[0]].filter((id) => fingerObjects[1].has(id)).flatMap((id) => v.objectColliders(id));
     if (held.length) {
       let fx = 0, fy = 0, fz = 0;
       const bodies = new Set<number>();

@@ -5,7 +5,7 @@ import type { Formula, RegionSpec, SceneSpec, TaskSpec, Vec3 } from '../scenes/t
 import { resolveScene } from '../scenes/layout.ts';
 import { findScene } from '../scenes/load.ts';
 import { getObjectKind } from '../scenes/objects.ts';
-import { SimWorld, type Penetration, type WorldOptions, type WorldSnapshot } from './world.ts';
+import { PENETRATION_TOLERANCE, SimWorld, type Penetration, type WorldOptions, type WorldSnapshot } from './world.ts';
 import { applyAction, ActionError, type ActionMode, type IkReport } from './controller.ts';
 import { evalFormula, type PredicateContext } from './predicates.ts';
 import type { CameraImage, Observation } from './policy.ts';
@@ -100,7 +100,7 @@ export class Env {
     this.latency = resolved.ood?.actionLatency ? new ActionLatency(resolved.ood.actionLatency) : null;
     const settle = this.opts.settleSteps ?? 24;
     for (let i = 0; i < settle; i++) this.sim.physicsStep();
-    this.sim.takeMaxPenetration();
+    this.sim.takeMaxPenetration(0);
     this.monitor = new PhysicsHealthMonitor(this.sim);
     return { obs: this.observe(), info: { seed: o.seed, task: o.task.name, scene: scene.name } };
   }
@@ -129,13 +129,15 @@ export class Env {
     this.goalHeld = goal.heldSteps;
     const success = goal.success;
     const truncated = !success && this.stepCount >= task.maxSteps;
-    const health = this.monitor!.check(sim.takeMaxPenetration());
+    // One scan of the arm's contacts: all penetrations for health, those past the tolerance for `collision`.
+    const pens = sim.penetrations(0);
+    const health = this.monitor!.check(sim.takeMaxPenetration(pens[0]?.depth ?? 0));
     return {
       obs: this.observe(),
       reward: success ? 1 : 0,
       terminated: success,
       truncated,
-      info: { success, steps: this.stepCount, penetrations: sim.penetrations(), ik, simMs, health },
+      info: { success, steps: this.stepCount, penetrations: pens.filter((p) => p.depth > PENETRATION_TOLERANCE), ik, simMs, health },
     };
   }
 

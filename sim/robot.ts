@@ -225,7 +225,8 @@ export class Robot {
         const reach = part.startsWith('finger')
           ? Math.hypot(GRIPPER.maxWidth / 2 + 2 * GRIPPER.padHalf[1], GRIPPER.fingerZ + GRIPPER.padHalf[2])
           : Math.hypot(t.x, t.y, t.z);
-        this.arm.push({ collider: c, frame: link ? Number(link[1]) - 1 : 7, effector: !link, reach });
+        const finger = part === 'finger_left' ? 0 : part === 'finger_right' ? 1 : undefined;
+        this.arm.push({ collider: c, frame: link ? Number(link[1]) - 1 : 7, effector: !link, reach, ...(finger === undefined ? {} : { finger }) });
       }
     }
     return this.arm;

@@ -152,7 +152,14 @@ export class SimWorld {
         dt: this.dt,
         armColliders: () => this.robot.armColliders(),
         touching: () => this.robot.touching,
-        heldObjectColliders: (touching) => this.heldColliders(touching),
+        objectOf: (h) => {
+          const owner = this.ownerByCollider.get(h);
+          return owner !== undefined && this.objects.has(owner) ? owner : undefined;
+        },
+        objectColliders: (id) => {
+          const b = this.body(id);
+          return Array.from({ length: b.numColliders() }, (_, i) => b.collider(i));
+        },
         isRobotCollider: (h) => this.robot.partByCollider.has(h),
         fixedBounds: () => this.fixedBounds,
       });
@@ -182,26 +189,6 @@ export class SimWorld {
       }
       this.fixedBounds.push({ min: [p.x - e[0], p.y - e[1], p.z - e[2]], max: [p.x + e[0], p.y + e[1], p.z + e[2]] });
     });
-  }
-
-  /** Colliders of objects that both fingers press on, among the arm colliders `touching` things. */
-  private heldColliders(touching: ReadonlySet<number>): RCollider[] {
-    const sides = { finger_left: new Set<string>(), finger_right: new Set<string>() };
-    for (const h of touching) {
-      const part = this.robot.partByCollider.get(h);
-      if (part !== 'finger_left' && part !== 'finger_right') continue;
-      this.world.contactPairsWith(this.world.getCollider(h), (other: RCollider) => {
-        const owner = this.ownerByCollider.get(other.handle);
-        if (owner && this.objects.has(owner)) sides[part].add(owner);
-      });
-    }
-    const out: RCollider[] = [];
-    for (const id of sides.finger_left) {
-      if (!sides.finger_right.has(id)) continue;
-      const b = this.body(id);
-      for (let i = 0; i < b.numColliders(); i++) out.push(b.collider(i));
-    }
-    return out;
   }
 
   /** Build the world of a resolved scene (loads Rapier's WASM on first use). */
@@ -320,9 +307,12 @@ export class SimWorld {
     return [...found.values()].sort((a, b) => b.depth - a.depth);
   }
 
-  /** Deepest arm penetration (m) into anything but the robot since the last call (0 if none). */
-  takeMaxPenetration(): number {
-    const d = Math.max(this.robot.deepest, this.penetrations(0)[0]?.depth ?? 0);
+  /**
+   * Deepest arm penetration (m) into anything but the robot since the last call: the deepest the arm
+   * limiter saw during the substeps, or `now` (the deepest at this instant, from `penetrations(0)`).
+   */
+  takeMaxPenetration(now: number): number {
+    const d = Math.max(this.robot.deepest, now);
     this.robot.deepest = 0;
     return d;
   }
