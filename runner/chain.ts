@@ -38,6 +38,8 @@ export interface ChainRunOptions {
   /** Render this camera at the start and after each step (the env needs a renderer); frames go to `onFrame`. */
   frameCamera?: string;
   onFrame?: (img: CameraImage, afterStep: number) => void;
+  /** LIBERO's wait: do-nothing control steps after the reset, before the first attempted step's policy acts (runTask's `idleSteps`; default 0). */
+  idleSteps?: number;
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -56,6 +58,7 @@ export async function runChain(env: Env, policy: Policy, chain: ChainSpec, o: Ch
   const steps: StepRecord[] = [];
   const latencyMs: number[] = [];
   const simMsPerStep: number[] = [];
+  let idleSteps = o.idleSteps ?? 0;
   for (let j = 0; j < chain.steps.length; j++) {
     const task = chain.steps[j];
     // Objects the novel_objects axis swapped for generated kinds are named by their new names.
@@ -73,7 +76,8 @@ export async function runChain(env: Env, policy: Policy, chain: ChainSpec, o: Ch
       rec = { index: j, task: task.name, paraphrase, success: false, failure: 'precondition_broken', steps: 0, note: possible };
     } else {
       const onControlStep = o.recorder ? (info: StepInfo) => o.recorder!.controlStep(info) : undefined;
-      const out = await runTask(env, policy, task, { policySeed: o.policySeed, step: j, instruction: phrasings[paraphrase], onControlStep });
+      const out = await runTask(env, policy, task, { policySeed: o.policySeed, step: j, instruction: phrasings[paraphrase], onControlStep, idleSteps });
+      idleSteps = 0;
       rec = { index: j, task: task.name, paraphrase, success: out.success, steps: out.steps };
       if (out.failure) rec.failure = out.failure;
       if (out.error) rec.note = out.error;

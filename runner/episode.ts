@@ -4,6 +4,7 @@
 import type { SceneSpec, TaskSpec } from '../scenes/types.ts';
 import type { Env, StepInfo } from '../sim/env.ts';
 import type { Penetration } from '../sim/world.ts';
+import { quatToRotVec } from '../sim/kinematics.ts';
 import { PolicyUnavailableError, type Observation, type Policy } from '../sim/policy.ts';
 import { TaskTrace } from './failures.ts';
 import { HealthTally, compactHealth, type TaskHealth } from './health.ts';
@@ -39,17 +40,50 @@ export interface TaskRunOptions {
   instruction?: string;
   /** Called after every control step (a trajectory recorder). */
   onControlStep?: (info: StepInfo) => void;
+  /**
+   * LIBERO's wait (openpi's `num_steps_wait`): control steps of the do-nothing action (`idleAction`) sent
+   * before the policy is reset and first asked, so objects dropped at reset settle. As in openpi's LIBERO
+   * client they come on top of the task's budget (`while t < max_steps + num_steps_wait`), a goal that holds
+   * during them is not yet a success, and they count in the outcome's `steps` (default 0).
+   */
+  idleSteps?: number;
+}
+
+/** LIBERO's dummy action `[0]*6 + [-1]` (stay, gripper open) in the env's action layout. */
+export function idleAction(env: Env): number[] {
+  if (env.actionMode === 'joint') return [...env.world.robot.q, -1];
+  if (env.actionMode === 'abs_ee') {
+    const tcp = env.world.robot.tcp;
+    return [...tcp.pos, ...quatToRotVec(tcp.quat), -1];
+  }
+  return [0, 0, 0, 0, 0, 0, -1];
 }
 
 /** Run `task` from the env's current state until its goal holds or its step budget is spent. */
 export async function runTask(env: Env, policy: Policy, task: TaskSpec, o: TaskRunOptions): Promise<TaskOutcome> {
   const instruction = o.instruction ?? task.instruction;
-  let obs: Observation = env.setTask(instruction === task.instruction ? task : { ...task, instruction });
-  const trace = new TaskTrace(env, task.goal, task.objectsOfInterest);
+  const idle = o.idleSteps ?? 0;
+  if (!Number.isInteger(idle) || idle < 0) throw new RangeError(`idleSteps must be a whole number >= 0, got ${idle}`);
+  const given = idle ? { ...task, maxSteps: task.maxSteps + idle } : task;
+  let obs: Observation = env.setTask(instruction === task.instruction ? given : { ...given, instruction });
   const policyMs: number[] = [];
   const simMs: number[] = [];
   let worst: Penetration | null = null;
   const health = new HealthTally();
+  const observeStep = (info: StepInfo) => {
+    simMs.push(info.simMs);
+    health.add(info.health);
+    o.onControlStep?.(info);
+    const p = info.penetrations[0];
+    if (p && (!worst || p.depth > worst.depth)) worst = p;
+  };
+  for (let i = 0; i < idle; i++) {
+    const r = env.step(idleAction(env));
+    observeStep(r.info);
+    obs = r.obs;
+  }
+  // The trace starts where the policy takes over, so objects settling during the wait are not its doing.
+  const trace = new TaskTrace(env, task.goal, task.objectsOfInterest);
   const finish = (success: boolean, error?: string): TaskOutcome => {
     if (error !== undefined) trace.policyError = error;
     const r: TaskOutcome = { task: task.name, success, steps: env.steps, disturbed: trace.disturbed(), worstPenetration: worst, policyMs, simMs, health: health.result() };
@@ -75,12 +109,8 @@ export async function runTask(env: Env, policy: Policy, task: TaskSpec, o: TaskR
       if (e instanceof PolicyUnavailableError) throw e;
       return finish(false, (e as Error).message);
     }
-    simMs.push(result.info.simMs);
-    health.add(result.info.health);
+    observeStep(result.info);
     trace.observe(result.info);
-    o.onControlStep?.(result.info);
-    const p = result.info.penetrations[0];
-    if (p && (!worst || p.depth > worst.depth)) worst = p;
     obs = result.obs;
     if (result.terminated || result.truncated) return finish(result.info.success);
   }
@@ -98,10 +128,10 @@ export async function runEpisode(env: Env, policy: Policy, task: TaskSpec, seed:
 
 /** One controlled-baseline episode: `task` alone from a fresh reset at `seed` (also the policy seed). */
 export async function runBaselineEpisode(
-  env: Env, policy: Policy, task: TaskSpec, o: { runId: string; episode: number; seed: number; scene?: SceneSpec },
+  env: Env, policy: Policy, task: TaskSpec, o: { runId: string; episode: number; seed: number; scene?: SceneSpec; idleSteps?: number },
 ): Promise<BaselineRecord> {
   await env.reset({ seed: o.seed, task, scene: o.scene });
-  const out = await runTask(env, policy, task, { policySeed: o.seed });
+  const out = await runTask(env, policy, task, { policySeed: o.seed, idleSteps: o.idleSteps });
   const rec: BaselineRecord = { runId: o.runId, task: task.name, episode: o.episode, seed: o.seed, success: out.success, steps: out.steps };
   if (out.failure) rec.failure = out.failure;
   rec.health = compactHealth(out.health);

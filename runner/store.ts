@@ -144,7 +144,7 @@ export class ResultsStore {
 }
 
 /** Write `config.json` into a new run directory, or check that an existing one holds the same config. */
-function claimRunDir(dir: string, config: unknown): void {
+export function claimRunDir(dir: string, config: unknown): void {
   fs.mkdirSync(dir, { recursive: true });
   const cfgPath = path.join(dir, 'config.json');
   const cfgText = JSON.stringify(config, null, 2) + '\n';
