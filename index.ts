@@ -41,6 +41,8 @@ export { NoisyExpertPolicy } from './policies/noisy-expert.ts';
 export { runChains, reportRun, planRun, baselineTasks, deriveSeed, type RunOptions, type RunResult, type RunProgress, type RunConfig } from './runner/run.ts';
 export { runDemo, DEMO_POLICIES, type DemoOptions } from './runner/demo.ts';
 export { runChain, type ChainRunOptions, type ChainMode, type ParaphraseMode } from './runner/chain.ts';
+// LIBERO's evaluation protocol on a folder of BDDL files (`chaingap libero`).
+export * from './runner/libero.ts';
 export { runTask, type TaskOutcome, type TaskRunOptions } from './runner/episode.ts';
 export { FAILURE_RULES, TaskTrace } from './runner/failures.ts';
 export { perceive } from './runner/perceive.ts';

@@ -205,3 +205,10 @@ export async function runLibero(o: LiberoOptions): Promise<LiberoResult> {
     await host?.close();
   }
 }
+
+// The rest of the LIBERO runner's library surface, so the package index needs one line for it.
+export { LIBERO_BUDGETS, LIBERO_SUITES, LIBERO_IDLE_STEPS, LIBERO_EPISODES, liberoBudget, suiteOfFolder, loadLiberoFolder, taskNameOf } from './libero-suite.ts';
+export type { LiberoSuite, LiberoBudget, BudgetSource, LiberoTask, LiberoImportFailure, LiberoFolder } from './libero-suite.ts';
+export { planLiberoChains, sceneGroups, liberoScenePrefix, LIBERO_CHAIN_STEPS, type LiberoChainOptions, type LiberoChainPlan } from './libero-chains.ts';
+export { summariseLibero, writeLiberoReports, renderLiberoHtml, renderLiberoMarkdown, liberoText, type LiberoSummary, type LiberoEpisodeRecord, type LiberoTaskRow, type LiberoChainRow } from './libero-report.ts';
+export { idleAction } from './episode.ts';
