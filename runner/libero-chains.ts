@@ -3,7 +3,7 @@
 // episode, in a fixed seeded order in which each step is possible once the earlier ones succeeded.
 import { createHash } from 'node:crypto';
 import seedrandom from 'seedrandom';
-import { applyGoal, initialState, sceneFacts, type SymbolicState } from '../scenes/chain-model.ts';
+import { FILE_MARGINS, applyGoal, initialState, sceneFacts, type SymbolicState } from '../scenes/chain-model.ts';
 import type { ChainSpec, SceneSpec } from '../scenes/types.ts';
 import type { LiberoTask } from './libero-suite.ts';
 
@@ -58,19 +58,44 @@ export function sceneGroups(tasks: readonly LiberoTask[]): { name: string; tasks
   });
 }
 
-/** Apply a task's goal in the symbolic model; a goal the model cannot read is not possible. */
+/**
+ * Apply a task's goal in the symbolic model, with the margins chain files are checked with (a basket
+ * takes as many things as fit); a goal the model cannot read is not possible.
+ */
 function advance(scene: SceneSpec, s: SymbolicState, t: LiberoTask): SymbolicState | string {
   try {
-    return applyGoal(sceneFacts(scene), s, t.task.goal);
+    return applyGoal(sceneFacts(scene), s, t.task.goal, FILE_MARGINS);
   } catch (e) {
     return `the chain model cannot read its goal (${(e as Error).message})`;
   }
 }
 
+/** The chain `chosen` extended greedily: the next task in `order` possible after the earlier ones, each task once. */
+function extend(scene: SceneSpec, order: readonly LiberoTask[], chosen: LiberoTask[], state: SymbolicState, steps: number): LiberoTask[] {
+  const out = [...chosen];
+  let s = state;
+  while (out.length < steps) {
+    let next: { t: LiberoTask; s: SymbolicState } | null = null;
+    for (const t of order) {
+      if (out.includes(t)) continue;
+      const r = advance(scene, s, t);
+      if (typeof r !== 'string') {
+        next = { t, s: r };
+        break;
+      }
+    }
+    if (!next) break;
+    out.push(next.t);
+    s = next.s;
+  }
+  return out;
+}
+
 /**
  * Chains of up to `steps` tasks per scene group: for each of `perScene` seeded orders of the group's tasks,
- * the first task possible from its own initial state starts the chain, then repeatedly the next task in the
- * order that is possible after the earlier ones succeeded (each task once). Chains need two steps at least.
+ * a task possible from its own initial state starts the chain, then repeatedly the next task in the order
+ * that is possible after the earlier ones succeeded (each task once); of the starts, the longest chain is
+ * kept. Chains need two steps at least.
  * Deterministic in (tasks, seed, options).
  */
 export function planLiberoChains(tasks: readonly LiberoTask[], seed: number, o: LiberoChainOptions = {}): LiberoChainPlan {
@@ -91,32 +116,19 @@ export function planLiberoChains(tasks: readonly LiberoTask[], seed: number, o: 
     for (let c = 0; c < perScene; c++) {
       const rng = seedrandom(`${seed}:libero-chain:${g.name}:${c}`);
       const order = g.tasks.map((t) => ({ t, r: rng() })).sort((a, b) => a.r - b.r).map((x) => x.t);
+      // Each task possible from its own initial state may start; the longest chain wins (the first on a tie).
       let chosen: LiberoTask[] = [];
-      let state: SymbolicState | null = null;
+      let starts = 0;
       for (const first of order) {
-        const s = advance(scene, initialState(sceneFacts(scene), first.task.init), first);
-        if (typeof s !== 'string') {
-          chosen = [first];
-          state = s;
-          break;
-        }
-      }
-      while (state && chosen.length < steps) {
-        let next: { t: LiberoTask; s: SymbolicState } | null = null;
-        for (const t of order) {
-          if (chosen.includes(t)) continue;
-          const s = advance(scene, state, t);
-          if (typeof s !== 'string') {
-            next = { t, s };
-            break;
-          }
-        }
-        if (!next) break;
-        chosen.push(next.t);
-        state = next.s;
+        const s0 = advance(scene, initialState(sceneFacts(scene), first.task.init), first);
+        if (typeof s0 === 'string') continue;
+        starts++;
+        const cand = extend(scene, order, [first], s0, steps);
+        if (cand.length > chosen.length) chosen = cand;
+        if (chosen.length === steps) break;
       }
       if (chosen.length < 2) {
-        skipped.push({ name: g.name, reason: chosen.length ? `order ${c}: no task is possible after "${chosen[0].name}" succeeds` : `order ${c}: no task is possible from its own initial state in the chain model` });
+        skipped.push({ name: g.name, reason: starts ? `order ${c}: after any of its ${starts} task(s) possible from the start succeeds, no other task is possible (chain model)` : `order ${c}: no task is possible from its own initial state in the chain model` });
         continue;
       }
       const key = chosen.map((t) => t.name).join('>');
