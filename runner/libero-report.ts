@@ -196,7 +196,7 @@ export function taskTable(s: LiberoSummary): Table {
         t.file, t.instruction, `${t.successes}/${t.episodes}`, pct(t.rate), t.episodes ? ci(t.ci) : '-', String(t.budget),
         `${counts(t.failures)}${t.errors ? `; ${t.errors} error${t.errors > 1 ? 's' : ''}: ${t.firstError}` : ''}${t.standIns ? `; stand-ins ${Object.entries(t.standIns).map(([a, b]) => `${a}->${b}`).join(', ')}` : ''}`,
       ]),
-      ...s.importFailures.map((f) => [`${f.file}${f.line !== undefined ? `:${f.line}` : ''}`, `NOT IMPORTED: ${f.error.replace(`${s.dir}${path.sep}`, '')}`, '-', '-', '-', '-', '-']),
+      ...s.importFailures.map((f) => [`${f.file}${f.line !== undefined ? `:${f.line}` : ''}`, `NOT IMPORTED: ${f.error.replace(path.join(s.dir, path.sep), '')}`, '-', '-', '-', '-', '-']),
     ],
   };
 }
@@ -281,7 +281,7 @@ export function liberoText(s: LiberoSummary): string {
   const w = t.head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(w[i]))).join('  ');
   const out = [line(t.head), line(w.map((n) => '-'.repeat(n))), ...rows.map(line), ''];
-  for (const f of s.importFailures) out.push(`not imported: ${f.error.replace(`${s.dir}${path.sep}`, '')}`);
+  for (const f of s.importFailures) out.push(`not imported: ${f.error.replace(path.join(s.dir, path.sep), '')}`);
   if (s.importFailures.length) out.push('');
   out.push(`suite mean: ${pct(s.mean.overImported)} over ${s.tasks.filter((x) => x.episodes).length} imported tasks (${s.mean.successes}/${s.mean.episodes}, 95% CI ${ci(s.mean.ci)}); ${pct(s.mean.overAllFiles)} over all ${s.files} files (unimported = 0)`);
   out.push(`imported ${s.imported}/${s.files} files; budget: ${budgetText(s)}; ${s.idleSteps} idle steps; ${s.wallSeconds.toFixed(1)} s wall time`);

@@ -6,9 +6,9 @@
 //   1  the command ran but a check failed (`run --fail-below`: S_N under the threshold; `ci`: a floor
 //      broken or a significant regression)
 //   2  bad input: unknown scene/task/policy, a bad spec, chain file, CI config or model manifest, a chain
-//      that is not solvable, a results directory started with another config, a bad option; a policy
-//      server that stayed unreachable; a `ci` job whose time budget ran out. Nothing already recorded
-//      is touched (run the same command again to resume).
+//      that is not solvable, a results directory started with another config, a bad option, a `libero`
+//      folder none of whose files import; a policy server that stayed unreachable; a `ci` job whose
+//      time budget ran out. Nothing already recorded is touched (run the same command again to resume).
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { CiConfigError, loadCiConfig } from '../runner/ci-config.ts';
 import { CiRuntimeError, runCi } from '../runner/ci.ts';
