@@ -167,7 +167,8 @@ export function summariseLibero(input: LiberoSummaryInput, episodes: readonly Li
       overAllFiles: input.files ? tasks.reduce((a, t) => a + (t.episodes ? t.rate : 0), 0) / input.files : NaN,
       successes, episodes: total, ci: wilson(successes, total),
     },
-    physicsHealth: physicsHealth(liveChains, counted),
+    // Episodes whose reset threw never ran: they are neither healthy nor unmeasured physics.
+    physicsHealth: physicsHealth(liveChains, counted.filter((r) => r.health)),
     progress: { episodes: [counted.length, input.tasks.length * input.episodes], chainRuns },
     wallSeconds: input.wallSeconds,
     recordedSeconds: (counted.reduce((a, r) => a + r.wallMs, 0) + liveChains.reduce((a, r) => a + r.wallMs, 0)) / 1000,
@@ -201,6 +202,13 @@ export function taskTable(s: LiberoSummary): Table {
   };
 }
 
+/** Files that did not import counted by the importer's reason, most files first ('' when none). */
+function importReasons(s: LiberoSummary): string {
+  const n = new Map<string, number>();
+  for (const f of s.importFailures) n.set(f.reason ?? 'other', (n.get(f.reason ?? 'other') ?? 0) + 1);
+  return [...n].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([r, k]) => `${r} ${k}`).join(', ');
+}
+
 function budgetText(s: LiberoSummary): string {
   if (s.budget.source === 'option') return `${s.budget.steps} policy steps per episode (--budget)`;
   if (s.budget.source === 'suite') return `${s.budget.steps} policy steps per episode (LIBERO's budget for ${s.suite})`;
@@ -220,6 +228,8 @@ function model(s: LiberoSummary): { title: string; blocks: Block[] } {
   ] } });
   blocks.push({ p: `Suite mean: ${pct(s.mean.overImported)} over the ${s.tasks.filter((t) => t.episodes).length} imported tasks (${s.mean.successes}/${s.mean.episodes} episodes, 95% CI ${ci(s.mean.ci)}); ${pct(s.mean.overAllFiles)} over all ${s.files} files, counting files that did not import as 0.` });
   blocks.push({ table: taskTable(s) });
+  const reasons = importReasons(s);
+  if (reasons) blocks.push({ p: `Files not imported, by reason: ${reasons}.` });
   blocks.push({ p: healthLine(s.physicsHealth) });
   if (s.chains) {
     const c = s.chains;
@@ -282,7 +292,7 @@ export function liberoText(s: LiberoSummary): string {
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(w[i]))).join('  ');
   const out = [line(t.head), line(w.map((n) => '-'.repeat(n))), ...rows.map(line), ''];
   for (const f of s.importFailures) out.push(`not imported: ${f.error.replace(path.join(s.dir, path.sep), '')}`);
-  if (s.importFailures.length) out.push('');
+  if (s.importFailures.length) out.push(`not imported, by reason: ${importReasons(s)}`, '');
   out.push(`suite mean: ${pct(s.mean.overImported)} over ${s.tasks.filter((x) => x.episodes).length} imported tasks (${s.mean.successes}/${s.mean.episodes}, 95% CI ${ci(s.mean.ci)}); ${pct(s.mean.overAllFiles)} over all ${s.files} files (unimported = 0)`);
   out.push(`imported ${s.imported}/${s.files} files; budget: ${budgetText(s)}; ${s.idleSteps} idle steps; ${s.wallSeconds.toFixed(1)} s wall time`);
   if (s.chains) {

@@ -77,6 +77,8 @@ export interface LiberoImportFailure {
   file: string;
   /** BDDL line of the problem, when the importer names one. */
   line?: number;
+  /** The importer's short reason (its BddlError's `reason`), to count files by what blocks them. */
+  reason?: string;
   error: string;
 }
 
@@ -124,6 +126,8 @@ export function loadLiberoFolder(dir: string, o: { budget?: number | null; stand
       // A bug in the importer is listed like a bad file: one file never stops the others.
       const f: LiberoImportFailure = { file, error: e instanceof SpecError ? e.message : `${(e as Error).name}: ${(e as Error).message}` };
       if (e instanceof SpecError && e.line !== undefined) f.line = e.line;
+      const reason = (e as { reason?: unknown }).reason;
+      if (typeof reason === 'string') f.reason = reason;
       failures.push(f);
     }
   }
