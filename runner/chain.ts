@@ -38,7 +38,7 @@ export interface ChainRunOptions {
   /** Render this camera at the start and after each step (the env needs a renderer); frames go to `onFrame`. */
   frameCamera?: string;
   onFrame?: (img: CameraImage, afterStep: number) => void;
-  /** LIBERO's wait: do-nothing control steps after the reset, before the first attempted step's policy acts (runTask's `idleSteps`; default 0). */
+  /** LIBERO's wait: do-nothing control steps after the reset, before the first attempted step's policy acts (runTask's `idleSteps`; counted in that step's `steps`; default 0). */
   idleSteps?: number;
 }
 
