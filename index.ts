@@ -11,7 +11,7 @@ export { PolicyUnavailableError } from './sim/policy.ts';
 export type { PrivilegedState, ObjectState, FixtureStateView } from './sim/privileged.ts';
 export { ACTION_LAYOUT, DELTA_SCALE, type ActionMode } from './sim/controller.ts';
 export { PREDICATES, PREDICATE_TOLERANCES, evalFormula } from './sim/predicates.ts';
-export { FIXTURE_TOLERANCES } from './sim/fixtures.ts';
+export { FIXTURE_DEFS, type FixtureDef, type PartDef, type FixtureRegionDef } from './scenes/fixture-defs.ts';
 export { GRIPPER } from './sim/robot.ts';
 export { SimWorld, CONTROL_HZ, PHYSICS_HZ, PENETRATION_TOLERANCE } from './sim/world.ts';
 export { PhysicsHealthMonitor, HEALTH_LIMITS, type StepHealth, type HealthState } from './sim/physics-health.ts';

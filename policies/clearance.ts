@@ -8,7 +8,7 @@
 import type { ObjectKind, Quat, Shape, Vec2, Vec3 } from '../scenes/types.ts';
 import type { PrivilegedState } from '../sim/privileged.ts';
 import { GRIPPER } from '../sim/robot.ts';
-import { partGeometry, shellShapes } from '../sim/fixtures.ts';
+import { FIXTURE_DEFS } from '../scenes/fixture-defs.ts';
 import { quatFromAxisAngle, quatMul, quatRotate } from '../sim/kinematics.ts';
 
 /** An oriented rectangle (centre, half extents along its own axes, yaw) or a disc on the table plane. */
@@ -130,9 +130,12 @@ export function sceneBlocks(state: PrivilegedState, exclude: ReadonlySet<string>
     out.push(...shapeBlocks(id, o.kind.shapes, o.pos, o.quat));
   }
   for (const f of state.scene.fixtures) {
-    const v = state.fixture(f.id);
-    out.push(...shapeBlocks(f.id, shellShapes(v.kind), [v.pos[0], v.pos[1], 0], quatFromAxisAngle([0, 0, 1], v.yaw)));
-    out.push(...shapeBlocks(f.id, partGeometry(v.kind).shapes, v.part.pos, v.part.quat));
+    const def = FIXTURE_DEFS[f.kind];
+    out.push(...shapeBlocks(f.id, def.shell, [f.pos[0], f.pos[1], 0], quatFromAxisAngle([0, 0, 1], f.yaw)));
+    for (const p of def.parts) {
+      const v = state.fixture(`${f.id}_${p.name}`);
+      out.push(...shapeBlocks(f.id, p.shapes, v.part.pos, v.part.quat));
+    }
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // primitives (approach, descend, grasp, lift, carry, place, release, pull/push handles, press) for
 // each atom of the task's goal, and acts only through env.step with 7-D delta end-effector actions.
 import type { Atom, Formula, Vec3 } from '../scenes/types.ts';
+import { resolveFixtureRef } from '../scenes/fixture-refs.ts';
 import type { EpisodeStart, Observation, Policy } from '../sim/policy.ts';
 import type { ObjectState, PrivilegedState } from '../sim/privileged.ts';
 import { GRIPPER } from '../sim/robot.ts';
@@ -29,6 +30,8 @@ export const EXPERT = {
   missWidth: 0.004,
   /** TCP depth below a handle bar's top end when pinching it (the pads cover the top 3.5 cm). */
   handleGrip: 0.035,
+  /** How far below the top of a knob's ridge the finger pads pinch it (m). */
+  knobGrip: 0.012,
   retries: 2,
   /**
    * Before moving sideways the hand rises until every part of it (pads, palm, what it holds) passes at
@@ -189,13 +192,16 @@ export class ExpertPolicy implements Policy {
       case 'Open':
       case 'Closed': {
         const f = this.state.fixture(a);
-        if (f.kind === 'cabinet') return name === 'Open' ? this.openDrawer(a) : this.closeDrawer(a);
-        if (f.kind === 'microwave') return name === 'Open' ? this.openDoor(a) : this.closeDoor(a);
-        throw new Error(`the expert cannot make a ${f.kind} ${name}`);
+        if (f.role === 'drawer') return name === 'Open' ? this.openDrawer(a) : this.closeDrawer(a);
+        if (f.role === 'door') return name === 'Open' ? this.openDoor(a) : this.closeDoor(a);
+        throw new Error(`the expert cannot make "${a}" (${f.kind}) ${name}`);
       }
       case 'TurnedOn':
-      case 'TurnedOff':
+      case 'TurnedOff': {
+        const f = this.state.fixture(a);
+        if (f.role === 'knob') return this.turnKnob(a, name === 'TurnedOn');
         return this.press(a, name === 'TurnedOn');
+      }
       case 'InRegion':
         return this.push(a, String(args[1]));
       case 'Upright':
@@ -229,12 +235,14 @@ export class ExpertPolicy implements Policy {
       case 'Closed': {
         const f = this.state.fixture(a);
         const open = name === 'Open';
-        if (f.kind === 'cabinet') return [...this.slideDrawer(a, open ? f.range[1] - 0.02 : 0.002, `sabotage ${a}`, SABOTAGE_FRACTION), this.hold(`sabotage ${a}: hold`)];
-        if (f.kind === 'microwave') return [...this.swingDoor(a, open ? 1.45 : 0.0, `sabotage ${a}`, SABOTAGE_FRACTION), this.hold(`sabotage ${a}: hold`)];
-        throw new Error(`the expert cannot make a ${f.kind} ${name}`);
+        if (f.role === 'drawer') return [...this.slideDrawer(a, open ? f.range[1] - 0.02 : 0.002, `sabotage ${a}`, SABOTAGE_FRACTION), this.hold(`sabotage ${a}: hold`)];
+        if (f.role === 'door') return [...this.swingDoor(a, open ? 1.45 : 0.0, `sabotage ${a}`, SABOTAGE_FRACTION), this.hold(`sabotage ${a}: hold`)];
+        throw new Error(`the expert cannot make "${a}" (${f.kind}) ${name}`);
       }
       case 'TurnedOn':
       case 'TurnedOff': {
+        const fk = this.state.fixture(a);
+        if (fk.role === 'knob') return [...this.turnKnob(a, name === 'TurnedOn', SABOTAGE_FRACTION), this.hold(`sabotage ${a}: hold`)];
         const cap = () => this.state.fixture(a).capTop!;
         return [
           ...this.transit(`sabotage ${a}: above`, () => ({ pos: [cap()[0], cap()[1], cap()[2] + EXPERT.approach], yaw: 0 }), CLOSE, 0.7, 0.01, 150),
@@ -619,7 +627,7 @@ export class ExpertPolicy implements Policy {
 
   /** The container object `dest` as the placement planner sees it, if the atom puts something In one. */
   private containerView(rel: 'On' | 'In', dest: string): ContainerView | null {
-    if (rel !== 'In' || this.state.scene.fixtures.some((f) => f.id === dest)) return null;
+    if (rel !== 'In' || this.isFixtureRef(dest)) return null;
     const d = this.state.object(dest);
     if (!d.kind.container) return null;
     return { id: dest, kind: d.kind, pos: d.pos, quat: d.quat };
@@ -692,22 +700,34 @@ export class ExpertPolicy implements Policy {
     return out;
   }
 
-  /** Where the TCP should be to set the held object down on or in `dest` (the drawer, or on a support). */
+  /** Whether an atom argument names a fixture (or one of its regions or parts) rather than an object. */
+  private isFixtureRef(id: string): boolean {
+    return !this.state.objectIds().includes(id) && resolveFixtureRef(this.state.scene.fixtures, id) !== undefined;
+  }
+
+  /** Where the TCP should be to set the held object down on or in `dest` (a fixture region, or on a support). */
   private placePose(rel: 'On' | 'In', dest: string, offset: number): TcpTarget {
     const cur = yawOf(this.tcp().quat);
-    const f = this.state.scene.fixtures.find((x) => x.id === dest);
-    if (f) {
-      const fx = this.state.fixture(dest);
-      if (fx.kind === 'cabinet' && rel === 'In') {
-        // Centre of the drawer's pulled-out part, just above its floor, fingers closing across the
-        // drawer's width: the 20 cm palm then fits between its side walls instead of reaching over its
-        // front and back walls into the cabinet.
-        const c = quatRotate(fx.part.quat, [-0.05, 0, -0.04]);
-        const across = quatRotate(fx.part.quat, [0, 1, 0]);
-        const yaw = yawClosingAlong(Math.atan2(across[1], across[0]), cur);
-        return { pos: [fx.part.pos[0] + c[0], fx.part.pos[1] + c[1], fx.part.pos[2] + c[2] + EXPERT.releaseGap + offset], yaw };
+    const ref = this.isFixtureRef(dest) ? resolveFixtureRef(this.state.scene.fixtures, dest) : undefined;
+    if (ref) {
+      // On a bare fixture id: its top.
+      const name = rel === 'On' && dest === ref.fixture.id && ref.def.regions.top_side ? `${dest}_top_side` : dest;
+      const fx = this.state.fixture(name);
+      const r = fx.region;
+      if (!r) throw new Error(`the expert cannot place ${rel} "${dest}": it names no region of ${fx.kind} "${fx.id}"`);
+      if (r.closedAbove) throw new Error(`the expert cannot place ${rel} "${dest}": a hand from above cannot reach into it`);
+      const c = quatRotate(r.frame.quat, r.placeAt);
+      const pos: Vec3 = [r.frame.pos[0] + c[0], r.frame.pos[1] + c[1], r.frame.pos[2] + c[2] + EXPERT.releaseGap + offset];
+      let yaw = cur;
+      if (r.type === 'interior') {
+        // Inside walls: turn the hand so the held object's footprint fits the volume best. In a drawer
+        // the fingers close across its width, so the 20 cm palm fits between its side walls.
+        const across = quatRotate(r.frame.quat, [0, 1, 0]);
+        const theta = Math.atan2(across[1], across[0]);
+        const inPart = resolveFixtureRef(this.state.scene.fixtures, name)?.region?.part !== undefined;
+        yaw = this.holding && !inPart ? this.fitYaw(this.holding, r.halfExtents, theta, cur) : yawClosingAlong(theta, cur);
       }
-      throw new Error(`the expert cannot place ${rel} fixture ${dest}`);
+      return { pos, yaw };
     }
     const d = this.state.object(dest);
     if (rel === 'In' && d.kind.container) {
@@ -828,6 +848,69 @@ export class ExpertPolicy implements Policy {
 
   private closeDoor(id: string): Phase[] {
     return this.swingDoor(id, 0.0, `close ${id}`);
+  }
+
+  /**
+   * Of the hand yaws that turn the held object square to a volume whose y axis points along `theta`
+   * (quarter turns apart), the one whose footprint overhangs the volume's half extents least, ties to
+   * the yaw nearest `cur`. With fingers closing across the volume (drawers) when nothing is held.
+   */
+  private fitYaw(id: string, half: Vec3, theta: number, cur: number): number {
+    const o = this.state.object(id);
+    const rel = yawOf(o.quat) - yawOf(this.tcp().quat);
+    const base = yawClosingAlong(theta, cur);
+    let best = base, bestCost = Infinity;
+    for (let k = 0; k < 4; k++) {
+      const y = wrap(base + (k * Math.PI) / 2);
+      // Object yaw relative to the volume's axes.
+      const a = y + rel - (theta - Math.PI / 2);
+      const c = Math.abs(Math.cos(a)), s = Math.abs(Math.sin(a));
+      const hx = (o.kind.size[0] / 2) * c + (o.kind.size[1] / 2) * s;
+      const hy = (o.kind.size[0] / 2) * s + (o.kind.size[1] / 2) * c;
+      const cost = Math.max(0, hx - half[0]) + Math.max(0, hy - half[1]) + 1e-3 * Math.abs(wrap(y - cur));
+      if (cost < bestCost - 1e-9) { best = y; bestCost = cost; }
+    }
+    return best;
+  }
+
+  /**
+   * Turn a knob: pinch its ridge from above and turn the hand about the knob's (vertical) axis until
+   * the knob is on (0.9 rad) or back off (0); with `giveUp`, let go once that fraction of the way is done.
+   */
+  private turnKnob(id: string, wantOn: boolean, giveUp?: number): Phase[] {
+    const goal = wantOn ? 0.9 : 0.0;
+    const k = () => this.state.fixture(id).knob!;
+    const v0 = this.state.fixture(id).value;
+    const turn = goal - v0;
+    const gripPose = (): TcpTarget => {
+      const kk = k();
+      // Fingers close across the ridge.
+      let yaw = yawClosingAlong(Math.atan2(kk.along[1], kk.along[0]) + Math.PI / 2, yawOf(this.tcp().quat));
+      const worst = (y: number) => Math.max(Math.abs(y), Math.abs(y + turn));
+      for (const alt of [yaw - Math.PI, yaw + Math.PI]) if (Math.abs(alt) <= Math.PI && worst(alt) < worst(yaw) - 1e-9) yaw = alt;
+      return { pos: [kk.top[0], kk.top[1], kk.top[2] - EXPERT.knobGrip], yaw };
+    };
+    let locked: TcpTarget = { pos: [0, 0, 0], yaw: 0 };
+    let yaw0 = 0;
+    return [
+      ...this.transit(`turn ${id}: above knob`, () => lift(gripPose(), EXPERT.approach), OPEN, 0.7, 0.01, 150),
+      { ...this.moveTo(`turn ${id}: descend`, () => locked, OPEN, 0.3, 0.004, 80), start: () => { locked = gripPose(); } },
+      this.actuate(`turn ${id}: grip`, CLOSE, 5),
+      {
+        name: `turn ${id}: turn`, grip: CLOSE, speed: 0.3, maxSteps: 120,
+        start: () => { yaw0 = yawOf(this.tcp().quat) - this.state.fixture(id).value; },
+        target: () => {
+          const v = this.state.fixture(id).value;
+          const step = Math.max(-0.15, Math.min(0.15, goal - v));
+          return { pos: locked.pos, yaw: yaw0 + v + step };
+        },
+        done: giveUp === undefined
+          ? () => Math.abs(this.state.fixture(id).value - goal) <= 0.05
+          : () => progress(v0, this.state.fixture(id).value, goal) >= giveUp,
+      },
+      this.actuate(`turn ${id}: release`, OPEN, 4),
+      this.rise(`turn ${id}: retreat`, OPEN, () => k().top[2] + 0.1),
+    ];
   }
 
   /** Press the button with the closed fingertips until its state is the wanted one. */

@@ -1,7 +1,8 @@
 // How a chaingap Observation travels over the openpi protocol: which request keys carry the agentview and
 // wrist images (uint8 HWC, square), the state vector (a STATE_PARTS layout) and the prompt. `toRequest`
 // builds a request map on the client side; `fromRequest` rebuilds an Observation on the server side.
-// Presets: `libero` (openpi's LIBERO example), `chaingap` (same keys, lossless state); or a JSON file.
+// Presets: `libero` (openpi's LIBERO example, pose in LIBERO's world frame: docs/libero-conventions.md) and
+// its variants per LIBERO problem type, `chaingap` (same keys, lossless state in the base frame); or a JSON file.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -9,6 +10,7 @@ import type { Quat, Vec3 } from '../scenes/types.ts';
 import type { CameraImage, Observation, RobotStateObs } from '../sim/policy.ts';
 import { quatFromAxisAngle } from '../sim/kinematics.ts';
 import type { CameraNeed } from './chunk-model.ts';
+import { LIBERO_PROBLEMS, tcpFromLiberoEef, type LiberoProblem } from './libero-frame.ts';
 import { STATE_PARTS, type StatePart } from './onnx-manifest.ts';
 import { describeValue, ndarray, NdArray } from './openpi-codec.ts';
 import { PolicyError } from './policy-error.ts';
@@ -21,6 +23,11 @@ export interface ObsPreset {
   /** Side of the square images (pixels). */
   imageSize: number;
   stateLayout: StatePart[];
+  /**
+   * Pose parts (ee_pos, ee_quat) in LIBERO's world frame for this LIBERO problem type: robosuite's eef
+   * site, robot base where LIBERO puts it (policies/libero-frame.ts). Absent: chaingap's robot base frame.
+   */
+  liberoFrame?: LiberoProblem;
 }
 
 /** Which camera each image key carries. */
@@ -29,11 +36,19 @@ type ImageKey = keyof typeof IMAGE_CAMERAS;
 
 const OPENPI_KEYS = { image: 'observation/image', wristImage: 'observation/wrist_image', state: 'observation/state', prompt: 'prompt' };
 
-/** openpi's LIBERO example: 224x224 images, state (8,) = eef pos + axis-angle + gripper qpos. */
-export const LIBERO_PRESET: ObsPreset = { name: 'libero', keys: OPENPI_KEYS, imageSize: 224, stateLayout: ['ee_pos', 'ee_axis_angle', 'gripper_qpos'] };
-/** The same keys with a lossless state (15,) = eef pos + quaternion + gripper width + joints. */
+const LIBERO_LAYOUT: StatePart[] = ['ee_pos', 'ee_axis_angle', 'gripper_qpos'];
+/**
+ * openpi's LIBERO example: 224x224 images, state (8,) = eef pos + axis-angle + gripper qpos, pose in
+ * LIBERO's world frame of its tabletop and kitchen problems (libero_spatial, libero_goal, KITCHEN_SCENEs).
+ */
+export const LIBERO_PRESET: ObsPreset = { name: 'libero', keys: OPENPI_KEYS, imageSize: 224, stateLayout: LIBERO_LAYOUT, liberoFrame: 'kitchen' };
+/** The LIBERO preset for the problem types whose robot base stands elsewhere. */
+const liberoFor = (problem: LiberoProblem): ObsPreset => ({ ...LIBERO_PRESET, name: `libero-${problem.replace('_', '-')}`, liberoFrame: problem });
+/** The same keys with a lossless state (15,) = eef pos + quaternion + gripper width + joints, in the base frame. */
 export const CHAINGAP_PRESET: ObsPreset = { name: 'chaingap', keys: OPENPI_KEYS, imageSize: 224, stateLayout: ['ee_pos', 'ee_quat', 'gripper_width', 'joints'] };
-export const PRESETS: Readonly<Record<string, ObsPreset>> = { libero: LIBERO_PRESET, chaingap: CHAINGAP_PRESET };
+export const PRESETS: Readonly<Record<string, ObsPreset>> = Object.fromEntries(
+  [LIBERO_PRESET, liberoFor('living_room'), liberoFor('study'), liberoFor('floor'), CHAINGAP_PRESET].map((p) => [p.name, p]),
+);
 
 const Key = z.string().min(1);
 const PresetSchema = z.strictObject({
@@ -41,6 +56,7 @@ const PresetSchema = z.strictObject({
   keys: z.strictObject({ image: Key.optional(), wristImage: Key.optional(), state: Key, prompt: Key }),
   imageSize: z.number().int().min(1),
   stateLayout: z.array(z.enum(Object.keys(STATE_PARTS) as [StatePart, ...StatePart[]])).min(1),
+  liberoFrame: z.enum(LIBERO_PROBLEMS).optional(),
 });
 
 /** Validate a user-supplied preset; errors name `file` and the field. */
@@ -56,7 +72,7 @@ export function presetFromJson(json: unknown, file: string): ObsPreset {
   return r.data;
 }
 
-/** The preset a name (`libero`, `chaingap`) or a JSON file (relative to `baseDir`) names. */
+/** The preset a name (`libero`, `chaingap`, ...: PRESETS) or a JSON file (relative to `baseDir`) names. */
 export function loadPreset(v: string, baseDir = process.cwd()): ObsPreset {
   if (PRESETS[v]) return PRESETS[v];
   if (!v.endsWith('.json')) throw new PolicyError(`"${v}" is not a preset (${Object.keys(PRESETS).join(', ')}) or a .json file`);
@@ -117,7 +133,7 @@ export function toRequest(obs: Observation, preset: ObsPreset): Record<string, u
     }
     req[preset.keys[k]!] = ndarray(img.rgb, [s, s, 3]);
   }
-  const state = stateVector(obs.state, preset.stateLayout);
+  const state = stateVector(obs.state, preset.stateLayout, undefined, preset.liberoFrame);
   req[preset.keys.state] = ndarray(state, [state.length]);
   req[preset.keys.prompt] = obs.instruction;
   return req;
@@ -141,11 +157,13 @@ export function axisAngleToQuat(v: readonly number[]): Quat {
 }
 
 /**
- * The robot state from a state vector in `layout`. Orientation from ee_quat (else ee_axis_angle), width
- * from gripper_width (else gripper_qpos as q0 - q1). A layout without joints gives 7 zeros: the state
- * did not carry them, and a model served with such a preset must not read them.
+ * The robot state from a state vector in `layout` (pose parts in LIBERO's world frame for `libero`).
+ * Orientation from ee_quat (else ee_axis_angle), width from gripper_width (else gripper_qpos as q0 - q1).
+ * An orientation whose sign the sender chose (axis-angle, or LIBERO's hemisphere) comes back with w >= 0,
+ * as chaingap's env reports it. A layout without joints gives 7 zeros: the state did not carry them, and a
+ * model served with such a preset must not read them.
  */
-export function stateFromVector(vec: ArrayLike<number>, layout: readonly StatePart[]): RobotStateObs {
+export function stateFromVector(vec: ArrayLike<number>, layout: readonly StatePart[], libero?: LiberoProblem): RobotStateObs {
   const missing = missingStateParts(layout);
   if (missing.length) throw new PolicyError(`state layout ${layout.join('+')} cannot rebuild the robot state: it has no ${missing.join(', no ')}`);
   const parts: Partial<Record<StatePart, number[]>> = {};
@@ -155,9 +173,11 @@ export function stateFromVector(vec: ArrayLike<number>, layout: readonly StatePa
     k += STATE_PARTS[p];
   }
   const qpos = parts.gripper_qpos;
+  const sent = (parts.ee_quat as Quat | undefined) ?? axisAngleToQuat(parts.ee_axis_angle!);
+  const eeQuat: Quat = parts.ee_quat && !libero ? sent : sent[3] < 0 ? [-sent[0], -sent[1], -sent[2], -sent[3]] : sent;
   return {
-    eePos: parts.ee_pos as Vec3,
-    eeQuat: (parts.ee_quat as Quat | undefined) ?? axisAngleToQuat(parts.ee_axis_angle!),
+    eePos: libero ? tcpFromLiberoEef(parts.ee_pos!, eeQuat, libero) : (parts.ee_pos as Vec3),
+    eeQuat,
     gripperWidth: parts.gripper_width?.[0] ?? qpos![0] - qpos![1],
     joints: parts.joints ?? [0, 0, 0, 0, 0, 0, 0],
   };
@@ -183,7 +203,7 @@ function stateFrom(v: unknown, key: string, preset: ObsPreset): RobotStateObs {
   if (!values || values.length !== n || !values.every((x) => typeof x === 'number')) {
     throw new Error(`request "${key}": expected ${n} numbers (${preset.stateLayout.join('+')}, preset ${preset.name}), got ${describeValue(v)}`);
   }
-  return stateFromVector(values as number[], preset.stateLayout);
+  return stateFromVector(values as number[], preset.stateLayout, preset.liberoFrame);
 }
 
 /** The Observation in a request map (server side). Throws naming a missing or malformed key. */

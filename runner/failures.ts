@@ -37,6 +37,7 @@
 // A brief penetration ranks below the causes with evidence in the world because noisy hands produce
 // them often without deciding the outcome. Steps also record `disturbed` (rule 6's objects, also on
 // success), which is how a later `precondition_broken` is traced to its cause.
+import { resolveFixtureRef } from '../scenes/fixture-refs.ts';
 import { getObjectKind } from '../scenes/objects.ts';
 import { angleToClass, nearestStablePose, upInObjectFrame } from '../scenes/stable-poses.ts';
 import type { Atom, Formula, ObjectKind, Quat, Vec3 } from '../scenes/types.ts';
@@ -126,7 +127,7 @@ export class TaskTrace {
     const w = env.world;
     this.graspable = new Set([...w.objects.keys()].filter((id) => env.privileged.object(id).kind.graspable));
     for (const id of w.objects.keys()) this.start.set(id, this.startPose(id));
-    for (const [id, f] of w.fixtures) this.fixtureStart.set(id, { value: f.value(), on: f.on });
+    for (const f of w.fixtures.values()) for (const p of f.parts) this.fixtureStart.set(p.key, { value: p.value(), on: p.on });
     this.prevGrasped = this.graspedNow();
     this.fingersApart = w.robot.gripperWidth() >= FAILURE_RULES.emptyClose;
   }
@@ -193,9 +194,10 @@ export class TaskTrace {
       const p = w.objectPose(dest).pos;
       return [p[0], p[1]];
     }
-    const f = w.fixtures.get(dest);
-    if (!f) return null;
-    const p = f.partPose().pos;
+    const ref = resolveFixtureRef(w.scene.spec.fixtures, dest);
+    if (!ref) return null;
+    const f = w.fixtures.get(ref.fixture.id)!;
+    const p = ref.region ? f.regionFrame(ref.region).pos : [f.spec.pos[0], f.spec.pos[1]];
     return [p[0], p[1]];
   }
 
@@ -212,10 +214,14 @@ export class TaskTrace {
 
   private disturbedNow(): string[] {
     const out: string[] = [];
-    for (const [id, s] of this.fixtureStart) {
-      if (this.named.has(id)) continue;
-      const f = this.env.world.fixtures.get(id)!;
-      if (f.on !== s.on || (f.kind !== 'button' && Math.abs(f.value() - s.value) > FAILURE_RULES.fixtureMove)) out.push(id);
+    for (const f of this.env.world.fixtures.values()) {
+      if (this.named.has(f.spec.id)) continue;
+      for (const p of f.parts) {
+        if (this.named.has(p.key)) continue;
+        const s = this.fixtureStart.get(p.key)!;
+        // A spring-loaded button comes back by itself: only its on/off state counts.
+        if (p.on !== s.on || (!p.def.spring && Math.abs(p.value() - s.value) > FAILURE_RULES.fixtureMove)) out.push(p.key);
+      }
     }
     for (const [id, s] of this.start) if (!this.named.has(id) && this.knocked(id, s)) out.push(id);
     return out;

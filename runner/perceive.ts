@@ -21,7 +21,8 @@ export function perceive(env: Env, facts: SceneFacts): SymbolicState {
   const w = env.world;
   const objects: Record<string, Place> = {};
   const holds = (atom: [string, ...string[]]) => env.holds(atom as never);
-  const containers = [...facts.containers, ...Object.entries(facts.fixtureKinds).filter(([, k]) => k === 'cabinet').map(([f]) => f)];
+  const containers = [...facts.containers, ...Object.entries(facts.fixtureRegions).filter(([, r]) => r.type === 'interior').map(([k]) => k)];
+  const surfaces = Object.entries(facts.fixtureRegions).filter(([, r]) => r.type === 'surface').map(([k]) => k);
   for (const id of Object.keys(facts.kinds)) {
     // The kind in the world (the novel_objects axis may have swapped the scene's kind for another).
     const kind = getObjectKind(w.objects.get(id)!.kind);
@@ -45,7 +46,7 @@ export function perceive(env: Env, facts: SceneFacts): SymbolicState {
     const up = quatRotate(quat, [0, 0, kind.size[2] / 2]);
     let place: Place = { at: 'home', pos: [pos[0] + up[0], pos[1] + up[1]] };
     if (graspable) {
-      const s = [...facts.supports, ...facts.blocks].find((b) => b !== id && holds(['On', id, b]));
+      const s = [...facts.supports, ...facts.blocks, ...surfaces].find((b) => b !== id && holds(['On', id, b]));
       const z = s ? undefined : facts.zones.find((r) => holds(['InRegion', id, r]));
       if (s) place = { at: 'on', target: s };
       else if (z) place = { at: 'region', region: z };
@@ -53,12 +54,14 @@ export function perceive(env: Env, facts: SceneFacts): SymbolicState {
     objects[id] = place;
   }
   const fixtures: SymbolicState['fixtures'] = {};
-  for (const [id, kind] of Object.entries(facts.fixtureKinds)) {
-    const f = w.fixtures.get(id)!;
-    if (kind === 'button') fixtures[id] = f.on ? 'on' : 'off';
-    // A drawer or door left ajar is neither open nor closed: both "open it" and "close it" stay
-    // possible, nothing can be put in it, and it counts as open for clearance.
-    else fixtures[id] = f.isClosed() ? 'closed' : f.isOpen() ? 'open' : 'ajar';
+  for (const f of w.fixtures.values()) {
+    for (const p of f.parts) {
+      if (!(p.key in facts.parts)) continue;
+      if (facts.parts[p.key].switch) fixtures[p.key] = p.on ? 'on' : 'off';
+      // A drawer or door left ajar is neither open nor closed: both "open it" and "close it" stay
+      // possible, nothing can be put in it, and it counts as open for clearance.
+      else fixtures[p.key] = p.isClosed() ? 'closed' : p.isOpen() ? 'open' : 'ajar';
+    }
   }
   return { objects, fixtures };
 }

@@ -44,7 +44,8 @@ export interface Recording {
   seed: number;
   scene: string;
   objects: { id: string; kind: string }[];
-  fixtures: { id: string; kind: string }[];
+  /** Fixtures, each with its moving parts' state keys in the order their values are stored. */
+  fixtures: { id: string; kind: string; parts: string[] }[];
   /** Control step of each frame (counted over the whole chain). */
   t: Int32Array;
   /** Joint positions, 7 per frame (rad). */
@@ -55,7 +56,7 @@ export interface Recording {
   pos: Float32Array;
   /** Object orientations, 4 per object per frame (x, y, z, w). */
   quat: Float32Array;
-  /** Fixture joint values, one per fixture per frame. */
+  /** Joint values of the fixtures' moving parts, one per part (in `fixtures` order) per frame. */
   fixture: Float32Array;
   steps: RecordedStep[];
   events: RecordedEvent[];
@@ -65,7 +66,7 @@ export interface Recording {
 export class ChainRecorder {
   private env: Env | null = null;
   private objects: { id: string; kind: string }[] = [];
-  private fixtures: { id: string; kind: string }[] = [];
+  private fixtures: { id: string; kind: string; parts: string[] }[] = [];
   private t: number[] = [];
   private q: number[] = [];
   private gripper: number[] = [];
@@ -84,7 +85,7 @@ export class ChainRecorder {
     this.env = env;
     const w = env.world;
     this.objects = [...w.objects.values()].map((o) => ({ id: o.id, kind: o.kind }));
-    this.fixtures = [...w.fixtures.entries()].map(([id, f]) => ({ id, kind: f.kind }));
+    this.fixtures = [...w.fixtures.entries()].map(([id, f]) => ({ id, kind: f.kind, parts: f.parts.map((p) => p.key) }));
     this.frame();
   }
 
@@ -124,7 +125,7 @@ export class ChainRecorder {
       for (const x of p.pos) this.pos.push(Math.round(x / RECORDING_QUANTA.pos));
       for (const x of p.quat) this.quat.push(Math.round(x * RECORDING_QUANTA.quat));
     }
-    for (const f of this.fixtures) this.fixture.push(w.fixtures.get(f.id)!.value());
+    for (const f of this.fixtures) for (const p of w.fixtures.get(f.id)!.parts) this.fixture.push(p.value());
     this.lastFrameAt = this.control;
     return this.t.length - 1;
   }

@@ -10,6 +10,7 @@ import { findScene } from '../scenes/load.ts';
 import { activeLevels, checkLevels, type OodLevels } from '../scenes/ood.ts';
 import type { ChainSpec, TaskSpec } from '../scenes/types.ts';
 import type { EnvOptions } from '../sim/env.ts';
+import type { ActionMode } from '../sim/controller.ts';
 import { parsePolicy, type PolicyEntry, type PolicyOpenOptions } from '../policies/registry.ts';
 import { closeActors, makeActors, runOnLanes } from './actors.ts';
 import { runChain, type ChainMode, type ParaphraseMode } from './chain.ts';
@@ -103,6 +104,8 @@ export interface RunConfig {
   /** First 16 hex digits of the salt's SHA-256, or null: the salt itself is never written. */
   saltHash: string | null;
   chaingap: string;
+  /** How the env reads actions, when not the default delta_ee (`env.actionMode`; sim/controller.ts). */
+  actionMode?: ActionMode;
 }
 
 export interface RunResult {
@@ -156,6 +159,8 @@ export function planRun(o: RunOptions): { chains: ChainSpec[]; config: RunConfig
     baselineEpisodes: o.baselineEpisodes ?? 20,
     saltHash: o.salt ? saltHash(o.salt) : null,
     chaingap: CHAINGAP_VERSION,
+    // Absent for the default, so runs from before the option keep their ids.
+    ...(o.env?.actionMode && o.env.actionMode !== 'delta_ee' ? { actionMode: o.env.actionMode } : {}),
   };
   for (const [k, v] of [['repeats', config.repeats], ['baselineEpisodes', config.baselineEpisodes]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${k} must be a whole number >= 1, got ${v}`);

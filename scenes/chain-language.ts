@@ -2,19 +2,29 @@
 // three paraphrases (for prompt sensitivity), a step budget and the fixture init a LIBERO-style reset
 // of the same task needs.
 import type { SceneFacts, SymbolicState } from './chain-model.ts';
-import { taskTypeOf } from './chain-model.ts';
+import { partKeyOf, taskTypeOf } from './chain-model.ts';
+import { resolveFixtureRef } from './fixture-refs.ts';
 import type { Atom, TaskSpec, TaskType } from './types.ts';
 
 /** Control-step budget per task type (20 Hz): the shipped tasks' budgets. */
 export const STEP_BUDGET: Record<TaskType, number> = {
   pick_place: 300, put_in: 300, stack: 300, push_to_region: 300,
-  open_drawer: 250, close_drawer: 250, open_door: 250, close_door: 250, press_button: 250,
+  open_drawer: 250, close_drawer: 250, open_door: 250, close_door: 250, press_button: 250, turn_knob: 250,
 };
 
 function words(facts: SceneFacts, id: string): string {
   if (id in facts.kinds) return facts.kinds[id].name;
-  const kind = facts.fixtureKinds[id];
-  return kind === 'cabinet' ? 'drawer' : kind ?? id.replace(/_/g, ' ');
+  const r = resolveFixtureRef(facts.scene.fixtures, id);
+  if (!r) return id.replace(/_/g, ' ');
+  const noun = r.def.noun;
+  const name = id === r.fixture.id ? undefined : r.regionName;
+  if (!name) return noun;
+  if (name === 'top_side') return `top of the ${noun}`;
+  if (r.part?.role === 'drawer' && r.def.parts.length > 1) return `${name.replace(/_region$/, '')} drawer of the ${noun}`;
+  if (name.endsWith('_contain_region')) return `${name.replace(/_contain_region$/, '')} compartment of the ${noun}`;
+  if (name === 'top_region' && r.def.kind === 'wooden_two_layer_shelf') return `upper shelf of the ${noun}`;
+  if (name === 'bottom_region' && r.def.kind === 'wooden_two_layer_shelf') return `lower shelf of the ${noun}`;
+  return noun;
 }
 
 function zoneWords(region: string): string {
@@ -76,8 +86,8 @@ function phrasings(facts: SceneFacts, atom: Atom): string[] {
         `put the ${pos(A)} on the ${b}`,
       ];
     case 'put_in': {
-      const into = B in facts.fixtureKinds ? 'drawer' : b;
-      const intoCol = B in facts.fixtureKinds ? 'open drawer' : col(B);
+      const into = b;
+      const intoCol = B in facts.kinds ? col(B) : `open ${b}`;
       return [
         `put the ${a} in the ${into}`,
         `place the ${a} inside the ${into}`, `drop the ${a} into the ${into}`,
@@ -131,6 +141,28 @@ function phrasings(facts: SceneFacts, atom: Atom): string[] {
         `${v} the door of the appliance ${placeWords(facts, A)}`,
       ];
     }
+    case 'turn_knob':
+      return p === 'TurnedOn'
+        ? [
+          `turn on the ${a}`,
+          `switch on the ${a}`, `turn the ${a}'s knob on`,
+          `the ${a}, turn it on`, `the ${a} should be on`,
+          `${a} on`, `knob of ${a} on`,
+          `could you take hold of the knob of the ${a} and turn it until the ${a} is on`,
+          `I would like the ${a} to be turned on; please turn its knob`,
+          `turn on the black ${a}`,
+          `turn on the ${a} ${placeWords(facts, A)}`,
+        ]
+        : [
+          `turn off the ${a}`,
+          `switch off the ${a}`, `turn the ${a}'s knob back off`,
+          `the ${a}, turn it off`, `the ${a} should be off`,
+          `${a} off`, `knob of ${a} off`,
+          `could you take hold of the knob of the ${a} and turn it back until the ${a} is off`,
+          `I would like the ${a} to be off; please turn its knob back`,
+          `turn off the black ${a}`,
+          `turn off the ${a} ${placeWords(facts, A)}`,
+        ];
     case 'press_button':
       return p === 'TurnedOn'
         ? [
@@ -173,8 +205,10 @@ export function stepTask(facts: SceneFacts, atom: Atom, before: SymbolicState): 
   const named = atom.slice(1).map(String);
   const init: Atom[] = [];
   for (const id of named) {
-    const st = before.fixtures[id];
-    if (st && st !== 'ajar') init.push([({ open: 'Open', closed: 'Closed', on: 'TurnedOn', off: 'TurnedOff' } as const)[st], id]);
+    if (id in facts.kinds) continue;
+    const key = partKeyOf(facts, id);
+    const st = key === undefined ? undefined : before.fixtures[key];
+    if (key !== undefined && st && st !== 'ajar' && !init.some((a) => a[1] === key)) init.push([({ open: 'Open', closed: 'Closed', on: 'TurnedOn', off: 'TurnedOff' } as const)[st], key]);
   }
   const type = taskTypeOf(facts, atom);
   return {
@@ -186,6 +220,6 @@ export function stepTask(facts: SceneFacts, atom: Atom, before: SymbolicState): 
     init,
     goal: atom,
     maxSteps: STEP_BUDGET[type],
-    objectsOfInterest: named.filter((id) => id in facts.kinds || id in facts.fixtureKinds),
+    objectsOfInterest: named.filter((id) => id in facts.kinds || resolveFixtureRef(facts.scene.fixtures, id) !== undefined),
   };
 }

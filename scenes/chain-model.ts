@@ -6,8 +6,8 @@
 // Rules (what makes a step possible):
 //  - On(a, b) / In(a, c): `a` is graspable, is on the table or on a support (not inside a container,
 //    not lost) and has nothing on it; `b` is a support (plate-like) or, for stacking, a block resting
-//    on the table, and has nothing on it; `c` is an empty container object or an open drawer, and `a`
-//    fits (FIXTURE_ITEM_MAX_HEIGHT). Things put inside containers stay there (taking them out is not
+//    on the table, and has nothing on it; `c` is an empty container object or a fixture region with an
+//    interior (a drawer's, open; a compartment), and `a` fits (the region's itemMaxHeight). Things put inside containers stay there (taking them out is not
 //    a skill of the expert).
 //  - InRegion(a, zone): `a` is box-shaped, on the table and has nothing on it; the zone is a region no
 //    object starts in, holds nothing, and the straight push path passes clear of every other object.
@@ -17,7 +17,8 @@
 // (`CHECK_MARGINS`) only asks that paths and work points are not actually blocked, since real
 // positions carry layout noise the plan's nominal positions do not.
 import { closestNames, footprintRadius, getObjectKind } from './objects.ts';
-import { FIXTURE_ITEM_MAX_HEIGHT, OPENABLE_FIXTURES, SWITCH_FIXTURES } from './fixtures.ts';
+import { FIXTURE_DEFS, isOpenable, isSwitch, type PartRole } from './fixture-defs.ts';
+import { refPartKey, refRegionKey, regionKey, resolveFixtureRef, sceneParts, sceneRegions } from './fixture-refs.ts';
 import { fixtureRect, pointRectDistance } from './geometry.ts';
 import type { Atom, FixtureKind, Formula, ObjectKind, SceneSpec, TaskType, Vec2 } from './types.ts';
 
@@ -63,6 +64,10 @@ export interface SceneFacts {
   scene: SceneSpec;
   kinds: Record<string, ObjectKind>;
   fixtureKinds: Record<string, FixtureKind>;
+  /** Moving parts of fixtures by state key (scenes/fixture-refs.ts): drawers, doors, buttons, knobs. */
+  parts: Record<string, { fixtureId: string; role: PartRole; switch: boolean }>;
+  /** Fixture regions by key: drawers' interiors, tops, compartments, cook regions. */
+  fixtureRegions: Record<string, { fixtureId: string; type: 'interior' | 'surface'; access?: string; itemMaxHeight?: number; closedAbove: boolean }>;
   graspable: string[];
   /** Objects others can be put on: non-graspable supports (plates). */
   supports: string[];
@@ -74,20 +79,49 @@ export interface SceneFacts {
   /** Regions no object starts in: push targets. */
   zones: string[];
   home: Record<string, Vec2>;
+  /** Objects the scene starts on or in something (a bowl on a plate, a box in a drawer). */
+  startOn: Record<string, Place>;
 }
 
 export function sceneFacts(scene: SceneSpec): SceneFacts {
   const kinds: Record<string, ObjectKind> = {};
   const home: Record<string, Vec2> = {};
+  const startOn: Record<string, Place> = {};
+  for (const o of scene.objects) kinds[o.id] = getObjectKind(o.kind);
+  // Objects that start on or in something stand where it stands (resolved after the others).
+  const fixtureAt = (ref: string): Vec2 | undefined => {
+    const r = resolveFixtureRef(scene.fixtures, ref);
+    return r ? [r.fixture.pos[0], r.fixture.pos[1]] : undefined;
+  };
+  for (let pass = 0; pass < 4; pass++) {
+    for (const o of scene.objects) {
+      if (home[o.id]) continue;
+      if (o.region !== undefined) home[o.id] = [...scene.regions[o.region].center] as Vec2;
+      else {
+        const t = (o.on ?? o.in)!;
+        const at = home[t] ?? fixtureAt(t);
+        if (at) home[o.id] = [...at] as Vec2;
+      }
+    }
+  }
   for (const o of scene.objects) {
-    kinds[o.id] = getObjectKind(o.kind);
-    home[o.id] = [...scene.regions[o.region].center] as Vec2;
+    home[o.id] ??= [scene.table.center[0], scene.table.center[1]];
+    if (o.on !== undefined || o.in !== undefined) {
+      const t = (o.on ?? o.in)!;
+      const r = resolveFixtureRef(scene.fixtures, t);
+      const key = r ? (o.on !== undefined && t === r.fixture.id && r.def.regions.top_side ? regionKey(t, r.def, 'top_side') : refRegionKey(r) ?? t) : t;
+      startOn[o.id] = o.on !== undefined ? { at: 'on', target: key } : { at: 'in', target: key };
+    }
   }
   const ids = scene.objects.map((o) => o.id);
   const used = new Set(scene.objects.map((o) => o.region));
   return {
-    scene, kinds, home,
+    scene, kinds, home, startOn,
     fixtureKinds: Object.fromEntries(scene.fixtures.map((f) => [f.id, f.kind])),
+    parts: Object.fromEntries(sceneParts(scene.fixtures).map((p) => [p.key, { fixtureId: p.fixtureId, role: p.part.role, switch: isSwitch(p.part) }])),
+    fixtureRegions: Object.fromEntries(sceneRegions(scene.fixtures).map((r) => [r.key, {
+      fixtureId: r.fixtureId, type: r.region.type, access: r.accessKey, itemMaxHeight: r.region.itemMaxHeight, closedAbove: r.region.closedAbove ?? false,
+    }])),
     graspable: ids.filter((id) => kinds[id].graspable),
     supports: ids.filter((id) => !kinds[id].graspable && kinds[id].supportTop !== undefined && !kinds[id].container),
     blocks: ids.filter((id) => kinds[id].graspable && kinds[id].category === 'block'),
@@ -100,12 +134,13 @@ export function sceneFacts(scene: SceneSpec): SceneFacts {
 /** The state at the start of a chain: every object at home, fixtures closed/off unless `init` says otherwise. */
 export function initialState(facts: SceneFacts, init: readonly Atom[] = []): SymbolicState {
   const objects: Record<string, Place> = {};
-  for (const id of Object.keys(facts.kinds)) objects[id] = { at: 'home' };
+  for (const id of Object.keys(facts.kinds)) objects[id] = facts.startOn[id] ?? { at: 'home' };
   const fixtures: Record<string, FixtureState> = {};
-  for (const [id, kind] of Object.entries(facts.fixtureKinds)) fixtures[id] = SWITCH_FIXTURES.includes(kind) ? 'off' : 'closed';
+  for (const [key, p] of Object.entries(facts.parts)) fixtures[key] = p.switch ? 'off' : 'closed';
   for (const [p, id] of init) {
     const s = ({ Open: 'open', Closed: 'closed', TurnedOn: 'on', TurnedOff: 'off' } as const)[p as 'Open'];
-    if (s && typeof id === 'string' && id in fixtures) fixtures[id] = s;
+    const key = typeof id === 'string' ? partKeyOf(facts, id) : undefined;
+    if (s && key !== undefined && key in fixtures) fixtures[key] = s;
   }
   return { objects, fixtures };
 }
@@ -132,11 +167,26 @@ export function positionOf(facts: SceneFacts, s: SymbolicState, id: string, dept
   if (p.at === 'home' && p.pos) return p.pos;
   if (p.at === 'region') return [...facts.scene.regions[p.region].center] as Vec2;
   if ((p.at === 'on' || p.at === 'in') && p.target in s.objects) return positionOf(facts, s, p.target, depth + 1);
-  if (p.at === 'in' && p.target in facts.fixtureKinds) {
-    const f = facts.scene.fixtures.find((x) => x.id === p.target)!;
+  const region = (p.at === 'in' || p.at === 'on') ? facts.fixtureRegions[p.target] : undefined;
+  if (region) {
+    const f = facts.scene.fixtures.find((x) => x.id === region.fixtureId)!;
     return [f.pos[0], f.pos[1]];
   }
   return facts.home[id];
+}
+
+/** The state key of the part an atom argument names (a drawer region names its drawer), if any. */
+export function partKeyOf(facts: SceneFacts, ref: string): string | undefined {
+  const r = resolveFixtureRef(facts.scene.fixtures, ref);
+  return r ? refPartKey(r) : undefined;
+}
+
+/** The key of the fixture region an atom argument names (`rel` On: a bare fixture id means its top). */
+export function regionKeyOf(facts: SceneFacts, ref: string, rel: 'On' | 'In'): string | undefined {
+  const r = resolveFixtureRef(facts.scene.fixtures, ref);
+  if (!r) return undefined;
+  if (rel === 'On' && ref === r.fixture.id && r.def.regions.top_side) return regionKey(ref, r.def, 'top_side');
+  return refRegionKey(r);
 }
 
 function heldBy(s: SymbolicState, target: string, rel: 'on' | 'in'): string | undefined {
@@ -175,8 +225,8 @@ function hint(name: string, names: string[]): string {
 /** Why an object step working at `points` would run into an open drawer or door, or null. */
 function blockedBySwing(facts: SceneFacts, s: SymbolicState, points: Vec2[], m: Margins, except?: string): string | null {
   for (const f of facts.scene.fixtures) {
-    const st = s.fixtures[f.id];
-    if (f.id === except || (st !== 'open' && st !== 'ajar') || !OPENABLE_FIXTURES.includes(f.kind)) continue;
+    const open = Object.entries(facts.parts).some(([key, p]) => p.fixtureId === f.id && !p.switch && (s.fixtures[key] === 'open' || s.fixtures[key] === 'ajar'));
+    if (f.id === except || !open) continue;
     const zone = fixtureRect(f, true);
     for (const p of points) {
       if (pointRectDistance(p, zone) < m.hand || pointRectDistance(p, zone) === 0) return `the open ${f.kind} "${f.id}" is in the way (its swing zone is within ${m.hand} m of the work)`;
@@ -205,7 +255,18 @@ export function applyAtom(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Ma
       const why = notPickable(facts, s, a);
       if (why) return why;
       if (a === b) return `"${a}" cannot go on itself`;
-      if (!(b in s.objects)) return `there is no object "${b}" to put things on${hint(b, Object.keys(s.objects))}`;
+      const onRegion = b in s.objects ? undefined : regionKeyOf(facts, b, 'On');
+      if (onRegion !== undefined) {
+        const r = facts.fixtureRegions[onRegion];
+        if (r.closedAbove) return `"${b}" cannot be reached from above`;
+        if (s.objects[a].at === 'on' && (s.objects[a] as { target: string }).target === onRegion) return `"${a}" is already on "${b}"`;
+        const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a)], m, r.fixtureId);
+        if (blocked) return blocked;
+        const n = next();
+        n.objects[a] = { at: 'on', target: onRegion };
+        return n;
+      }
+      if (!(b in s.objects)) return `there is no object "${b}" to put things on${hint(b, [...Object.keys(s.objects), ...Object.keys(facts.fixtureRegions)])}`;
       const isSupport = facts.supports.includes(b);
       const isStack = facts.blocks.includes(b) && facts.blocks.includes(a);
       if (!isSupport && !isStack) return `"${b}" (${facts.kinds[b].kind}) is not something "${a}" can be put on`;
@@ -224,21 +285,23 @@ export function applyAtom(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Ma
       const c = String(args[1]);
       const why = notPickable(facts, s, a);
       if (why) return why;
-      if (c in facts.fixtureKinds) {
-        const kind = facts.fixtureKinds[c];
-        if (kind !== 'cabinet') return `things cannot be put in the ${kind} "${c}" (only in a cabinet's drawer)`;
-        if (s.fixtures[c] !== 'open') return `the drawer of "${c}" is ${s.fixtures[c] === 'ajar' ? 'only ajar' : 'closed'}`;
+      const inRegion = c in s.objects ? undefined : regionKeyOf(facts, c, 'In');
+      if (inRegion !== undefined) {
+        const r = facts.fixtureRegions[inRegion];
+        if (r.type !== 'interior') return `"${c}" has no inside to put things in`;
+        if (r.closedAbove) return `"${c}" cannot be reached from above (things go in from the front)`;
+        if (r.access && s.fixtures[r.access] !== 'open') return `the ${facts.parts[r.access].role} of "${c}" is ${s.fixtures[r.access] === 'ajar' ? 'only ajar' : 'closed'}`;
         const h = facts.kinds[a].size[2];
-        if (h > FIXTURE_ITEM_MAX_HEIGHT[kind]) return `"${a}" is ${h.toFixed(3)} m tall; the drawer takes things up to ${FIXTURE_ITEM_MAX_HEIGHT[kind]} m`;
-        const inside = heldBy(s, c, 'in');
-        if (inside) return `the drawer of "${c}" already holds "${inside}"`;
-        const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a)], m, c);
+        if (r.itemMaxHeight !== undefined && h > r.itemMaxHeight) return `"${a}" is ${h.toFixed(3)} m tall; "${c}" takes things up to ${r.itemMaxHeight} m`;
+        const inside = heldBy(s, inRegion, 'in');
+        if (inside) return `"${c}" already holds "${inside}"`;
+        const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a)], m, r.fixtureId);
         if (blocked) return blocked;
         const n = next();
-        n.objects[a] = { at: 'in', target: c };
+        n.objects[a] = { at: 'in', target: inRegion };
         return n;
       }
-      if (!(c in s.objects)) return `there is no container "${c}"${hint(c, [...facts.containers, ...Object.keys(facts.fixtureKinds)])}`;
+      if (!(c in s.objects)) return `there is no container "${c}"${hint(c, [...facts.containers, ...Object.keys(facts.fixtureRegions)])}`;
       if (!facts.containers.includes(c)) return `"${c}" (${facts.kinds[c].kind}) is not a container`;
       const cap = m.capacity === 'by-size' && facts.kinds[c].category === 'basket' ? BASKET_CAPACITY : 1;
       const inside = Object.keys(s.objects).filter((id) => { const q = s.objects[id]; return q.at === 'in' && q.target === c; });
@@ -276,22 +339,22 @@ export function applyAtom(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Ma
     }
     case 'Open':
     case 'Closed': {
-      const kind = facts.fixtureKinds[a];
-      if (!kind || !OPENABLE_FIXTURES.includes(kind)) return `there is no drawer or door "${a}"${hint(a, Object.keys(facts.fixtureKinds))}`;
+      const key = partKeyOf(facts, a);
+      if (key === undefined || facts.parts[key].switch) return `there is no drawer or door "${a}"${hint(a, Object.keys(facts.parts).filter((k) => !facts.parts[k].switch))}`;
       const want = name === 'Open' ? 'open' : 'closed';
-      if (s.fixtures[a] === want) return `"${a}" is already ${want}`;
+      if (s.fixtures[key] === want) return `"${a}" is already ${want}`;
       const n = next();
-      n.fixtures[a] = want;
+      n.fixtures[key] = want;
       return n;
     }
     case 'TurnedOn':
     case 'TurnedOff': {
-      const kind = facts.fixtureKinds[a];
-      if (!kind || !SWITCH_FIXTURES.includes(kind)) return `there is no switch "${a}"${hint(a, Object.keys(facts.fixtureKinds))}`;
+      const key = partKeyOf(facts, a);
+      if (key === undefined || !facts.parts[key].switch) return `there is no switch "${a}"${hint(a, Object.keys(facts.parts).filter((k) => facts.parts[k].switch))}`;
       const want = name === 'TurnedOn' ? 'on' : 'off';
-      if (s.fixtures[a] === want) return `"${a}" is already ${want}`;
+      if (s.fixtures[key] === want) return `"${a}" is already ${want}`;
       const n = next();
-      n.fixtures[a] = want;
+      n.fixtures[key] = want;
       return n;
     }
     default:
@@ -319,10 +382,15 @@ export function taskTypeOf(facts: SceneFacts, atom: Atom): TaskType {
     case 'On': return facts.blocks.includes(String(b)) ? 'stack' : 'pick_place';
     case 'In': return 'put_in';
     case 'InRegion': return 'push_to_region';
-    case 'Open': return facts.fixtureKinds[String(a)] === 'cabinet' ? 'open_drawer' : 'open_door';
-    case 'Closed': return facts.fixtureKinds[String(a)] === 'cabinet' ? 'close_drawer' : 'close_door';
-    default: return 'press_button';
+    case 'Open': return roleOf(facts, String(a)) === 'door' ? 'open_door' : 'open_drawer';
+    case 'Closed': return roleOf(facts, String(a)) === 'door' ? 'close_door' : 'close_drawer';
+    default: return roleOf(facts, String(a)) === 'knob' ? 'turn_knob' : 'press_button';
   }
+}
+
+function roleOf(facts: SceneFacts, ref: string): PartRole | undefined {
+  const key = partKeyOf(facts, ref);
+  return key === undefined ? undefined : facts.parts[key].role;
 }
 
 /** Every atom that is possible from `s`, with the state it leads to, in a fixed order. */
@@ -331,12 +399,12 @@ export function possibleAtoms(facts: SceneFacts, s: SymbolicState): { atom: Atom
   for (const a of facts.graspable) {
     for (const b of [...facts.supports, ...facts.blocks]) cands.push(['On', a, b]);
     for (const c of facts.containers) cands.push(['In', a, c]);
-    for (const [f, kind] of Object.entries(facts.fixtureKinds)) if (kind === 'cabinet') cands.push(['In', a, f]);
+    for (const [r, reg] of Object.entries(facts.fixtureRegions)) if (reg.type === 'interior' && reg.access && !reg.closedAbove) cands.push(['In', a, r]);
     for (const z of facts.zones) cands.push(['InRegion', a, z]);
   }
-  for (const [f, kind] of Object.entries(facts.fixtureKinds)) {
-    if (OPENABLE_FIXTURES.includes(kind)) cands.push(['Open', f], ['Closed', f]);
-    if (SWITCH_FIXTURES.includes(kind)) cands.push(['TurnedOn', f], ['TurnedOff', f]);
+  for (const [key, p] of Object.entries(facts.parts)) {
+    if (p.switch) cands.push(['TurnedOn', key], ['TurnedOff', key]);
+    else cands.push(['Open', key], ['Closed', key]);
   }
   const out: { atom: Atom; next: SymbolicState }[] = [];
   for (const atom of cands) {

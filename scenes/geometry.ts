@@ -1,6 +1,6 @@
 // 2-D helpers on the table plane used by the schema checks and the layout sampler.
 
-import { FIXTURE_FOOTPRINT, FIXTURE_SWING } from './fixtures.ts';
+import { FIXTURE_DEFS } from './fixture-defs.ts';
 import type { FixtureSpec, RegionSpec, Vec2 } from './types.ts';
 
 /** An oriented rectangle on the table plane. */
@@ -15,8 +15,9 @@ export interface Rect {
  * (towards its local -x) that its drawer / door sweeps.
  */
 export function fixtureRect(f: Pick<FixtureSpec, 'kind' | 'pos' | 'yaw'>, withSwing: boolean): Rect {
-  const fp = FIXTURE_FOOTPRINT[f.kind];
-  const swing = withSwing ? FIXTURE_SWING[f.kind] : 0;
+  const def = FIXTURE_DEFS[f.kind];
+  const fp = def.footprint;
+  const swing = withSwing ? def.swing : 0;
   // Local x runs from -depth/2 - swing to +depth/2.
   const localCx = -swing / 2;
   const c = Math.cos(f.yaw);

@@ -3,11 +3,13 @@
 
 import seedrandom from 'seedrandom';
 import { SpecError } from './errors.ts';
-import { FIXTURE_CLOSED_VALUE, FIXTURE_OPEN_VALUE } from './fixtures.ts';
+import { partOpenValue, partRestValue } from './fixture-defs.ts';
+import { partKey, refPartKey, resolveFixtureRef, sceneParts, type FixtureRef } from './fixture-refs.ts';
 import { fixtureRect, pointRectDistance, type Rect } from './geometry.ts';
 import { OBJECT_KINDS, footprintRadius, getObjectKind } from './objects.ts';
 import { axisRng, resolveOod, type OodLevels } from './ood.ts';
-import type { Quat, ResolvedObject, ResolvedScene, SceneSpec, TaskSpec, Vec2 } from './types.ts';
+import { pickRegionRect } from './regions.ts';
+import type { FixtureSpec, ObjectPlacementSpec, Quat, ResolvedObject, ResolvedScene, SceneSpec, TaskSpec, Vec2, Vec3 } from './types.ts';
 
 /** Where clutter may go: the reachable part of the table (x range, |y| limit), and the distractor kinds. */
 export const CLUTTER_AREA = { x: [0.25, 0.8] as Vec2, yAbs: 0.42 };
@@ -28,21 +30,21 @@ export function yawToQuat(yaw: number): Quat {
   return [0, 0, Math.sin(yaw / 2), Math.cos(yaw / 2)];
 }
 
-/** Fixture joint values at reset, from the task's init atoms (default: closed / off). */
-export function fixtureInitFor(spec: SceneSpec, task?: TaskSpec): Record<string, number> {
+/** Joint values at reset by part state key (scenes/fixture-refs.ts), from the task's init atoms (default: closed / off). */
+export function fixtureInitFor(spec: SceneSpec, task?: Pick<TaskSpec, 'name' | 'init'>): Record<string, number> {
   const out: Record<string, number> = {};
-  const kinds = new Map(spec.fixtures.map((f) => [f.id, f.kind]));
-  for (const f of spec.fixtures) out[f.id] = FIXTURE_CLOSED_VALUE[f.kind];
+  for (const p of sceneParts(spec.fixtures)) out[p.key] = partRestValue(p.part);
   for (const atom of task?.init ?? []) {
     const id = atom[1];
-    const kind = typeof id === 'string' ? kinds.get(id) : undefined;
-    if (kind === undefined) {
-      throw new SpecError(`task "${task?.name}"`, 'init', JSON.stringify(atom), `atoms naming fixtures of scene "${spec.name}"`);
+    const ref = typeof id === 'string' ? resolveFixtureRef(spec.fixtures, id) : undefined;
+    const key = ref ? refPartKey(ref) : undefined;
+    if (!ref?.part || key === undefined) {
+      throw new SpecError(`task "${task?.name}"`, 'init', JSON.stringify(atom), `atoms naming fixture parts of scene "${spec.name}" (a drawer, door, button or knob)`);
     }
     const open = atom[0] === 'Open' || atom[0] === 'TurnedOn';
     const closed = atom[0] === 'Closed' || atom[0] === 'TurnedOff';
-    if (open) out[id as string] = FIXTURE_OPEN_VALUE[kind];
-    else if (closed) out[id as string] = FIXTURE_CLOSED_VALUE[kind];
+    if (open) out[key] = partOpenValue(ref.part);
+    else if (closed) out[key] = partRestValue(ref.part);
   }
   return out;
 }
@@ -54,9 +56,11 @@ interface Placed {
 }
 
 /**
- * Resolve a scene for `seed`. Objects are placed in spec order; each centre is uniform in its region
- * and each yaw uniform in its range, redrawn (at most MAX_PLACEMENT_TRIES times) while the object's
- * bounding circle (+ margin) overlaps an earlier object or a fixture's footprint / swing zone.
+ * Resolve a scene for `seed`. Objects on the table are placed first, in spec order; each centre is
+ * uniform in its region (one of its rectangles, drawn uniformly) and each yaw uniform in its range,
+ * redrawn (at most MAX_PLACEMENT_TRIES times) while the object's bounding circle (+ margin) overlaps an
+ * earlier object or a fixture's footprint / swing zone. Then objects `on` or `in` something, each once
+ * what holds it is placed (see placeOnOrIn). The result lists objects in spec order.
  * Deterministic: the same spec and seed give the same result.
  */
 export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec, ood: OodLevels = {}): ResolvedScene {
@@ -92,7 +96,9 @@ export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec, ood
     }
   }
 
+  const fixtureInit = fixtureInitFor(spec, task);
   spec.objects.forEach((o, i) => {
+    if (o.region === undefined) return;
     const kindName = swapped[o.id] ?? o.kind;
     const kind = getObjectKind(kindName);
     const radius = footprintRadius(kind);
@@ -103,13 +109,14 @@ export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec, ood
     const blockers = new Map<string, number>();
     // The pose axis grows the start region and widens the yaw range.
     const grow = 0.06 * (ood.pose ?? 0);
-    const hx = region.halfExtents[0] + grow, hy = region.halfExtents[1] + grow;
     const widen = Math.PI * (ood.pose ?? 0);
     const yawLo = widen > 0 ? Math.max(-Math.PI, o.yaw[0] - widen) : o.yaw[0];
     const yawHi = widen > 0 ? Math.min(Math.PI, o.yaw[1] + widen) : o.yaw[1];
     for (let attempt = 0; attempt < MAX_PLACEMENT_TRIES; attempt++) {
-      const x = region.center[0] + (2 * rng() - 1) * hx;
-      const y = region.center[1] + (2 * rng() - 1) * hy;
+      const rect = pickRegionRect(region, rng);
+      const hx = rect.halfExtents[0] + grow, hy = rect.halfExtents[1] + grow;
+      const x = rect.center[0] + (2 * rng() - 1) * hx;
+      const y = rect.center[1] + (2 * rng() - 1) * hy;
       const yaw = yawLo + rng() * (yawHi - yawLo);
       let blocker: string | undefined;
       for (const p of placed) {
@@ -143,11 +150,14 @@ export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec, ood
       `a region with room for the object: move or enlarge region "${o.region}", or move what blocks it`,
     );
   });
+  placeOnOrIn(spec, seed, fixtures, fixtureInit, swapped, objects, rng);
+  const order = new Map(spec.objects.map((o, i) => [o.id, i]));
+  objects.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
 
   const clutter = Math.round(30 * (ood.clutter ?? 0));
   if (clutter > 0) placeDistractors(spec, seed, ood, clutter, placed, objects, fixtureZones, novel);
   const robotInit = [...(spec.robotInit ?? DEFAULT_ROBOT_INIT)];
-  const resolved: ResolvedScene = { spec, seed, objects, fixtures, fixtureInit: fixtureInitFor(spec, task), robotInit };
+  const resolved: ResolvedScene = { spec, seed, objects, fixtures, fixtureInit, robotInit };
   if (Object.values(ood).some((l) => (l ?? 0) > 0)) {
     const o = resolveOod(ood, seed, spec.table.color, objects.map((x) => x.id), robotInit.length);
     if (o.robotInitDelta) o.robotInitDelta.forEach((d, i) => { robotInit[i] += d; });
@@ -155,6 +165,129 @@ export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec, ood
     resolved.ood = o;
   }
   return resolved;
+}
+
+/** What an `on` / `in` placement rests on or in: an object of the scene, or a fixture's region. */
+export type PlacementTarget =
+  | { rel: 'on' | 'in'; object: string }
+  | { rel: 'on' | 'in'; fixture: FixtureRef };
+
+/**
+ * The target of an `on` / `in` placement, or why there is none: `on` an object (any kind: it stands
+ * centred on its top) or a fixture surface or interior; `in` a container object or a fixture interior.
+ */
+export function placementTarget(spec: Pick<SceneSpec, 'objects' | 'fixtures'>, o: ObjectPlacementSpec): PlacementTarget | string {
+  const rel = o.on !== undefined ? 'on' : 'in';
+  const name = (o.on ?? o.in)!;
+  if (name === o.id) return `"${o.id}" cannot be ${rel} itself`;
+  const obj = spec.objects.find((x) => x.id === name);
+  if (obj) {
+    if (rel === 'in' && !getObjectKind(obj.kind).container) return `"${name}" (${obj.kind}) has no interior to put things in`;
+    return { rel, object: name };
+  }
+  const ref = resolveFixtureRef(spec.fixtures, name);
+  if (!ref) return `there is no object or fixture region "${name}"`;
+  if (!ref.region || !ref.regionName) return `"${name}" names a part of fixture "${ref.fixture.id}", not a region things stand ${rel}`;
+  if (rel === 'in' && ref.region.type !== 'interior') return `"${name}" is a surface of fixture "${ref.fixture.id}": things go on it, not in it`;
+  return { rel, fixture: ref };
+}
+
+/** A region of a fixture in the world: the centre of its volume, its half sizes and its yaw, with its part at `value`. */
+export function fixtureRegionPose(f: Pick<FixtureSpec, 'pos' | 'yaw'>, ref: FixtureRef, value: number): { center: Vec3; halfExtents: Vec3; yaw: number } {
+  const r = ref.region!;
+  let p: Vec3 = [...r.center];
+  const part = r.part ? ref.def.parts.find((x) => x.name === r.part) : undefined;
+  if (part) {
+    const [ax, ay, az] = part.axis;
+    if (part.joint === 'slide') p = [part.origin[0] + p[0] + value * ax, part.origin[1] + p[1] + value * ay, part.origin[2] + p[2] + value * az];
+    else {
+      // Rodrigues: the point turned by `value` about the hinge axis through the part origin.
+      const c = Math.cos(value), s = Math.sin(value), d = ax * p[0] + ay * p[1] + az * p[2];
+      const cross: Vec3 = [ay * p[2] - az * p[1], az * p[0] - ax * p[2], ax * p[1] - ay * p[0]];
+      p = [0, 1, 2].map((k) => part.origin[k] + p[k] * c + cross[k] * s + part.axis[k] * d * (1 - c)) as Vec3;
+    }
+  }
+  const c = Math.cos(f.yaw), s = Math.sin(f.yaw);
+  return { center: [f.pos[0] + c * p[0] - s * p[1], f.pos[1] + s * p[0] + c * p[1], p[2]], halfExtents: [...r.halfExtents], yaw: f.yaw };
+}
+
+const yawOf = (q: Quat) => 2 * Math.atan2(q[2], q[3]);
+
+/**
+ * Objects `on` or `in` something, each once what holds it is placed: on an object, centred on its top
+ * (as LIBERO's ObjectBasedSampler); in a container object or on / in a fixture region, uniform over the
+ * region's floor (or top) kept a footprint radius inside its walls, redrawn while it overlaps another
+ * object placed in the same target. The yaw range is relative to what holds it.
+ */
+function placeOnOrIn(spec: SceneSpec, seed: number, fixtures: FixtureSpec[], fixtureInit: Record<string, number>, swapped: Record<string, string>, objects: ResolvedObject[], rng: () => number): void {
+  const pending = spec.objects.map((o, i) => ({ o, i })).filter(({ o }) => o.region === undefined);
+  const inTarget = new Map<string, Placed[]>();
+  while (pending.length) {
+    const k = pending.findIndex(({ o }) => {
+      const t = placementTarget(spec, o);
+      return typeof t === 'string' || !('object' in t) || objects.some((x) => x.id === t.object);
+    });
+    if (k < 0) {
+      const { o, i } = pending[0];
+      throw new SpecError(`scene "${spec.name}"`, `objects[${i}]`, `"${o.id}" ${o.on !== undefined ? `on "${o.on}"` : `in "${o.in}"`}, in a cycle of objects placed on or in each other`, 'placements that end on the table or a fixture');
+    }
+    const [{ o, i }] = pending.splice(k, 1);
+    const field = o.on !== undefined ? 'on' : 'in';
+    const t = placementTarget(spec, o);
+    if (typeof t === 'string') {
+      if (o.on === undefined && o.in === undefined) throw new SpecError(`scene "${spec.name}"`, `objects[${i}]`, `object "${o.id}" with no region, on or in`, 'one of region, on, in');
+      throw new SpecError(`scene "${spec.name}"`, `objects[${i}].${field}`, JSON.stringify(o.on ?? o.in), `an object of the scene or a fixture region (\`\${fixtureId}_\${region}\`): ${t}`);
+    }
+    const kindName = swapped[o.id] ?? o.kind;
+    const radius = footprintRadius(getObjectKind(kindName));
+    // The area to draw from (centre, half sizes along its own axes, yaw) and the height to stand at.
+    let centre: Vec2, half: Vec2, yaw0: number, z: number;
+    const targetName = (o.on ?? o.in)!;
+    if ('object' in t) {
+      const base = objects.find((x) => x.id === t.object)!;
+      const bk = getObjectKind(base.kind);
+      yaw0 = yawOf(base.quat);
+      if (t.rel === 'in' && bk.container) {
+        const c = bk.container, cs = Math.cos(yaw0), sn = Math.sin(yaw0);
+        centre = [base.pos[0] + cs * c.center[0] - sn * c.center[1], base.pos[1] + sn * c.center[0] + cs * c.center[1]];
+        half = [c.halfExtents[0], c.halfExtents[1]];
+        z = base.pos[2] + c.center[2] - c.halfExtents[2];
+      } else {
+        centre = [base.pos[0], base.pos[1]];
+        half = [radius, radius]; // centred: nothing to spread over
+        z = base.pos[2] + (bk.supportTop ?? bk.size[2]);
+      }
+    } else {
+      const f = fixtures.find((x) => x.id === t.fixture.fixture.id)!;
+      const part = t.fixture.region!.part;
+      // A drawer's interior moves with the drawer: where it is at reset (open or closed).
+      const value = part ? fixtureInit[partKey(f.id, t.fixture.def, part)] ?? 0 : 0;
+      const pose = fixtureRegionPose(f, t.fixture, value);
+      centre = [pose.center[0], pose.center[1]];
+      half = [pose.halfExtents[0], pose.halfExtents[1]];
+      yaw0 = pose.yaw;
+      z = t.fixture.region!.type === 'surface' ? pose.center[2] + pose.halfExtents[2] : pose.center[2] - pose.halfExtents[2];
+    }
+    const hx = Math.max(0, half[0] - radius), hy = Math.max(0, half[1] - radius);
+    const others = inTarget.get(targetName) ?? [];
+    const cs = Math.cos(yaw0), sn = Math.sin(yaw0);
+    let done = false;
+    for (let attempt = 0; attempt < MAX_PLACEMENT_TRIES && !done; attempt++) {
+      const lx = (2 * rng() - 1) * hx, ly = (2 * rng() - 1) * hy;
+      const yaw = yaw0 + o.yaw[0] + rng() * (o.yaw[1] - o.yaw[0]);
+      const x = centre[0] + cs * lx - sn * ly, y = centre[1] + sn * lx + cs * ly;
+      if (others.some((p) => Math.hypot(x - p.center[0], y - p.center[1]) < radius + p.radius + PLACEMENT_MARGIN)) continue;
+      others.push({ id: o.id, center: [x, y], radius });
+      objects.push({ id: o.id, kind: kindName, pos: [x, y, z + REST_Z], quat: yawToQuat(yaw) });
+      done = true;
+    }
+    if (!done) {
+      throw new SpecError(`scene "${spec.name}" (seed ${seed})`, `objects[${i}].${field}`,
+        `no free spot for object "${o.id}" (${o.kind}, radius ${radius.toFixed(3)} m) ${field} "${targetName}" beside ${others.map((p) => `"${p.id}"`).join(', ')}`,
+        `fewer or smaller objects ${field} "${targetName}"`);
+    }
+    inTarget.set(targetName, others);
+  }
 }
 
 /** Generated kinds drawn until one is within 25% of `size` in height and in footprint (at most 300 draws). */

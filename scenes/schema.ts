@@ -5,8 +5,11 @@
 
 import { z } from 'zod';
 import { closestList, describe, valueAt, type SpecIssue } from './errors.ts';
-import { FIXTURE_FOOTPRINT, FIXTURE_KINDS, OPENABLE_FIXTURES, SWITCH_FIXTURES } from './fixtures.ts';
+import { FIXTURE_DEFS, FIXTURE_KINDS, isOpenable, isSwitch } from './fixture-defs.ts';
+import { fixtureRefNames, resolveFixtureRef, type FixtureRef } from './fixture-refs.ts';
 import { fixtureRect, rectBounds, rectInsideAxisBox, rectsOverlap, regionRect } from './geometry.ts';
+import { placementTarget } from './layout.ts';
+import { regionRects } from './regions.ts';
 import { OBJECT_KINDS, closestNames, lookupKind } from './objects.ts';
 import type { Atom, FixtureKind, Formula, PredicateName, SceneSpec, TaskSpec, TaskType } from './types.ts';
 
@@ -62,10 +65,16 @@ export const TableSchema = strict('the table', {
   color: RgbSchema,
 });
 
-export const RegionSchema = strict('a region', {
+const regionRectFields = {
   center: Vec2Coord('the region centre'),
   halfExtents: pair('the region half sizes [x, y] in metres',
     range('a half size in metres between 0 and 1', 0, 1), range('a half size in metres between 0 and 1', 0, 1)),
+};
+export const RegionSchema = strict('a region', {
+  ...regionRectFields,
+  extra: z.array(strict('a further rectangle of the region', regionRectFields), {
+    error: () => 'the region\'s further rectangles: an array of {center, halfExtents}',
+  }).optional(),
 });
 
 export const FixtureSchema = strict('a fixture', {
@@ -82,7 +91,9 @@ export const FixtureSchema = strict('a fixture', {
 export const ObjectPlacementSchema = strict('an object placement', {
   id: idString(),
   kind: text('a kind from the object library (a string)'),
-  region: text('the name of a region of this scene (a string)'),
+  region: text('the name of a region of this scene (a string)').optional(),
+  on: text('what the object starts on: an object id or a fixture region like "wooden_cabinet_1_top_side" (a string)').optional(),
+  in: text('what the object starts in: a container object id or a fixture interior like "wooden_cabinet_1_top_region" (a string)').optional(),
   yaw: pair('a yaw range [min, max] in radians', yawNum('the minimum yaw'), yawNum('the maximum yaw')),
 });
 
@@ -247,7 +258,7 @@ export function checkInit(v: unknown, path: PropertyKey[] = [], out: SpecIssue[]
 }
 
 export const TASK_TYPES: [TaskType, ...TaskType[]] = [
-  'pick_place', 'put_in', 'stack', 'open_drawer', 'close_drawer', 'open_door', 'close_door', 'press_button', 'push_to_region',
+  'pick_place', 'put_in', 'stack', 'open_drawer', 'close_drawer', 'open_door', 'close_door', 'press_button', 'turn_knob', 'push_to_region',
 ];
 
 function addIssues(ctx: z.RefinementCtx, issues: SpecIssue[]): void {
@@ -314,15 +325,17 @@ export function checkSceneRefs(scene: SceneSpec): SpecIssue[] {
     `y ${fmt(t.center[1] - t.size[1] / 2)}..${fmt(t.center[1] + t.size[1] / 2)}`;
 
   for (const [name, r] of Object.entries(scene.regions)) {
-    const rect = regionRect(r);
-    if (!rectInsideAxisBox(rect, t.center, t.size)) {
-      const [x0, x1, y0, y1] = rectBounds(rect);
-      out.push({
-        path: ['regions', name],
-        found: `a region spanning x ${fmt(x0)}..${fmt(x1)}, y ${fmt(y0)}..${fmt(y1)}`,
-        allowed: `a region on the table (${tableDesc})`,
-      });
-    }
+    regionRects(r).forEach((q, k) => {
+      const rect = regionRect(q);
+      if (!rectInsideAxisBox(rect, t.center, t.size)) {
+        const [x0, x1, y0, y1] = rectBounds(rect);
+        out.push({
+          path: k === 0 ? ['regions', name] : ['regions', name, 'extra', k - 1],
+          found: `a ${k === 0 ? 'region' : 'rectangle'} spanning x ${fmt(x0)}..${fmt(x1)}, y ${fmt(y0)}..${fmt(y1)}`,
+          allowed: `a region on the table (${tableDesc})`,
+        });
+      }
+    });
   }
 
   const fixtureIds = new Map<string, number>();
@@ -337,7 +350,7 @@ export function checkSceneRefs(scene: SceneSpec): SpecIssue[] {
       out.push({
         path: ['fixtures', i, 'pos'],
         found: `${describe(f.pos)}: a ${f.kind} spanning x ${fmt(x0)}..${fmt(x1)}, y ${fmt(y0)}..${fmt(y1)}`,
-        allowed: `a position that keeps the ${f.kind}'s ${FIXTURE_FOOTPRINT[f.kind].depth} x ${FIXTURE_FOOTPRINT[f.kind].width} m footprint on the table (${tableDesc})`,
+        allowed: `a position that keeps the ${f.kind}'s ${FIXTURE_DEFS[f.kind].footprint.depth} x ${FIXTURE_DEFS[f.kind].footprint.width} m footprint on the table (${tableDesc})`,
       });
     }
     for (let j = 0; j < i; j++) {
@@ -368,13 +381,33 @@ export function checkSceneRefs(scene: SceneSpec): SpecIssue[] {
         allowed: `a kind from the object library${closestList(closestNames(o.kind, kinds, 5))}, or novel_<id> for a generated one`,
       });
     }
-    if (!Object.prototype.hasOwnProperty.call(scene.regions, o.region)) {
+    const where = (['region', 'on', 'in'] as const).filter((k) => o[k] !== undefined);
+    if (where.length !== 1) {
       out.push({
-        path: ['objects', i, 'region'],
-        found: JSON.stringify(o.region),
-        allowed: `a region of this scene: ${quoteList(regionNames)}` +
-          (regionNames.length ? closestList(closestNames(o.region, regionNames, 1)) : ''),
+        path: ['objects', i, where[1] ?? 'region'],
+        found: where.length ? `both ${where.map((k) => `${k} ${JSON.stringify(o[k])}`).join(' and ')}` : 'no region, on or in',
+        allowed: 'exactly one of region (a table region), on (an object or fixture surface) or in (a container or fixture interior)',
       });
+    } else if (o.region !== undefined) {
+      if (!Object.prototype.hasOwnProperty.call(scene.regions, o.region)) {
+        out.push({
+          path: ['objects', i, 'region'],
+          found: JSON.stringify(o.region),
+          allowed: `a region of this scene: ${quoteList(regionNames)}` +
+            (regionNames.length ? closestList(closestNames(o.region, regionNames, 1)) : ''),
+        });
+      }
+    } else {
+      const target = placementTarget(scene, o);
+      if (typeof target === 'string') {
+        const name = (o.on ?? o.in)!;
+        const candidates = [...scene.objects.map((x) => x.id).filter((id) => id !== o.id), ...fixtureRefNames(scene.fixtures)];
+        out.push({
+          path: ['objects', i, where[0]],
+          found: `${JSON.stringify(name)}: ${target}`,
+          allowed: `${where[0] === 'on' ? 'an object or a fixture surface' : 'a container object or a fixture interior'} of this scene${closestList(closestNames(name, candidates, 3))}`,
+        });
+      }
     }
     if (o.yaw[0] > o.yaw[1]) {
       out.push({ path: ['objects', i, 'yaw'], found: `${describe(o.yaw)} (min > max)`, allowed: 'a yaw range [min, max] with min <= max' });
@@ -400,26 +433,33 @@ function indexScene(scene: SceneSpec): SceneIndex {
   };
 }
 
-function idsWhere(ix: SceneIndex, pred: (id: string, kind: string, isFixture: boolean) => boolean): string[] {
+function idsWhere(ix: SceneIndex, pred: (id: string, kind: string, ref?: FixtureRef) => boolean): string[] {
   const out: string[] = [];
-  for (const [id, k] of ix.objects) if (pred(id, k, false)) out.push(id);
-  for (const [id, k] of ix.fixtures) if (pred(id, k, true)) out.push(id);
+  for (const [id, k] of ix.objects) if (pred(id, k)) out.push(id);
+  for (const name of fixtureRefNames(ix.scene.fixtures)) {
+    const ref = resolveFixtureRef(ix.scene.fixtures, name)!;
+    if (pred(name, ref.fixture.kind, ref)) out.push(name);
+  }
   return out;
 }
 
 const isContainerKind = (kind: string) => lookupKind(kind)?.container !== undefined;
 const isSupportKind = (kind: string) => lookupKind(kind)?.supportTop !== undefined || isContainerKind(kind);
 
-const ROLE_RULE: Record<Exclude<ArgRole, 'distance'>, { desc: string; ok: (kind: string, isFixture: boolean) => boolean }> = {
-  object: { desc: 'an object id', ok: (_k, f) => !f },
-  graspable: { desc: 'a graspable object id', ok: (k, f) => !f && lookupKind(k)?.graspable === true },
+/** What each argument role accepts: an object of some kind, or a fixture reference (fixture-refs.ts). */
+const ROLE_RULE: Record<Exclude<ArgRole, 'distance'>, { desc: string; ok: (kind: string, ref?: FixtureRef) => boolean }> = {
+  object: { desc: 'an object id', ok: (_k, r) => !r },
+  graspable: { desc: 'a graspable object id', ok: (k, r) => !r && lookupKind(k)?.graspable === true },
   support: {
-    desc: 'an object with a flat top or a container (plate, block, box, can, bowl, basket...), or the top of a cabinet / microwave',
-    ok: (k, f) => (f ? (OPENABLE_FIXTURES as readonly string[]).includes(k) : isSupportKind(k)),
+    desc: 'an object with a flat top or a container (plate, block, box, can, bowl, basket...), or a fixture\'s top or region (cabinet top_side, stove cook_region, wine rack...)',
+    ok: (k, r) => (r ? r.region !== undefined || r.def.regions.top_side !== undefined : isSupportKind(k)),
   },
-  container: { desc: 'a container object (bowl, basket) or a cabinet / microwave fixture', ok: (k, f) => (f ? (OPENABLE_FIXTURES as readonly string[]).includes(k) : isContainerKind(k)) },
-  openable: { desc: 'a cabinet or microwave fixture id', ok: (k, f) => f && (OPENABLE_FIXTURES as readonly string[]).includes(k) },
-  switch: { desc: 'a button fixture id', ok: (k, f) => f && (SWITCH_FIXTURES as readonly string[]).includes(k) },
+  container: {
+    desc: 'a container object (bowl, basket) or a fixture region with an interior (a drawer, a caddy compartment)',
+    ok: (k, r) => (r ? r.region?.type === 'interior' : isContainerKind(k)),
+  },
+  openable: { desc: 'a drawer or door: a cabinet, a cabinet drawer region, or a microwave', ok: (_k, r) => r?.part !== undefined && isOpenable(r.part) },
+  switch: { desc: 'a switch: a button or a stove', ok: (_k, r) => r?.part !== undefined && isSwitch(r.part) },
   entity: { desc: 'an object or fixture id', ok: () => true },
   region: { desc: 'a region name', ok: () => false },
 };
@@ -440,10 +480,11 @@ function checkArgRefs(atom: Atom, path: PropertyKey[], ix: SceneIndex, out: Spec
       return;
     }
     const rule = ROLE_RULE[role];
-    const kind = ix.objects.get(a) ?? ix.fixtures.get(a);
-    const isFixture = !ix.objects.has(a) && ix.fixtures.has(a);
+    const ref = ix.objects.has(a) ? undefined : resolveFixtureRef(ix.scene.fixtures, a);
+    const kind = ix.objects.get(a) ?? ref?.fixture.kind;
+    const isFixture = ref !== undefined;
     if (kind === undefined) {
-      const candidates = idsWhere(ix, (_id, kk, f) => rule.ok(kk, f));
+      const candidates = idsWhere(ix, (_id, kk, r) => rule.ok(kk, r));
       out.push({
         path: ap,
         found: `${JSON.stringify(a)} (no such id in scene ${sceneName})`,
@@ -451,8 +492,8 @@ function checkArgRefs(atom: Atom, path: PropertyKey[], ix: SceneIndex, out: Spec
       });
       return;
     }
-    if (!rule.ok(kind, isFixture)) {
-      const candidates = idsWhere(ix, (_id, kk, f) => rule.ok(kk, f));
+    if (!rule.ok(kind, ref)) {
+      const candidates = idsWhere(ix, (_id, kk, r) => rule.ok(kk, r));
       out.push({
         path: ap,
         found: `${JSON.stringify(a)} (${isFixture ? 'a fixture' : 'an object'} of kind ${kind})`,
@@ -493,7 +534,7 @@ export function checkTaskRefs(task: TaskSpec, scene: SceneSpec): SpecIssue[] {
   walkFormulaRefs(task.goal, ['goal'], ix, out);
   const seen = new Set<string>();
   task.objectsOfInterest.forEach((id, i) => {
-    if (!ix.objects.has(id) && !ix.fixtures.has(id)) {
+    if (!ix.objects.has(id) && !resolveFixtureRef(scene.fixtures, id)) {
       out.push({
         path: ['objectsOfInterest', i],
         found: `${JSON.stringify(id)} (no such id in scene ${JSON.stringify(scene.name)})`,

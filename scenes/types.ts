@@ -57,7 +57,10 @@ export interface ObjectKind {
   graspable: boolean;
 }
 
-export type FixtureKind = 'cabinet' | 'microwave' | 'button';
+/** Fixture kinds: chaingap's own three and LIBERO's (scenes/fixture-defs.ts defines each). */
+export type FixtureKind =
+  | 'cabinet' | 'microwave' | 'button'
+  | 'wooden_cabinet' | 'white_cabinet' | 'flat_stove' | 'wine_rack' | 'desk_caddy' | 'wooden_two_layer_shelf';
 
 export interface FixtureSpec {
   id: string;
@@ -70,19 +73,33 @@ export interface FixtureSpec {
   jitter?: { pos: number; yaw: number };
 }
 
-export interface RegionSpec {
+/** An axis-aligned rectangle on the table. */
+export interface RegionRect {
   /** Centre of the rectangle on the table. */
   center: Vec2;
   /** Half sizes of the rectangle, in the world x and y directions. */
   halfExtents: Vec2;
 }
 
+export interface RegionSpec extends RegionRect {
+  /** Further rectangles of the same region (LIBERO's several :ranges): a point is drawn by picking one of
+   *  all the rectangles uniformly, then uniformly inside it; the region holds a point inside any of them. */
+  extra?: RegionRect[];
+}
+
+/**
+ * Where an object starts: exactly one of `region` (on the table), `on` or `in`. `on` names an object
+ * it rests on, centred (a bowl on a plate), or a fixture surface as `${fixtureId}_${region}` (a cabinet's
+ * top_side); `in` names a container object or a fixture interior as `${fixtureId}_${region}` (a drawer).
+ */
 export interface ObjectPlacementSpec {
   id: string;
   /** A kind from the object library. */
   kind: string;
   /** Name of a region in the scene's `regions` where the object's centre is sampled uniformly. */
-  region: string;
+  region?: string;
+  on?: string;
+  in?: string;
   /** Yaw range [min, max] in radians, sampled uniformly. */
   yaw: Vec2;
 }
@@ -112,7 +129,7 @@ export type Atom = [PredicateName, ...(string | number)[]];
 
 export type TaskType =
   | 'pick_place' | 'put_in' | 'stack' | 'open_drawer' | 'close_drawer'
-  | 'open_door' | 'close_door' | 'press_button' | 'push_to_region';
+  | 'open_door' | 'close_door' | 'press_button' | 'turn_knob' | 'push_to_region';
 
 export interface TaskSpec {
   name: string;
@@ -143,7 +160,8 @@ export interface ResolvedScene {
   seed: number;
   objects: ResolvedObject[];
   fixtures: FixtureSpec[];
-  /** Initial fixture joint positions by fixture id (drawer metres, door radians, button on/off as 0/1). */
+  /** Initial joint positions by part state key (scenes/fixture-refs.ts: the fixture id for one-part fixtures):
+   *  drawer metres, door and knob radians, a push button's on/off as 0/1. */
   fixtureInit: Record<string, number>;
   robotInit: number[];
   /** What the OOD levels decided for this reset (absent in the controlled setting). */

@@ -9,16 +9,18 @@
 //      that is not solvable, a results directory started with another config, a bad option, a `libero`
 //      folder none of whose files import; a policy server that stayed unreachable; a `ci` job whose
 //      time budget ran out. Nothing already recorded is touched (run the same command again to resume).
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CiConfigError, loadCiConfig } from '../runner/ci-config.ts';
 import { CiRuntimeError, runCi } from '../runner/ci.ts';
 import { mergeSweep, parseSweepSpec, runSweep } from '../runner/sweep.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { listScenes, listTasks, findScene, findTask, loadTask } from '../scenes/load.ts';
 import { SpecError } from '../scenes/errors.ts';
-import { DEFAULT_CHAIN_STEPS, generateChains, parseChains } from '../scenes/chains.ts';
-import { importBddl } from '../scenes/bddl.ts';
+import { DEFAULT_CHAIN_STEPS, generateChains } from '../scenes/chains.ts';
+import { bddlChain, bddlTaskName, importBddl } from '../scenes/bddl.ts';
 import type { TaskSpec } from '../scenes/types.ts';
+import { ACTION_MODES, type ActionMode } from '../sim/controller.ts';
 import { ExpertPolicy } from '../policies/expert.ts';
 import { PolicyError, listPolicies, parsePolicy } from '../policies/registry.ts';
 import { evaluateTasks, type TaskSummary } from '../runner/suite.ts';
@@ -94,6 +96,7 @@ interface RunCliOptions extends PolicyCliOptions {
   scene: string; policy: string; chains: number; steps: number; chainFile?: string; repeats: number;
   mode: 'strict' | 'continue'; seed: number; paraphrases: 'instruction' | 'random'; baselineEpisodes: number;
   out: string; json?: boolean; failBelow?: number; sheets: number; record: RecordMode; ood: OodLevels; salt?: string;
+  actionMode: ActionMode;
 }
 
 function printRunResult(r: RunResult, json: boolean | undefined): void {
@@ -138,6 +141,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--salt <secret>', 'private salt: draws chains and layouts no public set holds; anyone with the salt reproduces them; only its hash is recorded')
     .option('--sheets <n>', 'contact sheets (agentview after each step) for the first n chains, in sheets/ and report.html', intOption('--sheets'), 0)
     .addOption(new Option('--record <which>', 'keep chain trajectories (poses at 10 Hz, steps, outcomes, health events) in recordings/').choices(['none', 'failures', 'all']).default('none'))
+    .addOption(new Option('--action-mode <mode>', 'how actions are read: delta_ee moves the full scaled delta each step; osc_pose tracks it like robosuite\'s OSC (LIBERO-trained models; docs/libero-conventions.md)').choices([...ACTION_MODES]).default('delta_ee'))
     .option('--fail-below <s>', 'exit 1 when S_N is below this value (for CI)', fraction('--fail-below'))
     .option('--json', 'print the summary as one JSON document on stdout');
   addPolicyOptions(runCmd)
@@ -147,7 +151,7 @@ export async function main(argv: string[]): Promise<number> {
         out: o.out, policy: o.policy, scene: o.scene, chains: o.chains, steps: o.steps, chainFile: o.chainFile,
         repeats: o.repeats, mode: o.mode, seed: o.seed, paraphrases: o.paraphrases, baselineEpisodes: o.baselineEpisodes,
         sheets: o.sheets, record: o.record, ood: o.ood, salt: o.salt, onProgress: (p) => progress.update(p),
-        batch: o.batch, policyOptions: policyOptionsFrom(o),
+        batch: o.batch, policyOptions: policyOptionsFrom(o), env: { actionMode: o.actionMode },
       };
       let r: RunResult;
       try {
@@ -325,23 +329,47 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('import-bddl')
-    .description('Import a LIBERO BDDL problem file as a one-step chain file with its scene inline (run it with `run --chain-file`). Parse errors name the line and column.')
-    .argument('<file>', 'a .bddl problem file')
-    .requiredOption('-o, --out <file.json>', 'where to write the chain file')
-    .option('--name <name>', 'task and scene name (default: from the file name)')
+    .description('Import a LIBERO BDDL problem file, or every .bddl file of a folder, as one-step chain files with the scene inline (run one with `run --chain-file`). Errors name the BDDL line and column; a folder import converts every file it can, prints one line per file and a summary, and exits 2 if any failed.')
+    .argument('<file-or-dir>', 'a .bddl problem file, or a folder of them')
+    .requiredOption('-o, --out <path>', 'where to write: a chain file for one .bddl file, a folder (created) for a folder')
+    .option('--name <name>', 'task and scene name of a single file (default: from the file name)')
     .option('--stand-in', 'replace object categories the library does not have by a stand-in instead of failing')
-    .action((file: string, o: { out: string; name?: string; standIn?: boolean }) => {
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (e) {
-        throw new SpecError(file, '', (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e), 'a readable .bddl file');
+    .action((src: string, o: { out: string; name?: string; standIn?: boolean }) => {
+      const read = (file: string) => {
+        try {
+          return readFileSync(file, 'utf8');
+        } catch (e) {
+          throw new SpecError(file, '', (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e), 'a readable .bddl file or a folder of them');
+        }
+      };
+      const convert = (file: string, out: string, name: string) => {
+        const r = importBddl(read(file), file, name, { standIn: o.standIn });
+        writeFileSync(out, JSON.stringify(bddlChain(r), null, 2) + '\n');
+        return r;
+      };
+      if (existsSync(src) && statSync(src).isDirectory()) {
+        const files = readdirSync(src).filter((f) => f.toLowerCase().endsWith('.bddl')).sort();
+        if (!files.length) throw new SpecError(src, '', 'a folder with no .bddl file', 'a folder of LIBERO .bddl problem files');
+        mkdirSync(o.out, { recursive: true });
+        let failed = 0;
+        for (const f of files) {
+          const name = bddlTaskName(f);
+          try {
+            const r = convert(join(src, f), join(o.out, `${name}.json`), name);
+            const stand = Object.entries(r.standIns).map(([c, k]) => ` stand-in ${c} -> ${k};`).join('');
+            process.stderr.write(`ok    ${f}: "${r.task.instruction}" (${r.scene.objects.length} objects, ${r.scene.fixtures.length} fixtures;${stand} ${r.task.maxSteps} steps)\n`);
+          } catch (e) {
+            if (!(e instanceof SpecError)) throw e;
+            failed++;
+            process.stderr.write(`FAIL  ${e.message}\n`);
+          }
+        }
+        process.stderr.write(`\nimported ${files.length - failed} of ${files.length} files into ${o.out}${failed ? `; ${failed} failed` : ''}\n`);
+        if (failed) code = 2;
+        return;
       }
-      const name = o.name ?? (file.split('/').pop() ?? 'bddl').replace(/\.bddl$/i, '').replace(/[^A-Za-z0-9_]/g, '_').replace(/^[^A-Za-z]+/, 'task_');
-      const r = importBddl(text, file, name, { standIn: o.standIn });
-      const chain = { name, scene: r.scene, steps: [{ ...r.task, scene: undefined }] };
-      parseChains(JSON.parse(JSON.stringify(chain)), o.out);
-      writeFileSync(o.out, JSON.stringify(chain, null, 2) + '\n');
+      const name = o.name ?? bddlTaskName(src);
+      const r = convert(src, o.out, name);
       for (const [cat, kind] of Object.entries(r.standIns)) process.stderr.write(`stand-in: "${cat}" -> ${kind}\n`);
       process.stderr.write(`${o.out}: "${r.task.instruction}" (${r.scene.objects.length} objects, ${r.scene.fixtures.length} fixtures); run it with: chaingap run --chain-file ${o.out} --out <dir>\n`);
     });

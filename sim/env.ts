@@ -5,12 +5,13 @@ import type { Formula, RegionSpec, SceneSpec, TaskSpec, Vec3 } from '../scenes/t
 import { resolveScene } from '../scenes/layout.ts';
 import { findScene } from '../scenes/load.ts';
 import { getObjectKind } from '../scenes/objects.ts';
-import { PENETRATION_TOLERANCE, SimWorld, type Penetration, type WorldOptions, type WorldSnapshot } from './world.ts';
+import { CONTROL_HZ, PENETRATION_TOLERANCE, SimWorld, type Penetration, type WorldOptions, type WorldSnapshot } from './world.ts';
 import { applyAction, ActionError, type ActionMode, type IkReport } from './controller.ts';
+import { OscSetpoint, type OscSetpointState } from './osc-setpoint.ts';
 import { evalFormula, type PredicateContext } from './predicates.ts';
 import type { CameraImage, Observation } from './policy.ts';
 import type { FixtureStateView, ObjectState, PrivilegedState } from './privileged.ts';
-import { BUTTON, CABINET, MICROWAVE } from './fixtures.ts';
+import { resolveFixtureRef } from '../scenes/fixture-refs.ts';
 import { quatRotate, type Pose } from './kinematics.ts';
 import type { OodLevels } from '../scenes/ood.ts';
 import { SensorNoise, type SensorNoiseState } from './sensor-noise.ts';
@@ -25,6 +26,7 @@ export interface ObservationRenderer {
 }
 
 export interface EnvOptions extends WorldOptions {
+  /** How actions are read (sim/controller.ts); default `delta_ee`. */
   actionMode?: ActionMode;
   /** Cameras to render into each observation (needs `renderer`). */
   cameras?: string[];
@@ -74,6 +76,8 @@ export class Env {
   private sensor: SensorNoise | null = null;
   private latency: ActionLatency | null = null;
   private monitor: PhysicsHealthMonitor | null = null;
+  /** The osc_pose mode's goal tracker (null in other modes); fresh each episode, kept across a chain's tasks. */
+  private osc: OscSetpoint | null = null;
   readonly actionMode: ActionMode;
   readonly privileged: PrivilegedState;
 
@@ -98,6 +102,7 @@ export class Env {
     this.goalHeld = 0;
     this.sensor = resolved.ood?.sensor ? new SensorNoise(resolved.ood.sensor, o.seed) : null;
     this.latency = resolved.ood?.actionLatency ? new ActionLatency(resolved.ood.actionLatency) : null;
+    this.osc = this.actionMode === 'osc_pose' ? new OscSetpoint(1 / CONTROL_HZ) : null;
     const settle = this.opts.settleSteps ?? 24;
     for (let i = 0; i < settle; i++) this.sim.physicsStep();
     this.sim.takeMaxPenetration(0);
@@ -120,7 +125,7 @@ export class Env {
   step(action: ArrayLike<number>): StepResult {
     const sim = this.requireSim();
     const task = this.taskSpec!;
-    const ik = applyAction(sim.robot, this.latency ? this.latency.delay(action, this.actionMode, sim) : action, this.actionMode);
+    const ik = applyAction(sim.robot, this.latency ? this.latency.delay(action, this.actionMode, sim) : action, this.actionMode, this.osc ?? undefined);
     const t0 = performance.now();
     sim.controlStep();
     const simMs = performance.now() - t0;
@@ -172,6 +177,7 @@ export class Env {
     return {
       world: this.requireSim().snapshot(), stepCount: this.stepCount, task: this.taskSpec!, health: this.monitor!.saveState(),
       sensor: this.sensor?.saveState() ?? null, latency: this.latency?.saveState() ?? null, goalHeld: this.goalHeld,
+      osc: this.osc?.saveState() ?? null,
     };
   }
 
@@ -186,6 +192,7 @@ export class Env {
     this.monitor!.loadState(s.health);
     if (s.sensor) this.sensor!.loadState(s.sensor);
     if (s.latency) this.latency!.loadState(s.latency);
+    if (s.osc && this.osc) this.osc.loadState(s.osc);
     this.stepCount = s.stepCount;
     this.goalHeld = s.goalHeld;
     this.taskSpec = s.task;
@@ -234,6 +241,8 @@ export interface EnvSnapshot {
   latency: ActionLatencyState | null;
   /** Consecutive control steps the task's goal had held (the success window, sim/success.ts). */
   goalHeld: number;
+  /** The osc_pose mode's tracker (the arm's velocity); null in other modes. */
+  osc: OscSetpointState | null;
 }
 
 export { ActionError };
@@ -275,34 +284,44 @@ class EnvPrivileged implements PrivilegedState {
   }
 
   fixture(id: string): FixtureStateView {
-    const f = this.env.world.fixtures.get(id);
-    if (!f) throw new Error(`unknown fixture "${id}"`);
-    const part = f.partPose();
+    const w = this.env.world;
+    const ref = resolveFixtureRef(w.scene.spec.fixtures, id);
+    if (!ref) throw new Error(`unknown fixture "${id}"`);
+    const f = w.fixtures.get(ref.fixture.id)!;
+    const p = ref.part ? f.part(ref.part.name) : undefined;
+    const d = p?.def;
+    const frame = f.regionFrame({ type: 'surface', center: [0, 0, 0], halfExtents: [0, 0, 0] });
     const view: FixtureStateView = {
-      id, kind: f.kind, pos: [...f.spec.pos] as [number, number], yaw: f.spec.yaw, value: f.value(),
-      range: f.kind === 'cabinet' ? [0, CABINET.drawerTravel] : f.kind === 'microwave' ? [0, MICROWAVE.doorMax] : [0, BUTTON.travel],
-      on: f.on, open: f.isOpen(), closed: f.isClosed(), part,
+      id: f.spec.id, kind: f.kind, pos: [...f.spec.pos] as [number, number], yaw: f.spec.yaw,
+      role: d?.role, value: p ? p.value() : 0, range: d ? [...d.range] as [number, number] : [0, 0],
+      on: p?.on ?? false, open: p?.isOpen() ?? false, closed: p?.isClosed() ?? false,
+      part: p ? p.pose() : frame,
     };
-    if (f.kind === 'cabinet' || f.kind === 'microwave') {
-      let local: Vec3, half: number;
-      if (f.kind === 'cabinet') {
-        const d = CABINET.drawer, h = CABINET.handle;
-        local = [-d.depth / 2 - h.standoff, 0, h.z - (d.bottomZ + d.height / 2)];
-        half = h.length / 2;
-      } else {
-        const m = MICROWAVE, h = m.handle;
-        local = [-m.door.thickness - h.standoff, -m.width + h.fromEdge, h.z];
-        half = h.length / 2;
-        view.hinge = { point: [part.pos[0], part.pos[1], 0], doorWidth: m.width, doorThickness: m.door.thickness };
+    if (p && d) {
+      const pose = p.pose();
+      if (d.handle) {
+        const c = d.handle.center;
+        view.handle = {
+          center: p.point(c),
+          top: p.point([c[0], c[1], c[2] + d.handle.halfLength]),
+          across: quatRotate(pose.quat, [0, 1, 0]) as Vec3,
+          outward: quatRotate(pose.quat, [-1, 0, 0]) as Vec3,
+        };
       }
-      view.handle = {
-        center: f.partPoint(local),
-        top: f.partPoint([local[0], local[1], local[2] + half]),
-        across: quatRotate(part.quat, [0, 1, 0]) as Vec3,
-        outward: quatRotate(part.quat, [-1, 0, 0]) as Vec3,
+      if (d.door) view.hinge = { point: [pose.pos[0], pose.pos[1], 0], doorWidth: d.door.width, doorThickness: d.door.thickness };
+      if (d.capTop) view.capTop = p.point(d.capTop);
+      if (d.grip) view.knob = { top: p.point(d.grip.top), along: quatRotate(pose.quat, d.grip.along) as Vec3 };
+    }
+    if (ref.region && ref.regionName) {
+      const r = ref.region;
+      view.region = {
+        name: ref.regionName, type: r.type, frame: f.regionFrame(r),
+        center: r.center, halfExtents: r.halfExtents,
+        placeAt: r.placeAt ?? (r.type === 'surface'
+          ? [r.center[0], r.center[1], r.center[2] + r.halfExtents[2]]
+          : [r.center[0], r.center[1], r.center[2] - r.halfExtents[2]]),
+        itemMaxHeight: r.itemMaxHeight, closedAbove: r.closedAbove ?? false,
       };
-    } else {
-      view.capTop = f.partPoint([0, 0, BUTTON.cap.halfHeight]);
     }
     return view;
   }

@@ -8,7 +8,8 @@ import { getObjectKind } from '../scenes/objects.ts';
 import { centreOfMass } from '../scenes/stable-poses.ts';
 import { quatRotate } from './kinematics.ts';
 import type { SimWorld } from './world.ts';
-import { CABINET, MICROWAVE } from './fixtures.ts';
+import { resolveFixtureRef, type FixtureRef } from '../scenes/fixture-refs.ts';
+import type { Fixture, FixturePart } from './fixtures.ts';
 
 export const PREDICATE_TOLERANCES = {
   /** On/In/InRegion need the objects they name at rest: no point of them faster than this (m/s),
@@ -107,11 +108,12 @@ function grasped(ctx: PredicateContext, id: string): boolean {
 function on(ctx: PredicateContext, [a, b]: Arg[]): boolean {
   const A = String(a), B = String(b);
   if (!ctx.world.objects.has(B)) {
-    // On a fixture: resting on its top, touching it.
-    const fx = ctx.world.fixtures.get(B);
-    if (!fx) return false;
-    return ctx.world.contactsOf(A).has(B) && placed(ctx, A)
-      && ctx.world.objectPose(A).pos[2] > 0.5 * (fx.kind === 'cabinet' ? CABINET.height : MICROWAVE.height);
+    // On a fixture: resting in one of its regions (its top, a cook region, a rack's slots), touching it.
+    const r = fixtureRef(ctx, B);
+    // A bare fixture id means its top; a named region (a top side, a cook region, a rack's slots) means that region.
+    const region = B === r.fixture.spec.id ? r.ref.def.regions.top_side ?? r.ref.region : r.ref.region;
+    if (!region) return false;
+    return ctx.world.contactsOf(A).has(r.fixture.spec.id) && inVolume(ctx, A, r.fixture, region) && placed(ctx, A);
   }
   const kb = kindOf(ctx, B);
   const pb = ctx.world.objectPose(B);
@@ -133,35 +135,43 @@ function on(ctx: PredicateContext, [a, b]: Arg[]): boolean {
 
 function inside(ctx: PredicateContext, [a, c]: Arg[]): boolean {
   const A = String(a), C = String(c);
-  const ca = centre(ctx, A);
-  const m = PREDICATE_TOLERANCES.inMargin;
-  let local: Vec3;
-  let vol: { center: Vec3; halfExtents: Vec3 };
-  const fx = ctx.world.fixtures.get(C);
-  if (fx) {
-    if (fx.kind === 'cabinet') {
-      const d = CABINET.drawer;
-      const p = fx.partPose();
-      local = toLocal(p.pos, p.quat, ca);
-      vol = { center: [0, 0, d.wall / 2], halfExtents: [d.depth / 2 - d.wall, d.width / 2 - d.wall, d.height / 2] };
-    } else if (fx.kind === 'microwave') {
-      const w = MICROWAVE;
-      local = toLocal([fx.spec.pos[0], fx.spec.pos[1], 0], yawQuat(fx.spec.yaw), ca);
-      vol = { center: [0, 0, (w.floor + w.height - w.wall) / 2], halfExtents: [w.depth / 2 - w.wall, w.width / 2 - w.wall, (w.height - w.wall - w.floor) / 2] };
-    } else return false;
-  } else {
-    const kc = kindOf(ctx, C);
-    if (!kc.container) return false;
-    const pc = ctx.world.objectPose(C);
-    local = toLocal(pc.pos, pc.quat, ca);
-    vol = kc.container;
+  if (!ctx.world.objects.has(C)) {
+    const r = fixtureRef(ctx, C);
+    const region = r.ref.region;
+    if (region?.type !== 'interior') return false;
+    return inVolume(ctx, A, r.fixture, region) && placed(ctx, A);
   }
+  const kc = kindOf(ctx, C);
+  if (!kc.container) return false;
+  const pc = ctx.world.objectPose(C);
+  return centreInVolume(ctx, A, toLocal(pc.pos, pc.quat, centre(ctx, A)), kc.container) && placed(ctx, A) && placed(ctx, C);
+}
+
+/** The object's centre within a fixture region's volume (a surface region: resting on its top). */
+function inVolume(ctx: PredicateContext, A: string, fx: Fixture, region: { center: Vec3; halfExtents: Vec3; type: string; part?: string }): boolean {
+  const f = fx.regionFrame(region as Parameters<Fixture['regionFrame']>[0]);
+  const local = toLocal(f.pos, f.quat, centre(ctx, A));
+  if (region.type === 'surface') {
+    // A flat volume standing on the surface, as tall as the object.
+    const top = region.center[2] + region.halfExtents[2];
+    const h = verticalHalf(ctx, A);
+    const m = PREDICATE_TOLERANCES.onOverhang;
+    return Math.abs(local[0] - region.center[0]) <= region.halfExtents[0] + m
+      && Math.abs(local[1] - region.center[1]) <= region.halfExtents[1] + m
+      && local[2] - h >= top - 0.01 && local[2] - h <= top + 0.02;
+  }
+  return centreInVolume(ctx, A, local, region);
+}
+
+/** An object's centre (given in the volume's frame) inside an interior volume, with the `inMargin` tolerance. */
+function centreInVolume(ctx: PredicateContext, A: string, local: Vec3, vol: { center: Vec3; halfExtents: Vec3 }): boolean {
+  const m = PREDICATE_TOLERANCES.inMargin;
   for (let i = 0; i < 2; i++) if (Math.abs(local[i] - vol.center[i]) > vol.halfExtents[i] + m) return false;
   // Vertically: centre above the floor of the volume and below its top plus the object's own half height.
   const half = kindOf(ctx, A).size[2] / 2;
   if (local[2] < vol.center[2] - vol.halfExtents[2] - m) return false;
   if (local[2] > vol.center[2] + vol.halfExtents[2] + half) return false;
-  return placed(ctx, A) && (fx !== undefined || placed(ctx, C));
+  return true;
 }
 
 function yawQuat(yaw: number): Quat {
@@ -187,23 +197,31 @@ function inRegion(ctx: PredicateContext, [a, r]: Arg[]): boolean {
     && pos[2] <= PREDICATE_TOLERANCES.onTableZ && placed(ctx, String(a));
 }
 
-function fixture(ctx: PredicateContext, id: Arg) {
-  const f = ctx.world.fixtures.get(String(id));
-  if (!f) throw new Error(`predicate names unknown fixture "${id}"`);
-  return f;
+/** The fixture an atom argument names (a fixture id, or one of its regions or parts: scenes/fixture-refs.ts). */
+function fixtureRef(ctx: PredicateContext, id: Arg): { ref: FixtureRef; fixture: Fixture } {
+  const ref = resolveFixtureRef(ctx.world.scene.spec.fixtures, String(id));
+  if (!ref) throw new Error(`predicate names unknown object or fixture "${id}"`);
+  return { ref, fixture: ctx.world.fixtures.get(ref.fixture.id)! };
+}
+
+/** The moving part an atom argument names (a drawer region names its drawer). */
+function part(ctx: PredicateContext, id: Arg): FixturePart {
+  const { ref, fixture } = fixtureRef(ctx, id);
+  if (!ref.part) throw new Error(`"${id}" names no drawer, door, button or knob of fixture "${fixture.spec.id}"`);
+  return fixture.part(ref.part.name);
 }
 
 export const PREDICATES: Record<PredicateName, PredicateFn> = {
   On: on,
   In: inside,
-  Open: (ctx, [x]) => fixture(ctx, x).isOpen(),
-  Closed: (ctx, [x]) => fixture(ctx, x).isClosed(),
+  Open: (ctx, [x]) => part(ctx, x).isOpen(),
+  Closed: (ctx, [x]) => part(ctx, x).isClosed(),
   Grasped: (ctx, [a]) => grasped(ctx, String(a)),
   Upright: upright,
   Near: near,
   InRegion: inRegion,
-  TurnedOn: (ctx, [x]) => fixture(ctx, x).on,
-  TurnedOff: (ctx, [x]) => !fixture(ctx, x).on,
+  TurnedOn: (ctx, [x]) => part(ctx, x).on,
+  TurnedOff: (ctx, [x]) => !part(ctx, x).on,
 };
 
 export function evalAtom(ctx: PredicateContext, atom: Atom): boolean {

@@ -4,7 +4,7 @@ import type { Quat, ResolvedScene, Shape, Vec3 } from '../scenes/types.ts';
 import { getObjectKind } from '../scenes/objects.ts';
 import { RAPIER, initRapier } from './rapier.ts';
 import { colliderDescFor, massesByVolume } from './shapes.ts';
-import { Fixture, type FixtureState } from './fixtures.ts';
+import { Fixture, type FixtureSnapshot } from './fixtures.ts';
 import { Robot, type RobotState } from './robot.ts';
 import { ArmLimiter, boundingRadius } from './arm-limiter.ts';
 import { quatRotate } from './kinematics.ts';
@@ -64,7 +64,7 @@ export interface WorldSnapshot {
   /** Rapier's serialized world: the bytes the live broad phase was rebuilt from (see canonicalize). */
   rapier: Uint8Array;
   robot: RobotState;
-  fixtures: Record<string, FixtureState>;
+  fixtures: Record<string, FixtureSnapshot>;
   physicsSteps: number;
   /** The world it was taken in: scene, layout seed, objects (restore refuses a snapshot of another). */
   origin: string;
@@ -113,9 +113,9 @@ export class SimWorld {
     ), table), 'floor');
 
     for (const f of scene.fixtures) {
-      const fx = new Fixture(world, f, scene.fixtureInit[f.id] ?? 0);
+      const fx = new Fixture(world, f, scene.fixtureInit);
       this.fixtures.set(f.id, fx);
-      for (const h of [fx.shellHandle, fx.partHandle]) {
+      for (const h of [fx.shellHandle, ...fx.parts.map((p) => p.bodyHandle)]) {
         const b = world.getRigidBody(h);
         for (let i = 0; i < b.numColliders(); i++) this.own(b.collider(i), f.id);
       }
@@ -370,7 +370,7 @@ export class SimWorld {
    */
   snapshot(): WorldSnapshot {
     this.exact = true;
-    const fixtures: Record<string, FixtureState> = {};
+    const fixtures: Record<string, FixtureSnapshot> = {};
     for (const [id, f] of this.fixtures) fixtures[id] = f.saveState();
     return {
       rapier: this.canonicalize().slice(), robot: this.robot.saveState(), fixtures, physicsSteps: this.physicsSteps,

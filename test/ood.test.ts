@@ -49,7 +49,7 @@ describe('OOD levels', () => {
     for (let seed = 0; seed < 20; seed++) {
       const s = resolveScene(tabletop, seed, task, { pose: 1 });
       for (const o of tabletop.objects) {
-        const r = tabletop.regions[o.region];
+        const r = tabletop.regions[o.region!];
         const p = s.objects.find((x) => x.id === o.id)!.pos;
         if (Math.abs(p[0] - r.center[0]) > r.halfExtents[0] || Math.abs(p[1] - r.center[1]) > r.halfExtents[1]) outside++;
       }

@@ -5,10 +5,11 @@ import { Env } from '../sim/env.ts';
 import { ExpertPolicy } from '../policies/expert.ts';
 import { findTask } from '../scenes/load.ts';
 import { getObjectKind } from '../scenes/objects.ts';
-import { FIXTURE_OPEN_VALUE } from '../scenes/fixtures.ts';
+import { FIXTURE_DEFS, isOpenable, partOpenValue } from '../scenes/fixture-defs.ts';
+import { partKey } from '../scenes/fixture-refs.ts';
 import type { FixtureSpec, Formula, Quat, TaskSpec, Vec3 } from '../scenes/types.ts';
 import { PREDICATE_TOLERANCES } from '../sim/predicates.ts';
-import { FIXTURE_TOLERANCES, Fixture } from '../sim/fixtures.ts';
+import { Fixture } from '../sim/fixtures.ts';
 import { initRapier, RAPIER } from '../sim/rapier.ts';
 import { quatFromAxisAngle, quatRotate } from '../sim/kinematics.ts';
 import type { Observation } from '../sim/policy.ts';
@@ -290,7 +291,7 @@ describe('Open / Closed', () => {
     await env.reset({ seed: 0, task: findTask('cabinet_close_drawer') });
     settle(5);
     const cab = env.world.fixtures.get('cabinet')!;
-    expect(cab.value()).toBeCloseTo(FIXTURE_OPEN_VALUE.cabinet, 2);
+    expect(cab.value()).toBeCloseTo(partOpenValue(FIXTURE_DEFS.cabinet.parts[0]), 2);
     expect(env.holds(['Open', 'cabinet'])).toBe(true);
     expect(env.holds(['Closed', 'cabinet'])).toBe(false);
     await env.reset({ seed: 0, task: findTask('cabinet_open_drawer') });
@@ -303,7 +304,7 @@ describe('Open / Closed', () => {
   it('microwave: an Open init is Open and not Closed; the default is Closed and not Open', async () => {
     await env.reset({ seed: 0, task: findTask('microwave_close_door') });
     settle(5);
-    expect(env.world.fixtures.get('microwave')!.value()).toBeCloseTo(FIXTURE_OPEN_VALUE.microwave, 2);
+    expect(env.world.fixtures.get('microwave')!.value()).toBeCloseTo(partOpenValue(FIXTURE_DEFS.microwave.parts[0]), 2);
     expect(env.holds(['Open', 'microwave'])).toBe(true);
     expect(env.holds(['Closed', 'microwave'])).toBe(false);
     await env.reset({ seed: 0, task: findTask('microwave_open_door') });
@@ -312,42 +313,56 @@ describe('Open / Closed', () => {
     expect(env.holds(['Open', 'microwave'])).toBe(false);
   });
 
-  it('the tolerances are ordered and the init values fall on the right side of them', () => {
-    const t = FIXTURE_TOLERANCES;
-    expect(t.drawerClosed).toBeGreaterThanOrEqual(0);
-    expect(t.drawerClosed).toBeLessThan(t.drawerOpen);
-    expect(t.doorClosed).toBeGreaterThanOrEqual(0);
-    expect(t.doorClosed).toBeLessThan(t.doorOpen);
-    expect(t.buttonRelease).toBeLessThan(t.buttonPress);
-    expect(FIXTURE_OPEN_VALUE.cabinet).toBeGreaterThan(t.drawerOpen);
-    expect(FIXTURE_OPEN_VALUE.microwave).toBeGreaterThan(t.doorOpen);
+  it('every kind: thresholds are ordered and init values fall on the right side of them', () => {
+    for (const def of Object.values(FIXTURE_DEFS)) {
+      for (const p of def.parts) {
+        const what = `${def.kind}.${p.name}`;
+        expect(p.range[0], what).toBeLessThan(p.range[1]);
+        if (isOpenable(p)) {
+          expect(p.closedAt!, what).toBeGreaterThanOrEqual(p.range[0]);
+          expect(p.closedAt!, what).toBeLessThan(p.openAt!);
+          expect(partOpenValue(p), what).toBeGreaterThan(p.openAt!);
+          expect(partOpenValue(p), what).toBeLessThanOrEqual(p.range[1]);
+        } else if (p.switch?.mode === 'toggle') {
+          expect(p.switch.release, what).toBeLessThan(p.switch.press);
+          expect(p.switch.press, what).toBeLessThan(p.range[1]);
+        } else if (p.switch?.mode === 'level') {
+          expect(p.switch.onAt, what).toBeGreaterThan(p.range[0]);
+          expect(p.switch.onValue, what).toBeGreaterThan(p.switch.onAt);
+          expect(p.switch.onValue, what).toBeLessThanOrEqual(p.range[1]);
+        }
+      }
+    }
   });
 
-  it('isOpen / isClosed switch just either side of the thresholds (fixture built at that joint value)', async () => {
+  it('every drawer and door of every kind: isOpen / isClosed switch just either side of its thresholds (fixture built at that joint value)', async () => {
     await initRapier();
     const eps = 1e-3;
-    const cases: { kind: 'cabinet' | 'microwave'; open: number; closed: number }[] = [
-      { kind: 'cabinet', open: FIXTURE_TOLERANCES.drawerOpen, closed: FIXTURE_TOLERANCES.drawerClosed },
-      { kind: 'microwave', open: FIXTURE_TOLERANCES.doorOpen, closed: FIXTURE_TOLERANCES.doorClosed },
-    ];
-    for (const c of cases) {
-      const at = (v: number) => {
-        const world = new RAPIER.World({ x: 0, y: 0, z: -9.81 });
-        const spec: FixtureSpec = { id: c.kind, kind: c.kind, pos: [0.7, 0.1], yaw: 0.03 };
-        const f = new Fixture(world, spec, v);
-        const r = { value: f.value(), open: f.isOpen(), closed: f.isClosed() };
-        world.free();
-        return r;
-      };
-      const label = (v: number) => `${c.kind} at ${v}`;
-      for (const v of [c.open + eps, c.open - eps, c.closed + eps, c.closed - eps, 0]) {
-        expect(at(v).value, label(v)).toBeCloseTo(v, 4);
+    let n = 0;
+    for (const def of Object.values(FIXTURE_DEFS)) {
+      for (const p of def.parts.filter(isOpenable)) {
+        const at = (v: number) => {
+          const world = new RAPIER.World({ x: 0, y: 0, z: -9.81 });
+          const spec: FixtureSpec = { id: 'f', kind: def.kind, pos: [0.7, 0.1], yaw: 0.03 };
+          const f = new Fixture(world, spec, { [partKey('f', def, p.name)]: v });
+          const part = f.part(p.name);
+          const r = { value: part.value(), open: part.isOpen(), closed: part.isClosed() };
+          world.free();
+          return r;
+        };
+        const label = (v: number) => `${def.kind}.${p.name} at ${v}`;
+        const open = p.openAt!, closed = p.closedAt!;
+        for (const v of [open + eps, open - eps, closed + eps, closed - eps, 0]) {
+          expect(at(v).value, label(v)).toBeCloseTo(v, 4);
+        }
+        expect(at(open + eps), label(open + eps)).toMatchObject({ open: true, closed: false });
+        expect(at(open - eps), label(open - eps)).toMatchObject({ open: false, closed: false });
+        expect(at(closed + eps), label(closed + eps)).toMatchObject({ open: false, closed: false });
+        expect(at(closed - eps), label(closed - eps)).toMatchObject({ open: false, closed: true });
+        n++;
       }
-      expect(at(c.open + eps), label(c.open + eps)).toMatchObject({ open: true, closed: false });
-      expect(at(c.open - eps), label(c.open - eps)).toMatchObject({ open: false, closed: false });
-      expect(at(c.closed + eps), label(c.closed + eps)).toMatchObject({ open: false, closed: false });
-      expect(at(c.closed - eps), label(c.closed - eps)).toMatchObject({ open: false, closed: true });
     }
+    expect(n).toBe(8); // cabinet, microwave, three drawers each of the wooden and the white cabinet
   });
 });
 
@@ -379,17 +394,17 @@ describe('TurnedOn / TurnedOff', () => {
       // Press and hold the cap down for half a second: exactly one toggle.
       expect(go(cap[2] - 0.0085, 10)).toBe(1);
       const button = absEnv.world.fixtures.get('button')!;
-      expect(button.value()).toBeGreaterThan(FIXTURE_TOLERANCES.buttonPress);
+      expect(button.value()).toBeGreaterThan((FIXTURE_DEFS.button.parts[0].switch as { press: number }).press);
       expect(absEnv.holds(['TurnedOn', 'button'])).toBe(true);
       // Still held down, checked at every physics step: no further toggles.
       for (let i = 0; i < 48; i++) {
         absEnv.world.physicsStep();
-        expect(button.value()).toBeGreaterThan(FIXTURE_TOLERANCES.buttonPress);
+        expect(button.value()).toBeGreaterThan((FIXTURE_DEFS.button.parts[0].switch as { press: number }).press);
         expect(absEnv.holds(['TurnedOn', 'button']), `physics step ${i}`).toBe(true);
       }
       // Let go: it stays on.
       expect(go(cap[2] + 0.08, 15)).toBe(0);
-      expect(absEnv.world.fixtures.get('button')!.value()).toBeLessThan(FIXTURE_TOLERANCES.buttonRelease);
+      expect(absEnv.world.fixtures.get('button')!.value()).toBeLessThan((FIXTURE_DEFS.button.parts[0].switch as { release: number }).release);
       expect(absEnv.holds(['TurnedOn', 'button'])).toBe(true);
       // A second press turns it off, and it stays off.
       expect(go(cap[2] - 0.0085, 10)).toBe(1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_FOOTPRINT } from '../scenes/fixtures.ts';
+import { FIXTURE_DEFS } from '../scenes/fixture-defs.ts';
 import { fixtureRect, pointRectDistance } from '../scenes/geometry.ts';
 import { DEFAULT_ROBOT_INIT, PLACEMENT_MARGIN, REST_Z, resolveScene } from '../scenes/layout.ts';
 import { SpecError, findScene, findTask, listScenes, listTasks, parseTask } from '../scenes/load.ts';
@@ -32,7 +32,7 @@ describe('resolveScene', () => {
         expect(r.objects.map((o) => o.id)).toEqual(spec.objects.map((o) => o.id));
         r.objects.forEach((o, i) => {
           const p = spec.objects[i];
-          const reg = spec.regions[p.region];
+          const reg = spec.regions[p.region!];
           expect(o.kind).toBe(p.kind);
           expect(Math.abs(o.pos[0] - reg.center[0])).toBeLessThanOrEqual(reg.halfExtents[0] + 1e-12);
           expect(Math.abs(o.pos[1] - reg.center[1])).toBeLessThanOrEqual(reg.halfExtents[1] + 1e-12);
@@ -119,9 +119,9 @@ describe('resolveScene', () => {
   it('shipped layouts: handles reachable, fixtures where the brief puts them', () => {
     const cab = findScene('cabinet_counter');
     const cabinet = cab.fixtures.find((f) => f.id === 'cabinet')!;
-    expect(cabinet.pos[0] - FIXTURE_FOOTPRINT.cabinet.depth / 2).toBeCloseTo(0.57, 9);
+    expect(cabinet.pos[0] - FIXTURE_DEFS.cabinet.footprint.depth / 2).toBeCloseTo(0.57, 9);
     const mw = findScene('microwave_counter').fixtures[0];
-    expect(mw.pos[0] - FIXTURE_FOOTPRINT.microwave.depth / 2).toBeCloseTo(0.57, 9);
+    expect(mw.pos[0] - FIXTURE_DEFS.microwave.footprint.depth / 2).toBeCloseTo(0.57, 9);
     // The butter push is ~15-20 cm from its region centre into left_zone.
     const t = findScene('tabletop');
     const butter = t.regions.butter_init;
@@ -132,7 +132,7 @@ describe('resolveScene', () => {
     // Every object region is within the reachable area.
     for (const name of listScenes()) {
       for (const o of findScene(name).objects) {
-        const reg = findScene(name).regions[o.region];
+        const reg = findScene(name).regions[o.region!];
         expect(reg.center[0]).toBeGreaterThanOrEqual(0.3);
         expect(reg.center[0]).toBeLessThanOrEqual(0.75);
         expect(Math.abs(reg.center[1])).toBeLessThanOrEqual(0.35);

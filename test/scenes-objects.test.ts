@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   MAX_GRASP_HEIGHT, MAX_GRASP_WIDTH, MIN_GRASP_HEIGHT, OBJECT_KINDS, closestNames, footprintRadius, getObjectKind, shapesBounds,
 } from '../scenes/objects.ts';
-import { FIXTURE_FOOTPRINT, FIXTURE_SWING } from '../scenes/fixtures.ts';
+import { FIXTURE_DEFS } from '../scenes/fixture-defs.ts';
 
 const kinds = Object.values(OBJECT_KINDS);
 
@@ -104,10 +104,10 @@ describe('object library', () => {
   });
 
   it('fixture dimensions', () => {
-    expect(FIXTURE_FOOTPRINT.cabinet).toEqual({ depth: 0.3, width: 0.36, height: 0.26 });
-    expect(FIXTURE_FOOTPRINT.microwave).toEqual({ depth: 0.3, width: 0.4, height: 0.26 });
-    expect(FIXTURE_FOOTPRINT.button).toEqual({ depth: 0.08, width: 0.08, height: 0.03 });
-    expect(FIXTURE_SWING.cabinet).toBe(0.22);
+    expect(FIXTURE_DEFS.cabinet.footprint).toEqual({ depth: 0.3, width: 0.36, height: 0.26 });
+    expect(FIXTURE_DEFS.microwave.footprint).toEqual({ depth: 0.3, width: 0.4, height: 0.26 });
+    expect(FIXTURE_DEFS.button.footprint).toEqual({ depth: 0.08, width: 0.08, height: 0.03 });
+    expect(FIXTURE_DEFS.cabinet.swing).toBe(0.22);
   });
 });
 

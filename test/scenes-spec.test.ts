@@ -107,7 +107,7 @@ describe('scene and task specs: errors', () => {
       file: SCENE_FILE, path: 'table.colour', found: 'unknown field "colour"', allowed: 'the fields of the table: size, center, friction, color (closest: color)',
     });
     expectSpecError(() => parseScene(sceneWith((s) => { s.objects[3].mass = 0.1; }), SCENE_FILE), {
-      file: SCENE_FILE, path: 'objects[3].mass', found: 'unknown field "mass"', allowed: 'the fields of an object placement: id, kind, region, yaw',
+      file: SCENE_FILE, path: 'objects[3].mass', found: 'unknown field "mass"', allowed: 'the fields of an object placement: id, kind, region, on, in, yaw (closest: yaw)',
     });
     expectSpecError(() => parseTask(taskWith((t) => { t.goals = t.goal; }), TASK_FILE), {
       file: TASK_FILE, path: 'goals', found: 'unknown field "goals"', allowed: 'the fields of a task: name, scene, type',
@@ -170,7 +170,7 @@ describe('scene and task specs: errors', () => {
     const openTask = JSON.parse(readFileSync(new URL('../scenes/data/tasks/cabinet_close_drawer.json', import.meta.url), 'utf8'));
     openTask.init = [['Open', 'drawer']];
     expectSpecError(() => parseTask(openTask, 'scenes/data/tasks/cabinet_close_drawer.json', cab), {
-      file: 'scenes/data/tasks/cabinet_close_drawer.json', path: 'init[0][1]', found: '"drawer"', allowed: 'a cabinet or microwave fixture id of scene "cabinet_counter" (closest: cabinet)',
+      file: 'scenes/data/tasks/cabinet_close_drawer.json', path: 'init[0][1]', found: '"drawer"', allowed: 'a drawer or door: a cabinet, a cabinet drawer region, or a microwave of scene "cabinet_counter" (closest: cabinet_drawer_region, cabinet)',
     });
   });
 
@@ -178,16 +178,16 @@ describe('scene and task specs: errors', () => {
     const scene = findScene('tabletop');
     const cab = findScene('cabinet_counter');
     expectSpecError(() => parseTask(taskWith((t) => { t.goal = ['In', 'soup', 'plate']; }), TASK_FILE, scene), {
-      file: TASK_FILE, path: 'goal[2]', found: '"plate" (an object of kind plate)', allowed: /a container object \(bowl, basket\) or a cabinet \/ microwave fixture; in scene "tabletop": bowl, basket/,
+      file: TASK_FILE, path: 'goal[2]', found: '"plate" (an object of kind plate)', allowed: /a container object \(bowl, basket\) or a fixture region with an interior \(a drawer, a caddy compartment\); in scene "tabletop": bowl, basket/,
     });
     expectSpecError(() => parseTask(taskWith((t) => { t.scene = 'cabinet_counter'; t.goal = ['Open', 'button']; }), TASK_FILE, cab), {
-      file: TASK_FILE, path: 'goal[1]', found: '"button" (a fixture of kind button)', allowed: 'a cabinet or microwave fixture id; in scene "cabinet_counter": cabinet',
+      file: TASK_FILE, path: 'goal[1]', found: '"button" (a fixture of kind button)', allowed: 'Open\'s argument 1: a drawer or door: a cabinet, a cabinet drawer region, or a microwave; in scene "cabinet_counter": cabinet',
     });
     expectSpecError(() => parseTask(taskWith((t) => { t.scene = 'cabinet_counter'; t.goal = ['TurnedOn', 'cabinet']; }), TASK_FILE, cab), {
-      file: TASK_FILE, path: 'goal[1]', found: '"cabinet" (a fixture of kind cabinet)', allowed: 'a button fixture id; in scene "cabinet_counter": button',
+      file: TASK_FILE, path: 'goal[1]', found: '"cabinet" (a fixture of kind cabinet)', allowed: 'a switch: a button or a stove; in scene "cabinet_counter": button',
     });
     expectSpecError(() => parseTask(taskWith((t) => { t.goal = ['Open', 'soup']; }), TASK_FILE, scene), {
-      file: TASK_FILE, path: 'goal[1]', found: '"soup" (an object of kind alphabet_soup)', allowed: 'a cabinet or microwave fixture id',
+      file: TASK_FILE, path: 'goal[1]', found: '"soup" (an object of kind alphabet_soup)', allowed: 'a drawer or door: a cabinet, a cabinet drawer region, or a microwave',
     });
     expectSpecError(() => parseTask(taskWith((t) => { t.goal = ['Grasped', 'basket']; }), TASK_FILE, scene), {
       file: TASK_FILE, path: 'goal[1]', found: '"basket" (an object of kind basket)', allowed: 'a graspable object id',
@@ -201,7 +201,7 @@ describe('scene and task specs: errors', () => {
     // On a fixture's top is allowed (cabinet / microwave), on a button is not.
     expect(parseTask(taskWith((t) => { t.scene = 'cabinet_counter'; t.goal = ['On', 'ketchup', 'cabinet']; t.objectsOfInterest = ['ketchup', 'cabinet']; }), TASK_FILE, cab).goal).toEqual(['On', 'ketchup', 'cabinet']);
     expectSpecError(() => parseTask(taskWith((t) => { t.scene = 'cabinet_counter'; t.goal = ['On', 'ketchup', 'button']; }), TASK_FILE, cab), {
-      file: TASK_FILE, path: 'goal[2]', found: '"button" (a fixture of kind button)', allowed: 'or the top of a cabinet / microwave; in scene "cabinet_counter": bowl, cabinet',
+      file: TASK_FILE, path: 'goal[2]', found: '"button" (a fixture of kind button)', allowed: `or a fixture's top or region (cabinet top_side, stove cook_region, wine rack...); in scene "cabinet_counter": bowl, cabinet, cabinet_drawer_region, cabinet_top_side`,
     });
     expectSpecError(() => parseTask(taskWith((t) => { t.scene = 'cabinet_counter'; t.goal = ['On', 'milk', 'ketchup']; }), TASK_FILE, cab), {
       file: TASK_FILE, path: 'goal[2]', found: '"ketchup" (an object of kind ketchup)', allowed: 'an object with a flat top',

@@ -52,9 +52,17 @@ function metaFor(w: SimWorld) {
   for (const [id, f] of w.fixtures) {
     const seg = SEG.firstFixture + fi++;
     segNames.set(seg, id);
-    for (const [h, mat] of [[f.shellHandle, MATERIALS.fixtureShell], [f.partHandle, MATERIALS.fixturePart]] as const) {
+    const bodies: [number, Material, readonly { color?: [number, number, number] }[]][] = [
+      [f.shellHandle, MATERIALS.fixtureShell, f.def.shell],
+      ...f.parts.map((p): [number, Material, readonly { color?: [number, number, number] }[]] => [p.bodyHandle, MATERIALS.fixturePart, p.def.shapes]),
+    ];
+    for (const [h, mat, shapes] of bodies) {
       const b = w.world.getRigidBody(h);
-      for (let i = 0; i < b.numColliders(); i++) byHandle.set(b.collider(i).handle, { material: mat, seg });
+      // Each collider takes its shape's colour where the definition gives one.
+      for (let i = 0; i < b.numColliders(); i++) {
+        const c = shapes[i]?.color;
+        byHandle.set(b.collider(i).handle, { material: c ? { ...mat, color: c } : mat, seg });
+      }
     }
   }
   let oi = 0;
