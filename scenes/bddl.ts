@@ -192,6 +192,8 @@ export function importBddl(text: string, file: string, name: string, opts: { sta
       if (target.table) {
         o.region = target.table;
         o.yaw = regionYaw.get(target.table)!;
+        // LIBERO keeps objects clear of each other but not of where drawers open.
+        o.clearOfSwing = false;
       } else if (head === 'on') o.on = target.id;
       else o.in = target.id;
       placements.set(x, o);

@@ -21,8 +21,10 @@ export const DISTRACTOR_KINDS: readonly string[] = Object.freeze(
 export const DEFAULT_ROBOT_INIT: readonly number[] = Object.freeze([0, -0.785398, 0, -2.356194, 0, 1.570796, 0.785398]);
 /** Clearance kept between objects' bounding circles, and between objects and fixtures. */
 export const PLACEMENT_MARGIN = 0.01;
-/** Samples tried per object before giving up. */
+/** Samples tried per object before giving up on a draw of the layout. */
 export const MAX_PLACEMENT_TRIES = 200;
+/** Further draws of the whole layout after one fails, before the scene is declared impossible. */
+export const LAYOUT_REDRAWS = 30;
 /** Height of an object's origin (bottom centre) at reset: resting on the table top. */
 export const REST_Z = 0.0005;
 
@@ -49,6 +51,9 @@ export function fixtureInitFor(spec: SceneSpec, task?: Pick<TaskSpec, 'name' | '
   return out;
 }
 
+/** An object found no free spot in one draw of the layout (the whole layout is drawn again). */
+class NoRoomError extends SpecError {}
+
 interface Placed {
   id: string;
   center: Vec2;
@@ -59,15 +64,16 @@ interface Placed {
  * Resolve a scene for `seed`. Objects on the table are placed first, in spec order; each centre is
  * uniform in its region (one of its rectangles, drawn uniformly) and each yaw uniform in its range,
  * redrawn (at most MAX_PLACEMENT_TRIES times) while the object's bounding circle (+ margin) overlaps an
- * earlier object or a fixture's footprint / swing zone. Then objects `on` or `in` something, each once
- * what holds it is placed (see placeOnOrIn). The result lists objects in spec order.
+ * earlier object or a fixture's footprint / swing zone (footprint only with `clearOfSwing: false`). Then
+ * objects `on` or `in` something, each once what holds it is placed (see placeOnOrIn). When an object
+ * finds no spot, the whole layout is drawn again (at most LAYOUT_REDRAWS times). The result lists
+ * objects in spec order.
  * Deterministic: the same spec and seed give the same result.
  */
 export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec, ood: OodLevels = {}): ResolvedScene {
   if (task && task.scene !== spec.name) {
     throw new SpecError(`task "${task.name}"`, 'scene', JSON.stringify(task.scene), `the scene being resolved, "${spec.name}"`);
   }
-  const rng = seedrandom(`${seed}:layout`);
   // Fixture placement noise has its own stream, so adding it does not reshuffle object layouts.
   const frng = seedrandom(`${seed}:fixtures`);
   const fixtures = spec.fixtures.map((f) => {
@@ -76,8 +82,6 @@ export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec, ood
     return { ...f, pos, yaw: j ? f.yaw + (2 * frng() - 1) * j.yaw : f.yaw };
   });
   const fixtureZones: { id: string; rect: Rect }[] = fixtures.map((f) => ({ id: f.id, rect: fixtureRect(f, true) }));
-  const placed: Placed[] = [];
-  const objects: ResolvedObject[] = [];
   // The novel_objects axis first swaps targets: each graspable scene object other than a block
   // becomes, with probability L, a generated kind of about the same size (its own stream).
   const novel = axisRng(seed, 'novel_objects');
@@ -97,6 +101,45 @@ export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec, ood
   }
 
   const fixtureInit = fixtureInitFor(spec, task);
+  // A layout that cannot be completed is drawn again from the start (objects placed early can leave no
+  // room for later ones in tight regions, as LIBERO's are); the first draw uses the same stream as
+  // before redraws existed, so layouts that work on it are unchanged.
+  let placed: Placed[] = [];
+  let objects: ResolvedObject[] = [];
+  let first: NoRoomError | undefined;
+  for (let draw = 0; ; draw++) {
+    const rng = seedrandom(draw === 0 ? `${seed}:layout` : `${seed}:layout:redraw${draw}`);
+    try {
+      ({ placed, objects } = placeObjects(spec, seed, rng, fixtures, fixtureInit, swapped, ood));
+      break;
+    } catch (e) {
+      if (!(e instanceof NoRoomError)) throw e;
+      first ??= e;
+      if (draw >= LAYOUT_REDRAWS) throw new SpecError(first.file, first.path, `${first.found}, and in ${LAYOUT_REDRAWS} redraws of the whole layout`, first.allowed);
+    }
+  }
+
+  const clutter = Math.round(30 * (ood.clutter ?? 0));
+  if (clutter > 0) placeDistractors(spec, seed, ood, clutter, placed, objects, fixtureZones, novel);
+  const robotInit = [...(spec.robotInit ?? DEFAULT_ROBOT_INIT)];
+  const resolved: ResolvedScene = { spec, seed, objects, fixtures, fixtureInit, robotInit };
+  if (Object.values(ood).some((l) => (l ?? 0) > 0)) {
+    const o = resolveOod(ood, seed, spec.table.color, objects.map((x) => x.id), robotInit.length);
+    if (o.robotInitDelta) o.robotInitDelta.forEach((d, i) => { robotInit[i] += d; });
+    if (Object.keys(renamed).length) o.renamed = renamed;
+    resolved.ood = o;
+  }
+  return resolved;
+}
+
+/**
+ * One draw of the scene's objects from `rng`: those on the table in spec order, then those on or in
+ * something (placeOnOrIn). Throws a SpecError when an object finds no free spot. Result in spec order.
+ */
+function placeObjects(spec: SceneSpec, seed: number, rng: () => number, fixtures: FixtureSpec[], fixtureInit: Record<string, number>, swapped: Record<string, string>, ood: OodLevels): { placed: Placed[]; objects: ResolvedObject[] } {
+  const placed: Placed[] = [];
+  const objects: ResolvedObject[] = [];
+  const zones = fixtures.map((f) => ({ id: f.id, swing: fixtureRect(f, true), footprint: fixtureRect(f, false) }));
   spec.objects.forEach((o, i) => {
     if (o.region === undefined) return;
     const kindName = swapped[o.id] ?? o.kind;
@@ -126,9 +169,9 @@ export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec, ood
         }
       }
       if (!blocker) {
-        for (const z of fixtureZones) {
-          if (pointRectDistance([x, y], z.rect) < radius + PLACEMENT_MARGIN) {
-            blocker = `fixture "${z.id}" (footprint or swing zone)`;
+        for (const z of zones) {
+          if (pointRectDistance([x, y], o.clearOfSwing === false ? z.footprint : z.swing) < radius + PLACEMENT_MARGIN) {
+            blocker = `fixture "${z.id}" (${o.clearOfSwing === false ? 'footprint' : 'footprint or swing zone'})`;
             break;
           }
         }
@@ -142,7 +185,7 @@ export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec, ood
       return;
     }
     const worst = [...blockers.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([b]) => b);
-    throw new SpecError(
+    throw new NoRoomError(
       `scene "${spec.name}" (seed ${seed})`,
       `objects[${i}]`,
       `no free spot for object "${o.id}" (${o.kind}, radius ${radius.toFixed(3)} m) in region "${o.region}" after ` +
@@ -153,18 +196,7 @@ export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec, ood
   placeOnOrIn(spec, seed, fixtures, fixtureInit, swapped, objects, rng);
   const order = new Map(spec.objects.map((o, i) => [o.id, i]));
   objects.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
-
-  const clutter = Math.round(30 * (ood.clutter ?? 0));
-  if (clutter > 0) placeDistractors(spec, seed, ood, clutter, placed, objects, fixtureZones, novel);
-  const robotInit = [...(spec.robotInit ?? DEFAULT_ROBOT_INIT)];
-  const resolved: ResolvedScene = { spec, seed, objects, fixtures, fixtureInit, robotInit };
-  if (Object.values(ood).some((l) => (l ?? 0) > 0)) {
-    const o = resolveOod(ood, seed, spec.table.color, objects.map((x) => x.id), robotInit.length);
-    if (o.robotInitDelta) o.robotInitDelta.forEach((d, i) => { robotInit[i] += d; });
-    if (Object.keys(renamed).length) o.renamed = renamed;
-    resolved.ood = o;
-  }
-  return resolved;
+  return { placed, objects };
 }
 
 /** What an `on` / `in` placement rests on or in: an object of the scene, or a fixture's region. */
@@ -282,7 +314,7 @@ function placeOnOrIn(spec: SceneSpec, seed: number, fixtures: FixtureSpec[], fix
       done = true;
     }
     if (!done) {
-      throw new SpecError(`scene "${spec.name}" (seed ${seed})`, `objects[${i}].${field}`,
+      throw new NoRoomError(`scene "${spec.name}" (seed ${seed})`, `objects[${i}].${field}`,
         `no free spot for object "${o.id}" (${o.kind}, radius ${radius.toFixed(3)} m) ${field} "${targetName}" beside ${others.map((p) => `"${p.id}"`).join(', ')}`,
         `fewer or smaller objects ${field} "${targetName}"`);
     }

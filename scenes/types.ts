@@ -102,6 +102,9 @@ export interface ObjectPlacementSpec {
   in?: string;
   /** Yaw range [min, max] in radians, sampled uniformly. */
   yaw: Vec2;
+  /** false: the object may start in a fixture's drawer / door swing zone (only its footprint is kept
+   *  clear). LIBERO lays objects out where drawers open; imports say so. Default: kept clear of both. */
+  clearOfSwing?: boolean;
 }
 
 export interface SceneSpec {

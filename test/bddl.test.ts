@@ -170,6 +170,25 @@ describe('BDDL import in LIBERO\'s vocabulary', () => {
     expect(e!.message).not.toMatch(/\.json/);
   });
 
+  it('LIBERO layouts: objects may start where a drawer opens, and tight layouts are drawn again as a whole', () => {
+    // The cream cheese right where the cabinet's drawers slide out (LIBERO does not keep that clear).
+    const text = fixture('kitchen_drawers').replace('(-0.26 0.08 -0.22 0.12)', '(-0.02 -0.02 0.02 0.02)');
+    const { scene, task } = importBddl(text, 'in_front.bddl', 'in_front');
+    expect(scene.objects.find((o) => o.id === 'cream_cheese_1')!.clearOfSwing).toBe(false);
+    const strict = { ...scene, objects: scene.objects.map(({ clearOfSwing: _c, ...o }) => o) };
+    expect(() => resolveScene(strict, 0, task)).toThrow(/no free spot for object "cream_cheese_1".*swing zone/);
+    // Two butters in LIBERO's front / back regions 0.1 m apart: only some draws of the first leave room for the second.
+    const two = importBddl(fixture('kitchen_two_plates'), 'two.bddl', 'two').scene;
+    two.regions.front = { center: [0.66, 0.2], halfExtents: [0.025, 0.025] };
+    two.regions.back = { center: [0.56, 0.2], halfExtents: [0.025, 0.025] };
+    two.objects = two.objects.filter((o) => o.kind !== 'plate' && o.id !== 'butter_1');
+    two.objects.push({ id: 'butter_1', kind: 'butter', region: 'front', yaw: [0, 0] }, { id: 'butter_2', kind: 'butter', region: 'back', yaw: [0, 0] });
+    for (let seed = 0; seed < 20; seed++) {
+      const [a, b] = ['butter_1', 'butter_2'].map((id) => resolveScene(two, seed).objects.find((o) => o.id === id)!.pos);
+      expect(Math.hypot(a[0] - b[0], a[1] - b[1])).toBeGreaterThanOrEqual(0.12);
+    }
+  });
+
   it('scene files check placements on / in and every rectangle of a region', () => {
     const { scene } = importBddl(fixture('kitchen_stacked'), 'stacked.bddl', 'stacked');
     const bad = (edit: (s: any) => void) => {
