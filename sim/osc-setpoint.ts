@@ -12,13 +12,11 @@ export const OSC_POSE = {
   /** [-1, 1] (input_max 1) maps to output_max per control step: 0.05 m and 0.5 rad. */
   inputMax: 1,
   outputMax: { pos: 0.05, rot: 0.5 },
-  /** Stiffness (1/s^2), position and orientation alike. */
+  /** Stiffness (1/s^2), position and orientation alike. robosuite's `damping` 1 is a damping ratio: kd = 2 sqrt(kp). */
   kp: 150,
-  /** robosuite's `damping` is a damping ratio: kd = 2 sqrt(kp) * 1, critically damped. */
-  dampingRatio: 1,
 } as const;
 
-/** The response's natural frequency sqrt(kp) (rad/s); with damping ratio 1 the closed form below is exact. */
+/** The response's natural frequency sqrt(kp) (rad/s); damping ratio 1 makes it critically damped (settle below). */
 export const OSC_OMEGA = Math.sqrt(OSC_POSE.kp);
 
 /** What the tracker carries between control steps (part of an env snapshot). */
@@ -33,7 +31,7 @@ export interface OscSetpointState {
 /** Measured pose further than this from where the last step should have ended: the arm was held back. */
 const HELD_BACK = { pos: 1e-3, rot: 0.01 };
 
-/** One critically damped axis over `t`: error e (goal - x) and its rate, from e0 and the velocity v0. */
+/** One critically damped axis over `t`: error e (goal - x) and the velocity, from e0 and the velocity v0. */
 function settle(e0: number, v0: number, t: number): { e: number; v: number } {
   const w = OSC_OMEGA, de0 = -v0, b = de0 + w * e0, decay = Math.exp(-w * t);
   return { e: (e0 + b * t) * decay, v: -(de0 - w * b * t) * decay };
