@@ -3,7 +3,7 @@
 
 import seedrandom from 'seedrandom';
 import { SpecError } from './errors.ts';
-import { partOpenValue, partRestValue } from './fixture-defs.ts';
+import { FIXTURE_DEFS, partOpenValue, partRestValue } from './fixture-defs.ts';
 import { partKey, refPartKey, resolveFixtureRef, sceneParts, type FixtureRef } from './fixture-refs.ts';
 import { fixtureRect, pointRectDistance, type Rect } from './geometry.ts';
 import { OBJECT_KINDS, footprintRadius, getObjectKind } from './objects.ts';
@@ -217,7 +217,9 @@ export function placementTarget(spec: Pick<SceneSpec, 'objects' | 'fixtures'>, o
     if (rel === 'in' && !getObjectKind(obj.kind).container) return `"${name}" (${obj.kind}) has no interior to put things in`;
     return { rel, object: name };
   }
-  const ref = resolveFixtureRef(spec.fixtures, name);
+  // On a bare fixture id means on its top, as in the chain model.
+  const bare = spec.fixtures.find((f) => f.id === name);
+  const ref = resolveFixtureRef(spec.fixtures, rel === 'on' && bare && FIXTURE_DEFS[bare.kind].regions.top_side ? `${name}_top_side` : name);
   if (!ref) return `there is no object or fixture region "${name}"`;
   if (!ref.region || !ref.regionName) return `"${name}" names a part of fixture "${ref.fixture.id}", not a region things stand ${rel}`;
   if (rel === 'in' && ref.region.type !== 'interior') return `"${name}" is a surface of fixture "${ref.fixture.id}": things go on it, not in it`;

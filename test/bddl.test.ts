@@ -9,6 +9,7 @@ import { Env } from '../sim/env.ts';
 import { ExpertPolicy } from '../policies/expert.ts';
 import { runChain } from '../runner/chain.ts';
 import { goalOrder } from '../scenes/bddl-goal-order.ts';
+import { liberoFixtureYaw } from '../scenes/libero-fixtures.ts';
 import { initialState, applyAtom, sceneFacts, FILE_MARGINS } from '../scenes/chain-model.ts';
 import { resolveScene } from '../scenes/layout.ts';
 import { parseScene } from '../scenes/load.ts';
@@ -103,6 +104,18 @@ describe('BDDL import in LIBERO\'s vocabulary', () => {
     const s0 = initialState(facts, task.init);
     expect(s0.objects.akita_black_bowl_1).toEqual({ at: 'on', target: 'plate_1' });
     expect(applyAtom(facts, s0, ['On', 'cream_cheese_1', 'plate_1'], FILE_MARGINS)).toMatch(/akita_black_bowl_1.*plate_1/);
+  });
+
+  it('maps each LIBERO fixture\'s yaw by where its model has its front', () => {
+    // Fronts: cabinets, microwave, shelf, wine rack at model -y; the caddy's front compartment at -x; the stove's burner +x of its knob.
+    expect(liberoFixtureYaw('white_cabinet', 0)).toBeCloseTo(Math.PI / 2, 9); // at y > 0, drawers towards -y
+    expect(liberoFixtureYaw('microwave', Math.PI)).toBeCloseTo(-Math.PI / 2, 9); // at y < 0, door towards +y
+    expect(liberoFixtureYaw('desk_caddy', Math.PI)).toBeCloseTo(Math.PI, 9);
+    expect(liberoFixtureYaw('flat_stove', 0)).toBeCloseTo(-Math.PI / 2, 9);
+    // A bare fixture id as what something starts on means its top side.
+    const text = fixture('kitchen_stacked').replace('(On butter_1 wooden_cabinet_1_top_side)', '(On butter_1 wooden_cabinet_1)');
+    const { scene, task } = importBddl(text, 'bare.bddl', 'bare');
+    expect(resolveScene(scene, 0, task).objects.find((o) => o.id === 'butter_1')!.pos[2]).toBeGreaterThan(0.2);
   });
 
   it('an open drawer at reset is open in the simulator, a thing in a drawer starts in it, and In goes before Close', async () => {
