@@ -21,6 +21,7 @@ import { FIXTURE_DEFS, isOpenable, isSwitch, type PartRole } from './fixture-def
 import { refPartKey, refRegionKey, regionKey, resolveFixtureRef, sceneParts, sceneRegions } from './fixture-refs.ts';
 import { fixtureRect, pointRectDistance } from './geometry.ts';
 import type { Atom, FixtureKind, Formula, ObjectKind, SceneSpec, TaskType, Vec2 } from './types.ts';
+import { CHAIN_STEP_PREDICATES, PREDICATE_TABLE } from './predicate-table.ts';
 
 /** Distance kept between an object step's work points and an open fixture's swing zone (m). */
 export const HAND_CLEARANCE = 0.05;
@@ -241,125 +242,145 @@ function segmentPointDistance(a: Vec2, b: Vec2, p: Vec2): number {
   return Math.hypot(a[0] + t * dx - p[0], a[1] + t * dy - p[1]);
 }
 
-/**
- * Apply one goal atom to a state. Returns the new state, or the reason the atom cannot be made true
- * from this state (a sentence naming the objects involved).
- */
-export function applyAtom(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Margins = PLAN_MARGINS): SymbolicState | string {
+/** On(a, b): put a graspable object on a support, a block, or a fixture's top or surface region. */
+export function applyOn(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Margins = PLAN_MARGINS): SymbolicState | string {
   const [name, ...args] = atom;
   const next = (): SymbolicState => ({ objects: { ...s.objects }, fixtures: { ...s.fixtures } });
   const a = String(args[0]);
-  switch (name) {
-    case 'On': {
-      const b = String(args[1]);
-      const why = notPickable(facts, s, a);
-      if (why) return why;
-      if (a === b) return `"${a}" cannot go on itself`;
-      const onRegion = b in s.objects ? undefined : regionKeyOf(facts, b, 'On');
-      if (onRegion !== undefined) {
-        const r = facts.fixtureRegions[onRegion];
-        if (r.closedAbove) return `"${b}" cannot be reached from above`;
-        if (s.objects[a].at === 'on' && (s.objects[a] as { target: string }).target === onRegion) return `"${a}" is already on "${b}"`;
-        const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a)], m, r.fixtureId);
-        if (blocked) return blocked;
-        const n = next();
-        n.objects[a] = { at: 'on', target: onRegion };
-        return n;
-      }
-      if (!(b in s.objects)) return `there is no object "${b}" to put things on${hint(b, [...Object.keys(s.objects), ...Object.keys(facts.fixtureRegions)])}`;
-      const isSupport = facts.supports.includes(b);
-      const isStack = facts.blocks.includes(b) && facts.blocks.includes(a);
-      if (!isSupport && !isStack) return `"${b}" (${facts.kinds[b].kind}) is not something "${a}" can be put on`;
-      const pb = s.objects[b];
-      if (isStack && pb.at !== 'home' && pb.at !== 'region') return `"${b}" is ${describePlace(pb)}, not standing on the table`;
-      const other = heldBy(s, b, 'on');
-      if (other) return `"${other}" is already on "${b}"`;
-      if (s.objects[a].at === 'on' && (s.objects[a] as { target: string }).target === b) return `"${a}" is already on "${b}"`;
-      const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a), positionOf(facts, s, b)], m);
+    const b = String(args[1]);
+    const why = notPickable(facts, s, a);
+    if (why) return why;
+    if (a === b) return `"${a}" cannot go on itself`;
+    const onRegion = b in s.objects ? undefined : regionKeyOf(facts, b, 'On');
+    if (onRegion !== undefined) {
+      const r = facts.fixtureRegions[onRegion];
+      if (r.closedAbove) return `"${b}" cannot be reached from above`;
+      if (s.objects[a].at === 'on' && (s.objects[a] as { target: string }).target === onRegion) return `"${a}" is already on "${b}"`;
+      const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a)], m, r.fixtureId);
       if (blocked) return blocked;
       const n = next();
-      n.objects[a] = { at: 'on', target: b };
+      n.objects[a] = { at: 'on', target: onRegion };
       return n;
     }
-    case 'In': {
-      const c = String(args[1]);
-      const why = notPickable(facts, s, a);
-      if (why) return why;
-      const inRegion = c in s.objects ? undefined : regionKeyOf(facts, c, 'In');
-      if (inRegion !== undefined) {
-        const r = facts.fixtureRegions[inRegion];
-        if (r.type !== 'interior') return `"${c}" has no inside to put things in`;
-        if (r.closedAbove) return `"${c}" cannot be reached from above (things go in from the front)`;
-        if (r.access && s.fixtures[r.access] !== 'open') return `the ${facts.parts[r.access].role} of "${c}" is ${s.fixtures[r.access] === 'ajar' ? 'only ajar' : 'closed'}`;
-        const h = facts.kinds[a].size[2];
-        if (r.itemMaxHeight !== undefined && h > r.itemMaxHeight) return `"${a}" is ${h.toFixed(3)} m tall; "${c}" takes things up to ${r.itemMaxHeight} m`;
-        const inside = heldBy(s, inRegion, 'in');
-        if (inside) return `"${c}" already holds "${inside}"`;
-        const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a)], m, r.fixtureId);
-        if (blocked) return blocked;
-        const n = next();
-        n.objects[a] = { at: 'in', target: inRegion };
-        return n;
-      }
-      if (!(c in s.objects)) return `there is no container "${c}"${hint(c, [...facts.containers, ...Object.keys(facts.fixtureRegions)])}`;
-      if (!facts.containers.includes(c)) return `"${c}" (${facts.kinds[c].kind}) is not a container`;
-      const cap = m.capacity === 'by-size' && facts.kinds[c].category === 'basket' ? BASKET_CAPACITY : 1;
-      const inside = Object.keys(s.objects).filter((id) => { const q = s.objects[id]; return q.at === 'in' && q.target === c; });
-      if (inside.length >= cap) return `"${c}" is full (${inside.map((x) => `"${x}"`).join(', ')} already in it)`;
-      const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a), positionOf(facts, s, c)], m);
+    if (!(b in s.objects)) return `there is no object "${b}" to put things on${hint(b, [...Object.keys(s.objects), ...Object.keys(facts.fixtureRegions)])}`;
+    const isSupport = facts.supports.includes(b);
+    const isStack = facts.blocks.includes(b) && facts.blocks.includes(a);
+    if (!isSupport && !isStack) return `"${b}" (${facts.kinds[b].kind}) is not something "${a}" can be put on`;
+    const pb = s.objects[b];
+    if (isStack && pb.at !== 'home' && pb.at !== 'region') return `"${b}" is ${describePlace(pb)}, not standing on the table`;
+    const other = heldBy(s, b, 'on');
+    if (other) return `"${other}" is already on "${b}"`;
+    if (s.objects[a].at === 'on' && (s.objects[a] as { target: string }).target === b) return `"${a}" is already on "${b}"`;
+    const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a), positionOf(facts, s, b)], m);
+    if (blocked) return blocked;
+    const n = next();
+    n.objects[a] = { at: 'on', target: b };
+    return n;
+}
+
+/** In(a, c): put a graspable object into a container object or a fixture region with an interior. */
+export function applyIn(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Margins = PLAN_MARGINS): SymbolicState | string {
+  const [name, ...args] = atom;
+  const next = (): SymbolicState => ({ objects: { ...s.objects }, fixtures: { ...s.fixtures } });
+  const a = String(args[0]);
+    const c = String(args[1]);
+    const why = notPickable(facts, s, a);
+    if (why) return why;
+    const inRegion = c in s.objects ? undefined : regionKeyOf(facts, c, 'In');
+    if (inRegion !== undefined) {
+      const r = facts.fixtureRegions[inRegion];
+      if (r.type !== 'interior') return `"${c}" has no inside to put things in`;
+      if (r.closedAbove) return `"${c}" cannot be reached from above (things go in from the front)`;
+      if (r.access && s.fixtures[r.access] !== 'open') return `the ${facts.parts[r.access].role} of "${c}" is ${s.fixtures[r.access] === 'ajar' ? 'only ajar' : 'closed'}`;
+      const h = facts.kinds[a].size[2];
+      if (r.itemMaxHeight !== undefined && h > r.itemMaxHeight) return `"${a}" is ${h.toFixed(3)} m tall; "${c}" takes things up to ${r.itemMaxHeight} m`;
+      const inside = heldBy(s, inRegion, 'in');
+      if (inside) return `"${c}" already holds "${inside}"`;
+      const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a)], m, r.fixtureId);
       if (blocked) return blocked;
       const n = next();
-      n.objects[a] = { at: 'in', target: c };
+      n.objects[a] = { at: 'in', target: inRegion };
       return n;
     }
-    case 'InRegion': {
-      const r = String(args[1]);
-      const why = notPickable(facts, s, a);
-      if (why) return why;
-      if (!facts.pushable.includes(a)) return `"${a}" (${facts.kinds[a].kind}) is not box-shaped, so it is not pushed`;
-      if (!facts.zones.includes(r)) return `"${r}" is not a free zone of the scene (zones: ${facts.zones.join(', ') || 'none'})`;
-      const pa = s.objects[a];
-      if (pa.at === 'on') return `"${a}" is on "${pa.target}", not on the table`;
-      if (pa.at === 'region' && pa.region === r) return `"${a}" is already in "${r}"`;
-      const occupant = Object.keys(s.objects).find((id) => id !== a && s.objects[id].at === 'region' && (s.objects[id] as { region: string }).region === r);
-      if (occupant) return `"${occupant}" already fills "${r}"`;
-      const from = positionOf(facts, s, a);
-      const to = facts.scene.regions[r].center;
-      const ra = footprintRadius(facts.kinds[a]);
-      for (const id of Object.keys(s.objects)) {
-        if (id === a || s.objects[id].at === 'lost') continue;
-        const p = positionOf(facts, s, id);
-        if (segmentPointDistance(from, to, p) < ra + footprintRadius(facts.kinds[id]) + m.push) return `"${id}" stands in the push path of "${a}" to "${r}"`;
-      }
-      const blocked = blockedBySwing(facts, s, [from, to], m);
-      if (blocked) return blocked;
-      const n = next();
-      n.objects[a] = { at: 'region', region: r };
-      return n;
+    if (!(c in s.objects)) return `there is no container "${c}"${hint(c, [...facts.containers, ...Object.keys(facts.fixtureRegions)])}`;
+    if (!facts.containers.includes(c)) return `"${c}" (${facts.kinds[c].kind}) is not a container`;
+    const cap = m.capacity === 'by-size' && facts.kinds[c].category === 'basket' ? BASKET_CAPACITY : 1;
+    const inside = Object.keys(s.objects).filter((id) => { const q = s.objects[id]; return q.at === 'in' && q.target === c; });
+    if (inside.length >= cap) return `"${c}" is full (${inside.map((x) => `"${x}"`).join(', ')} already in it)`;
+    const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a), positionOf(facts, s, c)], m);
+    if (blocked) return blocked;
+    const n = next();
+    n.objects[a] = { at: 'in', target: c };
+    return n;
+}
+
+/** InRegion(a, zone): push a box-shaped object into a free zone of the table. */
+export function applyInRegion(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Margins = PLAN_MARGINS): SymbolicState | string {
+  const [name, ...args] = atom;
+  const next = (): SymbolicState => ({ objects: { ...s.objects }, fixtures: { ...s.fixtures } });
+  const a = String(args[0]);
+    const r = String(args[1]);
+    const why = notPickable(facts, s, a);
+    if (why) return why;
+    if (!facts.pushable.includes(a)) return `"${a}" (${facts.kinds[a].kind}) is not box-shaped, so it is not pushed`;
+    if (!facts.zones.includes(r)) return `"${r}" is not a free zone of the scene (zones: ${facts.zones.join(', ') || 'none'})`;
+    const pa = s.objects[a];
+    if (pa.at === 'on') return `"${a}" is on "${pa.target}", not on the table`;
+    if (pa.at === 'region' && pa.region === r) return `"${a}" is already in "${r}"`;
+    const occupant = Object.keys(s.objects).find((id) => id !== a && s.objects[id].at === 'region' && (s.objects[id] as { region: string }).region === r);
+    if (occupant) return `"${occupant}" already fills "${r}"`;
+    const from = positionOf(facts, s, a);
+    const to = facts.scene.regions[r].center;
+    const ra = footprintRadius(facts.kinds[a]);
+    for (const id of Object.keys(s.objects)) {
+      if (id === a || s.objects[id].at === 'lost') continue;
+      const p = positionOf(facts, s, id);
+      if (segmentPointDistance(from, to, p) < ra + footprintRadius(facts.kinds[id]) + m.push) return `"${id}" stands in the push path of "${a}" to "${r}"`;
     }
-    case 'Open':
-    case 'Closed': {
-      const key = partKeyOf(facts, a);
-      if (key === undefined || facts.parts[key].switch) return `there is no drawer or door "${a}"${hint(a, Object.keys(facts.parts).filter((k) => !facts.parts[k].switch))}`;
-      const want = name === 'Open' ? 'open' : 'closed';
-      if (s.fixtures[key] === want) return `"${a}" is already ${want}`;
-      const n = next();
-      n.fixtures[key] = want;
-      return n;
-    }
-    case 'TurnedOn':
-    case 'TurnedOff': {
-      const key = partKeyOf(facts, a);
-      if (key === undefined || !facts.parts[key].switch) return `there is no switch "${a}"${hint(a, Object.keys(facts.parts).filter((k) => facts.parts[k].switch))}`;
-      const want = name === 'TurnedOn' ? 'on' : 'off';
-      if (s.fixtures[key] === want) return `"${a}" is already ${want}`;
-      const n = next();
-      n.fixtures[key] = want;
-      return n;
-    }
-    default:
-      return `${name} is not a goal a chain step can ask for (use On, In, InRegion, Open, Closed, TurnedOn or TurnedOff)`;
-  }
+    const blocked = blockedBySwing(facts, s, [from, to], m);
+    if (blocked) return blocked;
+    const n = next();
+    n.objects[a] = { at: 'region', region: r };
+    return n;
+}
+
+/** Open(x) / Closed(x): slide a drawer or swing a door; `x` names it or a region it gives access to. */
+export function applyOpenClosed(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Margins = PLAN_MARGINS): SymbolicState | string {
+  const [name, ...args] = atom;
+  const next = (): SymbolicState => ({ objects: { ...s.objects }, fixtures: { ...s.fixtures } });
+  const a = String(args[0]);
+    const key = partKeyOf(facts, a);
+    if (key === undefined || facts.parts[key].switch) return `there is no drawer or door "${a}"${hint(a, Object.keys(facts.parts).filter((k) => !facts.parts[k].switch))}`;
+    const want = name === 'Open' ? 'open' : 'closed';
+    if (s.fixtures[key] === want) return `"${a}" is already ${want}`;
+    const n = next();
+    n.fixtures[key] = want;
+    return n;
+}
+
+/** TurnedOn(x) / TurnedOff(x): press a button or turn a knob. */
+export function applySwitch(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Margins = PLAN_MARGINS): SymbolicState | string {
+  const [name, ...args] = atom;
+  const next = (): SymbolicState => ({ objects: { ...s.objects }, fixtures: { ...s.fixtures } });
+  const a = String(args[0]);
+    const key = partKeyOf(facts, a);
+    if (key === undefined || !facts.parts[key].switch) return `there is no switch "${a}"${hint(a, Object.keys(facts.parts).filter((k) => facts.parts[k].switch))}`;
+    const want = name === 'TurnedOn' ? 'on' : 'off';
+    if (s.fixtures[key] === want) return `"${a}" is already ${want}`;
+    const n = next();
+    n.fixtures[key] = want;
+    return n;
+}
+
+/**
+ * Apply one goal atom to a state. Returns the new state, or the reason the atom cannot be made true
+ * from this state (a sentence naming the objects involved). Each predicate's rule is its entry in the
+ * predicate table (scenes/predicate-table.ts).
+ */
+export function applyAtom(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Margins = PLAN_MARGINS): SymbolicState | string {
+  const def = (PREDICATE_TABLE as Record<string, (typeof PREDICATE_TABLE)[keyof typeof PREDICATE_TABLE] | undefined>)[atom[0]];
+  if (!def?.apply) return `${atom[0]} is not a goal a chain step can ask for (use ${CHAIN_STEP_PREDICATES.join(', ')})`;
+  return def.apply(facts, s, atom, m);
 }
 
 /** Apply a step's whole goal; the first atom that cannot be made true gives the reason. */
@@ -375,20 +396,12 @@ export function applyGoal(facts: SceneFacts, s: SymbolicState, goal: Formula, m:
   return cur;
 }
 
-/** The task type a single goal atom corresponds to. */
+/** The task type a single goal atom corresponds to (the predicate table's rule). */
 export function taskTypeOf(facts: SceneFacts, atom: Atom): TaskType {
-  const [name, a, b] = atom;
-  switch (name) {
-    case 'On': return facts.blocks.includes(String(b)) ? 'stack' : 'pick_place';
-    case 'In': return 'put_in';
-    case 'InRegion': return 'push_to_region';
-    case 'Open': return roleOf(facts, String(a)) === 'door' ? 'open_door' : 'open_drawer';
-    case 'Closed': return roleOf(facts, String(a)) === 'door' ? 'close_door' : 'close_drawer';
-    default: return roleOf(facts, String(a)) === 'knob' ? 'turn_knob' : 'press_button';
-  }
+  return PREDICATE_TABLE[atom[0]].taskType?.(facts, atom) ?? 'pick_place';
 }
 
-function roleOf(facts: SceneFacts, ref: string): PartRole | undefined {
+export function roleOf(facts: SceneFacts, ref: string): PartRole | undefined {
   const key = partKeyOf(facts, ref);
   return key === undefined ? undefined : facts.parts[key].role;
 }

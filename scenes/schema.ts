@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { closestList, describe, valueAt, type SpecIssue } from './errors.ts';
 import { FIXTURE_DEFS, FIXTURE_KINDS, isOpenable, isSwitch } from './fixture-defs.ts';
+import { INIT_PREDICATE_NAMES, PREDICATE_NAMES, PREDICATE_TABLE, type ArgRole } from './predicate-table.ts';
 import { fixtureRefNames, resolveFixtureRef, type FixtureRef } from './fixture-refs.ts';
 import { fixtureRect, rectBounds, rectInsideAxisBox, rectsOverlap, regionRect } from './geometry.ts';
 import { placementTarget } from './layout.ts';
@@ -122,33 +123,15 @@ export const SceneSchema = strict('a scene', {
 
 export const CONNECTIVES = ['And', 'Or', 'Not'] as const;
 
-/** What each argument position of a predicate must name. */
-export type ArgRole =
-  | 'object' // an object id
-  | 'support' // an object that others can be put on (supportTop or container)
-  | 'container' // a container object or a cabinet/microwave fixture
-  | 'openable' // a cabinet or microwave fixture
-  | 'switch' // a button fixture
-  | 'entity' // any object or fixture id
-  | 'graspable' // a graspable object
-  | 'region' // a region name of the scene
-  | 'distance'; // a number of metres
+export type { ArgRole } from './predicate-table.ts';
 
-export const PREDICATES: Record<PredicateName, readonly ArgRole[]> = {
-  On: ['object', 'support'],
-  In: ['object', 'container'],
-  Open: ['openable'],
-  Closed: ['openable'],
-  Grasped: ['graspable'],
-  Upright: ['object'],
-  Near: ['object', 'entity', 'distance'],
-  InRegion: ['object', 'region'],
-  TurnedOn: ['switch'],
-  TurnedOff: ['switch'],
-};
+/** Argument roles of each predicate (the predicate table's column). */
+export const PREDICATES: Record<PredicateName, readonly ArgRole[]> = Object.fromEntries(
+  PREDICATE_NAMES.map((p) => [p, PREDICATE_TABLE[p].roles]),
+) as Record<PredicateName, readonly ArgRole[]>;
 
 /** Predicates allowed in a task's `init` (fixture states at reset). */
-export const INIT_PREDICATES: readonly PredicateName[] = ['Open', 'Closed', 'TurnedOn', 'TurnedOff'];
+export const INIT_PREDICATES: readonly PredicateName[] = INIT_PREDICATE_NAMES;
 
 const ROLE_WORD: Record<ArgRole, string> = {
   object: 'object id',

@@ -23,7 +23,8 @@ export class ActionLatency {
     if (this.steps <= 0) return action;
     this.queue.push(Array.from(action));
     if (this.queue.length > this.steps) return this.queue.shift()!;
-    if (mode === 'delta_ee') {
+    // Delta modes hold still with a zero delta (osc_pose: the goal stays where the arm is).
+    if (mode === 'delta_ee' || mode === 'osc_pose') {
       const g = 1 - (2 * sim.robot.gripperTarget) / GRIPPER.maxWidth;
       return [0, 0, 0, 0, 0, 0, g];
     }
