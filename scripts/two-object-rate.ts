@@ -16,10 +16,10 @@ import type { Observation, Policy } from '../sim/policy.ts';
 export function twoObjectProblem(lang: string, objects: [string, string, number, number][], goal: string): string {
   const region = ([id, , x, y]: [string, string, number, number]) =>
     `(${id}_init_region (:target main_table) (:ranges ((${x - 0.02} ${y - 0.02} ${x + 0.02} ${y + 0.02}))) (:yaw_rotation ((0.0 0.0))))`;
-  const contain = objects.some(([id]) => id === 'basket_1') ? '(basket_1_contain_region (:target basket_1))' : '';
-  return `(define (problem P) (:domain robosuite) (:language ${lang})
+  const contain = objects.some(([id]) => id === 'basket_1') ? '(contain_region (:target basket_1))' : '';
+  return `(define (problem LIBERO_Tabletop_Manipulation) (:domain robosuite) (:language ${lang})
     (:regions ${objects.map(region).join(' ')} ${contain})
-    (:fixtures main_table - living_room_table)
+    (:fixtures main_table - table)
     (:objects ${objects.map(([id, k]) => `${id} - ${k}`).join(' ')})
     (:init ${objects.map(([id]) => `(On ${id} main_table_${id}_init_region)`).join(' ')})
     (:goal (And ${goal})))`;
