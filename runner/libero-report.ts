@@ -64,6 +64,7 @@ export interface LiberoSummary {
   idleSteps: number;
   episodesPerTask: number;
   policy: string;
+  actionMode: string;
   seed: number;
   files: number;
   imported: number;
@@ -98,6 +99,7 @@ export interface LiberoSummaryInput {
   idleSteps: number;
   episodes: number;
   policy: string;
+  actionMode: string;
   seed: number;
   files: number;
   importFailures: LiberoImportFailure[];
@@ -160,7 +162,7 @@ export function summariseLibero(input: LiberoSummaryInput, episodes: readonly Li
   const liveChains = chainRecords.filter((r) => chains?.rows.some((c) => c.chain === r.chainId));
   const summary: LiberoSummary = {
     runId: input.runId, dir: input.dir, suite: input.suite, budget: input.budget, idleSteps: input.idleSteps,
-    episodesPerTask: input.episodes, policy: input.policy, seed: input.seed,
+    episodesPerTask: input.episodes, policy: input.policy, actionMode: input.actionMode, seed: input.seed,
     files: input.files, imported: input.tasks.length, importFailures: input.importFailures, tasks,
     mean: {
       overImported: mean(ran.map((t) => t.rate)),
@@ -219,7 +221,7 @@ function model(s: LiberoSummary): { title: string; blocks: Block[] } {
   const blocks: Block[] = [];
   const [done, planned] = s.progress.episodes;
   blocks.push({ table: { head: ['field', 'value'], rows: [
-    ['folder', s.dir], ['suite', s.suite ?? 'unknown (not a LIBERO suite folder name)'], ['policy', s.policy],
+    ['folder', s.dir], ['suite', s.suite ?? 'unknown (not a LIBERO suite folder name)'], ['policy', s.policy], ['action mode', s.actionMode],
     ['files imported', `${s.imported}/${s.files}`], ['episodes per task', String(s.episodesPerTask)],
     ['budget', budgetText(s)], ['idle steps', `${s.idleSteps} do-nothing steps after each reset, before the policy acts (not counted in the budget)`],
     ['seed', String(s.seed)], ['episodes recorded', `${done}/${planned}${done < planned ? ' (partial: run the same command again to resume)' : ''}`],

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { parsePolicy, type PolicyEntry, type PolicyOpenOptions } from '../policies/registry.ts';
 import type { EnvOptions } from '../sim/env.ts';
+import type { ActionMode } from '../sim/controller.ts';
 import { PolicyUnavailableError } from '../sim/policy.ts';
 import { closeActors, makeActors, runOnLanes } from './actors.ts';
 import { runChain } from './chain.ts';
@@ -69,6 +70,8 @@ export interface LiberoConfig {
   seed: number;
   policy: string;
   policyModel?: string;
+  /** How the env reads actions (EnvOptions.actionMode). */
+  actionMode: ActionMode;
   standIn: boolean;
   chains: { steps: number; perScene: number; runs: number } | null;
   chaingap: string;
@@ -104,7 +107,7 @@ export async function runLibero(o: LiberoOptions): Promise<LiberoResult> {
 
   const config: LiberoConfig = {
     command: 'libero', files: folder.files, suite: budget.suite, budget: budget.steps, idleSteps, episodes, seed,
-    policy: entry.id, ...(entry.fingerprint ? { policyModel: entry.fingerprint } : {}), standIn: Boolean(o.standIn),
+    policy: entry.id, ...(entry.fingerprint ? { policyModel: entry.fingerprint } : {}), actionMode: o.env?.actionMode ?? 'delta_ee', standIn: Boolean(o.standIn),
     chains: chainOpts ? { steps: chainOpts.steps ?? 5, perScene: chainOpts.perScene ?? 1, runs: chainRuns } : null,
     chaingap: CHAINGAP_VERSION,
   };
@@ -184,7 +187,7 @@ export async function runLibero(o: LiberoOptions): Promise<LiberoResult> {
     const current = new Set(folder.tasks.map((t) => `${t.name}#${t.importHash}`));
     const stale = results.all().filter((r) => !current.has(`${r.task}#${r.importHash}`)).length;
     const summary = summariseLibero({
-      runId, dir: o.dir, suite: budget.suite, budget: { steps: budget.steps, source: budget.source }, idleSteps, episodes, policy: entry.id, seed,
+      runId, dir: o.dir, suite: budget.suite, budget: { steps: budget.steps, source: budget.source }, idleSteps, episodes, policy: entry.id, actionMode: config.actionMode, seed,
       files: folder.files.length, importFailures: folder.failures,
       tasks: folder.tasks.map((t) => ({ file: t.file, name: t.name, instruction: t.task.instruction, maxSteps: t.task.maxSteps, importHash: t.importHash, standIns: t.standIns })),
       ...(plan ? { chains: {

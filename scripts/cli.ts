@@ -419,11 +419,12 @@ export async function main(argv: string[]): Promise<number> {
     .option('-s, --seed <n>', 'seed of the initial states and the chain orders', intOption('--seed'), 0)
     .option('--stand-in', 'replace object categories the library does not have by a stand-in instead of failing the file')
     .option('-b, --batch <n>', 'episodes run side by side', intOption('--batch', 1), 1)
+    .addOption(new Option('--action-mode <mode>', 'how actions are read (osc_pose: robosuite-OSC-like set-point tracking, for LIBERO-trained models; docs/libero-conventions.md)').choices([...ACTION_MODES]).default('delta_ee'))
     .option('--json', 'print the summary as one JSON document on stdout');
   addPolicyOptions(liberoCmd)
     .action(async (dir: string, o: PolicyCliOptions & {
       episodes: number; policy: string; budget?: number; suite?: LiberoSuite; idleSteps: number; out?: string; chains?: boolean;
-      chainSteps: number; chainRuns?: number; seed: number; standIn?: boolean; batch: number; json?: boolean;
+      chainSteps: number; chainRuns?: number; seed: number; standIn?: boolean; batch: number; actionMode: ActionMode; json?: boolean;
     }) => {
       const progress = new Progress(process.stderr);
       const out = o.out ?? `runs/libero/${dir.replace(/\/+$/, '').split('/').pop()}`;
@@ -431,7 +432,7 @@ export async function main(argv: string[]): Promise<number> {
       try {
         r = await runLibero({
           dir, out, episodes: o.episodes, policy: o.policy, policyOptions: policyOptionsFrom(o), budget: o.budget, suite: o.suite,
-          idleSteps: o.idleSteps, seed: o.seed, standIn: o.standIn, batch: o.batch,
+          idleSteps: o.idleSteps, seed: o.seed, standIn: o.standIn, batch: o.batch, env: { actionMode: o.actionMode },
           chains: o.chains ? { steps: o.chainSteps, ...(o.chainRuns ? { runs: o.chainRuns } : {}) } : false,
           onProgress: (p) => progress.update(p),
         });
