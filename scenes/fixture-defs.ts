@@ -152,11 +152,15 @@ function cabinet(): FixtureDef {
   };
 }
 
-/** A microwave with a door hinged on its left (seen from the robot). */
+/**
+ * A microwave with a door hinged on its left (seen from its front), at LIBERO's size (its heating
+ * region is 0.24 x 0.17 x 0.16 m, the door hinge 0.1725 m from the middle, the top at 0.20 m:
+ * libero/libero/assets/articulated_objects/microwave.xml). LIBERO counts it open past 1.3 rad.
+ */
 function microwave(): FixtureDef {
-  const D = 0.3, W = 0.4, H = 0.26, t = 0.015, floor = 0.03;
-  const door = { thickness: 0.02, mass: 0.8 };
-  const h = { fromEdge: 0.06, standoff: 0.045, z: 0.16, length: 0.09, half: 0.007 };
+  const D = 0.2, W = 0.35, H = 0.21, t = 0.012, floor = 0.025;
+  const door = { thickness: 0.02, mass: 0.6 };
+  const h = { fromEdge: 0.05, standoff: 0.045, z: 0.13, length: 0.08, half: 0.007 };
   const free = -W;
   return {
     kind: 'microwave', noun: 'microwave',
@@ -169,16 +173,17 @@ function microwave(): FixtureDef {
       box([t / 2, W / 2, H / 2], [D / 2 - t / 2, 0, H / 2]),
     ],
     parts: [{
-      // Door frame: origin on the hinge line (front-left corner seen from the robot); the panel extends to -y.
+      // Door frame: origin on the hinge line (front-left corner seen from the front); the panel extends to -y.
       name: 'door', role: 'door',
       origin: [-D / 2, W / 2, 0],
-      joint: 'hinge', axis: [0, 0, -1], range: [0, 1.75],
-      mass: door.mass, damping: 0.6,
-      openAt: 1.2, closedAt: 0.06, openValue: 1.6,
+      joint: 'hinge', axis: [0, 0, -1], range: [0, 2.0],
+      mass: door.mass, damping: 0.5,
+      openAt: 1.3, closedAt: 0.06, openValue: 1.6,
       door: { width: W, thickness: door.thickness },
       handle: { center: [-door.thickness - h.standoff, free + h.fromEdge, h.z], halfLength: h.length / 2 },
       shapes: [
-        box([door.thickness / 2, W / 2, (H - 0.005) / 2], [-door.thickness / 2, -W / 2, (H - 0.005) / 2], [0.15, 0.15, 0.18]),
+        // The panel covers the opening above the floor slab: a plate's 2 cm rim passes under it as it swings.
+        box([door.thickness / 2, W / 2, (H - 0.005 - floor) / 2], [-door.thickness / 2, -W / 2, (H - 0.005 + floor) / 2], [0.15, 0.15, 0.18]),
         ...handleShapes([-door.thickness - h.standoff, free + h.fromEdge, h.z], h.standoff, h.length, h.half, [0.75, 0.75, 0.78]),
       ],
     }],
@@ -225,7 +230,7 @@ function button(): FixtureDef {
  * LIBERO's wooden and white cabinets: three drawers (top, middle, bottom) under a flat top. LIBERO's
  * wooden cabinet is 0.24 wide, 0.20 deep and 0.22 tall with drawers about 7 cm high that open 0.14 m
  * and more (its open range is 0.14-0.16 m). The handles are vertical bars pinched from above; they
- * are staggered across the front (top centre, middle left, bottom right) so that the palm over a
+ * are staggered across the front (top left, middle right, bottom centre) so that the palm over a
  * lower drawer's handle passes beside the handles above it (LIBERO's are centred: a hand there comes
  * from the front).
  */
@@ -236,7 +241,10 @@ function drawerCabinet(kind: 'wooden_cabinet' | 'white_cabinet', color: Rgb, han
   const dd = { depth: D - 0.02, width: W - 2 * t - 0.006, height: slot - 0.012, wall: 0.008, mass: 0.8 };
   // The standoff keeps the wrist (link 7, 4.5 cm radius, right above the hand) clear of the cabinet front.
   const h = { standoff: 0.055, length: 0.035, half: 0.007 };
-  const handleY = { top: 0, middle: -0.115, bottom: 0.115 } as const;
+  // The bottom handle in the middle: the lowest grip needs the most reach, and LIBERO's cabinets stand
+  // sideways on either side of the table (their fronts towards its centre line), so only the middle is
+  // equally near for both.
+  const handleY = { top: 0.115, middle: -0.115, bottom: 0 } as const;
   const shell: Shape[] = [
     box([D / 2, W / 2, base / 2], [0, 0, base / 2], color),
     box([D / 2, W / 2, t / 2], [0, 0, H - t / 2], color),
@@ -273,8 +281,10 @@ function drawerCabinet(kind: 'wooden_cabinet' | 'white_cabinet', color: Rgb, han
     regions[`${level}_region`] = {
       type: 'interior', part: name, access: name, itemMaxHeight: dd.height - 0.01,
       center: [0, 0, dd.wall / 2], halfExtents: [dd.depth / 2 - dd.wall, dd.width / 2 - dd.wall, hz],
-      // Beside the handles of the drawers above (at y 0 and -0.115), which overhang the pulled-out part.
-      placeAt: [-0.06, level === 'top' ? 0 : 0.07, -hz + dd.wall + 0.002],
+      // Clear of the handles of the drawers above (which overhang the pulled-out part): the bottom drawer
+      // between them, the middle one away from the top handle.
+      // Along the depth: the middle of the part pulled out at the open value (inside the front panel, out of the shell).
+      placeAt: [-0.02, level === 'middle' ? -0.05 : 0, -hz + dd.wall + 0.002],
     };
   });
   regions.top_side = { type: 'surface', center: [0, 0, H - 0.005], halfExtents: [D / 2 - 0.01, W / 2 - 0.01, 0.005] };

@@ -105,7 +105,7 @@ describe('object library', () => {
 
   it('fixture dimensions', () => {
     expect(FIXTURE_DEFS.cabinet.footprint).toEqual({ depth: 0.3, width: 0.36, height: 0.26 });
-    expect(FIXTURE_DEFS.microwave.footprint).toEqual({ depth: 0.3, width: 0.4, height: 0.26 });
+    expect(FIXTURE_DEFS.microwave.footprint).toEqual({ depth: 0.2, width: 0.35, height: 0.21 });
     expect(FIXTURE_DEFS.button.footprint).toEqual({ depth: 0.08, width: 0.08, height: 0.03 });
     expect(FIXTURE_DEFS.cabinet.swing).toBe(0.22);
   });

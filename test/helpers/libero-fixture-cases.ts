@@ -65,6 +65,12 @@ export function libraryFixtureCases(): FixtureCase[] {
     out.push({ name: `${kind}_butter_in_bottom`, fixture: kind, object: { kind: 'butter' }, init: [['Open', `${f}_bottom_region`]], goal: ['In', 'obj', `${f}_bottom_region`] });
     out.push({ name: `${kind}_butter_on_top_side`, fixture: kind, object: { kind: 'butter' }, init: [], goal: ['On', 'obj', `${f}_top_side`] });
   }
+  // LIBERO stands its cabinets sideways on either side of the table, fronts towards the centre line.
+  for (const [side, y, yaw] of [['right', -0.3, -Math.PI / 2], ['left', 0.29, Math.PI / 2]] as const) {
+    for (const level of ['top', 'middle', 'bottom']) {
+      out.push({ name: `wooden_cabinet_${side}_open_${level}`, fixture: 'wooden_cabinet', at: [0.66, y, yaw], init: [], goal: ['Open', `wooden_cabinet_1_${level}_region`] });
+    }
+  }
   out.push({ name: 'stove_turn_on', fixture: 'flat_stove', init: [], goal: ['TurnedOn', 'flat_stove_1'] });
   out.push({ name: 'stove_turn_off', fixture: 'flat_stove', init: [['TurnedOn', 'flat_stove_1']], goal: ['TurnedOff', 'flat_stove_1'] });
   out.push({ name: 'stove_butter_on_cook_region', fixture: 'flat_stove', object: { kind: 'butter' }, init: [], goal: ['On', 'obj', 'flat_stove_1_cook_region'] });
