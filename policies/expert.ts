@@ -3,6 +3,8 @@
 // each atom of the task's goal, and acts only through env.step with 7-D delta end-effector actions.
 import type { Atom, Formula, Vec3 } from '../scenes/types.ts';
 import { resolveFixtureRef } from '../scenes/fixture-refs.ts';
+import { PUSH_CLEARANCE } from '../scenes/chain-model.ts';
+import { footprintRadius } from '../scenes/objects.ts';
 import type { EpisodeStart, Observation, Policy } from '../sim/policy.ts';
 import type { ObjectState, PrivilegedState } from '../sim/privileged.ts';
 import { GRIPPER } from '../sim/robot.ts';
@@ -203,7 +205,10 @@ export class ExpertPolicy implements Policy {
         return this.press(a, name === 'TurnedOn');
       }
       case 'InRegion':
-        return this.push(a, String(args[1]));
+        // Box-shaped things are pushed along the table when the way is clear; others (mugs, bowls), or
+        // boxes with something in the way, are carried there (the chain model's rule, scenes/chain-model.ts).
+        if (this.state.object(a).kind.shapes.every((sh) => sh.type === 'box') && this.pushPathClear(a, String(args[1]))) return this.push(a, String(args[1]));
+        return this.pickAndPlace(a, 'On', String(args[1]), EXPERT.retries);
       case 'Upright':
       case 'Near':
       case 'Grasped':
@@ -729,6 +734,11 @@ export class ExpertPolicy implements Policy {
       }
       return { pos, yaw };
     }
+    const region = this.state.scene.spec.regions[dest];
+    if (region && !this.state.objectIds().includes(dest)) {
+      // A region of the table: its centre, on the table.
+      return { pos: [region.center[0], region.center[1], EXPERT.releaseGap + offset], yaw: cur };
+    }
     const d = this.state.object(dest);
     if (rel === 'In' && d.kind.container) {
       // No room anywhere inside (the planner found nothing): the interior's centre.
@@ -913,6 +923,20 @@ export class ExpertPolicy implements Policy {
     ];
   }
 
+  /** No other object stands in the straight push path of `id` to the region's centre (footprints plus PUSH_CLEARANCE). */
+  private pushPathClear(id: string, region: string): boolean {
+    const o = this.state.object(id);
+    const to = this.state.region(region).center;
+    const ra = footprintRadius(o.kind);
+    for (const other of this.state.objectIds()) {
+      if (other === id) continue;
+      const p = this.state.object(other);
+      if (p.pos[2] < -0.03) continue;
+      if (segmentDistance([o.pos[0], o.pos[1]], to, [p.pos[0], p.pos[1]]) < ra + footprintRadius(p.kind) + PUSH_CLEARANCE) return false;
+    }
+    return true;
+  }
+
   /** Press the button with the closed fingertips until its state is the wanted one. */
   private press(id: string, wantOn: boolean): Phase[] {
     const cap = () => this.state.fixture(id).capTop!;
@@ -1076,4 +1100,11 @@ export function goalAtoms(f: Formula): Atom[] {
   if (f[0] === 'Or') return goalAtoms(f[1] as Formula);
   if (f[0] === 'Not') return [];
   return [f as Atom];
+}
+
+/** Distance from point p to the segment a-b on the table plane. */
+function segmentDistance(a: ArrayLike<number>, b: ArrayLike<number>, p: ArrayLike<number>): number {
+  const dx = b[0] - a[0], dy = b[1] - a[1];
+  const t = Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy || 1)));
+  return Math.hypot(a[0] + t * dx - p[0], a[1] + t * dy - p[1]);
 }

@@ -7,7 +7,8 @@
 //  - On(a, b) / In(a, c): `a` is graspable, is on the table or on a support (not inside a container,
 //    not lost) and has nothing on it; `b` is a support (plate-like) or, for stacking, a block resting
 //    on the table, and has nothing on it; `c` is an empty container object or a fixture region with an
-//    interior (a drawer's, open; a compartment), and `a` fits (the region's itemMaxHeight). Things put inside containers stay there (taking them out is not
+//    interior (a drawer's, open; a compartment); a drawer closes only over things that fit under the
+//    shell (its region's itemMaxHeight). Things put inside containers stay there (taking them out is not
 //    a skill of the expert).
 //  - InRegion(a, zone): `a` is box-shaped, on the table and has nothing on it; the zone is a region no
 //    object starts in, holds nothing, and the straight push path passes clear of every other object.
@@ -33,15 +34,24 @@ export interface Margins {
   push: number;
   /** 'single': every container takes one object; 'by-size': a basket takes two (BASKET_CAPACITY). */
   capacity: 'single' | 'by-size';
+  /** Put into a drawer only what fits under its shell when it closes (generated chains keep drawers closable;
+   *  files may put a bottle in an open drawer, as LIBERO does, and only closing it over the bottle is refused). */
+  closable: boolean;
+  /** A box whose straight push path is blocked is carried to the zone instead (files; generated chains push). */
+  carryBlocked: boolean;
 }
 /** Objects a basket holds side by side (the expert fills its two halves). */
 export const BASKET_CAPACITY = 2;
 /** Margins when generating chains (one object per container keeps generated chains simple). */
-export const PLAN_MARGINS: Margins = Object.freeze({ hand: HAND_CLEARANCE, push: PUSH_CLEARANCE, capacity: 'single' });
-/** Margins for chains written by hand or imported (a basket takes two things, as in LIBERO). */
-export const FILE_MARGINS: Margins = Object.freeze({ hand: HAND_CLEARANCE, push: PUSH_CLEARANCE, capacity: 'by-size' });
+export const PLAN_MARGINS: Margins = Object.freeze({ hand: HAND_CLEARANCE, push: PUSH_CLEARANCE, capacity: 'single', closable: true, carryBlocked: false });
+/**
+ * Margins for chains written by hand or imported (a basket takes two things, as in LIBERO): work right
+ * beside an open drawer or door is allowed (LIBERO's layouts put things there), work inside its swing
+ * zone is not.
+ */
+export const FILE_MARGINS: Margins = Object.freeze({ hand: 0, push: PUSH_CLEARANCE, capacity: 'by-size', closable: false, carryBlocked: true });
 /** Margins when checking a step against the perceived state of the simulator. */
-export const CHECK_MARGINS: Margins = Object.freeze({ hand: 0, push: 0, capacity: 'by-size' });
+export const CHECK_MARGINS: Margins = Object.freeze({ hand: 0, push: 0, capacity: 'by-size', closable: false, carryBlocked: true });
 
 export type Place =
   /** On the table where the scene put it, or (perceived from the simulator) standing on the table at `pos`. */
@@ -247,35 +257,35 @@ export function applyOn(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Marg
   const [name, ...args] = atom;
   const next = (): SymbolicState => ({ objects: { ...s.objects }, fixtures: { ...s.fixtures } });
   const a = String(args[0]);
-    const b = String(args[1]);
-    const why = notPickable(facts, s, a);
-    if (why) return why;
-    if (a === b) return `"${a}" cannot go on itself`;
-    const onRegion = b in s.objects ? undefined : regionKeyOf(facts, b, 'On');
-    if (onRegion !== undefined) {
-      const r = facts.fixtureRegions[onRegion];
-      if (r.closedAbove) return `"${b}" cannot be reached from above`;
-      if (s.objects[a].at === 'on' && (s.objects[a] as { target: string }).target === onRegion) return `"${a}" is already on "${b}"`;
-      const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a)], m, r.fixtureId);
-      if (blocked) return blocked;
-      const n = next();
-      n.objects[a] = { at: 'on', target: onRegion };
-      return n;
-    }
-    if (!(b in s.objects)) return `there is no object "${b}" to put things on${hint(b, [...Object.keys(s.objects), ...Object.keys(facts.fixtureRegions)])}`;
-    const isSupport = facts.supports.includes(b);
-    const isStack = facts.blocks.includes(b) && facts.blocks.includes(a);
-    if (!isSupport && !isStack) return `"${b}" (${facts.kinds[b].kind}) is not something "${a}" can be put on`;
-    const pb = s.objects[b];
-    if (isStack && pb.at !== 'home' && pb.at !== 'region') return `"${b}" is ${describePlace(pb)}, not standing on the table`;
-    const other = heldBy(s, b, 'on');
-    if (other) return `"${other}" is already on "${b}"`;
-    if (s.objects[a].at === 'on' && (s.objects[a] as { target: string }).target === b) return `"${a}" is already on "${b}"`;
-    const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a), positionOf(facts, s, b)], m);
+  const b = String(args[1]);
+  const why = notPickable(facts, s, a);
+  if (why) return why;
+  if (a === b) return `"${a}" cannot go on itself`;
+  const onRegion = b in s.objects ? undefined : regionKeyOf(facts, b, 'On');
+  if (onRegion !== undefined) {
+    const r = facts.fixtureRegions[onRegion];
+    if (r.closedAbove) return `"${b}" cannot be reached from above`;
+    if (s.objects[a].at === 'on' && (s.objects[a] as { target: string }).target === onRegion) return `"${a}" is already on "${b}"`;
+    const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a)], m, r.fixtureId);
     if (blocked) return blocked;
     const n = next();
-    n.objects[a] = { at: 'on', target: b };
+    n.objects[a] = { at: 'on', target: onRegion };
     return n;
+  }
+  if (!(b in s.objects)) return `there is no object "${b}" to put things on${hint(b, [...Object.keys(s.objects), ...Object.keys(facts.fixtureRegions)])}`;
+  const isSupport = facts.supports.includes(b);
+  const isStack = facts.blocks.includes(b) && facts.blocks.includes(a);
+  if (!isSupport && !isStack) return `"${b}" (${facts.kinds[b].kind}) is not something "${a}" can be put on`;
+  const pb = s.objects[b];
+  if (isStack && pb.at !== 'home' && pb.at !== 'region') return `"${b}" is ${describePlace(pb)}, not standing on the table`;
+  const other = heldBy(s, b, 'on');
+  if (other) return `"${other}" is already on "${b}"`;
+  if (s.objects[a].at === 'on' && (s.objects[a] as { target: string }).target === b) return `"${a}" is already on "${b}"`;
+  const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a), positionOf(facts, s, b)], m);
+  if (blocked) return blocked;
+  const n = next();
+  n.objects[a] = { at: 'on', target: b };
+  return n;
 }
 
 /** In(a, c): put a graspable object into a container object or a fixture region with an interior. */
@@ -283,35 +293,35 @@ export function applyIn(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Marg
   const [name, ...args] = atom;
   const next = (): SymbolicState => ({ objects: { ...s.objects }, fixtures: { ...s.fixtures } });
   const a = String(args[0]);
-    const c = String(args[1]);
-    const why = notPickable(facts, s, a);
-    if (why) return why;
-    const inRegion = c in s.objects ? undefined : regionKeyOf(facts, c, 'In');
-    if (inRegion !== undefined) {
-      const r = facts.fixtureRegions[inRegion];
-      if (r.type !== 'interior') return `"${c}" has no inside to put things in`;
-      if (r.closedAbove) return `"${c}" cannot be reached from above (things go in from the front)`;
-      if (r.access && s.fixtures[r.access] !== 'open') return `the ${facts.parts[r.access].role} of "${c}" is ${s.fixtures[r.access] === 'ajar' ? 'only ajar' : 'closed'}`;
-      const h = facts.kinds[a].size[2];
-      if (r.itemMaxHeight !== undefined && h > r.itemMaxHeight) return `"${a}" is ${h.toFixed(3)} m tall; "${c}" takes things up to ${r.itemMaxHeight} m`;
-      const inside = heldBy(s, inRegion, 'in');
-      if (inside) return `"${c}" already holds "${inside}"`;
-      const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a)], m, r.fixtureId);
-      if (blocked) return blocked;
-      const n = next();
-      n.objects[a] = { at: 'in', target: inRegion };
-      return n;
-    }
-    if (!(c in s.objects)) return `there is no container "${c}"${hint(c, [...facts.containers, ...Object.keys(facts.fixtureRegions)])}`;
-    if (!facts.containers.includes(c)) return `"${c}" (${facts.kinds[c].kind}) is not a container`;
-    const cap = m.capacity === 'by-size' && facts.kinds[c].category === 'basket' ? BASKET_CAPACITY : 1;
-    const inside = Object.keys(s.objects).filter((id) => { const q = s.objects[id]; return q.at === 'in' && q.target === c; });
-    if (inside.length >= cap) return `"${c}" is full (${inside.map((x) => `"${x}"`).join(', ')} already in it)`;
-    const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a), positionOf(facts, s, c)], m);
+  const c = String(args[1]);
+  const why = notPickable(facts, s, a);
+  if (why) return why;
+  const inRegion = c in s.objects ? undefined : regionKeyOf(facts, c, 'In');
+  if (inRegion !== undefined) {
+    const r = facts.fixtureRegions[inRegion];
+    if (r.type !== 'interior') return `"${c}" has no inside to put things in`;
+    if (r.closedAbove) return `"${c}" cannot be reached from above (things go in from the front)`;
+    if (r.access && s.fixtures[r.access] !== 'open') return `the ${facts.parts[r.access].role} of "${c}" is ${s.fixtures[r.access] === 'ajar' ? 'only ajar' : 'closed'}`;
+    const h = facts.kinds[a].size[2];
+    if (m.closable && r.itemMaxHeight !== undefined && h > r.itemMaxHeight) return `"${a}" is ${h.toFixed(3)} m tall; "${c}" closes over things up to ${r.itemMaxHeight.toFixed(3)} m`;
+    const inside = heldBy(s, inRegion, 'in');
+    if (inside) return `"${c}" already holds "${inside}"`;
+    const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a)], m, r.fixtureId);
     if (blocked) return blocked;
     const n = next();
-    n.objects[a] = { at: 'in', target: c };
+    n.objects[a] = { at: 'in', target: inRegion };
     return n;
+  }
+  if (!(c in s.objects)) return `there is no container "${c}"${hint(c, [...facts.containers, ...Object.keys(facts.fixtureRegions)])}`;
+  if (!facts.containers.includes(c)) return `"${c}" (${facts.kinds[c].kind}) is not a container`;
+  const cap = m.capacity === 'by-size' && facts.kinds[c].category === 'basket' ? BASKET_CAPACITY : 1;
+  const inside = Object.keys(s.objects).filter((id) => { const q = s.objects[id]; return q.at === 'in' && q.target === c; });
+  if (inside.length >= cap) return `"${c}" is full (${inside.map((x) => `"${x}"`).join(', ')} already in it)`;
+  const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a), positionOf(facts, s, c)], m);
+  if (blocked) return blocked;
+  const n = next();
+  n.objects[a] = { at: 'in', target: c };
+  return n;
 }
 
 /** InRegion(a, zone): push a box-shaped object into a free zone of the table. */
@@ -319,29 +329,51 @@ export function applyInRegion(facts: SceneFacts, s: SymbolicState, atom: Atom, m
   const [name, ...args] = atom;
   const next = (): SymbolicState => ({ objects: { ...s.objects }, fixtures: { ...s.fixtures } });
   const a = String(args[0]);
-    const r = String(args[1]);
-    const why = notPickable(facts, s, a);
-    if (why) return why;
-    if (!facts.pushable.includes(a)) return `"${a}" (${facts.kinds[a].kind}) is not box-shaped, so it is not pushed`;
-    if (!facts.zones.includes(r)) return `"${r}" is not a free zone of the scene (zones: ${facts.zones.join(', ') || 'none'})`;
-    const pa = s.objects[a];
-    if (pa.at === 'on') return `"${a}" is on "${pa.target}", not on the table`;
-    if (pa.at === 'region' && pa.region === r) return `"${a}" is already in "${r}"`;
-    const occupant = Object.keys(s.objects).find((id) => id !== a && s.objects[id].at === 'region' && (s.objects[id] as { region: string }).region === r);
-    if (occupant) return `"${occupant}" already fills "${r}"`;
-    const from = positionOf(facts, s, a);
-    const to = facts.scene.regions[r].center;
-    const ra = footprintRadius(facts.kinds[a]);
-    for (const id of Object.keys(s.objects)) {
-      if (id === a || s.objects[id].at === 'lost') continue;
-      const p = positionOf(facts, s, id);
-      if (segmentPointDistance(from, to, p) < ra + footprintRadius(facts.kinds[id]) + m.push) return `"${id}" stands in the push path of "${a}" to "${r}"`;
-    }
+  const r = String(args[1]);
+  const why = notPickable(facts, s, a);
+  if (why) return why;
+  if (!facts.zones.includes(r)) return `"${r}" is not a free zone of the scene (zones: ${facts.zones.join(', ') || 'none'})`;
+  const pa = s.objects[a];
+  if (pa.at === 'region' && pa.region === r) return `"${a}" is already in "${r}"`;
+  const occupant = Object.keys(s.objects).find((id) => id !== a && s.objects[id].at === 'region' && (s.objects[id] as { region: string }).region === r);
+  if (occupant) return `"${occupant}" already fills "${r}"`;
+  const from = positionOf(facts, s, a);
+  const to = facts.scene.regions[r].center;
+  if (!facts.pushable.includes(a)) {
+    // Not box-shaped (a mug, a bowl): carried there (LIBERO's "put the mug to the front of ...").
     const blocked = blockedBySwing(facts, s, [from, to], m);
     if (blocked) return blocked;
     const n = next();
     n.objects[a] = { at: 'region', region: r };
     return n;
+  }
+  if (pa.at === 'on') return `"${a}" is on "${pa.target}", not on the table`;
+  const blocker = pushBlocker(facts, s, a, from, to, m.push);
+  if (blocker) {
+    // Generated chains push; in files, a box whose push path is blocked is carried there instead.
+    if (!m.carryBlocked) return `"${blocker}" stands in the push path of "${a}" to "${r}"`;
+    const blocked = blockedBySwing(facts, s, [from, to], m);
+    if (blocked) return blocked;
+    const n = next();
+    n.objects[a] = { at: 'region', region: r };
+    return n;
+  }
+  const blocked = blockedBySwing(facts, s, [from, to], m);
+  if (blocked) return blocked;
+  const n = next();
+  n.objects[a] = { at: 'region', region: r };
+  return n;
+}
+
+/** The first object standing in the straight push path of `a` from `from` to `to` (footprints plus `margin`), if any. */
+export function pushBlocker(facts: SceneFacts, s: SymbolicState, a: string, from: Vec2, to: Vec2, margin: number): string | undefined {
+  const ra = footprintRadius(facts.kinds[a]);
+  for (const id of Object.keys(s.objects)) {
+    if (id === a || s.objects[id].at === 'lost') continue;
+    const p = positionOf(facts, s, id);
+    if (segmentPointDistance(from, to, p) < ra + footprintRadius(facts.kinds[id]) + margin) return id;
+  }
+  return undefined;
 }
 
 /** Open(x) / Closed(x): slide a drawer or swing a door; `x` names it or a region it gives access to. */
@@ -349,13 +381,23 @@ export function applyOpenClosed(facts: SceneFacts, s: SymbolicState, atom: Atom,
   const [name, ...args] = atom;
   const next = (): SymbolicState => ({ objects: { ...s.objects }, fixtures: { ...s.fixtures } });
   const a = String(args[0]);
-    const key = partKeyOf(facts, a);
-    if (key === undefined || facts.parts[key].switch) return `there is no drawer or door "${a}"${hint(a, Object.keys(facts.parts).filter((k) => !facts.parts[k].switch))}`;
-    const want = name === 'Open' ? 'open' : 'closed';
-    if (s.fixtures[key] === want) return `"${a}" is already ${want}`;
-    const n = next();
-    n.fixtures[key] = want;
-    return n;
+  const key = partKeyOf(facts, a);
+  if (key === undefined || facts.parts[key].switch) return `there is no drawer or door "${a}"${hint(a, Object.keys(facts.parts).filter((k) => !facts.parts[k].switch))}`;
+  const want = name === 'Open' ? 'open' : 'closed';
+  if (s.fixtures[key] === want) return `"${a}" is already ${want}`;
+  if (want === 'closed') {
+    // Things in a drawer it opens onto must pass under the shell as it closes.
+    for (const [rk, r] of Object.entries(facts.fixtureRegions)) {
+      if (r.access !== key || r.itemMaxHeight === undefined) continue;
+      for (const [id, p] of Object.entries(s.objects)) {
+        const h = facts.kinds[id].size[2];
+        if (p.at === 'in' && p.target === rk && h > r.itemMaxHeight) return `"${id}" (${h.toFixed(3)} m tall) sticks out of "${rk}", which closes over things up to ${r.itemMaxHeight.toFixed(3)} m`;
+      }
+    }
+  }
+  const n = next();
+  n.fixtures[key] = want;
+  return n;
 }
 
 /** TurnedOn(x) / TurnedOff(x): press a button or turn a knob. */
@@ -363,13 +405,13 @@ export function applySwitch(facts: SceneFacts, s: SymbolicState, atom: Atom, m: 
   const [name, ...args] = atom;
   const next = (): SymbolicState => ({ objects: { ...s.objects }, fixtures: { ...s.fixtures } });
   const a = String(args[0]);
-    const key = partKeyOf(facts, a);
-    if (key === undefined || !facts.parts[key].switch) return `there is no switch "${a}"${hint(a, Object.keys(facts.parts).filter((k) => facts.parts[k].switch))}`;
-    const want = name === 'TurnedOn' ? 'on' : 'off';
-    if (s.fixtures[key] === want) return `"${a}" is already ${want}`;
-    const n = next();
-    n.fixtures[key] = want;
-    return n;
+  const key = partKeyOf(facts, a);
+  if (key === undefined || !facts.parts[key].switch) return `there is no switch "${a}"${hint(a, Object.keys(facts.parts).filter((k) => facts.parts[k].switch))}`;
+  const want = name === 'TurnedOn' ? 'on' : 'off';
+  if (s.fixtures[key] === want) return `"${a}" is already ${want}`;
+  const n = next();
+  n.fixtures[key] = want;
+  return n;
 }
 
 /**
@@ -413,7 +455,8 @@ export function possibleAtoms(facts: SceneFacts, s: SymbolicState): { atom: Atom
     for (const b of [...facts.supports, ...facts.blocks]) cands.push(['On', a, b]);
     for (const c of facts.containers) cands.push(['In', a, c]);
     for (const [r, reg] of Object.entries(facts.fixtureRegions)) if (reg.type === 'interior' && reg.access && !reg.closedAbove) cands.push(['In', a, r]);
-    for (const z of facts.zones) cands.push(['InRegion', a, z]);
+    // Generated chains push box-shaped things to zones (carrying others there is for files, as LIBERO's).
+    if (facts.pushable.includes(a)) for (const z of facts.zones) cands.push(['InRegion', a, z]);
   }
   for (const [key, p] of Object.entries(facts.parts)) {
     if (p.switch) cands.push(['TurnedOn', key], ['TurnedOff', key]);

@@ -48,7 +48,8 @@ const TABLE: Record<PredicateName, PredicateInfo> = {
   },
   InRegion: {
     roles: ['object', 'region'], init: false, bddl: [],
-    taskType: () => 'push_to_region',
+    // Box-shaped things are pushed there; others are carried.
+    taskType: (f, [, a]) => (f.pushable.includes(String(a)) ? 'push_to_region' : 'pick_place'),
     apply: (f, s, a, m) => applyInRegion(f, s, a, m),
   },
   Open: {
