@@ -3,7 +3,7 @@
 // episode, in a fixed seeded order in which each step is possible once the earlier ones succeeded.
 import { createHash } from 'node:crypto';
 import seedrandom from 'seedrandom';
-import { FILE_MARGINS, applyGoal, initialState, sceneFacts, type SymbolicState } from '../scenes/chain-model.ts';
+import { LIBERO_MARGINS, applyGoal, initialState, sceneFacts, type SymbolicState } from '../scenes/chain-model.ts';
 import type { ChainSpec, SceneSpec } from '../scenes/types.ts';
 import type { LiberoTask } from './libero-suite.ts';
 
@@ -64,7 +64,7 @@ export function sceneGroups(tasks: readonly LiberoTask[]): { name: string; tasks
  */
 function advance(scene: SceneSpec, s: SymbolicState, t: LiberoTask): SymbolicState | string {
   try {
-    return applyGoal(sceneFacts(scene), s, t.task.goal, FILE_MARGINS);
+    return applyGoal(sceneFacts(scene), s, t.task.goal, LIBERO_MARGINS);
   } catch (e) {
     return `the chain model cannot read its goal (${(e as Error).message})`;
   }

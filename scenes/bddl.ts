@@ -13,7 +13,7 @@
 // Every error is a BddlError naming the file's line and column and a `reason` that groups it.
 import { parseBddl, isList, word, where, type Sexp } from './bddl-parse.ts';
 import { goalOrder } from './bddl-goal-order.ts';
-import { FILE_MARGINS, applyAtom, initialState, sceneFacts, taskTypeOf } from './chain-model.ts';
+import { LIBERO_MARGINS, applyAtom, initialState, sceneFacts, taskTypeOf } from './chain-model.ts';
 import { parseChains } from './chains.ts';
 import { SpecError } from './errors.ts';
 import { FIXTURE_DEFS, FIXTURE_KINDS } from './fixture-defs.ts';
@@ -52,9 +52,9 @@ export interface BddlImport {
 }
 
 /** A one-step chain file for an import: the scene inline, the fixture init at the chain's start (the runner resets with it). */
-export function bddlChain(r: BddlImport): { name: string; scene: SceneSpec; init: Atom[]; steps: Omit<TaskSpec, 'scene'>[] } {
+export function bddlChain(r: BddlImport): { name: string; rules: 'libero'; scene: SceneSpec; init: Atom[]; steps: Omit<TaskSpec, 'scene'>[] } {
   const { scene: _scene, ...step } = r.task;
-  return { name: r.task.name, scene: r.scene, init: r.task.init, steps: [step] };
+  return { name: r.task.name, rules: 'libero', scene: r.scene, init: r.task.init, steps: [step] };
 }
 
 const PREDICATES: Record<string, PredicateName> = { in: 'In', on: 'On', up: 'Grasped', open: 'Open', close: 'Closed', turnon: 'TurnedOn', turnoff: 'TurnedOff' };
@@ -278,7 +278,7 @@ export function importBddl(text: string, file: string, name: string, opts: { sta
   }
   let state = initialState(facts, init);
   for (const g of ordered) {
-    const r = applyAtom(facts, state, g.atom, FILE_MARGINS);
+    const r = applyAtom(facts, state, g.atom, LIBERO_MARGINS);
     if (typeof r === 'string') {
       const earlier = g === ordered[0] ? 'from the initial state' : 'after the goal atoms before it';
       fail(`infeasible ${g.atom[0]}: ${groupText(r)}`, `${sexpText(g.at)}, which chaingap cannot make true ${earlier}: ${r}`,

@@ -44,12 +44,14 @@ export interface Margins {
 export const BASKET_CAPACITY = 2;
 /** Margins when generating chains (one object per container keeps generated chains simple). */
 export const PLAN_MARGINS: Margins = Object.freeze({ hand: HAND_CLEARANCE, push: PUSH_CLEARANCE, capacity: 'single', closable: true, carryBlocked: false });
+/** Margins for chains written by hand (a basket takes two things, as in LIBERO). */
+export const FILE_MARGINS: Margins = Object.freeze({ hand: HAND_CLEARANCE, push: PUSH_CLEARANCE, capacity: 'by-size', closable: false, carryBlocked: false });
 /**
- * Margins for chains written by hand or imported (a basket takes two things, as in LIBERO): work right
- * beside an open drawer or door is allowed (LIBERO's layouts put things there), work inside its swing
- * zone is not.
+ * Margins for LIBERO's problems (BDDL import, `chaingap libero --chains`): work right beside an open
+ * drawer or door is allowed (LIBERO's layouts put things there; work inside its swing zone is not), and
+ * a box whose push path is blocked is carried, as LIBERO's "put X to the left of Y" means.
  */
-export const FILE_MARGINS: Margins = Object.freeze({ hand: 0, push: PUSH_CLEARANCE, capacity: 'by-size', closable: false, carryBlocked: true });
+export const LIBERO_MARGINS: Margins = Object.freeze({ hand: 0, push: PUSH_CLEARANCE, capacity: 'by-size', closable: false, carryBlocked: true });
 /** Margins when checking a step against the perceived state of the simulator. */
 export const CHECK_MARGINS: Margins = Object.freeze({ hand: 0, push: 0, capacity: 'by-size', closable: false, carryBlocked: true });
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import seedrandom from 'seedrandom';
 import { SpecError, closestList, describe, formatPath } from './errors.ts';
 import { parseJsonText } from './json.ts';
-import { FILE_MARGINS, PLAN_MARGINS, applyGoal, initialState, possibleAtoms, sceneFacts, taskTypeOf, type SceneFacts, type SymbolicState } from './chain-model.ts';
+import { FILE_MARGINS, LIBERO_MARGINS, PLAN_MARGINS, applyGoal, initialState, possibleAtoms, sceneFacts, taskTypeOf, type SceneFacts, type SymbolicState } from './chain-model.ts';
 import { stepTask } from './chain-language.ts';
 import { checkInit } from './schema.ts';
 import { findScene, findTask, listTasks, parseScene, parseTask } from './load.ts';
@@ -143,7 +143,7 @@ function parseOneChain(v: unknown, file: string, at: string): ChainSpec {
   const p = (s: string) => (at ? `${at}.${s}` : s);
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SpecError(file, at, describe(v), 'a chain: an object with the fields name, scene, init (optional), steps');
   const o = v as Record<string, unknown>;
-  const known = ['name', 'scene', 'init', 'steps'];
+  const known = ['name', 'scene', 'init', 'steps', 'rules'];
   for (const k of Object.keys(o)) {
     if (!known.includes(k)) throw new SpecError(file, p(k), JSON.stringify(k), `the fields of a chain: ${known.join(', ')}${closestList(closestNames(k, known, 1))}`);
   }
@@ -166,6 +166,10 @@ function parseOneChain(v: unknown, file: string, at: string): ChainSpec {
       throw new SpecError(file, p('scene'), JSON.stringify(o.scene), (e as SpecError).allowed ?? String(e));
     }
   }
+  // "rules": "libero" checks the steps as LIBERO's problems are (scenes/chain-model.ts LIBERO_MARGINS): the
+  // import writes it.
+  if (o.rules !== undefined && o.rules !== 'libero') throw new SpecError(file, p('rules'), describe(o.rules), '"libero" (LIBERO\'s layout rules), or no field');
+  const margins = o.rules === 'libero' ? LIBERO_MARGINS : FILE_MARGINS;
   const init = o.init ?? [];
   const initIssues = checkInit(init, ['init']);
   if (initIssues.length) throw new SpecError(file, `${at}${at ? '.' : ''}${formatPath(initIssues[0].path)}`, initIssues[0].found, initIssues[0].allowed);
@@ -197,13 +201,13 @@ function parseOneChain(v: unknown, file: string, at: string): ChainSpec {
       throw new SpecError(file, sp, describe(step), 'a shipped task name (string) or a task object');
     }
     if (task.scene !== scene.name) throw new SpecError(file, `${sp}`, `task "${task.name}" of scene "${task.scene}"`, `a task of the chain's scene "${scene.name}"`);
-    const next = applyGoal(facts, state, task.goal, FILE_MARGINS);
+    const next = applyGoal(facts, state, task.goal, margins);
     if (typeof next === 'string') {
       const after = i === 0 ? 'at the start of the chain' : `after steps 0-${i - 1} succeed`;
       throw new SpecError(file, `${sp}.goal`, `${describe(task.goal)} ("${task.instruction}"), which is not possible ${after}: ${next}`,
         'a chain whose every step is possible once the earlier steps succeeded: reorder, change or remove this step');
     }
-    const alone = notRunnableAlone(facts, task, FILE_MARGINS);
+    const alone = notRunnableAlone(facts, task, margins);
     if (alone !== null) {
       throw new SpecError(file, `${sp}.goal`, `${describe(task.goal)} ("${task.instruction}"), which cannot run alone from a fresh reset of scene "${scene.name}" (${alone}), so it has no controlled baseline`,
         'steps that are each possible from the scene\'s initial layout (with their fixture init) as well as in the chain');
@@ -212,6 +216,7 @@ function parseOneChain(v: unknown, file: string, at: string): ChainSpec {
     return task;
   });
   const chain: ChainSpec = { name: o.name, scene: scene.name, init: init as Atom[], steps };
+  if (o.rules === 'libero') chain.rules = 'libero';
   if (inline) chain.sceneSpec = scene;
   return chain;
 }

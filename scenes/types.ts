@@ -179,6 +179,8 @@ export interface ChainSpec {
   /** Fixture states at the start of the chain (default: every drawer/door closed, every button off). */
   init: Atom[];
   steps: TaskSpec[];
+  /** "libero": the chain is checked with LIBERO's layout rules (an imported BDDL problem). */
+  rules?: 'libero';
   /** The scene itself, when the chain file carries it inline (an imported BDDL problem) instead of naming a shipped one. */
   sceneSpec?: SceneSpec;
 }
