@@ -1,18 +1,19 @@
 // The scripted expert: reads privileged simulator state through `PrivilegedState`, plans motion
 // primitives (approach, descend, grasp, lift, carry, place, release, pull/push handles, press) for
 // each atom of the task's goal, and acts only through env.step with 7-D delta end-effector actions.
-import type { Atom, Formula, Vec3 } from '../scenes/types.ts';
+import type { Atom, Formula, Vec2, Vec3 } from '../scenes/types.ts';
+import { goalOrder } from '../scenes/bddl-goal-order.ts';
 import { resolveFixtureRef } from '../scenes/fixture-refs.ts';
 import { PUSH_CLEARANCE } from '../scenes/chain-model.ts';
-import { footprintRadius } from '../scenes/objects.ts';
+import { RIM_WALL, footprintRadius } from '../scenes/objects.ts';
 import type { EpisodeStart, Observation, Policy } from '../sim/policy.ts';
 import type { ObjectState, PrivilegedState } from '../sim/privileged.ts';
 import { GRIPPER } from '../sim/robot.ts';
 import { quatRotate, solveIk, type Pose } from '../sim/kinematics.ts';
 import { actionTowards, quatForYaw, reached, wrap, yawClosingAlong, yawFacing, yawOf, type Phase, type TcpTarget } from './motion.ts';
-import { HAND, corridorHeight, gap, handBlocks, sceneBlocks, type Held } from './clearance.ts';
+import { HAND, corridorHeight, gap, handAxes, handBlocks, pointDistance, sceneBlocks, shapeBlocks, type Held } from './clearance.ts';
 import { LatencyModel } from './latency-model.ts';
-import { PLACEMENT, containerLevels, planPair, planSlot, slotTarget, type Carried, type ContainerView, type Slot } from './placement.ts';
+import { PLACEMENT, baseCentre, containerLevels, handClearZ, planPair, planSlot, releaseOpening, restingHeight, slotTarget, type Carried, type ContainerView, type Slot } from './placement.ts';
 
 /** Expert constants (metres unless stated). */
 export const EXPERT = {
@@ -493,6 +494,7 @@ export class ExpertPolicy implements Policy {
   /** Where to put the TCP to grasp an object from above, and the yaw that closes along its grasp axis. */
   private graspPose(o: ObjectState, minTcpAbove = 0, shift: GraspShift = NO_SHIFT): TcpTarget {
     const k = o.kind;
+    if (k.grasp.type === 'rim') return this.rimPose(o, shift.yaw);
     const tcpZ = Math.max(0.004, o.pos[2] + graspTcpAbove(k, minTcpAbove));
     const axis = quatRotate(o.quat, k.grasp.axis === 'x' ? [1, 0, 0] : [0, 1, 0]);
     const theta = Math.atan2(axis[1], axis[0]);
@@ -512,9 +514,44 @@ export class ExpertPolicy implements Policy {
   }
 
   /**
+   * A rim grasp: the TCP on the pinched wall, `phi` turned about the object's z from the kind's pinch
+   * point (symmetric rims only), at the hint's height, fingers closing across the wall.
+   */
+  private rimPose(o: ObjectState, phi: number): TcpTarget {
+    const g = o.kind.grasp;
+    const r = g.offset ?? 0;
+    const across: Vec3 = g.axis === 'x' ? [Math.cos(phi), Math.sin(phi), 0] : [-Math.sin(phi), Math.cos(phi), 0];
+    const p = quatRotate(o.quat, [r * Math.cos(phi), r * Math.sin(phi), 0]);
+    const a = quatRotate(o.quat, across);
+    const yaw = yawClosingAlong(Math.atan2(a[1], a[0]), yawOf(this.tcp().quat));
+    return { pos: [o.pos[0] + p[0], o.pos[1] + p[1], Math.max(0.004, o.pos[2] + graspTcpAbove(o.kind))], yaw };
+  }
+
+  /**
+   * Where to pinch a symmetric rim: the angles (about the object's z, from its pinch point) of the
+   * wall segments the pinch point's circle passes through, so the pads close on one flat segment.
+   * Other rims have one pinch point.
+   */
+  private rimAngles(o: ObjectState): number[] {
+    const g = o.kind.grasp;
+    if (!g.symmetric) return [0];
+    const r = Math.abs(g.offset ?? 0);
+    // The nominal pinch point's own angle (pi for a negative offset).
+    const base = Math.atan2(0, g.offset ?? 1);
+    const out: number[] = [];
+    for (const s of o.kind.shapes) {
+      const p = s.pos ?? [0, 0, 0];
+      if (s.type === 'box' && Math.abs(Math.hypot(p[0], p[1]) - r) < 1e-3) out.push(wrap(Math.atan2(p[1], p[0]) - base));
+    }
+    return out.length ? out : [0];
+  }
+
+  /**
    * Where along the object (boxes: shifted along their length) or at which yaw (round things) to grasp
    * so that the open fingers and the palm come down clear of the neighbours: the nominal grasp if it is
-   * clear, else the smallest change that is, else the one with the most room.
+   * clear, else the smallest change that is, else the one with the most room. Rims: the point around
+   * the rim (the shift's yaw) needing the least turn of the wrist among those with room, nearer the
+   * robot on a tie.
    */
   private graspShift(o: ObjectState, minTcpAbove: number): GraspShift {
     const k = o.kind;
@@ -522,11 +559,26 @@ export class ExpertPolicy implements Policy {
     const room = (shift: GraspShift): number => {
       const g = this.graspPose(o, minTcpAbove, shift);
       let least = Infinity;
-      for (const h of handBlocks(g.pos, g.yaw, GRIPPER.maxWidth)) {
+      for (const h of handBlocks(g.pos, g.yaw, k.grasp.type === 'rim' ? RIM_OPENING : GRIPPER.maxWidth)) {
         for (const b of blocks) if (b.top > h.bottom + 0.001) least = Math.min(least, gap(h.fp, b.fp));
       }
       return least;
     };
+    if (k.grasp.type === 'rim') {
+      const cur = yawOf(this.tcp().quat);
+      const cost = (phi: number): number => {
+        const g = this.rimPose(o, phi);
+        return Math.abs(wrap(g.yaw - cur)) + 0.5 * Math.hypot(g.pos[0], g.pos[1]);
+      };
+      const order = this.rimAngles(o).map((phi) => ({ phi, c: cost(phi) })).sort((a, b) => a.c - b.c || a.phi - b.phi);
+      let best = NO_SHIFT, bestRoom = -Infinity;
+      for (const { phi } of order) {
+        const r = room({ along: 0, yaw: phi });
+        if (r >= EXPERT.graspRoom) return { along: 0, yaw: phi };
+        if (r > bestRoom + 1e-9) { best = { along: 0, yaw: phi }; bestRoom = r; }
+      }
+      return best;
+    }
     const shifts: GraspShift[] = [NO_SHIFT];
     if (k.shapes.every((sh) => sh.type === 'box') && !k.grasp.symmetric) {
       const length = k.grasp.axis === 'x' ? k.size[1] : k.size[0];
@@ -561,8 +613,10 @@ export class ExpertPolicy implements Policy {
       return { pos: [g.pos[0] + offset.pos[0], g.pos[1] + offset.pos[1], g.pos[2] + offset.pos[2]], yaw: g.yaw + offset.yaw };
     };
     const above = (): TcpTarget => ({ pos: [grasp.pos[0], grasp.pos[1], grasp.pos[2] + EXPERT.approach], yaw: grasp.yaw });
+    // A rim is approached with the fingers only a little wider than the wall.
+    const open = this.state.object(id).kind.grasp.type === 'rim' ? gripFor(RIM_OPENING) : OPEN;
     const phases: Phase[] = [
-      ...this.transit(`pick ${id}: above`, () => { grasp = graspNow(); return above(); }, OPEN, 0.7, 0.01, 150, {
+      ...this.transit(`pick ${id}: above`, () => { grasp = graspNow(); return above(); }, open, 0.7, 0.01, 150, {
         setup: () => {
           offset = null;
           shift = this.graspShift(this.state.object(id), minTcpAbove);
@@ -574,7 +628,7 @@ export class ExpertPolicy implements Policy {
           }
         },
       }),
-      this.moveTo(`pick ${id}: descend`, () => grasp, OPEN, 0.35, 0.004, 80),
+      this.moveTo(`pick ${id}: descend`, () => grasp, open, 0.35, 0.004, 80),
       this.actuate(`pick ${id}: close`, CLOSE, 5),
     ];
     const check: Phase = {
@@ -614,7 +668,18 @@ export class ExpertPolicy implements Policy {
             }
           }
           place = this.placePose(rel, dest, offset);
+          // What the hand holds off its centre (a rim, a box grasped off-centre) goes where the TCP was aimed.
+          if (!container) place = centreHeld(place, this.heldNow(id));
           place = placeNow();
+          // On an object with sides (a bowl): the hand stays above them, and the fingers open only as
+          // far as they leave room.
+          if (!container && this.state.objectIds().includes(dest)) {
+            const d = this.state.object(dest);
+            const sides = shapeBlocks(dest, d.kind.shapes, d.pos, d.quat);
+            const w = this.state.gripperWidth();
+            place = { pos: [place.pos[0], place.pos[1], handClearZ(place, place.pos[2], w, sides)], yaw: place.yaw };
+            opening = releaseOpening(place, w, sides, EXPERT.releaseOpening);
+          }
         },
       }),
       this.lower(`place ${id}: lower`, () => placeNow(), CLOSE, 0.3, 0.004, 100),
@@ -673,6 +738,12 @@ export class ExpertPolicy implements Policy {
   /** What holding `id` will look like after a nominal grasp: centred, the fingers closing along its grasp axis. */
   private predictCarried(id: string, minTcpAbove: number): Carried {
     const k = this.state.object(id).kind;
+    if (k.grasp.type === 'rim') {
+      // Pinched at its wall: the object's x axis along the fingers' closing direction, its origin
+      // `offset` back from the TCP.
+      const held: Held = { kind: k, relYaw: Math.PI / 2, rel: [0, -(k.grasp.offset ?? 0)], tcpAbove: graspTcpAbove(k) };
+      return { held, width: RIM_WALL };
+    }
     const held: Held = { kind: k, relYaw: k.grasp.axis === 'x' ? Math.PI / 2 : 0, rel: [0, 0], tcpAbove: graspTcpAbove(k, minTcpAbove) };
     return { held, width: k.grasp.axis === 'x' ? k.size[0] : k.size[1] };
   }
@@ -683,7 +754,8 @@ export class ExpertPolicy implements Policy {
    */
   private orderFills(atoms: Atom[]): Atom[] {
     this.fills = new Map();
-    const out = [...atoms];
+    // Each atom after those it needs (scenes/bddl-goal-order.ts: a stack's bottom is moved before the top goes on it).
+    const out = goalOrder(atoms, this.state.scene.fixtures).map((i) => atoms[i]);
     const byDest = new Map<string, number[]>();
     out.forEach((a, i) => {
       if (a[0] !== 'In' || !this.containerView('In', String(a[2]))) return;
@@ -747,7 +819,16 @@ export class ExpertPolicy implements Policy {
       const floor = d.pos[2] + c[2] - v.halfExtents[2];
       return { pos: [d.pos[0] + c[0], d.pos[1] + c[1], floor + EXPERT.releaseGap + offset], yaw: cur };
     }
-    const top = d.pos[2] + (d.kind.supportTop ?? d.kind.size[2]);
+    // On an object: let go just above where the held object's underside, its origin over the
+    // support's centre, first meets the support's shapes (a bowl set on another rests on its rim).
+    let top = d.pos[2] + (d.kind.supportTop ?? d.kind.size[2]);
+    if (this.holding) {
+      const held = this.heldNow(this.holding);
+      // Where the held object's origin will be once its base is centred (see centreHeld).
+      const b = baseCentre(held.kind), a = cur + held.relYaw;
+      const p: Vec2 = [d.pos[0] - b[0] * Math.cos(a) + b[1] * Math.sin(a), d.pos[1] - b[0] * Math.sin(a) - b[1] * Math.cos(a)];
+      top = restingHeight(held, p, cur, shapeBlocks(dest, d.kind.shapes, d.pos, d.quat)) ?? top;
+    }
     return { pos: [d.pos[0], d.pos[1], top + EXPERT.releaseGap + offset], yaw: cur };
   }
 
@@ -1035,22 +1116,61 @@ export class ExpertPolicy implements Policy {
 /**
  * TCP height above an object's bottom for a top grasp: the pads' centre at the kind's grasp height, or
  * higher so the palm stays `palmClearance` above the object's top, or higher still to put the TCP at
- * least `minTcpAbove` up (for a container's rim), as long as `minPadContact` of pad stays on the object.
+ * least `minTcpAbove` up (for a container's rim), as long as `minPadContact` of pad stays on the object;
+ * and never with the fingertips just under a shoulder.
  */
 export function graspTcpAbove(k: ObjectState['kind'], minTcpAbove = 0): number {
+  // A rim is pinched where its hint says: higher, the pads would leave the wall (the container
+  // planner raises the release instead to keep the palm clear).
+  if (k.grasp.type === 'rim') return k.grasp.height - GRIPPER.padCentreAboveTcp;
   const top = k.size[2];
   let pad = Math.max(k.grasp.height, top + EXPERT.palmClearance - GRIPPER.padCentreAboveTcp);
   const highest = top - EXPERT.minPadContact + GRIPPER.padCentreAboveTcp;
   if (minTcpAbove > 0) pad = Math.max(pad, Math.min(highest, minTcpAbove + GRIPPER.padCentreAboveTcp));
-  return pad - GRIPPER.padCentreAboveTcp;
+  let tcp = pad - GRIPPER.padCentreAboveTcp;
+  // Fingertips just under a shoulder (a part the fingers close on, ending less than `minPadContact`
+  // above them, with more of the object above it) would close on its edge: take the part above it
+  // instead, if enough of that is left.
+  for (const b of shapeBlocks('k', k.shapes, [0, 0, 0], [0, 0, 0, 1])) {
+    if (pointDistance([0, 0], b.fp) >= 0) continue;
+    const ledge = b.top - tcp;
+    if (ledge > 0 && ledge < EXPERT.minPadContact && b.top + 0.002 <= top - EXPERT.minPadContact) tcp = b.top + 0.002;
+  }
+  return tcp;
 }
 
-/** A grasp moved along the object (m, boxes) or turned about it (rad, round things) from the nominal one. */
+/**
+ * How far apart the finger pads come down on a rim (m, between the pads): 12 mm either side of the
+ * wall, so the inner finger does not sweep what is inside and the outer one keeps off neighbours.
+ */
+export const RIM_OPENING = RIM_WALL + 0.024;
+
+/** Gripper command that opens the fingers `width` apart. */
+function gripFor(width: number): number {
+  return 1 - (2 * Math.min(GRIPPER.maxWidth, width)) / GRIPPER.maxWidth;
+}
+
+/** A grasp moved along the object (m, boxes) or turned about it (rad, round things; the point around a rim) from the nominal one. */
 interface GraspShift {
   along: number;
   yaw: number;
 }
 const NO_SHIFT: GraspShift = { along: 0, yaw: 0 };
+
+/**
+ * The TCP target that puts the middle of the base of what the hand holds (`held`: its origin, or for
+ * a pan with a long handle the pan's middle) where `t` puts the TCP.
+ */
+function centreHeld(t: TcpTarget, held: Held): TcpTarget {
+  const { x, y } = handAxes(t.yaw);
+  const b = baseCentre(held.kind);
+  const a = t.yaw + held.relYaw;
+  const o: Vec2 = [b[0] * Math.cos(a) - b[1] * Math.sin(a), b[0] * Math.sin(a) + b[1] * Math.cos(a)];
+  return {
+    pos: [t.pos[0] - held.rel[0] * x[0] - held.rel[1] * y[0] - o[0], t.pos[1] - held.rel[0] * x[1] - held.rel[1] * y[1] - o[1], t.pos[2]],
+    yaw: t.yaw,
+  };
+}
 
 /** Fraction of the way a sabotaged expert lets a drawer, door or push get before it gives up. */
 const SABOTAGE_FRACTION = 0.3;

@@ -303,3 +303,65 @@ export function slotTarget(c: ContainerView, slot: Slot, held: Held): { pos: Vec
   const p: Vec3 = [c.pos[0] + o[0], c.pos[1] + o[1], c.pos[2] + o[2]];
   return { pos: [p[0] - held.rel[0] * x[0] - held.rel[1] * y[0], p[1] - held.rel[0] * x[1] - held.rel[1] * y[1], p[2] + held.tcpAbove], yaw };
 }
+
+/**
+ * Height of the held object's origin at which, set down upright with its origin at `p` (xy) under a
+ * hand turned by `yaw`, its underside first meets `support` (the support's blocks): the highest top
+ * of a support block under one of its blocks, less that block's height above its origin. Null when
+ * nothing of the support is under it.
+ */
+export function restingHeight(held: Held, p: Vec2, yaw: number, support: readonly Block[]): number | null {
+  let z: number | null = null;
+  for (const b of kindBlocks('held', held.kind, [p[0], p[1], 0], yaw + held.relYaw)) {
+    for (const s of support) if (gap(b.fp, s.fp) < -0.001) z = Math.max(z ?? -Infinity, s.top - b.bottom);
+  }
+  return z;
+}
+
+const baseCentres = new WeakMap<ObjectKind, Vec2>();
+/**
+ * Middle (xy, object frame) of the part of a kind that stands on the table: the bounding box of the
+ * shapes reaching down to its bottom. The origin for most kinds; for a pan, the pan without its handle.
+ */
+export function baseCentre(kind: ObjectKind): Vec2 {
+  let c = baseCentres.get(kind);
+  if (!c) {
+    const base = kindBlocks('k', kind, [0, 0, 0], 0).filter((b) => b.bottom < 0.001);
+    let lo: Vec2 = [Infinity, Infinity], hi: Vec2 = [-Infinity, -Infinity];
+    for (const b of base) {
+      const r = b.fp.r !== undefined ? [b.fp.r, b.fp.r] : [Math.abs(Math.cos(b.fp.yaw)) * b.fp.h[0] + Math.abs(Math.sin(b.fp.yaw)) * b.fp.h[1], Math.abs(Math.sin(b.fp.yaw)) * b.fp.h[0] + Math.abs(Math.cos(b.fp.yaw)) * b.fp.h[1]];
+      lo = [Math.min(lo[0], b.fp.c[0] - r[0]), Math.min(lo[1], b.fp.c[1] - r[1])];
+      hi = [Math.max(hi[0], b.fp.c[0] + r[0]), Math.max(hi[1], b.fp.c[1] + r[1])];
+    }
+    c = base.length ? [(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2] : [0, 0];
+    baseCentres.set(kind, c);
+  }
+  return c;
+}
+
+/**
+ * How far (m, total) the fingers may open to let go with the TCP at `tcp`, `width` apart now: up to
+ * `most`, less where a finger pad would meet one of `blocks` reaching above the fingertips (1 mm
+ * kept), at least PLACEMENT.minOpening.
+ */
+export function releaseOpening(tcp: { pos: ArrayLike<number>; yaw: number }, width: number, blocks: readonly Block[], most: number): number {
+  let room = Infinity;
+  for (const pad of handBlocks([tcp.pos[0], tcp.pos[1], tcp.pos[2]], tcp.yaw, width).slice(0, 2)) {
+    for (const b of blocks) if (b.top > pad.bottom + 0.001) room = Math.min(room, gap(pad.fp, b.fp));
+  }
+  return Math.max(PLACEMENT.minOpening, Math.min(most, 2 * (room - 0.001)));
+}
+
+/**
+ * The lowest TCP height, at least `z`, at which the hand at `tcp` (xy, yaw), fingers `width` apart,
+ * keeps its pads and palm PLACEMENT.zMargin above each of `blocks` under them (a bowl's rim beside
+ * the one finger outside the bowl it holds).
+ */
+export function handClearZ(tcp: { pos: ArrayLike<number>; yaw: number }, z: number, width: number, blocks: readonly Block[]): number {
+  let out = z;
+  for (const h of handBlocks([tcp.pos[0], tcp.pos[1], z], tcp.yaw, width)) {
+    const below = z - h.bottom;
+    for (const b of blocks) if (gap(h.fp, b.fp) < 0.002) out = Math.max(out, b.top + PLACEMENT.zMargin + below);
+  }
+  return out;
+}

@@ -14,7 +14,7 @@ import type { FixtureSpec, ObjectPlacementSpec, Quat, ResolvedObject, ResolvedSc
 /** Where clutter may go: the reachable part of the table (x range, |y| limit), and the distractor kinds. */
 export const CLUTTER_AREA = { x: [0.25, 0.8] as Vec2, yAbs: 0.42 };
 export const DISTRACTOR_KINDS: readonly string[] = Object.freeze(
-  Object.values(OBJECT_KINDS).filter((k) => k.graspable && k.size[2] <= 0.2).map((k) => k.kind).sort(),
+  Object.values(OBJECT_KINDS).filter((k) => k.graspable && k.size[2] <= 0.2 && footprintRadius(k) <= 0.06).map((k) => k.kind).sort(),
 );
 
 /** The Panda's ready pose. */

@@ -63,7 +63,8 @@ describe('novel targets', () => {
     const s = resolveScene(kitchen, 4, undefined, { novel_objects: 1 });
     const kinds = Object.fromEntries(s.objects.map((o) => [o.id, o.kind]));
     expect(kinds.soup).toMatch(/^novel_\d+$/);
-    expect(kinds.butter).toMatch(/^novel_\d+$/);
+    // LIBERO's butter is 1.8 cm high: no generated kind is within 25% of that, so it stays.
+    expect(kinds.butter).toBe('butter');
     expect(kinds.red_block).toBe('red_block');
     expect(kinds.plate).toBe('plate');
     const soup = getObjectKind(kinds.soup), orig = getObjectKind('alphabet_soup');

@@ -463,8 +463,8 @@ describe('Near and InRegion', () => {
     await tabletop();
     const a = centre('soup'), b = centre('cheese');
     const d = Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
-    // Upright objects on the table: centres at half their heights (10 cm can, 4 cm box).
-    expect(a[2] - b[2]).toBeCloseTo(0.05 - 0.02, 3);
+    // Upright objects on the table: centres at half their heights (7.6 cm can, 1.8 cm box).
+    expect(a[2] - b[2]).toBeCloseTo(0.038 - 0.009, 3);
     expect(env.holds(['Near', 'soup', 'cheese', d + 0.002])).toBe(true);
     expect(env.holds(['Near', 'cheese', 'soup', d + 0.002])).toBe(true);
     expect(env.holds(['Near', 'soup', 'cheese', d - 0.002])).toBe(false);

@@ -112,7 +112,7 @@ describe('resolveScene', () => {
       objects: [...base.objects, { id: 'pudding', kind: 'chocolate_pudding', region: 'blocked', yaw: [0, 0] }],
     };
     expect(() => resolveScene(spec, 4)).toThrow(
-      /^scene "cabinet_counter" \(seed 4\): objects\[3\]: found no free spot for object "pudding" \(chocolate_pudding, radius 0\.051 m\) in region "blocked" after 200 tries; blocked by fixture "cabinet"/,
+      /^scene "cabinet_counter" \(seed 4\): objects\[3\]: found no free spot for object "pudding" \(chocolate_pudding, radius 0\.046 m\) in region "blocked" after 200 tries; blocked by fixture "cabinet"/,
     );
   });
 
