@@ -5,8 +5,9 @@
 //    compartment: scenes/fixture-refs.ts); regions on objects (a basket's contain_region) name the object.
 //  - :init: (On fixture table_region) places a fixture (its yaw mapped per kind: scenes/libero-fixtures.ts;
 //    the region's size and yaw range become placement noise); (On obj table_region) places an object
-//    in that region with its yaw range; (On obj other_obj | fixture_region) and (In obj container |
-//    fixture_interior) start it on / in that; Open / Close / TurnOn / TurnOff set fixture parts at reset.
+//    in that region; (On obj other_obj | fixture_region) and (In obj container | fixture_interior) start
+//    it on / in that; objects are turned by their category's LIBERO rotation (scenes/libero-objects.ts);
+//    Open / Close / TurnOn / TurnOff set fixture parts at reset. Categories map by LIBERO's vocabulary.
 //  - :goal: In, On, Up (-> Grasped), Open, Close (-> Closed), TurnOn / TurnOff (-> TurnedOn / TurnedOff),
 //    under And; On / In a table region -> InRegion. Atoms are ordered by what they need
 //    (scenes/bddl-goal-order.ts), then checked with the chain model from the initial state.
@@ -18,16 +19,12 @@ import { parseChains } from './chains.ts';
 import { SpecError } from './errors.ts';
 import { FIXTURE_DEFS, FIXTURE_KINDS } from './fixture-defs.ts';
 import { resolveScene } from './layout.ts';
-import { LIBERO_FIXTURES, liberoFixtureYaw } from './libero-fixtures.ts';
+import { LIBERO_FIXTURES, liberoFixturePos, liberoFixtureYaw } from './libero-fixtures.ts';
+import { LIBERO_INIT_YAW, LIBERO_OBJECT_KINDS, liberoKind } from './libero-objects.ts';
 import { LIBERO_SETTINGS } from './libero-tables.ts';
 import { OBJECT_KINDS, closestNames } from './objects.ts';
 import type { Atom, FixtureKind, FixtureSpec, ObjectPlacementSpec, PredicateName, RegionSpec, SceneSpec, TaskSpec, Vec2 } from './types.ts';
 
-/** LIBERO category -> library kind, where the names differ. */
-export const BDDL_ALIASES: Record<string, string> = {
-  akita_black_bowl: 'bowl', black_bowl: 'bowl', white_bowl: 'bowl_white', porcelain_mug: 'mug', white_mug: 'mug',
-  red_coffee_mug: 'mug_red', white_yellow_mug: 'mug', new_salad_dressing: 'salad_dressing', macaroni_and_cheese: 'cookies',
-};
 /** The stand-in kind for an unknown graspable category (`standIn`), a mid-sized box. */
 export const BDDL_STAND_IN = 'cookies';
 /** Seeds the layout is resolved with at import, so a placement that cannot be made fails here, not in a run. */
@@ -92,13 +89,15 @@ export function importBddl(text: string, file: string, name: string, opts: { sta
   // Objects.
   const standIns: Record<string, string> = {};
   const objectKinds = new Map<string, string>();
+  const objectCategory = new Map(p.objects.map((d) => [d.id, d.category]));
   const categories = [...new Set(Object.values(OBJECT_KINDS).map((k) => k.kind))];
   for (const d of p.objects) {
-    let kind = BDDL_ALIASES[d.category] ?? (d.category in OBJECT_KINDS ? d.category : undefined);
+    // LIBERO's categories by its vocabulary (scenes/libero-objects.ts), then any kind of the library by name.
+    let kind = liberoKind(d.category) ?? (d.category in OBJECT_KINDS ? d.category : undefined);
     if (!kind) {
       if (!opts.standIn) {
         fail(`object category "${d.category}"`, `object category "${d.category}" (of "${d.id}")`,
-          `a category of the object library${hint(d.category, [...categories, ...Object.keys(BDDL_ALIASES)], 3)}, or --stand-in for a stand-in`, d.at);
+          `a LIBERO object category or a kind of the object library${hint(d.category, [...Object.keys(LIBERO_OBJECT_KINDS), ...categories], 3)}, or --stand-in for a stand-in`, d.at);
       }
       kind = BDDL_STAND_IN;
       standIns[d.category] = kind;
@@ -179,7 +178,8 @@ export function importBddl(text: string, file: string, name: string, opts: { sta
         const [y0, y1] = regionYaw.get(target.table!)!;
         const jitterPos = Math.min(0.05, r.halfExtents[0], r.halfExtents[1]);
         const jitterYaw = Math.min(0.3, (y1 - y0) / 2);
-        const f: FixtureSpec = { id: x, kind: fixtureKinds.get(x)!, pos: [...r.center] as Vec2, yaw: liberoFixtureYaw(fixtureCategory.get(x)!, (y0 + y1) / 2) };
+        const cat = fixtureCategory.get(x)!;
+        const f: FixtureSpec = { id: x, kind: fixtureKinds.get(x)!, pos: liberoFixturePos(cat, r.center, (y0 + y1) / 2), yaw: liberoFixtureYaw(cat, (y0 + y1) / 2) };
         if (jitterPos > 0.001 || jitterYaw > 0) f.jitter = { pos: round(jitterPos > 0.001 ? jitterPos : 0), yaw: round(jitterYaw) };
         fixtures.push(f);
         fixtureAt.set(x, a);
@@ -188,12 +188,16 @@ export function importBddl(text: string, file: string, name: string, opts: { sta
       }
       if (!objectKinds.has(x)) fail('unknown name', `"${x}"`, `an object or fixture of the file${hint(x, [...objectKinds.keys(), ...fixtureKinds.keys()])}`, args[0] ?? a);
       if (placements.has(x)) fail('placed twice', `a second placement of "${x}" (the first at line ${placementAt.get(x)!.line})`, 'one placement per object', a);
-      const o: ObjectPlacementSpec = { id: x, kind: objectKinds.get(x)!, yaw: [0, 0] };
+      // LIBERO turns an object by its category's own rotation wherever it starts, not by the region's
+      // :yaw_rotation (that is for fixtures); a category outside LIBERO's vocabulary takes the region's.
+      const cat = objectCategory.get(x)!;
+      const catYaw = Object.prototype.hasOwnProperty.call(LIBERO_INIT_YAW, cat) ? LIBERO_INIT_YAW[cat] : undefined;
+      const o: ObjectPlacementSpec = { id: x, kind: objectKinds.get(x)!, yaw: catYaw ? [catYaw[0], catYaw[1]] : [0, 0] };
       if (target.table) {
         o.region = target.table;
-        o.yaw = regionYaw.get(target.table)!;
-        // LIBERO keeps objects clear of each other but not of where drawers open.
-        o.clearOfSwing = false;
+        if (!catYaw) o.yaw = regionYaw.get(target.table)!;
+        // LIBERO keeps objects apart by small fixed radii and nothing clear of where drawers open.
+        o.clearance = 'footprint';
       } else if (head === 'on') o.on = target.id;
       else o.in = target.id;
       placements.set(x, o);

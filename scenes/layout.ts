@@ -5,11 +5,11 @@ import seedrandom from 'seedrandom';
 import { SpecError } from './errors.ts';
 import { FIXTURE_DEFS, partOpenValue, partRestValue } from './fixture-defs.ts';
 import { partKey, refPartKey, resolveFixtureRef, sceneParts, type FixtureRef } from './fixture-refs.ts';
-import { fixtureRect, pointRectDistance, type Rect } from './geometry.ts';
-import { OBJECT_KINDS, footprintRadius, getObjectKind } from './objects.ts';
+import { fixtureRect, pointRectDistance, rectsOverlap, type Rect } from './geometry.ts';
+import { OBJECT_KINDS, footprintRadius, getObjectKind, shapesBounds } from './objects.ts';
 import { axisRng, resolveOod, type OodLevels } from './ood.ts';
 import { pickRegionRect } from './regions.ts';
-import type { FixtureSpec, ObjectPlacementSpec, Quat, ResolvedObject, ResolvedScene, SceneSpec, TaskSpec, Vec2, Vec3 } from './types.ts';
+import type { FixtureSpec, ObjectKind, ObjectPlacementSpec, Quat, ResolvedObject, ResolvedScene, SceneSpec, TaskSpec, Vec2, Vec3 } from './types.ts';
 
 /** Where clutter may go: the reachable part of the table (x range, |y| limit), and the distractor kinds. */
 export const CLUTTER_AREA = { x: [0.25, 0.8] as Vec2, yAbs: 0.42 };
@@ -58,13 +58,39 @@ interface Placed {
   id: string;
   center: Vec2;
   radius: number;
+  /** Its footprint on the table (see footprintRects), for placements kept clear by footprint. */
+  rects?: Rect[];
+}
+
+/**
+ * An object's footprint on the table: one rectangle per shape (the shape's extent in the object's xy
+ * plane, so a turned shape's is a little larger than the shape), in the world at `pos` and `yaw`.
+ */
+export function footprintRects(kind: Pick<ObjectKind, 'shapes'>, pos: Vec2, yaw: number): Rect[] {
+  const c = Math.cos(yaw), s = Math.sin(yaw);
+  return kind.shapes.map((shape) => {
+    const b = shapesBounds([shape]);
+    const lx = (b.min[0] + b.max[0]) / 2, ly = (b.min[1] + b.max[1]) / 2;
+    return {
+      center: [pos[0] + c * lx - s * ly, pos[1] + s * lx + c * ly] as Vec2,
+      halfExtents: [(b.max[0] - b.min[0]) / 2, (b.max[1] - b.min[1]) / 2] as Vec2,
+      yaw,
+    };
+  });
+}
+
+/** True when two footprints come closer than `margin` (bounding circles first, then the rectangles). */
+function footprintsClash(a: Placed, b: Placed, margin: number): boolean {
+  if (Math.hypot(a.center[0] - b.center[0], a.center[1] - b.center[1]) >= a.radius + b.radius + margin) return false;
+  return a.rects!.some((ra) => b.rects!.some((rb) => rectsOverlap(ra, rb, margin)));
 }
 
 /**
  * Resolve a scene for `seed`. Objects on the table are placed first, in spec order; each centre is
  * uniform in its region (one of its rectangles, drawn uniformly) and each yaw uniform in its range,
  * redrawn (at most MAX_PLACEMENT_TRIES times) while the object's bounding circle (+ margin) overlaps an
- * earlier object or a fixture's footprint / swing zone (footprint only with `clearOfSwing: false`). Then
+ * earlier object or a fixture's footprint / swing zone (with `clearance: 'footprint'`: while its shapes'
+ * footprint comes within the margin of an earlier object's or a fixture's footprint). Then
  * objects `on` or `in` something, each once what holds it is placed (see placeOnOrIn). When an object
  * finds no spot, the whole layout is drawn again (at most LAYOUT_REDRAWS times). The result lists
  * objects in spec order.
@@ -161,17 +187,22 @@ function placeObjects(spec: SceneSpec, seed: number, rng: () => number, fixtures
       const x = rect.center[0] + (2 * rng() - 1) * hx;
       const y = rect.center[1] + (2 * rng() - 1) * hy;
       const yaw = yawLo + rng() * (yawHi - yawLo);
+      const me: Placed = { id: o.id, center: [x, y], radius, rects: footprintRects(kind, [x, y], yaw) };
+      const byFootprint = o.clearance === 'footprint';
       let blocker: string | undefined;
       for (const p of placed) {
-        if (Math.hypot(x - p.center[0], y - p.center[1]) < radius + p.radius + PLACEMENT_MARGIN) {
+        if (byFootprint ? footprintsClash(me, p, PLACEMENT_MARGIN) : Math.hypot(x - p.center[0], y - p.center[1]) < radius + p.radius + PLACEMENT_MARGIN) {
           blocker = `object "${p.id}"`;
           break;
         }
       }
       if (!blocker) {
         for (const z of zones) {
-          if (pointRectDistance([x, y], o.clearOfSwing === false ? z.footprint : z.swing) < radius + PLACEMENT_MARGIN) {
-            blocker = `fixture "${z.id}" (${o.clearOfSwing === false ? 'footprint' : 'footprint or swing zone'})`;
+          const hit = byFootprint
+            ? pointRectDistance([x, y], z.footprint) < radius + PLACEMENT_MARGIN && me.rects!.some((r) => rectsOverlap(r, z.footprint, PLACEMENT_MARGIN))
+            : pointRectDistance([x, y], z.swing) < radius + PLACEMENT_MARGIN;
+          if (hit) {
+            blocker = `fixture "${z.id}" (${byFootprint ? 'footprint' : 'footprint or swing zone'})`;
             break;
           }
         }
@@ -180,7 +211,7 @@ function placeObjects(spec: SceneSpec, seed: number, rng: () => number, fixtures
         blockers.set(blocker, (blockers.get(blocker) ?? 0) + 1);
         continue;
       }
-      placed.push({ id: o.id, center: [x, y], radius });
+      placed.push(me);
       objects.push({ id: o.id, kind: kindName, pos: [x, y, REST_Z], quat: yawToQuat(yaw) });
       return;
     }
@@ -251,7 +282,8 @@ const yawOf = (q: Quat) => 2 * Math.atan2(q[2], q[3]);
  * Objects `on` or `in` something, each once what holds it is placed: on an object, centred on its top
  * (as LIBERO's ObjectBasedSampler); in a container object or on / in a fixture region, uniform over the
  * region's floor (or top) kept a footprint radius inside its walls, redrawn while it overlaps another
- * object placed in the same target. The yaw range is relative to what holds it.
+ * object placed in the same target. The yaw range is the world yaw, as on the table (LIBERO turns an
+ * object the same way wherever it starts).
  */
 function placeOnOrIn(spec: SceneSpec, seed: number, fixtures: FixtureSpec[], fixtureInit: Record<string, number>, swapped: Record<string, string>, objects: ResolvedObject[], rng: () => number): void {
   const pending = spec.objects.map((o, i) => ({ o, i })).filter(({ o }) => o.region === undefined);
@@ -308,7 +340,7 @@ function placeOnOrIn(spec: SceneSpec, seed: number, fixtures: FixtureSpec[], fix
     let done = false;
     for (let attempt = 0; attempt < MAX_PLACEMENT_TRIES && !done; attempt++) {
       const lx = (2 * rng() - 1) * hx, ly = (2 * rng() - 1) * hy;
-      const yaw = yaw0 + o.yaw[0] + rng() * (o.yaw[1] - o.yaw[0]);
+      const yaw = o.yaw[0] + rng() * (o.yaw[1] - o.yaw[0]);
       const x = centre[0] + cs * lx - sn * ly, y = centre[1] + sn * lx + cs * ly;
       if (others.some((p) => Math.hypot(x - p.center[0], y - p.center[1]) < radius + p.radius + PLACEMENT_MARGIN)) continue;
       others.push({ id: o.id, center: [x, y], radius });

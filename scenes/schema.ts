@@ -95,7 +95,7 @@ export const ObjectPlacementSchema = strict('an object placement', {
   region: text('the name of a region of this scene (a string)').optional(),
   on: text('what the object starts on: an object id or a fixture region like "wooden_cabinet_1_top_side" (a string)').optional(),
   in: text('what the object starts in: a container object id or a fixture interior like "wooden_cabinet_1_top_region" (a string)').optional(),
-  clearOfSwing: z.boolean({ error: () => 'true or false: whether the object is kept out of drawer / door swing zones' }).optional(),
+  clearance: z.literal('footprint', { error: () => '"footprint" (kept clear by its shapes, swing zones allowed), or leave the field out' }).optional(),
   yaw: pair('a yaw range [min, max] in radians', yawNum('the minimum yaw'), yawNum('the maximum yaw')),
 });
 

@@ -102,9 +102,11 @@ export interface ObjectPlacementSpec {
   in?: string;
   /** Yaw range [min, max] in radians, sampled uniformly. */
   yaw: Vec2;
-  /** false: the object may start in a fixture's drawer / door swing zone (only its footprint is kept
-   *  clear). LIBERO lays objects out where drawers open; imports say so. Default: kept clear of both. */
-  clearOfSwing?: boolean;
+  /** How the layout keeps it clear of what is already placed. Default: its bounding circle clear of other
+   *  objects' and of fixtures' footprints and drawer / door swing zones. 'footprint': its shapes' footprint
+   *  clear of other objects' shapes and of fixtures' footprints, swing zones allowed (LIBERO lays objects
+   *  out close together and where drawers open; imports use it). */
+  clearance?: 'footprint';
 }
 
 export interface SceneSpec {

@@ -15,7 +15,7 @@ import { PLACEMENT_MARGIN, resolveScene } from '../scenes/layout.ts';
 import { footprintRadius, getObjectKind } from '../scenes/objects.ts';
 import { parseScene } from '../scenes/load.ts';
 import { evalAtom } from '../sim/predicates.ts';
-import type { Atom } from '../scenes/types.ts';
+import type { Atom, RegionSpec, SceneSpec } from '../scenes/types.ts';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,7 +26,7 @@ describe('BDDL import', () => {
   it('maps regions, objects, init and goal onto a scene and a task', () => {
     const { scene, task } = importBddl(text, 'two.bddl', 'two_boxes');
     expect(scene.regions.cream_cheese_init_region).toEqual({ center: [0.5, -0.1], halfExtents: [expect.closeTo(0.02, 9), expect.closeTo(0.02, 9)] });
-    expect(scene.objects.map((o) => [o.id, o.kind])).toEqual([['cream_cheese_1', 'cream_cheese'], ['butter_1', 'butter'], ['alphabet_soup_1', 'alphabet_soup'], ['basket_1', 'basket']]);
+    expect(scene.objects.map((o) => [o.id, o.kind])).toEqual([['cream_cheese_1', 'cream_cheese'], ['butter_1', 'butter'], ['alphabet_soup_1', 'alphabet_soup'], ['basket_1', 'woven_basket']]);
     expect(task.goal).toEqual(['And', ['In', 'cream_cheese_1', 'basket_1'], ['In', 'butter_1', 'basket_1']]);
     expect(task.instruction).toBe('put the cream cheese and the butter in the basket');
     expect(task.objectsOfInterest).toEqual(['cream_cheese_1', 'butter_1', 'basket_1']);
@@ -63,22 +63,25 @@ const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) 
 describe('BDDL import in LIBERO\'s vocabulary', () => {
   it('several names per declaration, every :ranges rectangle, yaw of objects and fixtures, the kitchen table', () => {
     const { scene, task } = importBddl(fixture('kitchen_two_plates'), 'two_plates.bddl', 'two_plates');
-    expect(scene.objects.map((o) => [o.id, o.kind])).toEqual([['plate_1', 'plate'], ['plate_2', 'plate'], ['cream_cheese_1', 'cream_cheese'], ['butter_1', 'butter']]);
+    expect(scene.objects.map((o) => [o.id, o.kind])).toEqual([['plate_1', 'plate'], ['plate_2', 'plate'], ['popcorn_1', 'popcorn'], ['butter_1', 'butter']]);
     // LIBERO's kitchen: a 1.0 x 1.2 table whose centre, LIBERO's region origin, is 0.66 m in front of the robot.
     expect(scene.table).toMatchObject({ size: [1.0, 1.2], center: [0.66, 0] });
     expect(scene.regions.plate_left_init_region.center).toEqual([0.55, 0.25]);
-    const cc = scene.regions.cream_cheese_init_region;
+    const cc = scene.regions.popcorn_init_region;
     expect(cc.center).toEqual([0.38, -0.1]);
     expect(cc.extra).toEqual([{ center: [0.9, 0], halfExtents: [0.02, 0.02] }]);
-    expect(scene.objects.find((o) => o.id === 'butter_1')!.yaw).toEqual([-0.3, 0.3]);
-    expect(scene.objects.find((o) => o.id === 'cream_cheese_1')!.yaw).toEqual([0.5, 1.0]);
-    // The cabinet at LIBERO yaw pi has its drawers (model -y) towards +y, the table's centre line: chaingap yaw -pi/2.
-    expect(scene.fixtures).toEqual([{ id: 'wooden_cabinet_1', kind: 'wooden_cabinet', pos: [0.66, -0.3], yaw: expect.closeTo(-Math.PI / 2, 9), jitter: { pos: 0.01, yaw: 0 } }]);
+    // LIBERO turns a butter by its category's rotation (long side along x), whatever its region says;
+    // a kind outside LIBERO's vocabulary takes its region's :yaw_rotation.
+    expect(scene.objects.find((o) => o.id === 'butter_1')!.yaw).toEqual([0, 0]);
+    expect(scene.objects.find((o) => o.id === 'popcorn_1')!.yaw).toEqual([0.5, 1.0]);
+    // The cabinet at LIBERO yaw pi has its drawers (model -y) towards +y, the table's centre line: chaingap yaw -pi/2;
+    // its top side's centre, 1.6 cm behind LIBERO's model origin, is where chaingap's cabinet is centred.
+    expect(scene.fixtures).toEqual([{ id: 'wooden_cabinet_1', kind: 'wooden_cabinet', pos: [expect.closeTo(0.66 - 0.00354, 9), expect.closeTo(-0.3 - 0.01567, 9)], yaw: expect.closeTo(-Math.PI / 2, 9), jitter: { pos: 0.01, yaw: 0 } }]);
     expect(task.goal).toEqual(['On', 'butter_1', 'plate_2']);
-    // Resets draw the cream cheese from both rectangles, never elsewhere, and yaw within its range.
+    // Resets draw the popcorn from both rectangles, never elsewhere, and yaw within its range.
     const seen = [0, 0];
     for (let seed = 0; seed < 60; seed++) {
-      const o = resolveScene(scene, seed, task).objects.find((x) => x.id === 'cream_cheese_1')!;
+      const o = resolveScene(scene, seed, task).objects.find((x) => x.id === 'popcorn_1')!;
       const k = [cc, ...cc.extra!].findIndex((r) => Math.abs(o.pos[0] - r.center[0]) <= r.halfExtents[0] + 1e-9 && Math.abs(o.pos[1] - r.center[1]) <= r.halfExtents[1] + 1e-9);
       expect(k).toBeGreaterThanOrEqual(0);
       seen[k]++;
@@ -188,8 +191,8 @@ describe('BDDL import in LIBERO\'s vocabulary', () => {
     // The cream cheese right where the cabinet's drawers slide out (LIBERO does not keep that clear).
     const text = fixture('kitchen_drawers').replace('(-0.26 0.08 -0.22 0.12)', '(-0.02 -0.02 0.02 0.02)');
     const { scene, task } = importBddl(text, 'in_front.bddl', 'in_front');
-    expect(scene.objects.find((o) => o.id === 'cream_cheese_1')!.clearOfSwing).toBe(false);
-    const strict = { ...scene, objects: scene.objects.map(({ clearOfSwing: _c, ...o }) => o) };
+    expect(scene.objects.find((o) => o.id === 'cream_cheese_1')!.clearance).toBe('footprint');
+    const strict = { ...scene, objects: scene.objects.map(({ clearance: _c, ...o }) => o) };
     expect(() => resolveScene(strict, 0, task)).toThrow(/no free spot for object "cream_cheese_1".*swing zone/);
     // Two butters in LIBERO's front / back regions 0.1 m apart: only some draws of the first leave room for the second.
     const two = importBddl(fixture('kitchen_two_plates'), 'two.bddl', 'two').scene;
@@ -201,6 +204,25 @@ describe('BDDL import in LIBERO\'s vocabulary', () => {
       const [a, b] = ['butter_1', 'butter_2'].map((id) => resolveScene(two, seed).objects.find((o) => o.id === id)!.pos);
       expect(Math.hypot(a[0] - b[0], a[1] - b[1])).toBeGreaterThanOrEqual(2 * footprintRadius(getObjectKind('butter')) + PLACEMENT_MARGIN - 1e-9);
     }
+  });
+
+  it('placements kept clear by footprint: a pan\'s handle beside a box, where bounding circles would clash', () => {
+    const base = importBddl(fixture('kitchen_two_plates'), 'two.bddl', 'two').scene;
+    const scene: SceneSpec = {
+      ...base, fixtures: [],
+      regions: { pan: { center: [0.6, 0], halfExtents: [0.001, 0.001] }, box: { center: [0.7, 0.08], halfExtents: [0.001, 0.001] } },
+      objects: [
+        { id: 'pan', kind: 'chefmate_8_frypan', region: 'pan', yaw: [0, 0], clearance: 'footprint' },
+        { id: 'butter', kind: 'butter', region: 'box', yaw: [0, 0], clearance: 'footprint' },
+      ],
+    };
+    // The handle runs along +x from the pan's origin; the butter sits 5 cm to its side.
+    expect(resolveScene(scene, 0).objects.map((o) => o.id)).toEqual(['pan', 'butter']);
+    const circles = { ...scene, objects: scene.objects.map(({ clearance: _c, ...o }) => o) };
+    expect(() => resolveScene(circles, 0)).toThrow(/no free spot for object "butter".*blocked by object "pan"/);
+    // Turned so that the handle points at the butter, the footprints clash too.
+    const turned = { ...scene, regions: { ...scene.regions, box: { center: [0.74, 0], halfExtents: [0.001, 0.001] } as RegionSpec } };
+    expect(() => resolveScene(turned, 0)).toThrow(/no free spot for object "butter".*blocked by object "pan"/);
   });
 
   it('scene files check placements on / in and every rectangle of a region', () => {

@@ -107,7 +107,7 @@ describe('scene and task specs: errors', () => {
       file: SCENE_FILE, path: 'table.colour', found: 'unknown field "colour"', allowed: 'the fields of the table: size, center, friction, color (closest: color)',
     });
     expectSpecError(() => parseScene(sceneWith((s) => { s.objects[3].mass = 0.1; }), SCENE_FILE), {
-      file: SCENE_FILE, path: 'objects[3].mass', found: 'unknown field "mass"', allowed: 'the fields of an object placement: id, kind, region, on, in, clearOfSwing, yaw (closest: yaw)',
+      file: SCENE_FILE, path: 'objects[3].mass', found: 'unknown field "mass"', allowed: 'the fields of an object placement: id, kind, region, on, in, clearance, yaw (closest: yaw)',
     });
     expectSpecError(() => parseTask(taskWith((t) => { t.goals = t.goal; }), TASK_FILE), {
       file: TASK_FILE, path: 'goals', found: 'unknown field "goals"', allowed: 'the fields of a task: name, scene, type',
