@@ -6,6 +6,7 @@ import { goalOrder } from '../scenes/bddl-goal-order.ts';
 import { resolveFixtureRef } from '../scenes/fixture-refs.ts';
 import { PUSH_CLEARANCE } from '../scenes/chain-model.ts';
 import { RIM_WALL, footprintRadius } from '../scenes/objects.ts';
+import { centreOfMass } from '../scenes/stable-poses.ts';
 import type { EpisodeStart, Observation, Policy } from '../sim/policy.ts';
 import type { ObjectState, PrivilegedState } from '../sim/privileged.ts';
 import { GRIPPER } from '../sim/robot.ts';
@@ -514,34 +515,38 @@ export class ExpertPolicy implements Policy {
   }
 
   /**
-   * A rim grasp: the TCP on the pinched wall, `phi` turned about the object's z from the kind's pinch
-   * point (symmetric rims only), at the hint's height, fingers closing across the wall.
+   * A rim grasp: the TCP on the pinched wall, `phi` turned about the rim's centre (the middle of the
+   * object's base: a pan's middle, not its handle's) from the kind's pinch point, at the hint's height,
+   * fingers closing across the wall.
    */
   private rimPose(o: ObjectState, phi: number): TcpTarget {
-    const g = o.kind.grasp;
-    const r = g.offset ?? 0;
-    const across: Vec3 = g.axis === 'x' ? [Math.cos(phi), Math.sin(phi), 0] : [-Math.sin(phi), Math.cos(phi), 0];
-    const p = quatRotate(o.quat, [r * Math.cos(phi), r * Math.sin(phi), 0]);
+    const { c, r, theta } = rimOf(o.kind);
+    const t = theta + phi;
+    const across: Vec3 = o.kind.grasp.axis === 'x' ? [Math.cos(t), Math.sin(t), 0] : [-Math.sin(t), Math.cos(t), 0];
+    const p = quatRotate(o.quat, [c[0] + r * Math.cos(t), c[1] + r * Math.sin(t), 0]);
     const a = quatRotate(o.quat, across);
     const yaw = yawClosingAlong(Math.atan2(a[1], a[0]), yawOf(this.tcp().quat));
     return { pos: [o.pos[0] + p[0], o.pos[1] + p[1], Math.max(0.004, o.pos[2] + graspTcpAbove(o.kind))], yaw };
   }
 
   /**
-   * Where to pinch a symmetric rim: the angles (about the object's z, from its pinch point) of the
-   * wall segments the pinch point's circle passes through, so the pads close on one flat segment.
-   * Other rims have one pinch point.
+   * Where around a rim to pinch it: the angles (from the kind's pinch point, about the rim's centre)
+   * of the wall segments on the pinch point's circle, so the pads close on one flat segment; all of
+   * them for a symmetric rim; for one with a handle, those within RIM_SECTOR of the pinch point where
+   * the weight hangs at most RIM_TWIST beside the line the fingers close along (else it twists in
+   * the grip: a pan is pinched opposite its handle).
    */
   private rimAngles(o: ObjectState): number[] {
-    const g = o.kind.grasp;
-    if (!g.symmetric) return [0];
-    const r = Math.abs(g.offset ?? 0);
-    // The nominal pinch point's own angle (pi for a negative offset).
-    const base = Math.atan2(0, g.offset ?? 1);
+    const { c, r, theta } = rimOf(o.kind);
+    const com = centreOfMass(o.kind.shapes);
     const out: number[] = [];
     for (const s of o.kind.shapes) {
       const p = s.pos ?? [0, 0, 0];
-      if (s.type === 'box' && Math.abs(Math.hypot(p[0], p[1]) - r) < 1e-3) out.push(wrap(Math.atan2(p[1], p[0]) - base));
+      if (s.type !== 'box' || Math.abs(Math.hypot(p[0] - c[0], p[1] - c[1]) - r) > 1e-3) continue;
+      const a = Math.atan2(p[1] - c[1], p[0] - c[0]);
+      const phi = wrap(a - theta);
+      const beside = Math.abs(-(com[0] - c[0]) * Math.sin(a) + (com[1] - c[1]) * Math.cos(a));
+      if (o.kind.grasp.symmetric || (Math.abs(phi) <= RIM_SECTOR + 1e-6 && beside <= RIM_TWIST)) out.push(phi);
     }
     return out.length ? out : [0];
   }
@@ -669,7 +674,7 @@ export class ExpertPolicy implements Policy {
           }
           place = this.placePose(rel, dest, offset);
           // What the hand holds off its centre (a rim, a box grasped off-centre) goes where the TCP was aimed.
-          if (!container) place = centreHeld(place, this.heldNow(id));
+          if (!container) place = centreHeld(this.nearYaw(place, id, dest), this.heldNow(id));
           place = placeNow();
           // On an object with sides (a bowl): the hand stays above them, and the fingers open only as
           // far as they leave room.
@@ -693,6 +698,30 @@ export class ExpertPolicy implements Policy {
     };
     rest.push(release, done, retreat);
     return [...this.pick(id, retries, true, container ? this.rimGrasp(container) : 0), ...rest];
+  }
+
+  /**
+   * For an object held well off the TCP (a rim, a pan), of the hand yaws a quarter turn apart the one
+   * that puts the TCP nearest the robot once the object is centred where `t` aims (a far reach is slow
+   * and inexact): `t`'s own yaw unless another is 1 cm nearer. Into a fixture's walled volume the
+   * yaw stays as given (it fits the object in).
+   */
+  private nearYaw(t: TcpTarget, id: string, dest: string): TcpTarget {
+    const held = this.heldNow(id);
+    if (Math.hypot(held.rel[0], held.rel[1]) < 0.03) return t;
+    if (this.isFixtureRef(dest) && resolveFixtureRef(this.state.scene.fixtures, dest)?.region?.type === 'interior') return t;
+    const reach = (yaw: number) => {
+      const c = centreHeld({ pos: t.pos, yaw }, held);
+      return Math.hypot(c.pos[0], c.pos[1]);
+    };
+    let best = t.yaw, least = reach(t.yaw) - 0.01;
+    for (let k = 1; k < 4; k++) {
+      const yaw = wrap(t.yaw + (k * Math.PI) / 2);
+      if (Math.abs(yaw) > PLACEMENT.maxYaw) continue;
+      const d = reach(yaw);
+      if (d < least) { best = yaw; least = d; }
+    }
+    return { pos: t.pos, yaw: best };
   }
 
   /** The container object `dest` as the placement planner sees it, if the atom puts something In one. */
@@ -1144,6 +1173,18 @@ export function graspTcpAbove(k: ObjectState['kind'], minTcpAbove = 0): number {
  * wall, so the inner finger does not sweep what is inside and the outer one keeps off neighbours.
  */
 export const RIM_OPENING = RIM_WALL + 0.024;
+
+/** How far around a rim with a handle (a mug, a pan) from its pinch point the expert may pinch it (rad). */
+export const RIM_SECTOR = Math.PI / 3;
+/** How far (m) the object's centre of mass may lie beside the line the fingers close along on a rim. */
+export const RIM_TWIST = 0.01;
+
+/** A rim's centre (the middle of the kind's base), radius and the direction of the kind's pinch point from it. */
+function rimOf(k: ObjectState['kind']): { c: Vec2; r: number; theta: number } {
+  const c = baseCentre(k);
+  const dx = (k.grasp.offset ?? 0) - c[0], dy = -c[1];
+  return { c, r: Math.hypot(dx, dy), theta: Math.atan2(dy, dx) };
+}
 
 /** Gripper command that opens the fingers `width` apart. */
 function gripFor(width: number): number {

@@ -372,7 +372,8 @@ export const RIM_WALL = 0.006;
  * the object's origin. The fingertips go down to 6 mm above the floor inside (the inner finger
  * comes down over it) or 3.5 cm below the wall top, whichever is higher, and never so low that the
  * palm comes within 6 mm of the wall top. `symmetric`: the wall is a ring about the origin, and any
- * point on it will do.
+ * point on it will do; otherwise the pinch may move some way round the rim from `offset`, away from a
+ * handle (policies/expert.ts RIM_SECTOR).
  */
 export function rimGrasp(wallTop: number, floorTop: number, offset: number, symmetric: boolean): GraspHint {
   const tcp = Math.max(floorTop + 0.006, wallTop - 0.035, wallTop + 0.006 - HAND_REACH.palmAboveTcp);
