@@ -191,8 +191,14 @@ export class ExpertPolicy implements Policy {
     const a = String(args[0]);
     switch (name) {
       case 'On':
-      case 'In':
-        return this.pickAndPlace(a, name, String(args[1]), EXPERT.retries);
+      case 'In': {
+        // A shelf layer or a microwave is reached from the front: a hand from above declines (and the
+        // episode runs out of time, labelled as such), rather than pushing the arm through the shelf.
+        const dest = String(args[1]);
+        const ref = this.isFixtureRef(dest) ? resolveFixtureRef(this.state.scene.fixtures, dest) : undefined;
+        if (ref?.region?.closedAbove && !(name === 'On' && dest === ref.fixture.id)) return [this.hold(`cannot reach ${dest} from above`)];
+        return this.pickAndPlace(a, name, dest, EXPERT.retries);
+      }
       case 'Open':
       case 'Closed': {
         const f = this.state.fixture(a);

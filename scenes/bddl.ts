@@ -20,10 +20,10 @@ import { SpecError } from './errors.ts';
 import { FIXTURE_DEFS, FIXTURE_KINDS } from './fixture-defs.ts';
 import { resolveScene } from './layout.ts';
 import { LIBERO_FIXTURES, liberoFixturePos, liberoFixtureYaw } from './libero-fixtures.ts';
-import { LIBERO_INIT_YAW, LIBERO_OBJECT_KINDS, liberoKind } from './libero-objects.ts';
+import { LIBERO_INIT_YAW, LIBERO_ORIGIN, LIBERO_OBJECT_KINDS, liberoKind } from './libero-objects.ts';
 import { LIBERO_SETTINGS } from './libero-tables.ts';
 import { OBJECT_KINDS, closestNames } from './objects.ts';
-import type { Atom, FixtureKind, FixtureSpec, ObjectPlacementSpec, PredicateName, RegionSpec, SceneSpec, TaskSpec, Vec2 } from './types.ts';
+import type { Atom, FixtureKind, FixtureSpec, ObjectPlacementSpec, PredicateName, RegionRect, RegionSpec, SceneSpec, TaskSpec, Vec2 } from './types.ts';
 
 /** The stand-in kind for an unknown graspable category (`standIn`), a mid-sized box. */
 export const BDDL_STAND_IN = 'cookies';
@@ -196,6 +196,16 @@ export function importBddl(text: string, file: string, name: string, opts: { sta
       if (target.table) {
         o.region = target.table;
         if (!catYaw) o.yaw = regionYaw.get(target.table)!;
+        // LIBERO places the model origin in the region; chaingap's origin is the box centre: shift a region
+        // only this object uses (with a fixed yaw) by where LIBERO's origin sits in the kind (LIBERO_ORIGIN).
+        const off = LIBERO_ORIGIN[cat];
+        if (off && o.yaw[0] === o.yaw[1] && ![...placements.values()].some((q) => q.region === target.table)) {
+          const c = Math.cos(o.yaw[0]), sn = Math.sin(o.yaw[0]);
+          const dx = -(c * off[0] - sn * off[1]), dy = -(sn * off[0] + c * off[1]);
+          const r = regions[target.table];
+          const move = (q: RegionRect): RegionRect => ({ ...q, center: [round(q.center[0] + dx), round(q.center[1] + dy)] });
+          regions[target.table] = { ...move(r), ...(r.extra ? { extra: r.extra.map(move) } : {}) };
+        }
         // LIBERO keeps objects apart by small fixed radii and nothing clear of where drawers open.
         o.clearance = 'footprint';
       } else if (head === 'on') o.on = target.id;

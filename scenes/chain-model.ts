@@ -39,21 +39,28 @@ export interface Margins {
   closable: boolean;
   /** A box whose straight push path is blocked is carried to the zone instead (files; generated chains push). */
   carryBlocked: boolean;
+  /** A fixture already in the asked state is a step already done (LIBERO checks the end state), not an impossible one. */
+  doneIfTrue: boolean;
+  /** Only what a hand from above can do: no putting things into a shelf layer or a microwave (reached from
+   *  the front). LIBERO's problems ask for that; a policy may do it, chaingap's expert does not. */
+  fromAbove: boolean;
 }
 /** Objects a basket holds side by side (the expert fills its two halves). */
 export const BASKET_CAPACITY = 2;
 /** Margins when generating chains (one object per container keeps generated chains simple). */
-export const PLAN_MARGINS: Margins = Object.freeze({ hand: HAND_CLEARANCE, push: PUSH_CLEARANCE, capacity: 'single', closable: true, carryBlocked: false });
+export const PLAN_MARGINS: Margins = Object.freeze({ hand: HAND_CLEARANCE, push: PUSH_CLEARANCE, capacity: 'single', closable: true, carryBlocked: false, doneIfTrue: false, fromAbove: true });
 /** Margins for chains written by hand (a basket takes two things, as in LIBERO). */
-export const FILE_MARGINS: Margins = Object.freeze({ hand: HAND_CLEARANCE, push: PUSH_CLEARANCE, capacity: 'by-size', closable: false, carryBlocked: false });
+export const FILE_MARGINS: Margins = Object.freeze({ hand: HAND_CLEARANCE, push: PUSH_CLEARANCE, capacity: 'by-size', closable: false, carryBlocked: false, doneIfTrue: false, fromAbove: true });
 /**
  * Margins for LIBERO's problems (BDDL import, `chaingap libero --chains`): work right beside an open
  * drawer or door is allowed (LIBERO's layouts put things there; work inside its swing zone is not), and
- * a box whose push path is blocked is carried, as LIBERO's "put X to the left of Y" means.
+ * a box whose push path is blocked is carried, as LIBERO's "put X to the left of Y" means, and a fixture
+ * already in the asked state counts as done (LIBERO checks the end state: KITCHEN_SCENE8 asks to turn
+ * on a stove that starts on).
  */
-export const LIBERO_MARGINS: Margins = Object.freeze({ hand: 0, push: PUSH_CLEARANCE, capacity: 'by-size', closable: false, carryBlocked: true });
+export const LIBERO_MARGINS: Margins = Object.freeze({ hand: 0, push: PUSH_CLEARANCE, capacity: 'by-size', closable: false, carryBlocked: true, doneIfTrue: true, fromAbove: false });
 /** Margins when checking a step against the perceived state of the simulator. */
-export const CHECK_MARGINS: Margins = Object.freeze({ hand: 0, push: 0, capacity: 'by-size', closable: false, carryBlocked: true });
+export const CHECK_MARGINS: Margins = Object.freeze({ hand: 0, push: 0, capacity: 'by-size', closable: false, carryBlocked: true, doneIfTrue: false, fromAbove: false });
 
 export type Place =
   /** On the table where the scene put it, or (perceived from the simulator) standing on the table at `pos`. */
@@ -86,6 +93,8 @@ export interface SceneFacts {
   supports: string[];
   /** Blocks: graspable, stackable on each other. */
   blocks: string[];
+  /** Other graspable things with a top to put things on (LIBERO's footed bowls): stacked on like blocks. */
+  stackBases: string[];
   containers: string[];
   /** Box-shaped graspables that can be pushed. */
   pushable: string[];
@@ -138,6 +147,7 @@ export function sceneFacts(scene: SceneSpec): SceneFacts {
     graspable: ids.filter((id) => kinds[id].graspable),
     supports: ids.filter((id) => !kinds[id].graspable && kinds[id].supportTop !== undefined && !kinds[id].container),
     blocks: ids.filter((id) => kinds[id].graspable && kinds[id].category === 'block'),
+    stackBases: ids.filter((id) => kinds[id].graspable && kinds[id].category !== 'block' && kinds[id].supportTop !== undefined && !kinds[id].container),
     containers: ids.filter((id) => kinds[id].container !== undefined),
     pushable: ids.filter((id) => kinds[id].graspable && kinds[id].shapes.every((s) => s.type === 'box')),
     zones: Object.keys(scene.regions).filter((r) => !used.has(r)).sort(),
@@ -266,7 +276,7 @@ export function applyOn(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Marg
   const onRegion = b in s.objects ? undefined : regionKeyOf(facts, b, 'On');
   if (onRegion !== undefined) {
     const r = facts.fixtureRegions[onRegion];
-    if (r.closedAbove) return `"${b}" cannot be reached from above`;
+    if (r.closedAbove && m.fromAbove) return `"${b}" cannot be reached from above`;
     if (s.objects[a].at === 'on' && (s.objects[a] as { target: string }).target === onRegion) return `"${a}" is already on "${b}"`;
     const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a)], m, r.fixtureId);
     if (blocked) return blocked;
@@ -276,10 +286,12 @@ export function applyOn(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Marg
   }
   if (!(b in s.objects)) return `there is no object "${b}" to put things on${hint(b, [...Object.keys(s.objects), ...Object.keys(facts.fixtureRegions)])}`;
   const isSupport = facts.supports.includes(b);
-  const isStack = facts.blocks.includes(b) && facts.blocks.includes(a);
+  const isStack = (facts.blocks.includes(b) && facts.blocks.includes(a)) || facts.stackBases.includes(b);
   if (!isSupport && !isStack) return `"${b}" (${facts.kinds[b].kind}) is not something "${a}" can be put on`;
   const pb = s.objects[b];
-  if (isStack && pb.at !== 'home' && pb.at !== 'region') return `"${b}" is ${describePlace(pb)}, not standing on the table`;
+  // A block stands on the table to be stacked on; a bowl may also stand in a tray or basket (LIBERO's "stack the bowls in the tray").
+  const standing = pb.at === 'home' || pb.at === 'region' || (pb.at === 'in' && facts.stackBases.includes(b));
+  if (isStack && !standing) return `"${b}" is ${describePlace(pb)}, not standing on the table`;
   const other = heldBy(s, b, 'on');
   if (other) return `"${other}" is already on "${b}"`;
   if (s.objects[a].at === 'on' && (s.objects[a] as { target: string }).target === b) return `"${a}" is already on "${b}"`;
@@ -302,7 +314,7 @@ export function applyIn(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Marg
   if (inRegion !== undefined) {
     const r = facts.fixtureRegions[inRegion];
     if (r.type !== 'interior') return `"${c}" has no inside to put things in`;
-    if (r.closedAbove) return `"${c}" cannot be reached from above (things go in from the front)`;
+    if (r.closedAbove && m.fromAbove) return `"${c}" cannot be reached from above (things go in from the front)`;
     if (r.access && s.fixtures[r.access] !== 'open') return `the ${facts.parts[r.access].role} of "${c}" is ${s.fixtures[r.access] === 'ajar' ? 'only ajar' : 'closed'}`;
     const h = facts.kinds[a].size[2];
     if (m.closable && r.itemMaxHeight !== undefined && h > r.itemMaxHeight) return `"${a}" is ${h.toFixed(3)} m tall; "${c}" closes over things up to ${r.itemMaxHeight.toFixed(3)} m`;
@@ -386,7 +398,7 @@ export function applyOpenClosed(facts: SceneFacts, s: SymbolicState, atom: Atom,
   const key = partKeyOf(facts, a);
   if (key === undefined || facts.parts[key].switch) return `there is no drawer or door "${a}"${hint(a, Object.keys(facts.parts).filter((k) => !facts.parts[k].switch))}`;
   const want = name === 'Open' ? 'open' : 'closed';
-  if (s.fixtures[key] === want) return `"${a}" is already ${want}`;
+  if (s.fixtures[key] === want) return m.doneIfTrue ? s : `"${a}" is already ${want}`;
   if (want === 'closed') {
     // Things in a drawer it opens onto must pass under the shell as it closes.
     for (const [rk, r] of Object.entries(facts.fixtureRegions)) {
@@ -410,7 +422,7 @@ export function applySwitch(facts: SceneFacts, s: SymbolicState, atom: Atom, m: 
   const key = partKeyOf(facts, a);
   if (key === undefined || !facts.parts[key].switch) return `there is no switch "${a}"${hint(a, Object.keys(facts.parts).filter((k) => facts.parts[k].switch))}`;
   const want = name === 'TurnedOn' ? 'on' : 'off';
-  if (s.fixtures[key] === want) return `"${a}" is already ${want}`;
+  if (s.fixtures[key] === want) return m.doneIfTrue ? s : `"${a}" is already ${want}`;
   const n = next();
   n.fixtures[key] = want;
   return n;

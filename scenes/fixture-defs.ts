@@ -300,15 +300,16 @@ function drawerCabinet(kind: 'wooden_cabinet' | 'white_cabinet', color: Rgb, han
  * from above; turning the hand turns the knob.
  */
 function flatStove(): FixtureDef {
-  const D = 0.24, W = 0.4, slab = 0.02;
-  const burnerY = 0.07, knobPos: Vec3 = [-0.06, -0.14, slab];
+  // As LIBERO's collision geometry: a 0.19 m burner plate 2.5 cm high and, 0.15 m from its centre, a
+  // knob on a small base; nothing between them (a pan's handle may pass beside the plate).
+  const plate = 0.025, burnerY = 0.05;
+  const knobPos: Vec3 = [-0.05, -0.1, 0.012];
   return {
     kind: 'flat_stove', noun: 'stove',
-    footprint: { depth: D, width: W, height: 0.06 }, swing: 0,
+    footprint: { depth: 0.2, width: 0.29, height: 0.06 }, swing: 0,
     shell: [
-      box([D / 2, W / 2, slab / 2], [0, 0, slab / 2], [0.25, 0.25, 0.27]),
-      // The burner plate: 0.19 m square, 5 mm proud of the slab.
-      box([0.095, 0.095, 0.0025], [0, burnerY, slab + 0.0025], [0.08, 0.08, 0.08]),
+      box([0.095, 0.095, plate / 2], [0, burnerY, plate / 2], [0.08, 0.08, 0.08]),
+      box([0.035, 0.035, 0.006], [knobPos[0], knobPos[1], 0.006], [0.25, 0.25, 0.27]),
     ],
     parts: [{
       name: 'knob', role: 'knob',
@@ -324,7 +325,7 @@ function flatStove(): FixtureDef {
       ],
     }],
     regions: {
-      cook_region: { type: 'surface', center: [0, burnerY, slab + 0.0025], halfExtents: [0.075, 0.075, 0.0025] },
+      cook_region: { type: 'surface', center: [0, burnerY, plate - 0.0025], halfExtents: [0.075, 0.075, 0.0025] },
     },
     defaultPart: 'knob', defaultRegion: 'cook_region',
   };

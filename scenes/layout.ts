@@ -9,7 +9,7 @@ import { fixtureRect, pointRectDistance, rectsOverlap, type Rect } from './geome
 import { OBJECT_KINDS, footprintRadius, getObjectKind, shapesBounds } from './objects.ts';
 import { axisRng, resolveOod, type OodLevels } from './ood.ts';
 import { pickRegionRect } from './regions.ts';
-import type { FixtureSpec, ObjectKind, ObjectPlacementSpec, Quat, ResolvedObject, ResolvedScene, SceneSpec, TaskSpec, Vec2, Vec3 } from './types.ts';
+import type { FixtureSpec, ObjectKind, ObjectPlacementSpec, Quat, ResolvedObject, ResolvedScene, SceneSpec, Shape, TaskSpec, Vec2, Vec3 } from './types.ts';
 
 /** Where clutter may go: the reachable part of the table (x range, |y| limit), and the distractor kinds. */
 export const CLUTTER_AREA = { x: [0.25, 0.8] as Vec2, yAbs: 0.42 };
@@ -77,6 +77,27 @@ export function footprintRects(kind: Pick<ObjectKind, 'shapes'>, pos: Vec2, yaw:
       yaw,
     };
   });
+}
+
+/** Heights [bottom, top] of each shape. */
+function shapeHeights(shapes: readonly Shape[]): [number, number][] {
+  return shapes.map((sh) => {
+    const b = shapesBounds([sh]);
+    return [b.min[2], b.max[2]];
+  });
+}
+
+/**
+ * A fixture's footprint shape by shape (its shell and its moving parts at rest), as footprintRects,
+ * with each shape's heights: an object's part clashes with it only where their heights overlap too
+ * (a pan's handle passes over a stove's 2.5 cm burner plate, as in LIBERO's kitchen 9).
+ */
+function fixtureShapeRects(f: FixtureSpec): { rect: Rect; z: [number, number] }[] {
+  const def = FIXTURE_DEFS[f.kind];
+  const parts = def.parts.flatMap((p) => p.shapes.map((sh) => ({ ...sh, pos: [p.origin[0] + (sh.pos?.[0] ?? 0), p.origin[1] + (sh.pos?.[1] ?? 0), p.origin[2] + (sh.pos?.[2] ?? 0)] as Vec3 })));
+  const shapes = [...def.shell, ...parts];
+  const z = shapeHeights(shapes);
+  return footprintRects({ shapes }, f.pos, f.yaw).map((rect, i) => ({ rect, z: z[i] }));
 }
 
 /** True when two footprints come closer than `margin` (bounding circles first, then the rectangles). */
@@ -165,12 +186,13 @@ export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec, ood
 function placeObjects(spec: SceneSpec, seed: number, rng: () => number, fixtures: FixtureSpec[], fixtureInit: Record<string, number>, swapped: Record<string, string>, ood: OodLevels): { placed: Placed[]; objects: ResolvedObject[] } {
   const placed: Placed[] = [];
   const objects: ResolvedObject[] = [];
-  const zones = fixtures.map((f) => ({ id: f.id, swing: fixtureRect(f, true), footprint: fixtureRect(f, false) }));
+  const zones = fixtures.map((f) => ({ id: f.id, swing: fixtureRect(f, true), footprint: fixtureRect(f, false), shapes: fixtureShapeRects(f) }));
   spec.objects.forEach((o, i) => {
     if (o.region === undefined) return;
     const kindName = swapped[o.id] ?? o.kind;
     const kind = getObjectKind(kindName);
     const radius = footprintRadius(kind);
+    const myHeights = shapeHeights(kind.shapes);
     const region = spec.regions[o.region];
     if (!region) {
       throw new SpecError(`scene "${spec.name}"`, `objects[${i}].region`, JSON.stringify(o.region), 'a region of the scene');
@@ -199,7 +221,8 @@ function placeObjects(spec: SceneSpec, seed: number, rng: () => number, fixtures
       if (!blocker) {
         for (const z of zones) {
           const hit = byFootprint
-            ? pointRectDistance([x, y], z.footprint) < radius + PLACEMENT_MARGIN && me.rects!.some((r) => rectsOverlap(r, z.footprint, PLACEMENT_MARGIN))
+            ? pointRectDistance([x, y], z.footprint) < radius + PLACEMENT_MARGIN && me.rects!.some((r, k) => z.shapes.some((q) =>
+              myHeights[k][0] < q.z[1] + PLACEMENT_MARGIN && q.z[0] < myHeights[k][1] + PLACEMENT_MARGIN && rectsOverlap(r, q.rect, PLACEMENT_MARGIN)))
             : pointRectDistance([x, y], z.swing) < radius + PLACEMENT_MARGIN;
           if (hit) {
             blocker = `fixture "${z.id}" (${byFootprint ? 'footprint' : 'footprint or swing zone'})`;

@@ -88,3 +88,13 @@ export function liberoKind(category: string): string | undefined {
   const kind = Object.prototype.hasOwnProperty.call(LIBERO_OBJECT_KINDS, category) ? LIBERO_OBJECT_KINDS[category] : undefined;
   return kind !== undefined && kind in OBJECT_KINDS ? kind : undefined;
 }
+
+/**
+ * Where LIBERO's model origin of a category sits in the chaingap kind's frame (whose origin is the
+ * bounding box's bottom centre), where they differ by centimetres: LIBERO places an object by its
+ * model origin, so the import shifts the placement by this. The frying pan's model origin is the pan's
+ * centre (its collision mesh spans x -0.097..0.259 with the handle along +x).
+ */
+export const LIBERO_ORIGIN: Readonly<Record<string, [number, number]>> = Object.freeze({
+  chefmate_8_frypan: [-0.078, 0],
+});

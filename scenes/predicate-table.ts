@@ -38,7 +38,7 @@ export interface PredicateInfo {
 const TABLE: Record<PredicateName, PredicateInfo> = {
   On: {
     roles: ['object', 'support'], init: false, bddl: ['On'],
-    taskType: (f, [, , b]) => (f.blocks.includes(String(b)) ? 'stack' : 'pick_place'),
+    taskType: (f, [, , b]) => (f.blocks.includes(String(b)) || f.stackBases.includes(String(b)) ? 'stack' : 'pick_place'),
     apply: (f, s, a, m) => applyOn(f, s, a, m),
   },
   In: {
