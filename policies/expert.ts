@@ -973,7 +973,47 @@ export class ExpertPolicy implements Policy {
   }
 
   private closeDoor(id: string): Phase[] {
-    return this.swingDoor(id, 0.0, `close ${id}`);
+    // Where the handle's arc leaves the hand's reach (a microwave standing sideways, as LIBERO has it),
+    // the swing stalls with the door ajar: let go and push the rest of the way.
+    return [...this.swingDoor(id, 0.0, `close ${id}`), ...this.pushDoorShut(id, `close ${id}`)];
+  }
+
+  /**
+   * Push a door shut with the closed fingertips against its outer face near its free edge, the palm
+   * above the door's top; nothing happens when the door is already closed.
+   */
+  private pushDoorShut(id: string, what: string): Phase[] {
+    let skip = false;
+    let pushYaw: number | undefined;
+    const shut = () => skip || this.state.fixture(id).closed;
+    // A point on the door's outer face, 70% of the way to its free edge, `off` metres out, turned `lead` further shut.
+    const facePoint = (off: number, lead: number, z: number): TcpTarget => {
+      const fx = this.state.fixture(id);
+      const d = fx.hinge!;
+      const w = add3(fx.part.pos, quatRotate(fx.part.quat, [-d.doorThickness - off, -0.7 * d.doorWidth, 0]));
+      // The hand's yaw is chosen once (fingers closing along the door), so that it does not flip by a
+      // half turn between control steps as the door turns.
+      if (pushYaw === undefined) {
+        const along = quatRotate(fx.part.quat, [0, -1, 0]);
+        pushYaw = yawClosingAlong(Math.atan2(along[1], along[0]), yawOf(this.tcp().quat));
+      }
+      return { pos: rotateAboutHinge(w, d.point, -lead, z), yaw: pushYaw };
+    };
+    const pushZ = () => this.state.fixture(id).part.pos[2] + DOOR_PUSH_HEIGHT;
+    const approach = this.transit(`${what}: push: above`, () => lift(facePoint(0.05, 0, pushZ()), EXPERT.approach), CLOSE, 0.7, 0.01, 150)
+      .map((ph) => ({ ...ph, done: () => shut() || ph.done() }));
+    const first = approach[0];
+    approach[0] = { ...first, start: () => { skip = this.state.fixture(id).closed; pushYaw = undefined; first.start?.(); } };
+    return [
+      ...approach,
+      { ...this.moveTo(`${what}: push: descend`, () => facePoint(0.05, 0, pushZ()), CLOSE, 0.3, 0.005, 80), done: () => shut() || reached(this.tcp(), facePoint(0.05, 0, pushZ()), 0.005, 0.1) },
+      {
+        name: `${what}: push`, grip: CLOSE, speed: 0.3, maxSteps: 160,
+        target: () => facePoint(0.012, Math.min(0.12, this.state.fixture(id).value), pushZ()),
+        done: () => shut() || this.state.fixture(id).value <= 0.02,
+      },
+      { ...this.rise(`${what}: push: retreat`, CLOSE, () => pushZ() + 0.1), done: () => skip || this.tcp().pos[2] >= pushZ() + 0.09 },
+    ];
   }
 
   /**
@@ -1255,6 +1295,13 @@ function norm2(v: Vec3): Vec3 {
 }
 
 /** Rotate a point about the vertical hinge line by `angle` in the door's opening direction (about -z). */
+/** The fingertips push a door this high above its bottom edge, the palm (4.5 cm above them) clearing its top. */
+const DOOR_PUSH_HEIGHT = 0.165;
+
+function add3(a: ArrayLike<number>, b: ArrayLike<number>): Vec3 {
+  return [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
+}
+
 function rotateAboutHinge(p: ArrayLike<number>, hinge: ArrayLike<number>, angle: number, z: number): Vec3 {
   const dx = p[0] - hinge[0], dy = p[1] - hinge[1];
   const c = Math.cos(-angle), s = Math.sin(-angle);
