@@ -843,12 +843,8 @@ export class ExpertPolicy implements Policy {
     }
     const region = this.state.scene.spec.regions[dest];
     if (region && !this.state.objectIds().includes(dest)) {
-      // A region of the table: the held object's origin over its centre (a mug held by its rim hangs
-      // 5 cm beside the TCP; LIBERO's regions are 5 cm across), the hand keeping its yaw.
-      const held = this.holding ? this.state.object(this.holding) : undefined;
-      const tcp = this.tcp().pos;
-      const dx = held ? tcp[0] - held.pos[0] : 0, dy = held ? tcp[1] - held.pos[1] : 0;
-      return { pos: [region.center[0] + dx, region.center[1] + dy, EXPERT.releaseGap + offset], yaw: cur };
+      // A region of the table: its centre, on the table.
+      return { pos: [region.center[0], region.center[1], EXPERT.releaseGap + offset], yaw: cur };
     }
     const d = this.state.object(dest);
     if (rel === 'In' && d.kind.container) {
