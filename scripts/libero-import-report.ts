@@ -1,5 +1,5 @@
 // How many BDDL files of a folder import, and why the others do not, grouped by cause.
-//   node --import tsx scripts/libero-import-report.ts /tmp/libero/libero_90 [--stand-in] [--json]
+//   node --import tsx scripts/libero-import-report.ts <LIBERO>/libero/libero/bddl_files/libero_90 [--stand-in] [--json]
 // Prints "imported X of N", then one block per failure reason (most files first) listing the files and
 // the first error message; --json prints the same as one JSON document on stdout.
 import { readFileSync, readdirSync } from 'node:fs';
