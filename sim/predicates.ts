@@ -9,6 +9,7 @@ import { centreOfMass } from '../scenes/stable-poses.ts';
 import { quatRotate } from './kinematics.ts';
 import type { SimWorld } from './world.ts';
 import { resolveFixtureRef, type FixtureRef } from '../scenes/fixture-refs.ts';
+import { regionContains } from '../scenes/regions.ts';
 import type { Fixture, FixturePart } from './fixtures.ts';
 
 export const PREDICATE_TOLERANCES = {
@@ -192,9 +193,8 @@ function inRegion(ctx: PredicateContext, [a, r]: Arg[]): boolean {
   const region = ctx.regions[String(r)];
   if (!region) throw new Error(`predicate names unknown region "${r}"`);
   const { pos } = ctx.world.objectPose(String(a));
-  return Math.abs(pos[0] - region.center[0]) <= region.halfExtents[0]
-    && Math.abs(pos[1] - region.center[1]) <= region.halfExtents[1]
-    && pos[2] <= PREDICATE_TOLERANCES.onTableZ && placed(ctx, String(a));
+  // Inside any of the region's rectangles (LIBERO's regions may list several).
+  return regionContains(region, [pos[0], pos[1]]) && pos[2] <= PREDICATE_TOLERANCES.onTableZ && placed(ctx, String(a));
 }
 
 /** The fixture an atom argument names (a fixture id, or one of its regions or parts: scenes/fixture-refs.ts). */

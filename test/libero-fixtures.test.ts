@@ -7,6 +7,7 @@ import { FIXTURE_DEFS } from '../scenes/fixture-defs.ts';
 import { fixtureRefNames, partKey, refPartKey, resolveFixtureRef } from '../scenes/fixture-refs.ts';
 import { applyAtom, initialState, sceneFacts } from '../scenes/chain-model.ts';
 import { Env } from '../sim/env.ts';
+import { placeObject } from './helpers/place.ts';
 import { fixtureChain, libraryFixtureCases, runFixtureCase } from './helpers/libero-fixture-cases.ts';
 
 describe('fixture references', () => {
@@ -54,6 +55,35 @@ describe('fixture references', () => {
       expect(env.holds(['Closed', 'wooden_cabinet_1_top_region'])).toBe(true);
       expect(env.holds(['Closed', 'wooden_cabinet_1'])).toBe(true);
       expect(env.privileged.fixture('wooden_cabinet_1_bottom_region').value).toBeCloseTo(0.15, 2);
+    } finally {
+      env.close();
+    }
+  });
+});
+
+describe('InRegion with several rectangles (LIBERO\'s several :ranges)', () => {
+  it('holds for a box resting in either rectangle and not between them', async () => {
+    const scene = {
+      name: 'two_rects', table: { size: [1, 1.2] as [number, number], center: [0.55, 0] as [number, number], friction: 0.7, color: [0.6, 0.5, 0.3] as [number, number, number] },
+      regions: {
+        start: { center: [0.4, -0.3] as [number, number], halfExtents: [0.01, 0.01] as [number, number] },
+        goal: { center: [0.5, 0.1] as [number, number], halfExtents: [0.03, 0.03] as [number, number], extra: [{ center: [0.5, 0.3] as [number, number], halfExtents: [0.03, 0.03] as [number, number] }] },
+      },
+      fixtures: [],
+      objects: [{ id: 'box', kind: 'butter', region: 'start', yaw: [0, 0] as [number, number] }],
+    };
+    const task = { name: 't', scene: 'two_rects', type: 'push_to_region' as const, instruction: 'x', paraphrases: [], init: [], goal: ['InRegion', 'box', 'goal'] as ['InRegion', string, string], maxSteps: 10, objectsOfInterest: ['box'] };
+    const env = new Env();
+    try {
+      await env.reset({ seed: 0, task, scene });
+      const settleAt = (x: number, y: number) => {
+        placeObject(env, 'box', [x, y, 0.0005]);
+        for (let i = 0; i < 10; i++) env.step([0, 0, 0, 0, 0, 0, -1]);
+        return env.holds(['InRegion', 'box', 'goal']);
+      };
+      expect(settleAt(0.5, 0.3)).toBe(true);
+      expect(settleAt(0.5, 0.1)).toBe(true);
+      expect(settleAt(0.5, 0.2)).toBe(false);
     } finally {
       env.close();
     }
