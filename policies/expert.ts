@@ -3,7 +3,7 @@
 // each atom of the task's goal, and acts only through env.step with 7-D delta end-effector actions.
 import type { Atom, Formula, Vec2, Vec3 } from '../scenes/types.ts';
 import { goalOrder } from '../scenes/bddl-goal-order.ts';
-import { resolveFixtureRef } from '../scenes/fixture-refs.ts';
+import { resolveFixtureRef, type FixtureRef } from '../scenes/fixture-refs.ts';
 import { PUSH_CLEARANCE } from '../scenes/chain-model.ts';
 import { RIM_WALL, footprintRadius } from '../scenes/objects.ts';
 import { centreOfMass } from '../scenes/stable-poses.ts';
@@ -195,7 +195,7 @@ export class ExpertPolicy implements Policy {
         // A shelf layer or a microwave is reached from the front: a hand from above declines (and the
         // episode runs out of time, labelled as such), rather than pushing the arm through the shelf.
         const dest = String(args[1]);
-        const ref = this.isFixtureRef(dest) ? resolveFixtureRef(this.state.scene.fixtures, dest) : undefined;
+        const ref = this.fixtureRef(dest);
         if (ref?.region?.closedAbove && !(name === 'On' && dest === ref.fixture.id)) return [this.hold(`cannot reach ${dest} from above`)];
         return this.pickAndPlace(a, name, dest, EXPERT.retries);
       }
@@ -715,7 +715,7 @@ export class ExpertPolicy implements Policy {
   private nearYaw(t: TcpTarget, id: string, dest: string): TcpTarget {
     const held = this.heldNow(id);
     if (Math.hypot(held.rel[0], held.rel[1]) < 0.03) return t;
-    if (this.isFixtureRef(dest) && resolveFixtureRef(this.state.scene.fixtures, dest)?.region?.type === 'interior') return t;
+    if (this.fixtureRef(dest)?.region?.type === 'interior') return t;
     const reach = (yaw: number) => {
       const c = centreHeld({ pos: t.pos, yaw }, held);
       return Math.hypot(c.pos[0], c.pos[1]);
@@ -732,7 +732,7 @@ export class ExpertPolicy implements Policy {
 
   /** The container object `dest` as the placement planner sees it, if the atom puts something In one. */
   private containerView(rel: 'On' | 'In', dest: string): ContainerView | null {
-    if (rel !== 'In' || this.isFixtureRef(dest)) return null;
+    if (rel !== 'In' || this.fixtureRef(dest)) return null;
     const d = this.state.object(dest);
     if (!d.kind.container) return null;
     return { id: dest, kind: d.kind, pos: d.pos, quat: d.quat };
@@ -812,15 +812,15 @@ export class ExpertPolicy implements Policy {
     return out;
   }
 
-  /** Whether an atom argument names a fixture (or one of its regions or parts) rather than an object. */
-  private isFixtureRef(id: string): boolean {
-    return !this.state.objectIds().includes(id) && resolveFixtureRef(this.state.scene.fixtures, id) !== undefined;
+  /** The fixture (and its region or part) an atom argument names, when it names no object. */
+  private fixtureRef(id: string): FixtureRef | undefined {
+    return this.state.objectIds().includes(id) ? undefined : resolveFixtureRef(this.state.scene.fixtures, id);
   }
 
   /** Where the TCP should be to set the held object down on or in `dest` (a fixture region, or on a support). */
   private placePose(rel: 'On' | 'In', dest: string, offset: number): TcpTarget {
     const cur = yawOf(this.tcp().quat);
-    const ref = this.isFixtureRef(dest) ? resolveFixtureRef(this.state.scene.fixtures, dest) : undefined;
+    const ref = this.fixtureRef(dest);
     if (ref) {
       // On a bare fixture id: its top.
       const name = rel === 'On' && dest === ref.fixture.id && ref.def.regions.top_side ? `${dest}_top_side` : dest;

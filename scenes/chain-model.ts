@@ -264,10 +264,14 @@ function segmentPointDistance(a: Vec2, b: Vec2, p: Vec2): number {
   return Math.hypot(a[0] + t * dx - p[0], a[1] + t * dy - p[1]);
 }
 
+/** The state with object `id` moved to `place`. */
+function withObject(s: SymbolicState, id: string, place: Place): SymbolicState {
+  return { objects: { ...s.objects, [id]: place }, fixtures: s.fixtures };
+}
+
 /** On(a, b): put a graspable object on a support, a block, or a fixture's top or surface region. */
 export function applyOn(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Margins = PLAN_MARGINS): SymbolicState | string {
-  const [name, ...args] = atom;
-  const next = (): SymbolicState => ({ objects: { ...s.objects }, fixtures: { ...s.fixtures } });
+  const [, ...args] = atom;
   const a = String(args[0]);
   const b = String(args[1]);
   const why = notPickable(facts, s, a);
@@ -280,9 +284,7 @@ export function applyOn(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Marg
     if (s.objects[a].at === 'on' && (s.objects[a] as { target: string }).target === onRegion) return `"${a}" is already on "${b}"`;
     const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a)], m, r.fixtureId);
     if (blocked) return blocked;
-    const n = next();
-    n.objects[a] = { at: 'on', target: onRegion };
-    return n;
+    return withObject(s, a, { at: 'on', target: onRegion });
   }
   if (!(b in s.objects)) return `there is no object "${b}" to put things on${hint(b, [...Object.keys(s.objects), ...Object.keys(facts.fixtureRegions)])}`;
   const isSupport = facts.supports.includes(b);
@@ -297,15 +299,12 @@ export function applyOn(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Marg
   if (s.objects[a].at === 'on' && (s.objects[a] as { target: string }).target === b) return `"${a}" is already on "${b}"`;
   const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a), positionOf(facts, s, b)], m);
   if (blocked) return blocked;
-  const n = next();
-  n.objects[a] = { at: 'on', target: b };
-  return n;
+  return withObject(s, a, { at: 'on', target: b });
 }
 
 /** In(a, c): put a graspable object into a container object or a fixture region with an interior. */
 export function applyIn(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Margins = PLAN_MARGINS): SymbolicState | string {
-  const [name, ...args] = atom;
-  const next = (): SymbolicState => ({ objects: { ...s.objects }, fixtures: { ...s.fixtures } });
+  const [, ...args] = atom;
   const a = String(args[0]);
   const c = String(args[1]);
   const why = notPickable(facts, s, a);
@@ -322,9 +321,7 @@ export function applyIn(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Marg
     if (inside) return `"${c}" already holds "${inside}"`;
     const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a)], m, r.fixtureId);
     if (blocked) return blocked;
-    const n = next();
-    n.objects[a] = { at: 'in', target: inRegion };
-    return n;
+    return withObject(s, a, { at: 'in', target: inRegion });
   }
   if (!(c in s.objects)) return `there is no container "${c}"${hint(c, [...facts.containers, ...Object.keys(facts.fixtureRegions)])}`;
   if (!facts.containers.includes(c)) return `"${c}" (${facts.kinds[c].kind}) is not a container`;
@@ -333,15 +330,12 @@ export function applyIn(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Marg
   if (inside.length >= cap) return `"${c}" is full (${inside.map((x) => `"${x}"`).join(', ')} already in it)`;
   const blocked = blockedBySwing(facts, s, [positionOf(facts, s, a), positionOf(facts, s, c)], m);
   if (blocked) return blocked;
-  const n = next();
-  n.objects[a] = { at: 'in', target: c };
-  return n;
+  return withObject(s, a, { at: 'in', target: c });
 }
 
-/** InRegion(a, zone): push a box-shaped object into a free zone of the table. */
+/** InRegion(a, zone): push a box-shaped object, or carry another, into a free zone of the table. */
 export function applyInRegion(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Margins = PLAN_MARGINS): SymbolicState | string {
-  const [name, ...args] = atom;
-  const next = (): SymbolicState => ({ objects: { ...s.objects }, fixtures: { ...s.fixtures } });
+  const [, ...args] = atom;
   const a = String(args[0]);
   const r = String(args[1]);
   const why = notPickable(facts, s, a);
@@ -353,30 +347,16 @@ export function applyInRegion(facts: SceneFacts, s: SymbolicState, atom: Atom, m
   if (occupant) return `"${occupant}" already fills "${r}"`;
   const from = positionOf(facts, s, a);
   const to = facts.scene.regions[r].center;
-  if (!facts.pushable.includes(a)) {
-    // Not box-shaped (a mug, a bowl): carried there (LIBERO's "put the mug to the front of ...").
-    const blocked = blockedBySwing(facts, s, [from, to], m);
-    if (blocked) return blocked;
-    const n = next();
-    n.objects[a] = { at: 'region', region: r };
-    return n;
-  }
-  if (pa.at === 'on') return `"${a}" is on "${pa.target}", not on the table`;
-  const blocker = pushBlocker(facts, s, a, from, to, m.push);
-  if (blocker) {
-    // Generated chains push; in files, a box whose push path is blocked is carried there instead.
-    if (!m.carryBlocked) return `"${blocker}" stands in the push path of "${a}" to "${r}"`;
-    const blocked = blockedBySwing(facts, s, [from, to], m);
-    if (blocked) return blocked;
-    const n = next();
-    n.objects[a] = { at: 'region', region: r };
-    return n;
+  // Box-shaped things are pushed along the table; others (a mug, a bowl) are carried there (LIBERO's
+  // "put the mug to the front of ..."), and so, in files, is a box whose push path is blocked.
+  if (facts.pushable.includes(a)) {
+    if (pa.at === 'on') return `"${a}" is on "${pa.target}", not on the table`;
+    const blocker = pushBlocker(facts, s, a, from, to, m.push);
+    if (blocker && !m.carryBlocked) return `"${blocker}" stands in the push path of "${a}" to "${r}"`;
   }
   const blocked = blockedBySwing(facts, s, [from, to], m);
   if (blocked) return blocked;
-  const n = next();
-  n.objects[a] = { at: 'region', region: r };
-  return n;
+  return withObject(s, a, { at: 'region', region: r });
 }
 
 /** The first object standing in the straight push path of `a` from `from` to `to` (footprints plus `margin`), if any. */
@@ -393,7 +373,6 @@ export function pushBlocker(facts: SceneFacts, s: SymbolicState, a: string, from
 /** Open(x) / Closed(x): slide a drawer or swing a door; `x` names it or a region it gives access to. */
 export function applyOpenClosed(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Margins = PLAN_MARGINS): SymbolicState | string {
   const [name, ...args] = atom;
-  const next = (): SymbolicState => ({ objects: { ...s.objects }, fixtures: { ...s.fixtures } });
   const a = String(args[0]);
   const key = partKeyOf(facts, a);
   if (key === undefined || facts.parts[key].switch) return `there is no drawer or door "${a}"${hint(a, Object.keys(facts.parts).filter((k) => !facts.parts[k].switch))}`;
@@ -409,23 +388,18 @@ export function applyOpenClosed(facts: SceneFacts, s: SymbolicState, atom: Atom,
       }
     }
   }
-  const n = next();
-  n.fixtures[key] = want;
-  return n;
+  return { objects: s.objects, fixtures: { ...s.fixtures, [key]: want } };
 }
 
 /** TurnedOn(x) / TurnedOff(x): press a button or turn a knob. */
 export function applySwitch(facts: SceneFacts, s: SymbolicState, atom: Atom, m: Margins = PLAN_MARGINS): SymbolicState | string {
   const [name, ...args] = atom;
-  const next = (): SymbolicState => ({ objects: { ...s.objects }, fixtures: { ...s.fixtures } });
   const a = String(args[0]);
   const key = partKeyOf(facts, a);
   if (key === undefined || !facts.parts[key].switch) return `there is no switch "${a}"${hint(a, Object.keys(facts.parts).filter((k) => facts.parts[k].switch))}`;
   const want = name === 'TurnedOn' ? 'on' : 'off';
   if (s.fixtures[key] === want) return m.doneIfTrue ? s : `"${a}" is already ${want}`;
-  const n = next();
-  n.fixtures[key] = want;
-  return n;
+  return { objects: s.objects, fixtures: { ...s.fixtures, [key]: want } };
 }
 
 /**

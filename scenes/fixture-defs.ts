@@ -98,6 +98,17 @@ function handleShapes(c: Vec3, standoff: number, length: number, half: number, c
   ];
 }
 
+/** A floor slab and four walls, open at the top: `D` x `W` x `H` outside, walls `t` thick. */
+function openBox(D: number, W: number, H: number, t: number, floor: number, c: Rgb): Shape[] {
+  return [
+    box([D / 2, W / 2, floor / 2], [0, 0, floor / 2], c),
+    box([t / 2, W / 2, H / 2], [-D / 2 + t / 2, 0, H / 2], c),
+    box([t / 2, W / 2, H / 2], [D / 2 - t / 2, 0, H / 2], c),
+    box([D / 2, t / 2, H / 2], [0, W / 2 - t / 2, H / 2], c),
+    box([D / 2, t / 2, H / 2], [0, -W / 2 + t / 2, H / 2], c),
+  ];
+}
+
 // ---------------------------------------------------------------------------------------------
 // chaingap's own kinds
 
@@ -343,11 +354,7 @@ function wineRack(): FixtureDef {
     kind: 'wine_rack', noun: 'wine rack',
     footprint: { depth: D, width: W, height: H }, swing: 0,
     shell: [
-      box([D / 2, W / 2, floor / 2], [0, 0, floor / 2], c),
-      box([t / 2, W / 2, H / 2], [-D / 2 + t / 2, 0, H / 2], c),
-      box([t / 2, W / 2, H / 2], [D / 2 - t / 2, 0, H / 2], c),
-      box([D / 2, t / 2, H / 2], [0, W / 2 - t / 2, H / 2], c),
-      box([D / 2, t / 2, H / 2], [0, -W / 2 + t / 2, H / 2], c),
+      ...openBox(D, W, H, t, floor, c),
       box([D / 2 - t, t / 2, H / 2], [0, 0, H / 2], c),
     ],
     parts: [],
@@ -378,11 +385,7 @@ function deskCaddy(): FixtureDef {
     kind: 'desk_caddy', noun: 'caddy',
     footprint: { depth: D, width: W, height: H }, swing: 0,
     shell: [
-      box([D / 2, W / 2, floor / 2], [0, 0, floor / 2], c),
-      box([t / 2, W / 2, H / 2], [-D / 2 + t / 2, 0, H / 2], c),
-      box([t / 2, W / 2, H / 2], [D / 2 - t / 2, 0, H / 2], c),
-      box([D / 2, t / 2, H / 2], [0, W / 2 - t / 2, H / 2], c),
-      box([D / 2, t / 2, H / 2], [0, -W / 2 + t / 2, H / 2], c),
+      ...openBox(D, W, H, t, floor, c),
       box([D / 2 - t, t / 2, H / 2], [0, innerY, H / 2], c),
       box([D / 2 - t, t / 2, H / 2], [0, -innerY, H / 2], c),
       // The middle is split front / back.

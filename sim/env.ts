@@ -290,12 +290,11 @@ class EnvPrivileged implements PrivilegedState {
     const f = w.fixtures.get(ref.fixture.id)!;
     const p = ref.part ? f.part(ref.part.name) : undefined;
     const d = p?.def;
-    const frame = f.regionFrame({ type: 'surface', center: [0, 0, 0], halfExtents: [0, 0, 0] });
     const view: FixtureStateView = {
       id: f.spec.id, kind: f.kind, pos: [...f.spec.pos] as [number, number], yaw: f.spec.yaw,
       role: d?.role, value: p ? p.value() : 0, range: d ? [...d.range] as [number, number] : [0, 0],
       on: p?.on ?? false, open: p?.isOpen() ?? false, closed: p?.isClosed() ?? false,
-      part: p ? p.pose() : frame,
+      part: p ? p.pose() : f.frame(),
     };
     if (p && d) {
       const pose = p.pose();

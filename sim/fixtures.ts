@@ -224,12 +224,16 @@ export class Fixture {
     return this.main.on;
   }
 
-  /** World pose of a region's frame (its part's frame, or the fixture's). */
-  regionFrame(region: FixtureRegionDef): { pos: Vec3; quat: Quat } {
-    if (region.part) return this.part(region.part).pose();
+  /** World pose of the fixture's frame (its shell). */
+  frame(): { pos: Vec3; quat: Quat } {
     const s = this.shell.translation();
     const r = this.shell.rotation();
     return { pos: [s.x, s.y, s.z], quat: [r.x, r.y, r.z, r.w] };
+  }
+
+  /** World pose of a region's frame (its part's frame, or the fixture's). */
+  regionFrame(region: Pick<FixtureRegionDef, 'part'>): { pos: Vec3; quat: Quat } {
+    return region.part ? this.part(region.part).pose() : this.frame();
   }
 
   saveState(): FixtureSnapshot {

@@ -9,6 +9,7 @@ import { centreOfMass } from '../scenes/stable-poses.ts';
 import { quatRotate } from './kinematics.ts';
 import type { SimWorld } from './world.ts';
 import { resolveFixtureRef, type FixtureRef } from '../scenes/fixture-refs.ts';
+import type { FixtureRegionDef } from '../scenes/fixture-defs.ts';
 import { regionContains } from '../scenes/regions.ts';
 import type { Fixture, FixturePart } from './fixtures.ts';
 
@@ -149,8 +150,8 @@ function inside(ctx: PredicateContext, [a, c]: Arg[]): boolean {
 }
 
 /** The object's centre within a fixture region's volume (a surface region: resting on its top). */
-function inVolume(ctx: PredicateContext, A: string, fx: Fixture, region: { center: Vec3; halfExtents: Vec3; type: string; part?: string }): boolean {
-  const f = fx.regionFrame(region as Parameters<Fixture['regionFrame']>[0]);
+function inVolume(ctx: PredicateContext, A: string, fx: Fixture, region: FixtureRegionDef): boolean {
+  const f = fx.regionFrame(region);
   const local = toLocal(f.pos, f.quat, centre(ctx, A));
   if (region.type === 'surface') {
     // A flat volume standing on the surface, as tall as the object.
