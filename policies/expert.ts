@@ -1,7 +1,7 @@
 // The scripted expert: reads privileged simulator state through `PrivilegedState`, plans motion
 // primitives (approach, descend, grasp, lift, carry, place, release, pull/push handles, press) for
 // each atom of the task's goal, and acts only through env.step with 7-D delta end-effector actions.
-import type { Atom, Formula, Vec2, Vec3 } from '../scenes/types.ts';
+import type { Atom, Formula, Quat, Vec2, Vec3 } from '../scenes/types.ts';
 import { goalOrder } from '../scenes/bddl-goal-order.ts';
 import { resolveFixtureRef, type FixtureRef } from '../scenes/fixture-refs.ts';
 import { PUSH_CLEARANCE } from '../scenes/chain-model.ts';
@@ -11,7 +11,8 @@ import type { EpisodeStart, Observation, Policy } from '../sim/policy.ts';
 import type { ObjectState, PrivilegedState } from '../sim/privileged.ts';
 import { GRIPPER } from '../sim/robot.ts';
 import { quatRotate, solveIk, type Pose } from '../sim/kinematics.ts';
-import { actionTowards, quatForYaw, reached, wrap, yawClosingAlong, yawFacing, yawOf, type Phase, type TcpTarget } from './motion.ts';
+import { planFrontEntry, type FrontPlan } from './front-entry.ts';
+import { actionTowards, handYaw, quatForYaw, reached, wrap, yawClosingAlong, yawFacing, yawOf, type Phase, type TcpTarget } from './motion.ts';
 import { HAND, corridorHeight, gap, handAxes, handBlocks, pointDistance, sceneBlocks, shapeBlocks, type Held } from './clearance.ts';
 import { LatencyModel } from './latency-model.ts';
 import { PLACEMENT, baseCentre, containerLevels, handClearZ, planPair, planSlot, releaseOpening, restingHeight, slotTarget, type Carried, type ContainerView, type Slot } from './placement.ts';
@@ -192,11 +193,10 @@ export class ExpertPolicy implements Policy {
     switch (name) {
       case 'On':
       case 'In': {
-        // A shelf layer or a microwave is reached from the front: a hand from above declines (and the
-        // episode runs out of time, labelled as such), rather than pushing the arm through the shelf.
+        // A shelf layer or a microwave is reached from the front.
         const dest = String(args[1]);
         const ref = this.fixtureRef(dest);
-        if (ref?.region?.closedAbove && !(name === 'On' && dest === ref.fixture.id)) return [this.hold(`cannot reach ${dest} from above`)];
+        if (ref?.region?.closedAbove && !(name === 'On' && dest === ref.fixture.id)) return this.placeFromFront(a, dest, EXPERT.retries);
         return this.pickAndPlace(a, name, dest, EXPERT.retries);
       }
       case 'Open':
@@ -345,7 +345,7 @@ export class ExpertPolicy implements Policy {
 
   private here(): TcpTarget {
     const tcp = this.tcp();
-    return { pos: [...tcp.pos] as Vec3, yaw: yawOf(tcp.quat) };
+    return { pos: [...tcp.pos] as Vec3, yaw: handYaw(tcp.quat) };
   }
 
   private moveTo(name: string, target: () => TcpTarget, grip: number, speed: number, tol: number, maxSteps = 120): Phase {
@@ -396,7 +396,7 @@ export class ExpertPolicy implements Policy {
   private heldNow(id: string): Held {
     const o = this.state.object(id);
     const tcp = this.state.tcp();
-    const yaw = yawOf(tcp.quat);
+    const yaw = handYaw(tcp.quat);
     const dx = o.pos[0] - tcp.pos[0], dy = o.pos[1] - tcp.pos[1];
     return {
       kind: o.kind,
@@ -413,7 +413,7 @@ export class ExpertPolicy implements Policy {
   private corridorTo(to: ArrayLike<number>): number {
     const tcp = this.tcp();
     const held = this.holding ? this.heldNow(this.holding) : undefined;
-    const parts = handBlocks(tcp.pos as Vec3, yawOf(tcp.quat), this.state.gripperWidth(), held);
+    const parts = handBlocks(tcp.pos as Vec3, handYaw(tcp.quat), this.state.gripperWidth(), held);
     const blocks = sceneBlocks(this.state, new Set(this.holding ? [this.holding] : []));
     return corridorHeight(parts, tcp.pos as Vec3, [to[0], to[1]], blocks, EXPERT.corridor);
   }
@@ -465,7 +465,7 @@ export class ExpertPolicy implements Policy {
    */
   private reachable(t: TcpTarget): boolean {
     const from = this.tcp();
-    const yaw0 = yawOf(from.quat);
+    const yaw0 = handYaw(from.quat);
     let q = this.state.joints();
     const n = 10;
     let ik = { posErr: Infinity, rotErr: Infinity };
@@ -505,7 +505,7 @@ export class ExpertPolicy implements Policy {
     const tcpZ = Math.max(0.004, o.pos[2] + graspTcpAbove(k, minTcpAbove));
     const axis = quatRotate(o.quat, k.grasp.axis === 'x' ? [1, 0, 0] : [0, 1, 0]);
     const theta = Math.atan2(axis[1], axis[0]);
-    const cur = yawOf(this.tcp().quat);
+    const cur = handYaw(this.tcp().quat);
     // Symmetric kinds look the same after a quarter turn: either face pair will do, so take the one
     // needing the least wrist rotation (never close on a box's corners).
     let yaw = yawClosingAlong(theta, cur);
@@ -531,7 +531,7 @@ export class ExpertPolicy implements Policy {
     const across: Vec3 = o.kind.grasp.axis === 'x' ? [Math.cos(t), Math.sin(t), 0] : [-Math.sin(t), Math.cos(t), 0];
     const p = quatRotate(o.quat, [c[0] + r * Math.cos(t), c[1] + r * Math.sin(t), 0]);
     const a = quatRotate(o.quat, across);
-    const yaw = yawClosingAlong(Math.atan2(a[1], a[0]), yawOf(this.tcp().quat));
+    const yaw = yawClosingAlong(Math.atan2(a[1], a[0]), handYaw(this.tcp().quat));
     return { pos: [o.pos[0] + p[0], o.pos[1] + p[1], Math.max(0.004, o.pos[2] + graspTcpAbove(o.kind))], yaw };
   }
 
@@ -576,7 +576,7 @@ export class ExpertPolicy implements Policy {
       return least;
     };
     if (k.grasp.type === 'rim') {
-      const cur = yawOf(this.tcp().quat);
+      const cur = handYaw(this.tcp().quat);
       const cost = (phi: number): number => {
         const g = this.rimPose(o, phi);
         return Math.abs(wrap(g.yaw - cur)) + 0.5 * Math.hypot(g.pos[0], g.pos[1]);
@@ -707,6 +707,60 @@ export class ExpertPolicy implements Policy {
   }
 
   /**
+   * Into a region reached only from the front (a shelf layer): pick from above, plan how to hold the
+   * object so that it slides in (policies/front-entry.ts: level, or the hand tilted to point in), carry
+   * it in front of the opening, turn, go down to the layer, slide in, let go, back out and level the hand.
+   * When no way of holding it fits, the hand holds still (the episode runs out of time, labelled as such)
+   * rather than pushing the arm through the fixture.
+   */
+  private placeFromFront(id: string, dest: string, retries: number): Phase[] {
+    let plan: FrontPlan | null = null;
+    let why: string[] = [];
+    // The hand as the plan holds it, or (`turned` false) pointing down at the plan's yaw.
+    const pose = (p: ArrayLike<number>, turned = true): TcpTarget => ({ pos: [p[0], p[1], p[2]], yaw: plan!.yaw, tilt: turned ? plan!.tilt : 0, roll: turned ? plan!.roll : 0 });
+    const high = (): Vec3 => [plan!.outside[0], plan!.outside[1], Math.max(EXPERT.carryZ, plan!.outside[2] + 0.15)];
+    const planning = (again: boolean): Phase => {
+      const hand = (): TcpTarget => (again ? pose(this.state.tcp().pos) : this.here());
+      return {
+        name: `place ${id}: plan the way in${again ? ' (turned)' : ''}`, grip: CLOSE, speed: 0.2, maxSteps: 1,
+        target: hand,
+        done: () => {
+          const r = this.state.fixture(dest).region!;
+          const o = this.state.object(id);
+          const tcp = this.state.tcp();
+          const next = planFrontEntry(r, { pos: [...tcp.pos] as Vec3, quat: [...tcp.quat] as Quat }, { kind: o.kind, pos: [...o.pos] as Vec3, quat: [...o.quat] as Quat },
+            this.state.gripperWidth(), sceneBlocks(this.state, new Set([id])), why = [], again && plan ? plan : undefined);
+          if (next) plan = again ? { ...next, outside: [next.outside[0], next.outside[1], next.outside[2]] } : next;
+          return next !== null;
+        },
+        onTimeout: () => [this.hold(`cannot fit ${id} into ${dest} from the front (${why.join('; ')})`, CLOSE)],
+      };
+    };
+    const released: Phase = {
+      name: `place ${id}: released`, grip: OPEN, speed: 0.2, maxSteps: 1,
+      target: () => this.here(),
+      done: () => { this.holding = null; return true; },
+    };
+    // Gripped near its top (2.5 cm of pad on it): a tall thing then leads the hand in by most of its length.
+    return [
+      ...this.pick(id, retries, true, this.state.object(id).kind.size[2] - 0.025),
+      planning(false),
+      ...this.transit(`place ${id}: to the opening`, () => pose(high(), false), CLOSE, 0.6, 0.01, 150, { minZ: EXPERT.carryZ }),
+      this.moveTo(`place ${id}: turn in`, () => pose(high()), CLOSE, 0.3, 0.01, 60),
+      planning(true),
+      this.moveTo(`place ${id}: down to the layer`, () => pose(plan!.outside), CLOSE, 0.3, 0.006, 100),
+      planning(true),
+      this.moveTo(`place ${id}: to the slide's height`, () => pose(plan!.outside), CLOSE, 0.2, 0.004, 40),
+      this.moveTo(`place ${id}: slide in`, () => pose(plan!.inside), CLOSE, 0.25, 0.005, 100),
+      { ...this.actuate(`place ${id}: let go`, OPEN), target: () => pose(plan!.inside) },
+      released,
+      this.moveTo(`place ${id}: back out`, () => pose(plan!.outside), OPEN, 0.4, 0.01, 100),
+      this.moveTo(`place ${id}: up`, () => pose(high()), OPEN, 0.5, 0.01, 100),
+      this.moveTo(`place ${id}: level the hand`, () => pose(high(), false), OPEN, 0.3, 0.02, 60),
+    ];
+  }
+
+  /**
    * For an object held well off the TCP (a rim, a pan), of the hand yaws a quarter turn apart the one
    * that puts the TCP nearest the robot once the object is centred where `t` aims (a far reach is slow
    * and inexact): `t`'s own yaw unless another is 1 cm nearer. Into a fixture's walled volume the
@@ -767,7 +821,7 @@ export class ExpertPolicy implements Policy {
     // object into an empty one at one end.
     const inside = this.state.objectIds().some((x) => x !== id && x !== dest && this.state.holds(['In', x, dest]));
     const reachable = (slot: Slot) => this.reachable(slotTarget(c, slot, carried.held));
-    return planSlot(c, carried, obstacles, yawOf(this.tcp().quat), c.kind.category === 'basket' && !inside, reachable);
+    return planSlot(c, carried, obstacles, handYaw(this.tcp().quat), c.kind.category === 'basket' && !inside, reachable);
   }
 
   /** What holding `id` will look like after a nominal grasp: centred, the fingers closing along its grasp axis. */
@@ -819,7 +873,7 @@ export class ExpertPolicy implements Policy {
 
   /** Where the TCP should be to set the held object down on or in `dest` (a fixture region, or on a support). */
   private placePose(rel: 'On' | 'In', dest: string, offset: number): TcpTarget {
-    const cur = yawOf(this.tcp().quat);
+    const cur = handYaw(this.tcp().quat);
     const ref = this.fixtureRef(dest);
     if (ref) {
       // On a bare fixture id: its top.
@@ -876,7 +930,7 @@ export class ExpertPolicy implements Policy {
     const pose = (): TcpTarget => {
       const h = this.state.fixture(id).handle!;
       const theta = Math.atan2(h.across[1], h.across[0]);
-      let yaw = yawClosingAlong(theta, yawOf(this.tcp().quat));
+      let yaw = yawClosingAlong(theta, handYaw(this.tcp().quat));
       // The hand turns by `turn` with a door it swings: of the two grips (a half turn apart) take the
       // one that keeps the wrist nearer its middle over the whole swing (near its end the arm's posture
       // can run the last joint into its limit, and the door stops half-way).
@@ -917,7 +971,7 @@ export class ExpertPolicy implements Policy {
       ...this.graspHandle(id, what),
       {
         name: `${what}: slide`, grip: CLOSE, speed: 0.25, maxSteps: 120,
-        start: () => { yaw = yawOf(this.tcp().quat); },
+        start: () => { yaw = handYaw(this.tcp().quat); },
         target: () => {
           const fx = this.state.fixture(id);
           const h = fx.handle!.top;
@@ -949,7 +1003,7 @@ export class ExpertPolicy implements Policy {
       ...this.graspHandle(id, what, v0 - goal),
       {
         name: `${what}: swing`, grip: CLOSE, speed: 0.3, maxSteps: 160,
-        start: () => { yaw0 = yawOf(this.tcp().quat); angle0 = this.state.fixture(id).value; },
+        start: () => { yaw0 = handYaw(this.tcp().quat); angle0 = this.state.fixture(id).value; },
         target: () => {
           const fx = this.state.fixture(id);
           const delta = Math.max(-0.08, Math.min(0.08, goal - fx.value));
@@ -995,7 +1049,7 @@ export class ExpertPolicy implements Policy {
       // half turn between control steps as the door turns.
       if (pushYaw === undefined) {
         const along = quatRotate(fx.part.quat, [0, -1, 0]);
-        pushYaw = yawClosingAlong(Math.atan2(along[1], along[0]), yawOf(this.tcp().quat));
+        pushYaw = yawClosingAlong(Math.atan2(along[1], along[0]), handYaw(this.tcp().quat));
       }
       return { pos: rotateAboutHinge(w, d.point, -lead, z), yaw: pushYaw };
     };
@@ -1023,7 +1077,7 @@ export class ExpertPolicy implements Policy {
    */
   private fitYaw(id: string, half: Vec3, theta: number, cur: number): number {
     const o = this.state.object(id);
-    const rel = yawOf(o.quat) - yawOf(this.tcp().quat);
+    const rel = yawOf(o.quat) - handYaw(this.tcp().quat);
     const base = yawClosingAlong(theta, cur);
     let best = base, bestCost = Infinity;
     for (let k = 0; k < 4; k++) {
@@ -1051,7 +1105,7 @@ export class ExpertPolicy implements Policy {
     const gripPose = (): TcpTarget => {
       const kk = k();
       // Fingers close across the ridge.
-      let yaw = yawClosingAlong(Math.atan2(kk.along[1], kk.along[0]) + Math.PI / 2, yawOf(this.tcp().quat));
+      let yaw = yawClosingAlong(Math.atan2(kk.along[1], kk.along[0]) + Math.PI / 2, handYaw(this.tcp().quat));
       const worst = (y: number) => Math.max(Math.abs(y), Math.abs(y + turn));
       for (const alt of [yaw - Math.PI, yaw + Math.PI]) if (Math.abs(alt) <= Math.PI && worst(alt) < worst(yaw) - 1e-9) yaw = alt;
       return { pos: [kk.top[0], kk.top[1], kk.top[2] - EXPERT.knobGrip], yaw };
@@ -1064,7 +1118,7 @@ export class ExpertPolicy implements Policy {
       this.actuate(`turn ${id}: grip`, CLOSE, 5),
       {
         name: `turn ${id}: turn`, grip: CLOSE, speed: 0.3, maxSteps: 120,
-        start: () => { yaw0 = yawOf(this.tcp().quat) - this.state.fixture(id).value; },
+        start: () => { yaw0 = handYaw(this.tcp().quat) - this.state.fixture(id).value; },
         target: () => {
           const v = this.state.fixture(id).value;
           const step = Math.max(-0.15, Math.min(0.15, goal - v));
@@ -1124,7 +1178,7 @@ export class ExpertPolicy implements Policy {
     const dir = norm2([goal[0] - start[0], goal[1] - start[1], 0]);
     // Either way round pushes the same: take the one nearer the wrist's yaw now (a chain's earlier step
     // may have left the hand turned by a quarter; a half turn on the way would be a long wrist swing).
-    const yaw = yawFacing(Math.atan2(dir[1], dir[0]), yawOf(this.tcp().quat));
+    const yaw = yawFacing(Math.atan2(dir[1], dir[0]), handYaw(this.tcp().quat));
     const k = o0.kind;
     // Half-extent of the object's footprint along the push direction (from its yaw).
     const ax = quatRotate(o0.quat, [1, 0, 0]);

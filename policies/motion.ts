@@ -12,6 +12,17 @@ export interface TcpTarget {
   pos: Vec3;
   /** Rotation of the downward hand about world z (rad). */
   yaw: number;
+  /**
+   * Tilt of the hand about its closing axis, away from pointing down (rad; default 0): at pi/2 the
+   * hand points horizontally along its yaw direction (how things go into a shelf layer from the front).
+   */
+  tilt?: number;
+  /**
+   * Roll of the hand about its own x axis, away from pointing down (rad; default 0): at pi/2 the hand
+   * points horizontally against its closing direction and the fingers close vertically (a flat thing
+   * held from above and below).
+   */
+  roll?: number;
 }
 
 export interface Phase {
@@ -33,6 +44,30 @@ export interface Phase {
 
 export function quatForYaw(yaw: number): Quat {
   return quatMul(quatFromAxisAngle([0, 0, 1], yaw), DOWN) as Quat;
+}
+
+/** The hand orientation a target asks for: its yaw, then its roll about the hand's x axis, then its tilt about its closing (y) axis. */
+export function quatFor(t: TcpTarget): Quat {
+  let q = quatForYaw(t.yaw);
+  if (t.roll) q = quatMul(q, quatFromAxisAngle([1, 0, 0], t.roll)) as Quat;
+  if (t.tilt) q = quatMul(q, quatFromAxisAngle([0, 1, 0], t.tilt)) as Quat;
+  return q;
+}
+
+/**
+ * Yaw of the hand from its quaternion, read from its closing (y) axis, which a tilt leaves level:
+ * the same as `yawOf` for a hand pointing down, and defined for a hand pointing sideways.
+ */
+export function handYaw(q: ArrayLike<number>): number {
+  const y = quatRotate(q, [0, 1, 0]);
+  return Math.atan2(y[0], -y[1]);
+}
+
+/** Tilt of the hand away from pointing down, about its closing axis (rad, signed as `TcpTarget.tilt`). */
+export function handTilt(q: ArrayLike<number>): number {
+  const z = quatRotate(q, [0, 0, 1]);
+  const yaw = handYaw(q);
+  return Math.atan2(z[0] * Math.cos(yaw) + z[1] * Math.sin(yaw), -z[2]);
 }
 
 /** Yaw of a downward hand from its quaternion (direction of its x axis in the xy plane). */
@@ -80,7 +115,7 @@ export function actionTowards(cur: { pos: ArrayLike<number>; quat: ArrayLike<num
   const n = Math.hypot(d[0], d[1], d[2]);
   const max = speed * DELTA_SCALE.pos;
   const s = n > max ? max / n : 1;
-  const e = quatRotationError(quatForYaw(t.yaw), cur.quat);
+  const e = quatRotationError(quatFor(t), cur.quat);
   const rmax = 0.6;
   const rn = Math.hypot(e[0], e[1], e[2]) / DELTA_SCALE.rot;
   const rs = rn > rmax ? rmax / rn : 1;
@@ -93,6 +128,6 @@ export function actionTowards(cur: { pos: ArrayLike<number>; quat: ArrayLike<num
 
 export function reached(cur: { pos: ArrayLike<number>; quat: ArrayLike<number> }, t: TcpTarget, posTol: number, yawTol = 0.05): boolean {
   const d = Math.hypot(t.pos[0] - cur.pos[0], t.pos[1] - cur.pos[1], t.pos[2] - cur.pos[2]);
-  const e = quatRotationError(quatForYaw(t.yaw), cur.quat);
+  const e = quatRotationError(quatFor(t), cur.quat);
   return d <= posTol && Math.hypot(e[0], e[1], e[2]) <= yawTol;
 }

@@ -404,19 +404,21 @@ function deskCaddy(): FixtureDef {
 }
 
 /**
- * LIBERO's wooden two-layer shelf: 0.35 m wide, 0.19 deep, its top 0.21 m up, one shelf board in
- * between; open at the front. Things go on its top (top_side) or into either layer from the front.
+ * LIBERO's wooden two-layer shelf (assets/turbosquid_objects/wooden_two_layer_shelf): 0.36 m wide,
+ * 0.2 deep, its top 0.21 m up, one thin board 7 cm above the table and no bottom board, so the lower
+ * layer is the table under that board (7 cm tall) and the upper one 13 cm tall; open at the front
+ * (local -x). Things go on its top (top_side) or into either layer from the front.
  */
 function twoLayerShelf(): FixtureDef {
   const D = 0.2, W = 0.36, H = 0.21, t = 0.012;
-  const mid = 0.105;
+  /** Height of the middle board's centre; it is thinner than the walls, as LIBERO's. */
+  const mid = 0.07, tb = 0.006;
   const c = WOOD;
   return {
     kind: 'wooden_two_layer_shelf', noun: 'shelf',
     footprint: { depth: D, width: W, height: H }, swing: 0,
     shell: [
-      box([D / 2, W / 2, t / 2], [0, 0, t / 2], c),
-      box([D / 2, W / 2, t / 2], [0, 0, mid], c),
+      box([D / 2, W / 2, tb / 2], [0, 0, mid], c),
       box([D / 2, W / 2, t / 2], [0, 0, H - t / 2], c),
       box([D / 2, t / 2, H / 2], [0, W / 2 - t / 2, H / 2], c),
       box([D / 2, t / 2, H / 2], [0, -W / 2 + t / 2, H / 2], c),
@@ -427,11 +429,11 @@ function twoLayerShelf(): FixtureDef {
       top_side: { type: 'surface', center: [0, 0, H - 0.005], halfExtents: [D / 2 - 0.01, W / 2 - 0.01, 0.005] },
       top_region: {
         type: 'interior', closedAbove: true,
-        center: [0, 0, (mid + t / 2 + H - t) / 2], halfExtents: [D / 2 - t, W / 2 - t, (H - t - mid - t / 2) / 2],
+        center: [-t / 2, 0, (mid + tb / 2 + H - t) / 2], halfExtents: [D / 2 - t / 2 - 0.01, W / 2 - t, (H - t - mid - tb / 2) / 2],
       },
       bottom_region: {
         type: 'interior', closedAbove: true,
-        center: [0, 0, (t + mid - t / 2) / 2], halfExtents: [D / 2 - t, W / 2 - t, (mid - t / 2 - t) / 2],
+        center: [-t / 2, 0, (mid - tb / 2) / 2], halfExtents: [D / 2 - t / 2 - 0.01, W / 2 - t, (mid - tb / 2) / 2],
       },
     },
     defaultRegion: 'top_side',

@@ -16,6 +16,8 @@ export interface FixtureCase {
   object?: { kind: string; pos?: [number, number]; yaw?: number };
   init: Atom[];
   goal: Formula;
+  /** Check the chain under LIBERO's rules (scenes/chain-model.ts LIBERO_MARGINS: shelf layers are reached from the front). */
+  rules?: 'libero';
 }
 
 function scene(c: FixtureCase): SceneSpec {
@@ -33,7 +35,7 @@ function scene(c: FixtureCase): SceneSpec {
 export function fixtureChain(c: FixtureCase): ChainSpec {
   const s = scene(c);
   const raw = {
-    name: c.name, scene: s, init: c.init,
+    name: c.name, scene: s, init: c.init, ...(c.rules ? { rules: c.rules } : {}),
     steps: [{ name: c.name, type: 'pick_place', instruction: c.name.replace(/_/g, ' '), paraphrases: [], init: c.init, goal: c.goal, maxSteps: 400, objectsOfInterest: [] }],
   };
   const [chain] = parseChains(JSON.parse(JSON.stringify(raw)), `${c.name}.json`);
@@ -52,7 +54,7 @@ export async function runFixtureCase(c: FixtureCase, seed: number): Promise<{ su
   }
 }
 
-/** Every operation of LIBERO's fixture kinds that a hand from above can do. */
+/** Every operation of LIBERO's fixture kinds that the expert does (from above, or into a shelf layer from the front). */
 export function libraryFixtureCases(): FixtureCase[] {
   const out: FixtureCase[] = [];
   for (const kind of ['wooden_cabinet', 'white_cabinet'] as const) {
@@ -79,5 +81,7 @@ export function libraryFixtureCases(): FixtureCase[] {
     out.push({ name: `caddy_butter_in_${side}`, fixture: 'desk_caddy', at: [0.62, 0.12, 0], object: { kind: 'butter' }, init: [], goal: ['In', 'obj', `desk_caddy_1_${side}_contain_region`] });
   }
   out.push({ name: 'shelf_butter_on_top_side', fixture: 'wooden_two_layer_shelf', object: { kind: 'butter' }, init: [], goal: ['On', 'obj', 'wooden_two_layer_shelf_1_top_side'] });
+  // Into a shelf layer from the front (the shelf on the robot's right, facing the table's centre line).
+  out.push({ name: 'shelf_book_in_top_region', fixture: 'wooden_two_layer_shelf', at: [0.62, -0.3, -Math.PI / 2], object: { kind: 'black_book', pos: [0.5, 0.08], yaw: 0 }, init: [], goal: ['In', 'obj', 'wooden_two_layer_shelf_1_top_region'], rules: 'libero' });
   return out;
 }
