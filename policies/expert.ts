@@ -12,7 +12,7 @@ import type { ObjectState, PrivilegedState } from '../sim/privileged.ts';
 import { GRIPPER } from '../sim/robot.ts';
 import { quatRotate, solveIk, type Pose } from '../sim/kinematics.ts';
 import { planFrontEntry, type FrontPlan } from './front-entry.ts';
-import { actionTowards, handYaw, quatForYaw, reached, wrap, yawClosingAlong, yawFacing, yawOf, type Phase, type TcpTarget } from './motion.ts';
+import { actionTowards, quatForYaw, reached, wrap, yawClosingAlong, yawFacing, yawOf, type Phase, type TcpTarget } from './motion.ts';
 import { HAND, corridorHeight, gap, handAxes, handBlocks, pointDistance, sceneBlocks, shapeBlocks, type Held } from './clearance.ts';
 import { LatencyModel } from './latency-model.ts';
 import { PLACEMENT, baseCentre, containerLevels, handClearZ, planPair, planSlot, releaseOpening, restingHeight, slotTarget, type Carried, type ContainerView, type Slot } from './placement.ts';
@@ -345,7 +345,7 @@ export class ExpertPolicy implements Policy {
 
   private here(): TcpTarget {
     const tcp = this.tcp();
-    return { pos: [...tcp.pos] as Vec3, yaw: handYaw(tcp.quat) };
+    return { pos: [...tcp.pos] as Vec3, yaw: yawOf(tcp.quat) };
   }
 
   private moveTo(name: string, target: () => TcpTarget, grip: number, speed: number, tol: number, maxSteps = 120): Phase {
@@ -396,7 +396,7 @@ export class ExpertPolicy implements Policy {
   private heldNow(id: string): Held {
     const o = this.state.object(id);
     const tcp = this.state.tcp();
-    const yaw = handYaw(tcp.quat);
+    const yaw = yawOf(tcp.quat);
     const dx = o.pos[0] - tcp.pos[0], dy = o.pos[1] - tcp.pos[1];
     return {
       kind: o.kind,
@@ -413,7 +413,7 @@ export class ExpertPolicy implements Policy {
   private corridorTo(to: ArrayLike<number>): number {
     const tcp = this.tcp();
     const held = this.holding ? this.heldNow(this.holding) : undefined;
-    const parts = handBlocks(tcp.pos as Vec3, handYaw(tcp.quat), this.state.gripperWidth(), held);
+    const parts = handBlocks(tcp.pos as Vec3, yawOf(tcp.quat), this.state.gripperWidth(), held);
     const blocks = sceneBlocks(this.state, new Set(this.holding ? [this.holding] : []));
     return corridorHeight(parts, tcp.pos as Vec3, [to[0], to[1]], blocks, EXPERT.corridor);
   }
@@ -465,7 +465,7 @@ export class ExpertPolicy implements Policy {
    */
   private reachable(t: TcpTarget): boolean {
     const from = this.tcp();
-    const yaw0 = handYaw(from.quat);
+    const yaw0 = yawOf(from.quat);
     let q = this.state.joints();
     const n = 10;
     let ik = { posErr: Infinity, rotErr: Infinity };
@@ -505,7 +505,7 @@ export class ExpertPolicy implements Policy {
     const tcpZ = Math.max(0.004, o.pos[2] + graspTcpAbove(k, minTcpAbove));
     const axis = quatRotate(o.quat, k.grasp.axis === 'x' ? [1, 0, 0] : [0, 1, 0]);
     const theta = Math.atan2(axis[1], axis[0]);
-    const cur = handYaw(this.tcp().quat);
+    const cur = yawOf(this.tcp().quat);
     // Symmetric kinds look the same after a quarter turn: either face pair will do, so take the one
     // needing the least wrist rotation (never close on a box's corners).
     let yaw = yawClosingAlong(theta, cur);
@@ -531,7 +531,7 @@ export class ExpertPolicy implements Policy {
     const across: Vec3 = o.kind.grasp.axis === 'x' ? [Math.cos(t), Math.sin(t), 0] : [-Math.sin(t), Math.cos(t), 0];
     const p = quatRotate(o.quat, [c[0] + r * Math.cos(t), c[1] + r * Math.sin(t), 0]);
     const a = quatRotate(o.quat, across);
-    const yaw = yawClosingAlong(Math.atan2(a[1], a[0]), handYaw(this.tcp().quat));
+    const yaw = yawClosingAlong(Math.atan2(a[1], a[0]), yawOf(this.tcp().quat));
     return { pos: [o.pos[0] + p[0], o.pos[1] + p[1], Math.max(0.004, o.pos[2] + graspTcpAbove(o.kind))], yaw };
   }
 
@@ -576,7 +576,7 @@ export class ExpertPolicy implements Policy {
       return least;
     };
     if (k.grasp.type === 'rim') {
-      const cur = handYaw(this.tcp().quat);
+      const cur = yawOf(this.tcp().quat);
       const cost = (phi: number): number => {
         const g = this.rimPose(o, phi);
         return Math.abs(wrap(g.yaw - cur)) + 0.5 * Math.hypot(g.pos[0], g.pos[1]);
@@ -821,7 +821,7 @@ export class ExpertPolicy implements Policy {
     // object into an empty one at one end.
     const inside = this.state.objectIds().some((x) => x !== id && x !== dest && this.state.holds(['In', x, dest]));
     const reachable = (slot: Slot) => this.reachable(slotTarget(c, slot, carried.held));
-    return planSlot(c, carried, obstacles, handYaw(this.tcp().quat), c.kind.category === 'basket' && !inside, reachable);
+    return planSlot(c, carried, obstacles, yawOf(this.tcp().quat), c.kind.category === 'basket' && !inside, reachable);
   }
 
   /** What holding `id` will look like after a nominal grasp: centred, the fingers closing along its grasp axis. */
@@ -873,7 +873,7 @@ export class ExpertPolicy implements Policy {
 
   /** Where the TCP should be to set the held object down on or in `dest` (a fixture region, or on a support). */
   private placePose(rel: 'On' | 'In', dest: string, offset: number): TcpTarget {
-    const cur = handYaw(this.tcp().quat);
+    const cur = yawOf(this.tcp().quat);
     const ref = this.fixtureRef(dest);
     if (ref) {
       // On a bare fixture id: its top.
@@ -930,7 +930,7 @@ export class ExpertPolicy implements Policy {
     const pose = (): TcpTarget => {
       const h = this.state.fixture(id).handle!;
       const theta = Math.atan2(h.across[1], h.across[0]);
-      let yaw = yawClosingAlong(theta, handYaw(this.tcp().quat));
+      let yaw = yawClosingAlong(theta, yawOf(this.tcp().quat));
       // The hand turns by `turn` with a door it swings: of the two grips (a half turn apart) take the
       // one that keeps the wrist nearer its middle over the whole swing (near its end the arm's posture
       // can run the last joint into its limit, and the door stops half-way).
@@ -971,7 +971,7 @@ export class ExpertPolicy implements Policy {
       ...this.graspHandle(id, what),
       {
         name: `${what}: slide`, grip: CLOSE, speed: 0.25, maxSteps: 120,
-        start: () => { yaw = handYaw(this.tcp().quat); },
+        start: () => { yaw = yawOf(this.tcp().quat); },
         target: () => {
           const fx = this.state.fixture(id);
           const h = fx.handle!.top;
@@ -1003,7 +1003,7 @@ export class ExpertPolicy implements Policy {
       ...this.graspHandle(id, what, v0 - goal),
       {
         name: `${what}: swing`, grip: CLOSE, speed: 0.3, maxSteps: 160,
-        start: () => { yaw0 = handYaw(this.tcp().quat); angle0 = this.state.fixture(id).value; },
+        start: () => { yaw0 = yawOf(this.tcp().quat); angle0 = this.state.fixture(id).value; },
         target: () => {
           const fx = this.state.fixture(id);
           const delta = Math.max(-0.08, Math.min(0.08, goal - fx.value));
@@ -1049,7 +1049,7 @@ export class ExpertPolicy implements Policy {
       // half turn between control steps as the door turns.
       if (pushYaw === undefined) {
         const along = quatRotate(fx.part.quat, [0, -1, 0]);
-        pushYaw = yawClosingAlong(Math.atan2(along[1], along[0]), handYaw(this.tcp().quat));
+        pushYaw = yawClosingAlong(Math.atan2(along[1], along[0]), yawOf(this.tcp().quat));
       }
       return { pos: rotateAboutHinge(w, d.point, -lead, z), yaw: pushYaw };
     };
@@ -1077,7 +1077,7 @@ export class ExpertPolicy implements Policy {
    */
   private fitYaw(id: string, half: Vec3, theta: number, cur: number): number {
     const o = this.state.object(id);
-    const rel = yawOf(o.quat) - handYaw(this.tcp().quat);
+    const rel = yawOf(o.quat) - yawOf(this.tcp().quat);
     const base = yawClosingAlong(theta, cur);
     let best = base, bestCost = Infinity;
     for (let k = 0; k < 4; k++) {
@@ -1105,7 +1105,7 @@ export class ExpertPolicy implements Policy {
     const gripPose = (): TcpTarget => {
       const kk = k();
       // Fingers close across the ridge.
-      let yaw = yawClosingAlong(Math.atan2(kk.along[1], kk.along[0]) + Math.PI / 2, handYaw(this.tcp().quat));
+      let yaw = yawClosingAlong(Math.atan2(kk.along[1], kk.along[0]) + Math.PI / 2, yawOf(this.tcp().quat));
       const worst = (y: number) => Math.max(Math.abs(y), Math.abs(y + turn));
       for (const alt of [yaw - Math.PI, yaw + Math.PI]) if (Math.abs(alt) <= Math.PI && worst(alt) < worst(yaw) - 1e-9) yaw = alt;
       return { pos: [kk.top[0], kk.top[1], kk.top[2] - EXPERT.knobGrip], yaw };
@@ -1118,7 +1118,7 @@ export class ExpertPolicy implements Policy {
       this.actuate(`turn ${id}: grip`, CLOSE, 5),
       {
         name: `turn ${id}: turn`, grip: CLOSE, speed: 0.3, maxSteps: 120,
-        start: () => { yaw0 = handYaw(this.tcp().quat) - this.state.fixture(id).value; },
+        start: () => { yaw0 = yawOf(this.tcp().quat) - this.state.fixture(id).value; },
         target: () => {
           const v = this.state.fixture(id).value;
           const step = Math.max(-0.15, Math.min(0.15, goal - v));
@@ -1178,7 +1178,7 @@ export class ExpertPolicy implements Policy {
     const dir = norm2([goal[0] - start[0], goal[1] - start[1], 0]);
     // Either way round pushes the same: take the one nearer the wrist's yaw now (a chain's earlier step
     // may have left the hand turned by a quarter; a half turn on the way would be a long wrist swing).
-    const yaw = yawFacing(Math.atan2(dir[1], dir[0]), handYaw(this.tcp().quat));
+    const yaw = yawFacing(Math.atan2(dir[1], dir[0]), yawOf(this.tcp().quat));
     const k = o0.kind;
     // Half-extent of the object's footprint along the push direction (from its yaw).
     const ax = quatRotate(o0.quat, [1, 0, 0]);

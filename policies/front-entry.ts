@@ -17,7 +17,7 @@
 // shelf's boards, other objects). The plan is kept when the centre ends inside the region.
 import type { ObjectKind, Quat, Vec2, Vec3 } from '../scenes/types.ts';
 import { quatConj, quatMul, quatRotate } from '../sim/kinematics.ts';
-import { gap as footprintGap, HAND, shapeBlocks, type Block } from './clearance.ts';
+import { gap as footprintGap, HAND, handBlocks, shapeBlocks, type Block } from './clearance.ts';
 import { handYaw, quatFor } from './motion.ts';
 
 export interface FrontRegion {
@@ -91,17 +91,6 @@ export function sidewaysHandBlocks(tcp: Vec3, theta: number, width: number, clos
   return out;
 }
 
-/** Blocks of the hand pointing down (pads and palm), as clearance.ts's handBlocks without a held object. */
-function levelHandBlocks(tcp: Vec3, yaw: number, width: number): Block[] {
-  const y: Vec2 = [Math.sin(yaw), -Math.cos(yaw)];
-  const off = width / 2 + HAND.pad[1];
-  const out: Block[] = [-1, 1].map((s) => ({
-    owner: 'hand', fp: { c: [tcp[0] + s * off * y[0], tcp[1] + s * off * y[1]] as Vec2, h: HAND.pad, yaw }, bottom: tcp[2], top: tcp[2] + HAND.padLength,
-  }));
-  out.push({ owner: 'hand', fp: { c: [tcp[0], tcp[1]], h: HAND.palm, yaw }, bottom: tcp[2] + HAND.palmAbove, top: tcp[2] + HAND.palmAbove + 0.05 });
-  return out;
-}
-
 /** The first of `blocks` that one of `parts` comes within `margin` of (overlapping heights and footprints), as "part>owner". */
 export function clash(parts: readonly Block[], blocks: readonly Block[], margin: number): string | null {
   for (const p of parts) {
@@ -168,7 +157,7 @@ export function planFrontEntry(region: FrontRegion, tcp: { pos: Vec3; quat: Quat
     const shapes = (t: Vec3) => shapeBlocks('held', held.kind.shapes, [t[0] + rel[0], t[1] + rel[1], t[2] + rel[2]], oq);
     // TCP height: the lowest point of the object and of the finger pads `gap` above the floor.
     const probe = shapes([0, 0, 0]);
-    const hand = (t: Vec3) => (cand.mode === 'level' ? levelHandBlocks(t, cand.yaw, width) : sidewaysHandBlocks(t, theta, width, cand.mode === 'tilted' ? 'across' : 'vertical'));
+    const hand = (t: Vec3) => (cand.mode === 'level' ? handBlocks(t, cand.yaw, width) : sidewaysHandBlocks(t, theta, width, cand.mode === 'tilted' ? 'across' : 'vertical'));
     const pads = hand([0, 0, 0]).slice(0, 2);
     const lowest = Math.min(...probe.map((b) => b.bottom), ...pads.map((b) => b.bottom));
     const z = floor + FRONT_ENTRY.gap - lowest;
