@@ -11,7 +11,7 @@ import type { EpisodeStart, Observation, Policy } from '../sim/policy.ts';
 import type { ObjectState, PrivilegedState } from '../sim/privileged.ts';
 import { GRIPPER } from '../sim/robot.ts';
 import { quatRotate, solveIk, type Pose } from '../sim/kinematics.ts';
-import { planFrontEntry, type FrontPlan } from './front-entry.ts';
+import { clash, planFrontEntry, type FrontPlan } from './front-entry.ts';
 import { actionTowards, quatForYaw, reached, wrap, yawClosingAlong, yawFacing, yawOf, type Phase, type TcpTarget } from './motion.ts';
 import { HAND, corridorHeight, gap, handAxes, handBlocks, pointDistance, sceneBlocks, shapeBlocks, type Held } from './clearance.ts';
 import { LatencyModel } from './latency-model.ts';
@@ -47,6 +47,14 @@ export const EXPERT = {
   minPadContact: 0.015,
   /** Gap the open fingers and the palm keep from neighbours at a grasp (else the grasp moves along the object). */
   graspRoom: 0.004,
+  /**
+   * Pushing a rim away from what the hand would land on (see roomToGrasp): the clearance wanted, the
+   * push searched in `step`s up to `max`, the fingertips `height` above the table, starting the first
+   * of `approach` short of the wall where the hand and wrist fit, pushing `extra` beyond the distance found (m);
+   * pushing at the grasp point, from inside, or at these angles `around` the rim from it (rad); from
+   * inside the hand keeps `ownMargin` from the object's own floor and walls.
+   */
+  nudge: { margin: 0.008, step: 0.005, max: 0.16, height: 0.012, approach: [0.02, 0.01, 0.004], extra: 0.008, ownMargin: 0.003, around: [Math.PI / 6, -Math.PI / 6, Math.PI / 3, -Math.PI / 3] },
 };
 
 const OPEN = -1;
@@ -627,6 +635,7 @@ export class ExpertPolicy implements Policy {
     // A rim is approached with the fingers only a little wider than the wall.
     const open = this.state.object(id).kind.grasp.type === 'rim' ? gripFor(RIM_OPENING) : OPEN;
     const phases: Phase[] = [
+      ...(this.state.object(id).kind.grasp.type === 'rim' ? [this.roomToGrasp(id, minTcpAbove)] : []),
       ...this.transit(`pick ${id}: above`, () => { grasp = graspNow(); return above(); }, open, 0.7, 0.01, 150, {
         setup: () => {
           offset = null;
@@ -655,6 +664,78 @@ export class ExpertPolicy implements Policy {
     phases.push(check);
     if (thenRise) phases.push(this.rise(`pick ${id}: lift`, CLOSE));
     return phases;
+  }
+
+  /**
+   * Before pinching a rim where the hand would land on something else (the palm over a shelf's edge
+   * beside a pan): push the object straight away from that side with the closed fingers, low against
+   * its wall, just far enough for the hand to clear (EXPERT.nudge), if the hand fits down beside the
+   * wall and the object's new place is free. Nothing happens when the grasp is clear.
+   */
+  private roomToGrasp(id: string, minTcpAbove: number): Phase {
+    let push: { from: Vec3; to: Vec3; yaw: number } | null = null;
+    const m = EXPERT.nudge;
+    const phase: Phase = {
+      name: `pick ${id}: room to grasp`, grip: CLOSE, speed: 0.3, maxSteps: 1,
+      target: () => this.here(),
+      done: () => {
+        push = null;
+        const o = this.state.object(id);
+        const g = this.graspPose(o, minTcpAbove, this.graspShift(o, minTcpAbove));
+        const blocks = sceneBlocks(this.state, new Set([id]));
+        const width = gripFor(RIM_OPENING);
+        if (!clash(handBlocks(g.pos, g.yaw, width), blocks, m.margin)) return true;
+        // Ways to push it, tried in turn: from outside, across the wall at the grasp point; from inside,
+        // against the opposite wall (the hand and wrist then stand over the object, away from what was in
+        // the way); from outside at points around the rim (the object moves away at a slant).
+        const { c } = rimOf(o.kind);
+        const cw = quatRotate(o.quat, [c[0], c[1], 0]);
+        const centre: Vec2 = [o.pos[0] + cw[0], o.pos[1] + cw[1]];
+        const own = shapeBlocks(id, o.kind.shapes, o.pos, o.quat);
+        const ways: Array<{ phi: number; inside: boolean }> = [{ phi: 0, inside: false }, { phi: 0, inside: true }, ...m.around.map((phi) => ({ phi, inside: false }))];
+        for (const way of ways) {
+          const gx = g.pos[0] - centre[0], gy = g.pos[1] - centre[1];
+          const rim: Vec2 = [centre[0] + gx * Math.cos(way.phi) - gy * Math.sin(way.phi), centre[1] + gx * Math.sin(way.phi) + gy * Math.cos(way.phi)];
+          const n = Math.hypot(centre[0] - rim[0], centre[1] - rim[1]);
+          if (n < 1e-6) continue;
+          const dir: Vec2 = [(centre[0] - rim[0]) / n, (centre[1] - rim[1]) / n];
+          const along = (p: ArrayLike<number>, d: number, z: number): Vec3 => [p[0] + dir[0] * d, p[1] + dir[1] * d, z];
+          // The shortest push after which the grasp is clear and the object's new place is free.
+          let d = m.step;
+          for (; d <= m.max; d += m.step) if (!clash(handBlocks(along(g.pos, d, g.pos[2]), g.yaw, width), blocks, m.margin)) break;
+          if (d > m.max || clash(shapeBlocks(id, o.kind.shapes, along(o.pos, d, o.pos[2]), o.quat), blocks, m.margin)) continue;
+          // Closed fingers, the palm's narrow side leading; the pads meet the outside face of the wall
+          // at the rim point, or the inside face of the opposite wall.
+          const yaw = yawFacing(Math.atan2(dir[1], dir[0]), yawOf(this.tcp().quat));
+          const face = way.inside ? 2 * n - RIM_WALL / 2 : -RIM_WALL / 2;
+          const contact = along(rim, face - HAND.pad[0], 0);
+          // The wrist (link 7, 9 cm round) over the hand must clear too.
+          const withWrist = (t: Vec3) => [...handBlocks(t, yaw, 0), { owner: 'hand', fp: { c: [t[0], t[1]] as Vec2, r: 0.045 }, bottom: t[2] + 0.1, top: t[2] + 0.3 }];
+          for (const gapToWall of m.approach) {
+            const start = along(contact, -gapToWall, 0);
+            // Fingertips at `height`, or inside just high enough for the hand to clear the object's floor and walls.
+            let z = m.height;
+            if (way.inside) for (z = o.pos[2] + m.height; z < o.pos[2] + o.kind.size[2] && clash(withWrist([start[0], start[1], z]), own, m.ownMargin); z += 0.004);
+            const from: Vec3 = [start[0], start[1], z];
+            if (clash(withWrist(from), blocks, m.margin) || (way.inside && clash(withWrist(from), own, m.ownMargin))) continue;
+            push = { from, to: along(contact, d + m.extra, z), yaw };
+            return false;
+          }
+        }
+        return true;
+      },
+      onTimeout: () => {
+        if (!push) return null;
+        const p = push;
+        return [
+          ...this.transit(`pick ${id}: room to grasp (above)`, () => ({ pos: lift({ pos: p.from, yaw: p.yaw }, EXPERT.approach).pos, yaw: p.yaw }), CLOSE, 0.7, 0.01, 150),
+          this.moveTo(`pick ${id}: room to grasp (down)`, () => ({ pos: p.from, yaw: p.yaw }), CLOSE, 0.35, 0.005, 80),
+          this.moveTo(`pick ${id}: room to grasp (push)`, () => ({ pos: p.to, yaw: p.yaw }), CLOSE, 0.15, 0.004, 80),
+          this.rise(`pick ${id}: room to grasp (up)`, OPEN, () => p.to[2] + EXPERT.approach),
+        ];
+      },
+    };
+    return phase;
   }
 
   private pickAndPlace(id: string, rel: 'On' | 'In', dest: string, retries: number): Phase[] {

@@ -82,6 +82,9 @@ export function libraryFixtureCases(): FixtureCase[] {
   }
   out.push({ name: 'shelf_butter_on_top_side', fixture: 'wooden_two_layer_shelf', object: { kind: 'butter' }, init: [], goal: ['On', 'obj', 'wooden_two_layer_shelf_1_top_side'] });
   // Into a shelf layer from the front (the shelf on the robot's right, facing the table's centre line).
+  // A pan beside the shelf, its handle away from it: the rim opposite the handle is too near the shelf
+  // for the palm, so the expert first pushes the pan away (KITCHEN_SCENE9's layout, moved).
+  out.push({ name: 'shelf_pan_beside_it_on_top_side', fixture: 'wooden_two_layer_shelf', at: [0.62, -0.3, -Math.PI / 2], object: { kind: 'chefmate_8_frypan', pos: [0.6, 0.03], yaw: Math.PI / 2 }, init: [], goal: ['On', 'obj', 'wooden_two_layer_shelf_1_top_side'] });
   out.push({ name: 'shelf_book_in_top_region', fixture: 'wooden_two_layer_shelf', at: [0.62, -0.3, -Math.PI / 2], object: { kind: 'black_book', pos: [0.5, 0.08], yaw: 0 }, init: [], goal: ['In', 'obj', 'wooden_two_layer_shelf_1_top_region'], rules: 'libero' });
   return out;
 }
