@@ -15,7 +15,7 @@
 // in along the region's axis, in steps, until the object's centre reaches the region's centre or
 // some part of the hand, or what it holds, would come within `margin` of anything else (the
 // shelf's boards, other objects). The plan is kept when the centre ends inside the region.
-import type { ObjectKind, Quat, Vec2, Vec3 } from '../scenes/types.ts';
+import type { ObjectKind, Quat, Shape, Vec2, Vec3 } from '../scenes/types.ts';
 import { quatConj, quatMul, quatRotate } from '../sim/kinematics.ts';
 import { gap as footprintGap, HAND, handBlocks, shapeBlocks, type Block } from './clearance.ts';
 import { handYaw, quatFor } from './motion.ts';
@@ -57,39 +57,59 @@ export const FRONT_ENTRY = {
   /** TCP distance outside the open face where the slide starts, beyond the held object's lead (m). */
   standoff: 0.02,
   /** Sideways step between the lines of approach tried, when the one through the centre is blocked (m). */
-  sideStep: 0.03,
+  sideStep: 0.015,
   /** Slide step when searching how far in the hand can go (m). */
   step: 0.005,
   /** The object's centre must end at least this far inside the region's faces (m). */
   inside: 0.01,
+  /** Downward pitches of the rolled hand tried, in order (rad). */
+  pitches: [0, 0.3, 0.5],
   /** A way of holding that gets the centre this far in is taken without trying the next (m). */
   wellIn: 0.03,
 };
 
-/**
- * Blocks of a hand pointing horizontally along `theta`: pads, palm and wrist behind the TCP. `closing`:
- * whether the fingers close across (tilted) or up and down (rolled).
- */
-export function sidewaysHandBlocks(tcp: Vec3, theta: number, width: number, closing: 'across' | 'vertical'): Block[] {
-  const e: Vec2 = [Math.cos(theta), Math.sin(theta)];
-  const side: Vec2 = [Math.sin(theta), -Math.cos(theta)];
-  const at = (back: number, s: number): Vec2 => [tcp[0] - e[0] * back + side[0] * s, tcp[1] - e[1] * back + side[1] * s];
+/** The hand below the wrist in the TCP frame (z from the wrist to the fingertips, y the closing direction): pads, palm, flange and last links. */
+function handShapes(width: number): Shape[] {
   const off = width / 2 + HAND.pad[1];
-  const across = closing === 'across';
-  // Pads: `padLength` back from the TCP; thickness along the closing direction, width along the hand's x.
-  const out: Block[] = [-1, 1].map((s) => ({
-    owner: 'hand',
-    fp: { c: at(HAND.padLength / 2, across ? s * off : 0), h: [HAND.padLength / 2, across ? HAND.pad[1] : HAND.pad[0]] as Vec2, yaw: theta },
-    bottom: tcp[2] + (across ? 0 : s * off) - (across ? HAND.pad[0] : HAND.pad[1]),
-    top: tcp[2] + (across ? 0 : s * off) + (across ? HAND.pad[0] : HAND.pad[1]),
-  }));
-  // Palm: 6 cm along the hand's x, 20 cm along the closing direction.
-  const [lat, vert] = across ? [HAND.palm[1], HAND.palm[0]] : [HAND.palm[0], HAND.palm[1]];
-  out.push({ owner: 'hand', fp: { c: at(HAND.palmAbove + 0.025, 0), h: [0.025, lat], yaw: theta }, bottom: tcp[2] - vert, top: tcp[2] + vert });
-  // Flange and the last two links behind the palm (link 6 hangs below the wrist in these postures).
-  out.push({ owner: 'hand', fp: { c: at(HAND.palmAbove + 0.05 + 0.08, 0), h: [0.08, 0.06], yaw: theta }, bottom: tcp[2] - 0.07, top: tcp[2] + 0.06 });
+  return [
+    ...[-1, 1].map((s): Shape => ({ type: 'box', halfExtents: [HAND.pad[0], HAND.pad[1], HAND.padLength / 2], pos: [0, s * off, -HAND.padLength / 2] })),
+    { type: 'box', halfExtents: [HAND.palm[0], HAND.palm[1], 0.025], pos: [0, 0, -(HAND.palmAbove + 0.025)] },
+    // Flange, link 7 and the end of link 6 (which hangs beside the wrist in these postures).
+    { type: 'box', halfExtents: [0.06, 0.065, 0.08], pos: [0, 0, -(HAND.palmAbove + 0.05 + 0.08)] },
+  ];
+}
+
+/** Blocks of the hand at TCP `tcp` turned by `quat` (pointing sideways or pitched: each part's bounding box). */
+export function turnedHandBlocks(tcp: Vec3, quat: ArrayLike<number>, width: number): Block[] {
+  return shapeBlocks('hand', sliced(handShapes(width)), tcp, quat);
+}
+
+/**
+ * Box shapes cut into SLICES pieces along their longest side: a tilted shape's blocks are bounding
+ * boxes, and those of a long box at a slant (a book carried pitched down) would fill the layer's
+ * height; its pieces' boxes follow the slant.
+ */
+function sliced(shapes: readonly Shape[]): Shape[] {
+  const out: Shape[] = [];
+  for (const sh of shapes) {
+    if (sh.type !== 'box') { out.push(sh); continue; }
+    const h = sh.halfExtents;
+    const i = h[0] >= h[1] && h[0] >= h[2] ? 0 : h[1] >= h[2] ? 1 : 2;
+    const q: Quat = sh.quat ?? [0, 0, 0, 1];
+    const pos = sh.pos ?? [0, 0, 0];
+    for (let k = 0; k < SLICES; k++) {
+      const local: Vec3 = [0, 0, 0];
+      local[i] = -h[i] + (2 * k + 1) * (h[i] / SLICES);
+      const off = quatRotate(q, local);
+      const half: Vec3 = [h[0], h[1], h[2]];
+      half[i] = h[i] / SLICES;
+      out.push({ ...sh, halfExtents: half, pos: [pos[0] + off[0], pos[1] + off[1], pos[2] + off[2]] });
+    }
+  }
   return out;
 }
+
+const SLICES = 6;
 
 /** The first of `blocks` that one of `parts` comes within `margin` of (overlapping heights and footprints), as "part>owner". */
 export function clash(parts: readonly Block[], blocks: readonly Block[], margin: number): string | null {
@@ -137,10 +157,14 @@ export function planFrontEntry(region: FrontRegion, tcp: { pos: Vec3; quat: Quat
       if (ok(a) !== ok(b)) return ok(a) ? a : b;
       return Math.abs(wrapPi(a.yaw - yaw0)) <= Math.abs(wrapPi(b.yaw - yaw0)) ? a : b;
     };
-    candidates.push(nearer(
-      { mode: 'rolled', yaw: wrapPi(theta - Math.PI / 2), tilt: 0, roll: Math.PI / 2 },
-      { mode: 'rolled', yaw: wrapPi(theta + Math.PI / 2), tilt: 0, roll: -Math.PI / 2 },
-    ));
+    // Rolled level first, then pitched down by FRONT_ENTRY.pitches (the wrist, trailing the fingertips
+    // by 25 cm, then passes higher over what stands in front of the opening).
+    for (const pitch of FRONT_ENTRY.pitches) {
+      candidates.push(nearer(
+        { mode: 'rolled', yaw: wrapPi(theta - Math.PI / 2), tilt: 0, roll: Math.PI / 2 - pitch },
+        { mode: 'rolled', yaw: wrapPi(theta + Math.PI / 2), tilt: 0, roll: -(Math.PI / 2 - pitch) },
+      ));
+    }
     candidates.push(nearer(
       { mode: 'tilted', yaw: wrapPi(theta), tilt: Math.PI / 2, roll: 0 },
       { mode: 'tilted', yaw: wrapPi(theta + Math.PI), tilt: -Math.PI / 2, roll: 0 },
@@ -148,21 +172,23 @@ export function planFrontEntry(region: FrontRegion, tcp: { pos: Vec3; quat: Quat
   }
   let best: FrontPlan | null = null;
   for (const cand of candidates) {
-    if (Math.abs(cand.yaw) > WRIST_YAW) { why.push(`${cand.mode}: the hand would turn to ${cand.yaw.toFixed(2)} rad, beyond the wrist's range`); continue; }
+    const label = cand.mode === 'rolled' && Math.abs(Math.abs(cand.roll) - Math.PI / 2) > 1e-6 ? `rolled, pitched ${(Math.PI / 2 - Math.abs(cand.roll)).toFixed(2)} rad` : cand.mode;
+    if (Math.abs(cand.yaw) > WRIST_YAW) { why.push(`${label}: the hand would turn to ${cand.yaw.toFixed(2)} rad, beyond the wrist's range`); continue; }
     // The rigid motion from the hand now to the hand at (yaw, tilt), about the TCP.
     const qT = quatFor({ pos: tcp.pos, yaw: cand.yaw, tilt: cand.tilt, roll: cand.roll });
     const dq = quatMul(qT, quatConj(tcp.quat));
     const rel = quatRotate(dq, [held.pos[0] - tcp.pos[0], held.pos[1] - tcp.pos[1], held.pos[2] - tcp.pos[2]]);
     const oq = quatMul(dq, held.quat) as Quat;
-    const shapes = (t: Vec3) => shapeBlocks('held', held.kind.shapes, [t[0] + rel[0], t[1] + rel[1], t[2] + rel[2]], oq);
+    const heldShapes = sliced(held.kind.shapes);
+    const shapes = (t: Vec3) => shapeBlocks('held', heldShapes, [t[0] + rel[0], t[1] + rel[1], t[2] + rel[2]], oq);
     // TCP height: the lowest point of the object and of the finger pads `gap` above the floor.
     const probe = shapes([0, 0, 0]);
-    const hand = (t: Vec3) => (cand.mode === 'level' ? handBlocks(t, cand.yaw, width) : sidewaysHandBlocks(t, theta, width, cand.mode === 'tilted' ? 'across' : 'vertical'));
-    const pads = hand([0, 0, 0]).slice(0, 2);
+    const hand = (t: Vec3) => (cand.mode === 'level' ? handBlocks(t, cand.yaw, width) : turnedHandBlocks(t, qT, width));
+    const pads = cand.mode === 'level' ? handBlocks([0, 0, 0], cand.yaw, width).slice(0, 2) : shapeBlocks('hand', handShapes(width).slice(0, 2), [0, 0, 0], qT);
     const lowest = Math.min(...probe.map((b) => b.bottom), ...pads.map((b) => b.bottom));
     const z = floor + FRONT_ENTRY.gap - lowest;
     const underside = Math.min(...hand([0, 0, z]).map((b) => b.bottom));
-    if (underside < FRONT_ENTRY.margin) { why.push(`${cand.mode}: the hand would reach down to ${underside.toFixed(3)} m, into the table`); continue; }
+    if (underside < FRONT_ENTRY.margin) { why.push(`${label}: the hand would reach down to ${underside.toFixed(3)} m, into the table`); continue; }
     const cRel = centreOf(rel, oq);
     // Along e: the TCP puts the object's centre on a line parallel to the region's axis, through its
     // centre or beside it (`side`, to keep the wrist off a neighbour), keeping the object inside.
@@ -177,23 +203,23 @@ export function planFrontEntry(region: FrontRegion, tcp: { pos: Vec3; quat: Quat
     const lead = Math.max(...parts([0, 0, 0]).map((b) => reachAlong(b, e)));
     let s = -region.halfExtents[0] + (cRel[0] * e[0] + cRel[1] * e[1]) - lead - FRONT_ENTRY.standoff;
     let atStart: string | null = null;
-    for (const k of [0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5]) {
+    for (const k of [0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6, 7, -7, 8, -8, 9, -9, 10, -10]) {
       side = k * FRONT_ENTRY.sideStep;
       if (Math.abs(side) > Math.max(room, 0)) continue;
       atStart = clash(parts(at(s)), blocks, FRONT_ENTRY.margin);
       if (!atStart) break;
     }
-    if (atStart) { why.push(`${cand.mode}: in front of the opening ${atStart}`); continue; }
+    if (atStart) { why.push(`${label}: in front of the opening ${atStart}`); continue; }
     const start = at(s);
     let stop: string | null = null;
     while (s + FRONT_ENTRY.step <= 0 && !(stop = clash(parts(at(s + FRONT_ENTRY.step)), blocks, FRONT_ENTRY.margin))) s += FRONT_ENTRY.step;
     // The object's centre, in the region's frame, must be inside it by `inside`.
     const depth = region.halfExtents[0] + s; // distance of the centre inside the open face
-    if (depth < FRONT_ENTRY.inside) { why.push(`${cand.mode}: ${stop ?? 'nothing'} stops the slide ${(-depth).toFixed(3)} m short of the region`); continue; }
+    if (depth < FRONT_ENTRY.inside) { why.push(`${label}: ${stop ?? 'nothing'} stops the slide ${(-depth).toFixed(3)} m short of the region`); continue; }
     const plan: FrontPlan = { ...cand, outside: start, inside: at(s), reach: 1 + s / region.halfExtents[0] };
     // The first way (in the order above) that gets the centre well in; else whichever gets furthest.
     if (depth >= FRONT_ENTRY.wellIn) return plan;
-    why.push(`${cand.mode}: ${stop ?? 'nothing'} stops the slide with the centre ${depth.toFixed(3)} m in`);
+    why.push(`${label}: ${stop ?? 'nothing'} stops the slide with the centre ${depth.toFixed(3)} m in`);
     if (!best || plan.reach > best.reach + 0.05) best = plan;
   }
   return best;

@@ -5,12 +5,12 @@ import { describe, expect, it } from 'vitest';
 import type { Quat, Vec3 } from '../scenes/types.ts';
 import { Env } from '../sim/env.ts';
 import { quatRotate } from '../sim/kinematics.ts';
-import { sceneBlocks } from '../policies/clearance.ts';
+import { sceneBlocks, type Block } from '../policies/clearance.ts';
 import { planFrontEntry, type FrontPlan } from '../policies/front-entry.ts';
 import { quatFor, quatForYaw } from '../policies/motion.ts';
 import { fixtureChain } from './helpers/libero-fixture-cases.ts';
 
-async function planFor(kind: string, side: 'left' | 'right', layer: 'top_region' | 'bottom_region', why: string[] = []): Promise<{ plan: FrontPlan | null; env: Env; size: Vec3 }> {
+async function planFor(kind: string, side: 'left' | 'right', layer: 'top_region' | 'bottom_region', why: string[] = [], extra: Block[] = []): Promise<{ plan: FrontPlan | null; env: Env; size: Vec3 }> {
   const [y, yaw] = side === 'left' ? [0.3, Math.PI / 2] : [-0.3, -Math.PI / 2];
   const chain = fixtureChain({
     name: 'front', fixture: 'wooden_two_layer_shelf', at: [0.6, y, yaw], object: { kind, pos: [0.45, 0], yaw: 0 },
@@ -24,7 +24,7 @@ async function planFor(kind: string, side: 'left' | 'right', layer: 'top_region'
   const tcp = { pos: [o.pos[0], o.pos[1], 0.3] as Vec3, quat: quatForYaw(Math.PI / 2) };
   const held = { kind: o.kind, pos: [o.pos[0], o.pos[1], 0.3 - (size[2] - 0.025)] as Vec3, quat: [...o.quat] as Quat };
   const region = env.privileged.fixture(`wooden_two_layer_shelf_1_${layer}`).region!;
-  const plan = planFrontEntry(region, tcp, held, size[0], sceneBlocks(env.privileged, new Set(['obj'])), why);
+  const plan = planFrontEntry(region, tcp, held, size[0], [...sceneBlocks(env.privileged, new Set(['obj'])), ...extra], why);
   return { plan, env, size };
 }
 
@@ -59,6 +59,20 @@ describe('front entry into a shelf layer', () => {
       }
     });
   }
+
+  it('pitches the hand down when a 9 cm box stands across the way in, so the trailing wrist passes over it', async () => {
+    // The shelf on the left faces -y, its opening at y = 0.2; a 9 cm box stands 26 cm in front of it, as wide as the layer.
+    const standing: Block = { owner: 'standing_book', fp: { c: [0.6, -0.06], h: [0.2, 0.015], yaw: 0 }, bottom: 0, top: 0.09 };
+    const why: string[] = [];
+    const { plan, env } = await planFor('black_book', 'left', 'top_region', why, [standing]);
+    try {
+      expect(plan?.mode, why.join('; ')).toBe('rolled');
+      expect(Math.abs(plan!.roll)).toBeLessThan(Math.PI / 2 - 0.2);
+      expect(why[0]).toMatch(/^rolled: .*standing_book/);
+    } finally {
+      env.close();
+    }
+  });
 
   it('declines the 6.4 cm lower layer for a hand pointing sideways, saying the hand would meet the table', async () => {
     const why: string[] = [];
