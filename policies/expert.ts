@@ -684,15 +684,24 @@ export class ExpertPolicy implements Policy {
         const g = this.graspPose(o, minTcpAbove, this.graspShift(o, minTcpAbove));
         const blocks = sceneBlocks(this.state, new Set([id]));
         const width = gripFor(RIM_OPENING);
-        if (!clash(handBlocks(g.pos, g.yaw, width), blocks, m.margin)) return true;
+        // The hand at the grasp and the column it comes down through (an open drawer can overhang the object).
+        const descent = (t: Vec3) => {
+          const hb = handBlocks(t, g.yaw, width);
+          const palm = hb[hb.length - 1];
+          return [...hb, { ...palm, bottom: palm.top, top: palm.top + EXPERT.approach }];
+        };
+        if (!clash(descent(g.pos), blocks, m.margin)) return true;
         // Ways to push it, tried in turn: from outside, across the wall at the grasp point; from inside,
         // against the opposite wall (the hand and wrist then stand over the object, away from what was in
-        // the way); from outside at points around the rim (the object moves away at a slant).
+        // the way); the same at points around the rim (the object moves away at a slant), inside first.
         const { c } = rimOf(o.kind);
         const cw = quatRotate(o.quat, [c[0], c[1], 0]);
         const centre: Vec2 = [o.pos[0] + cw[0], o.pos[1] + cw[1]];
         const own = shapeBlocks(id, o.kind.shapes, o.pos, o.quat);
-        const ways: Array<{ phi: number; inside: boolean }> = [{ phi: 0, inside: false }, { phi: 0, inside: true }, ...m.around.map((phi) => ({ phi, inside: false }))];
+        const ways: Array<{ phi: number; inside: boolean }> = [
+          { phi: 0, inside: false }, { phi: 0, inside: true },
+          ...m.around.map((phi) => ({ phi, inside: true })), ...m.around.map((phi) => ({ phi, inside: false })),
+        ];
         for (const way of ways) {
           const gx = g.pos[0] - centre[0], gy = g.pos[1] - centre[1];
           const rim: Vec2 = [centre[0] + gx * Math.cos(way.phi) - gy * Math.sin(way.phi), centre[1] + gx * Math.sin(way.phi) + gy * Math.cos(way.phi)];
@@ -702,15 +711,19 @@ export class ExpertPolicy implements Policy {
           const along = (p: ArrayLike<number>, d: number, z: number): Vec3 => [p[0] + dir[0] * d, p[1] + dir[1] * d, z];
           // The shortest push after which the grasp is clear and the object's new place is free.
           let d = m.step;
-          for (; d <= m.max; d += m.step) if (!clash(handBlocks(along(g.pos, d, g.pos[2]), g.yaw, width), blocks, m.margin)) break;
+          for (; d <= m.max; d += m.step) if (!clash(descent(along(g.pos, d, g.pos[2])), blocks, m.margin)) break;
           if (d > m.max || clash(shapeBlocks(id, o.kind.shapes, along(o.pos, d, o.pos[2]), o.quat), blocks, m.margin)) continue;
           // Closed fingers, the palm's narrow side leading; the pads meet the outside face of the wall
           // at the rim point, or the inside face of the opposite wall.
           const yaw = yawFacing(Math.atan2(dir[1], dir[0]), yawOf(this.tcp().quat));
           const face = way.inside ? 2 * n - RIM_WALL / 2 : -RIM_WALL / 2;
           const contact = along(rim, face - HAND.pad[0], 0);
-          // The wrist (link 7, 9 cm round) over the hand must clear too.
-          const withWrist = (t: Vec3) => [...handBlocks(t, yaw, 0), { owner: 'hand', fp: { c: [t[0], t[1]] as Vec2, r: 0.045 }, bottom: t[2] + 0.1, top: t[2] + 0.3 }];
+          // The column the palm comes down through and the wrist (link 7, 9 cm round) over it must clear too.
+          const withWrist = (t: Vec3) => {
+            const hb = handBlocks(t, yaw, 0);
+            const palm = hb[hb.length - 1];
+            return [...hb, { ...palm, bottom: palm.top, top: palm.top + EXPERT.approach }, { owner: 'hand', fp: { c: [t[0], t[1]] as Vec2, r: 0.045 }, bottom: t[2] + 0.1, top: t[2] + 0.3 }];
+          };
           for (const gapToWall of m.approach) {
             const start = along(contact, -gapToWall, 0);
             // Fingertips at `height`, or inside just high enough for the hand to clear the object's floor and walls.
