@@ -92,12 +92,33 @@ function shapeHeights(shapes: readonly Shape[]): [number, number][] {
  * with each shape's heights: an object's part clashes with it only where their heights overlap too
  * (a pan's handle passes over a stove's 2.5 cm burner plate, as in LIBERO's kitchen 9).
  */
-function fixtureShapeRects(f: FixtureSpec): { rect: Rect; z: [number, number] }[] {
+function fixtureShapeRects(f: FixtureSpec, fixtureInit: Record<string, number>): { rect: Rect; z: [number, number] }[] {
   const def = FIXTURE_DEFS[f.kind];
-  const parts = def.parts.flatMap((p) => p.shapes.map((sh) => ({ ...sh, pos: [p.origin[0] + (sh.pos?.[0] ?? 0), p.origin[1] + (sh.pos?.[1] ?? 0), p.origin[2] + (sh.pos?.[2] ?? 0)] as Vec3 })));
+  // Moving parts where the task starts them: a drawer initialised open stands out of the front, a door
+  // initialised open is turned about its hinge (objects must not be placed where they will be).
+  const parts = def.parts.flatMap((p) => {
+    const value = fixtureInit[partKey(f.id, def, p.name)] ?? partRestValue(p);
+    return p.shapes.map((sh): Shape => {
+      const local: Vec3 = [sh.pos?.[0] ?? 0, sh.pos?.[1] ?? 0, sh.pos?.[2] ?? 0];
+      if (p.joint === 'slide') {
+        return { ...sh, pos: [p.origin[0] + local[0] + p.axis[0] * value, p.origin[1] + local[1] + p.axis[1] * value, p.origin[2] + local[2] + p.axis[2] * value] };
+      }
+      // Hinges turn about a vertical axis (doors, knobs): rotate the shape about it by value (sign of axis z).
+      const a = value * Math.sign(p.axis[2] || 1);
+      const c = Math.cos(a), sn = Math.sin(a);
+      const rot = yawTimes(a, 'quat' in sh && sh.quat ? sh.quat : [0, 0, 0, 1]);
+      return { ...sh, pos: [p.origin[0] + c * local[0] - sn * local[1], p.origin[1] + sn * local[0] + c * local[1], p.origin[2] + local[2]], quat: rot } as Shape;
+    });
+  });
   const shapes = [...def.shell, ...parts];
   const z = shapeHeights(shapes);
   return footprintRects({ shapes }, f.pos, f.yaw).map((rect, i) => ({ rect, z: z[i] }));
+}
+
+/** The rotation by `yaw` about the vertical, then `q` (x, y, z, w). */
+function yawTimes(yaw: number, q: Quat): Quat {
+  const z = Math.sin(yaw / 2), w = Math.cos(yaw / 2);
+  return [w * q[0] - z * q[1], w * q[1] + z * q[0], w * q[2] + z * q[3], w * q[3] - z * q[2]];
 }
 
 /** True when two footprints come closer than `margin` (bounding circles first, then the rectangles). */
@@ -186,7 +207,7 @@ export function resolveScene(spec: SceneSpec, seed: number, task?: TaskSpec, ood
 function placeObjects(spec: SceneSpec, seed: number, rng: () => number, fixtures: FixtureSpec[], fixtureInit: Record<string, number>, swapped: Record<string, string>, ood: OodLevels): { placed: Placed[]; objects: ResolvedObject[] } {
   const placed: Placed[] = [];
   const objects: ResolvedObject[] = [];
-  const zones = fixtures.map((f) => ({ id: f.id, swing: fixtureRect(f, true), footprint: fixtureRect(f, false), shapes: fixtureShapeRects(f) }));
+  const zones = fixtures.map((f) => ({ id: f.id, swing: fixtureRect(f, true), footprint: fixtureRect(f, false), shapes: fixtureShapeRects(f, fixtureInit) }));
   spec.objects.forEach((o, i) => {
     if (o.region === undefined) return;
     const kindName = swapped[o.id] ?? o.kind;
@@ -221,7 +242,7 @@ function placeObjects(spec: SceneSpec, seed: number, rng: () => number, fixtures
       if (!blocker) {
         for (const z of zones) {
           const hit = byFootprint
-            ? pointRectDistance([x, y], z.footprint) < radius + PLACEMENT_MARGIN && me.rects!.some((r, k) => z.shapes.some((q) =>
+            ? pointRectDistance([x, y], z.swing) < radius + PLACEMENT_MARGIN && me.rects!.some((r, k) => z.shapes.some((q) =>
               myHeights[k][0] < q.z[1] + PLACEMENT_MARGIN && q.z[0] < myHeights[k][1] + PLACEMENT_MARGIN && rectsOverlap(r, q.rect, PLACEMENT_MARGIN)))
             : pointRectDistance([x, y], z.swing) < radius + PLACEMENT_MARGIN;
           if (hit) {

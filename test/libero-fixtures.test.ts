@@ -98,3 +98,24 @@ describe('the expert on LIBERO fixtures', () => {
     });
   }
 });
+
+describe('layouts around a drawer a task starts open', () => {
+  it('objects are never placed where the open drawer stands (LIBERO places things in front of cabinets)', async () => {
+    // A region right in front of the cabinet, half of it inside the bottom drawer's travel.
+    const c = libraryFixtureCases().find((x) => x.name === 'wooden_cabinet_butter_in_bottom')!;
+    const chain = fixtureChain({ ...c, object: { kind: 'wine_bottle', pos: [0.45, 0.2] } });
+    const scene = { ...chain.sceneSpec, regions: { obj_init: { center: [0.4, 0.2] as [number, number], halfExtents: [0.08, 0.1] as [number, number] } } };
+    scene.objects = scene.objects.map((o) => ({ ...o, clearance: 'footprint' as const }));
+    const env = new Env();
+    try {
+      for (let seed = 0; seed < 12; seed++) {
+        await env.reset({ seed, task: { ...chain.steps[0], init: chain.init }, scene });
+        expect(env.holds(['Open', 'wooden_cabinet_1_bottom_region'])).toBe(true);
+        expect(env.privileged.contacts('obj').has('wooden_cabinet_1'), `seed ${seed}`).toBe(false);
+        expect(env.holds(['Upright', 'obj']), `seed ${seed}`).toBe(true);
+      }
+    } finally {
+      env.close();
+    }
+  });
+});
