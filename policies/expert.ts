@@ -731,7 +731,10 @@ export class ExpertPolicy implements Policy {
             if (way.inside) for (z = o.pos[2] + m.height; z < o.pos[2] + o.kind.size[2] && clash(withWrist([start[0], start[1], z]), own, m.ownMargin); z += 0.004);
             const from: Vec3 = [start[0], start[1], z];
             if (clash(withWrist(from), blocks, m.margin) || (way.inside && clash(withWrist(from), own, m.ownMargin))) continue;
-            push = { from, to: along(contact, d + m.extra, z), yaw };
+            // The hand rises from where the push ends: that column must be clear too (not under an open drawer).
+            const to = along(contact, d + m.extra, z);
+            if (clash(withWrist(to), blocks, m.margin)) continue;
+            push = { from, to, yaw };
             return false;
           }
         }

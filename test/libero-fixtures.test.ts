@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { FIXTURE_DEFS } from '../scenes/fixture-defs.ts';
 import { fixtureRefNames, partKey, refPartKey, resolveFixtureRef } from '../scenes/fixture-refs.ts';
 import { applyAtom, initialState, sceneFacts } from '../scenes/chain-model.ts';
+import type { SceneSpec } from '../scenes/types.ts';
 import { Env } from '../sim/env.ts';
 import { placeObject } from './helpers/place.ts';
 import { fixtureChain, libraryFixtureCases, runFixtureCase } from './helpers/libero-fixture-cases.ts';
@@ -104,8 +105,12 @@ describe('layouts around a drawer a task starts open', () => {
     // A region right in front of the cabinet, half of it inside the bottom drawer's travel.
     const c = libraryFixtureCases().find((x) => x.name === 'wooden_cabinet_butter_in_bottom')!;
     const chain = fixtureChain({ ...c, object: { kind: 'wine_bottle', pos: [0.45, 0.2] } });
-    const scene = { ...chain.sceneSpec, regions: { obj_init: { center: [0.4, 0.2] as [number, number], halfExtents: [0.08, 0.1] as [number, number] } } };
-    scene.objects = scene.objects.map((o) => ({ ...o, clearance: 'footprint' as const }));
+    const base = chain.sceneSpec as SceneSpec;
+    const scene: SceneSpec = {
+      ...base,
+      regions: { obj_init: { center: [0.4, 0.2], halfExtents: [0.08, 0.1] } },
+      objects: base.objects.map((o) => ({ ...o, clearance: 'footprint' as const })),
+    };
     const env = new Env();
     try {
       for (let seed = 0; seed < 12; seed++) {
