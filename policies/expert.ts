@@ -690,7 +690,10 @@ export class ExpertPolicy implements Policy {
           const palm = hb[hb.length - 1];
           return [...hb, { ...palm, bottom: palm.top, top: palm.top + EXPERT.approach }];
         };
-        if (!clash(descent(g.pos), blocks, m.margin)) return true;
+        // Only a fixture actually in the hand's way calls for a push (neighbouring objects are the grasp
+        // planner's business: graspShift), and only a real overlap, not a near miss.
+        const fixtureIds = new Set(this.state.scene.fixtures.map((f) => f.id));
+        if (!clash(descent(g.pos), blocks.filter((b) => fixtureIds.has(b.owner)), 0)) return true;
         // Ways to push it, tried in turn: from outside, across the wall at the grasp point; from inside,
         // against the opposite wall (the hand and wrist then stand over the object, away from what was in
         // the way); the same at points around the rim (the object moves away at a slant), inside first.
@@ -747,7 +750,7 @@ export class ExpertPolicy implements Policy {
           ...this.transit(`pick ${id}: room to grasp (above)`, () => ({ pos: lift({ pos: p.from, yaw: p.yaw }, EXPERT.approach).pos, yaw: p.yaw }), CLOSE, 0.7, 0.01, 150),
           this.moveTo(`pick ${id}: room to grasp (down)`, () => ({ pos: p.from, yaw: p.yaw }), CLOSE, 0.35, 0.005, 80),
           this.moveTo(`pick ${id}: room to grasp (push)`, () => ({ pos: p.to, yaw: p.yaw }), CLOSE, 0.15, 0.004, 80),
-          this.rise(`pick ${id}: room to grasp (up)`, OPEN, () => p.to[2] + EXPERT.approach),
+          this.rise(`pick ${id}: room to grasp (up)`, CLOSE, () => p.to[2] + EXPERT.approach),
         ];
       },
     };
