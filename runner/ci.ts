@@ -21,6 +21,7 @@ import { decideChecks, expandTypes, type Comparison, type Floor } from './ci-che
 import type { CiCheck } from './ci-checks.ts';
 import { ciJunit, ciMarkdown } from './ci-report.ts';
 import type { BaselineHealth, ChainsHealth } from './health.ts';
+import type { RecordMode } from './recording.ts';
 
 /** The job could not finish (time budget spent); what was recorded is kept and the job resumes. */
 export class CiRuntimeError extends Error {}
@@ -36,6 +37,11 @@ export interface CiOptions {
   fresh?: boolean;
   /** Worker threads instead of the config's `workers`. */
   workers?: number;
+  /**
+   * Trajectories to keep (runner/recording.ts): `none` (default), `failures` (what a failed job's reader
+   * wants to watch) or `all`; in each suite's cell directories under `recordings/`.
+   */
+  record?: RecordMode;
   /** Called after each unit (a chain run or an isolated-task episode) of each suite. */
   onProgress?: (p: { suite: string; done: number; total: number }) => void;
   /** Notices (device fallback, reconnects); default stderr. */
@@ -65,6 +71,8 @@ export interface CiResult {
   baselineWritten: string | null;
   /** Chain runs and isolated episodes run now, and found already recorded. */
   units: { ran: number; resumed: number };
+  /** Trajectories written in this invocation (`record`): how many, and their mean size in bytes. */
+  recordings: { written: number; meanBytes: number | null };
   wallSeconds: number;
   /** Hash of what decides the results besides the policy: equal hashes are like-for-like comparisons. */
   job: string;
@@ -160,13 +168,14 @@ export async function runCi(config: ResolvedCiConfig, o: CiOptions = {}): Promis
   mkdirSync(out, { recursive: true });
   const stopAt = t0 + cfg.timeBudgetMinutes * 60_000;
   const units = { ran: 0, resumed: 0 };
+  const recorded = { count: 0, bytes: 0 };
   const metrics: Record<string, MetricCounts> = {};
   const physicsHealth: Record<string, ChainsHealth | BaselineHealth> = {};
   let stopped = 0, planned = 0;
   for (const [i, plan] of plans.entries()) {
     const s = cfg.suites[i];
     const r = await runSweep(plan.spec, {
-      out: plan.dir, workers: o.workers ?? cfg.workers, stopAt, policyOptions,
+      out: plan.dir, workers: o.workers ?? cfg.workers, stopAt, policyOptions, record: o.record,
       onProgress: (done, total) => o.onProgress?.({ suite: s.name, done, total }),
     }).catch((e) => {
       if (e instanceof ResultsError && /differs|another/.test(e.message)) throw new ResultsError(`${e.message}; ${plan.dir} holds results of another job or policy: pass --fresh to discard them, or choose another --out`);
@@ -174,6 +183,8 @@ export async function runCi(config: ResolvedCiConfig, o: CiOptions = {}): Promis
     });
     units.ran += r.ran;
     units.resumed += r.resumed;
+    recorded.count += r.recordings.written;
+    recorded.bytes += r.recordings.written * (r.recordings.meanBytes ?? 0);
     stopped += r.stopped;
     planned += r.ran + r.resumed + r.stopped;
     for (const cell of r.cells) {
@@ -241,7 +252,7 @@ export async function runCi(config: ResolvedCiConfig, o: CiOptions = {}): Promis
   const result: CiResult = {
     name: cfg.name, policy: entry.id, status: failed ? 'fail' : 'pass', exitCode: failed ? 1 : 0, checks, metrics: flat, physicsHealth, rules,
     reference: reference && cfg.baselinePath ? { file: cfg.baselinePath, recorded: reference.recorded, policy: reference.policy, sameJob: reference.job === job } : null,
-    baselineWritten, units, wallSeconds: (Date.now() - t0) / 1000, job, files,
+    baselineWritten, units, recordings: { written: recorded.count, meanBytes: recorded.count ? Math.round(recorded.bytes / recorded.count) : null }, wallSeconds: (Date.now() - t0) / 1000, job, files,
   };
   writeDurably(files.summaryJson, JSON.stringify(result, null, 2) + '\n');
   writeDurably(files.junitXml, ciJunit({ name: cfg.name, checks, wallSeconds: result.wallSeconds, physicsHealth }));

@@ -10,12 +10,17 @@ import { envOptionsFor } from './actors.ts';
 import { runChain, type ChainMode } from './chain.ts';
 import { runBaselineEpisode } from './episode.ts';
 import type { BaselineRecord, ChainRecord } from './records.ts';
+import { ChainRecorder, keepRecording, writeRecording, type RecordMode } from './recording.ts';
 
 export type SweepUnit =
-  | { kind: 'chain'; cell: string; runId: string; policy: string; policyOptions?: PolicyOpenOptions; chain: ChainSpec; seed: number; repeat: number; policySeed: number; mode: ChainMode; ood: OodLevels }
+  | {
+    kind: 'chain'; cell: string; runId: string; policy: string; policyOptions?: PolicyOpenOptions; chain: ChainSpec; seed: number; repeat: number; policySeed: number; mode: ChainMode; ood: OodLevels;
+    /** Keep the trajectory (runner/recording.ts) in `dir`'s recordings/ when `mode` says so. */
+    record?: { mode: RecordMode; dir: string };
+  }
   | { kind: 'baseline'; cell: string; runId: string; policy: string; policyOptions?: PolicyOpenOptions; task: TaskSpec; episode: number; seed: number; scene?: SceneSpec };
 
-export type SweepResult = { cell: string; chain?: ChainRecord; baseline?: BaselineRecord };
+export type SweepResult = { cell: string; chain?: ChainRecord; baseline?: BaselineRecord; /** Bytes of the trajectory written, if one was. */ recordedBytes?: number };
 
 const cache = new Map<string, Promise<{ env: Env; policy: Policy }>>();
 
@@ -37,7 +42,10 @@ function actorFor(spec: string, options: PolicyOpenOptions = {}): Promise<{ env:
 export async function runUnit(u: SweepUnit): Promise<SweepResult> {
   const { env, policy } = await actorFor(u.policy, u.policyOptions);
   if (u.kind === 'chain') {
-    const chain = await runChain(env, policy, u.chain, { runId: u.runId, mode: u.mode, seed: u.seed, repeat: u.repeat, policySeed: u.policySeed, ood: u.ood });
+    const recorder = u.record && u.record.mode !== 'none' ? new ChainRecorder() : undefined;
+    const chain = await runChain(env, policy, u.chain, { runId: u.runId, mode: u.mode, seed: u.seed, repeat: u.repeat, policySeed: u.policySeed, ood: u.ood, recorder });
+    // Written here, before the parent appends the record: a record found on resume has its recording.
+    if (recorder && keepRecording(u.record!.mode, chain)) return { cell: u.cell, chain, recordedBytes: writeRecording(u.record!.dir, chain, recorder) };
     return { cell: u.cell, chain };
   }
   return { cell: u.cell, baseline: await runBaselineEpisode(env, policy, u.task, u) };

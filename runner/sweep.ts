@@ -14,6 +14,7 @@ import type { ChainSpec } from '../scenes/types.ts';
 import { parsePolicy, type PolicyOpenOptions } from '../policies/registry.ts';
 import { baselineTasks, deriveSeed, runIdOf, saltHash, versions, CHAINGAP_VERSION } from './run.ts';
 import { ResultsStore, baselineKey, recordKey, ResultsError } from './store.ts';
+import { RECORD_MODES, type RecordMode } from './recording.ts';
 import { summarise, type RunSummary } from './summary.ts';
 import { combinePhysicsHealth, type PhysicsHealthSummary } from './health.ts';
 import { runUnit, type SweepResult, type SweepUnit } from './sweep-unit.ts';
@@ -109,6 +110,11 @@ export interface SweepOptions {
   onProgress?: (done: number, total: number, resumed: boolean) => void;
   /** Wall-clock time (ms since the epoch) after which no new unit is started; the rest count as `stopped`. */
   stopAt?: number;
+  /**
+   * Trajectories to keep (runner/recording.ts): `none` (default), `failures` or `all`, one msgpack file per
+   * chain run in the cell's `recordings/` (`<out>/<policy>/<setting>/recordings/`).
+   */
+  record?: RecordMode;
 }
 
 export interface SweepCell {
@@ -133,6 +139,8 @@ export interface SweepResultSummary {
   workers: number;
   /** Physics health over every cell's chains and each policy's baseline (counted once per policy). */
   physicsHealth: PhysicsHealthSummary;
+  /** Trajectories written in this invocation (`record`): how many, and their mean size in bytes. */
+  recordings: { written: number; meanBytes: number | null };
 }
 
 /** Run (or resume) a sweep into `o.out`; writes `<out>/summary.json` (one summary per policy and setting) and `<out>/report.html`. */
@@ -143,6 +151,8 @@ export function sweepChains(spec: SweepSpec, salt?: string): ChainSpec[] {
 }
 
 export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepResultSummary> {
+  const recordMode: RecordMode = o.record ?? 'none';
+  if (!RECORD_MODES.includes(recordMode)) throw new Error(`record: "${String(recordMode)}" is not one of ${RECORD_MODES.join(', ')}`);
   const chains = sweepChains(spec, o.salt);
   const seedOf = (...parts: (string | number)[]) => (o.salt ? deriveSeed(o.salt, ...parts) : deriveSeed(...parts));
   const settings = sweepSettings(spec);
@@ -182,6 +192,7 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
           units.push({ done, unit: {
             kind: 'chain', cell, runId, policy, policyOptions, chain, seed: seedOf(spec.seed, 'chain', chain.name), repeat: r,
             policySeed: seedOf(spec.seed, 'policy', chain.name, r), mode: spec.mode, ood,
+            ...(recordMode !== 'none' ? { record: { mode: recordMode, dir: path.join(o.out, cell) } } : {}),
           } });
         }
       }
@@ -193,7 +204,9 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
     const workers = Math.max(1, o.workers ?? 1);
     let done = 0;
     const t0 = performance.now();
+    const recordedBytes: number[] = [];
     const accept = (r: SweepResult) => {
+      if (r.recordedBytes !== undefined) recordedBytes.push(r.recordedBytes);
       const store = stores.get(r.cell)!;
       if (r.chain) store.append(r.chain);
       if (r.baseline) store.baseline.append(r.baseline);
@@ -242,6 +255,7 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
       name: spec.name, cells, resumed: skipped, ran: mine.length - stopped, missing: o.noRun ? pending.length : stopped, stopped,
       chainsPerHour: chainUnits && seconds > 0 ? (chainUnits * 3600) / seconds : NaN, workers,
       physicsHealth: sweepPhysicsHealth(cells),
+      recordings: { written: recordedBytes.length, meanBytes: recordedBytes.length ? Math.round(recordedBytes.reduce((a, b) => a + b, 0) / recordedBytes.length) : null },
     };
     await writeSweepReport(o.out, result);
     return result;

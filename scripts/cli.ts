@@ -178,9 +178,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('-w, --workers <n>', 'worker threads', intOption('--workers', 1), 1)
     .option('--shard <i/n>', 'run only share i of n (0-based), for splitting a sweep across machines')
     .option('--salt <secret>', 'private salt for a fresh test set (only its hash is recorded)')
-    .option('--json', 'print the sweep summary on stdout');
+    .option('--json', 'print the sweep summary on stdout')
+    .addOption(new Option('--record <which>', 'keep chain trajectories (poses at 10 Hz, steps, outcomes, health events) in each cell\'s recordings/').choices(['none', 'failures', 'all']).default('none'));
   addPolicyOptions(sweepCmd)
-    .action(async (file: string, o: PolicyCliOptions & { out: string; workers: number; shard?: string; json?: boolean; salt?: string }) => {
+    .action(async (file: string, o: PolicyCliOptions & { out: string; workers: number; shard?: string; json?: boolean; salt?: string; record: RecordMode }) => {
       let shard: { index: number; count: number } | undefined;
       if (o.shard) {
         const m = /^(\d+)\/(\d+)$/.exec(o.shard);
@@ -194,12 +195,13 @@ export async function main(argv: string[]): Promise<number> {
         throw new InvalidArgumentError(`${file}: ${(e as Error).message}`);
       }
       const spec = parseSweepSpec(json, file);
-      const r = await runSweep(spec, { out: o.out, workers: o.workers, shard, salt: o.salt, policyOptions: policyOptionsFrom(o), onProgress: (d, t) => { if (d === t || d % 20 === 0) process.stderr.write(`sweep: ${d}/${t} units\n`); } });
+      const r = await runSweep(spec, { out: o.out, workers: o.workers, shard, salt: o.salt, record: o.record, policyOptions: policyOptionsFrom(o), onProgress: (d, t) => { if (d === t || d % 20 === 0) process.stderr.write(`sweep: ${d}/${t} units\n`); } });
       if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
       else {
         process.stderr.write(`\n${r.ran} units run, ${r.resumed} already recorded; ${r.workers} worker(s), ${Number.isFinite(r.chainsPerHour) ? r.chainsPerHour.toFixed(0) : 'n/a'} chains/hour\n\n`);
         process.stderr.write(summaryTable(r.cells.map((c) => ({ ...c.summary, policy: `${c.policy} ${c.setting}` }))) + '\n');
         process.stderr.write(`\n${healthLine(r.physicsHealth)}\n`);
+        if (r.recordings.written) process.stderr.write(`recorded ${r.recordings.written} chain runs in the cells' recordings/ (${((r.recordings.meanBytes ?? 0) / 1024).toFixed(1)} KiB per chain run on average)\n`);
       }
     });
 
@@ -228,11 +230,12 @@ export async function main(argv: string[]): Promise<number> {
     .option('--fresh', 'discard results a previous job left in the results directory instead of resuming them')
     .option('-w, --workers <n>', 'worker threads (default: the config\'s workers)', intOption('--workers', 1))
     .option('--json', 'print summary.json on stdout')
-    .action(async (o: { config: string; policy?: string; updateBaseline?: boolean; out?: string; fresh?: boolean; workers?: number; json?: boolean }) => {
+    .addOption(new Option('--record <which>', 'keep chain trajectories of the job (poses at 10 Hz, steps, outcomes, health events) in the suites\' recordings/').choices(['none', 'failures', 'all']).default('none'))
+    .action(async (o: { config: string; policy?: string; updateBaseline?: boolean; out?: string; fresh?: boolean; workers?: number; json?: boolean; record: RecordMode }) => {
       const cfg = loadCiConfig(o.config);
       const progress = new Progress(process.stderr, Boolean(process.stdout.isTTY && process.stderr.isTTY));
       const r = await runCi(cfg, {
-        policy: o.policy, updateBaseline: o.updateBaseline, out: o.out, fresh: o.fresh, workers: o.workers,
+        policy: o.policy, updateBaseline: o.updateBaseline, out: o.out, fresh: o.fresh, workers: o.workers, record: o.record,
         onProgress: (p) => progress.update({ phase: 'units', done: p.done, total: p.total, resumed: false }, `ci ${p.suite}`),
       }).finally(() => progress.stop());
       const md = readFileSync(r.files.markdown, 'utf8');
@@ -241,6 +244,7 @@ export async function main(argv: string[]): Promise<number> {
       const failed = r.checks.filter((c) => c.status === 'fail');
       for (const c of failed) process.stderr.write(`FAIL ${c.id}: ${c.message}\n`);
       for (const [g, h] of Object.entries(r.physicsHealth)) if (h.contaminated) process.stderr.write(`WARNING ${healthWarning(g, h)}\n`);
+      if (r.recordings.written) process.stderr.write(`recorded ${r.recordings.written} chain runs (${((r.recordings.meanBytes ?? 0) / 1024).toFixed(1)} KiB each on average)\n`);
       process.stderr.write(`chaingap ci: ${r.status.toUpperCase()}: ${r.checks.length} checks, ${failed.length} failed${r.baselineWritten ? `; reference written to ${r.baselineWritten}` : ''}; ${r.wallSeconds.toFixed(0)} s; ${r.files.junitXml}, ${r.files.markdown}\n`);
       code = r.exitCode;
     });

@@ -229,7 +229,7 @@ describe('physics health in summaries and reports', () => {
     const base = [episode('a', 0, clean), episode('b', 0, clean)];
     const cell = (setting: string, recs: ChainRecord[]): SweepCell => ({ policy: 'p', ood: setting === 'controlled' ? {} : { clutter: 1 }, setting, dir: `p/${setting}`, summary: summarise(input, recs, base) });
     const cells = [cell('controlled', [chain('c1', [clean, clean])]), cell('clutter=1', [chain('c1', [unstable, clean])])];
-    const r: SweepResultSummary = { name: 'h', cells, resumed: 0, ran: 4, missing: 0, stopped: 0, chainsPerHour: 1, workers: 1, physicsHealth: sweepPhysicsHealth(cells) };
+    const r: SweepResultSummary = { name: 'h', cells, resumed: 0, ran: 4, missing: 0, stopped: 0, chainsPerHour: 1, workers: 1, physicsHealth: sweepPhysicsHealth(cells), recordings: { written: 0, meanBytes: null } };
     expect(r.physicsHealth.chains).toMatchObject({ chains: 2, chainsWithUnstable: 1, unstableSteps: 3, contaminated: true });
     expect(r.physicsHealth.baseline).toMatchObject({ episodes: 2, measuredAttempts: 2, contaminated: false });
     const dir = tmp();
@@ -255,7 +255,7 @@ describe('physics health in summaries and reports', () => {
       name: 'job', policy: 'p', status: 'pass', exitCode: 0, checks: [], metrics: {},
       physicsHealth: { 'kitchen/controlled': ph.chains, 'kitchen/isolated': ph.baseline },
       rules: { alpha: 0.05, minEffect: 0.1, power: 0.8, correction: 'holm', floorRule: 'significant' }, reference: null, baselineWritten: null,
-      units: { ran: 1, resumed: 0 }, wallSeconds: 1, job: 'x', files: { summaryJson: '', junitXml: '', markdown: '' },
+      units: { ran: 1, resumed: 0 }, recordings: { written: 0, meanBytes: null }, wallSeconds: 1, job: 'x', files: { summaryJson: '', junitXml: '', markdown: '' },
     });
     const md = ciMarkdown(result(dirty));
     expect(md).toMatch(/^> ⚠️ \*\*physics health: kitchen \/ controlled: CONTAMINATED by simulator artefacts: 3 control steps/m);

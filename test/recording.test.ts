@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runChains } from '../runner/run.ts';
+import { parseSweepSpec, runSweep } from '../runner/sweep.ts';
 import { readRecording, recordingPath } from '../runner/recording.ts';
 import { CONTROL_HZ } from '../sim/world.ts';
 
@@ -55,6 +56,25 @@ describe('recording chain trajectories', () => {
     for (const c of lines) expect(fs.existsSync(recordingPath(out, c.chainId, c.repeat))).toBe(failed.includes(c));
     const one = readRecording(recordingPath(out, failed[0].chainId, failed[0].repeat));
     expect(one.steps.some((s) => !s.success && s.failure)).toBe(true);
+  });
+
+  it('sweeps record in each cell, on worker threads as in-process, and the results are those of an unrecorded sweep', async () => {
+    const spec = parseSweepSpec({ name: 'rec', policies: ['noisy-expert:0.3'], axes: { clutter: [1] }, chains: 2, steps: 2, baselineEpisodes: 1, seed: 3 }, 'rec.json');
+    const plain = await runSweep(spec, { out: tmp(), workers: 1 });
+    for (const workers of [1, 2]) {
+      const out = tmp();
+      const r = await runSweep(spec, { out, workers, record: 'all' });
+      expect(r.recordings.written).toBe(4); // 2 chains x 2 settings
+      expect(r.cells.map((c) => c.summary.S)).toEqual(plain.cells.map((c) => c.summary.S));
+      for (const cell of r.cells) {
+        const dir = path.join(out, cell.dir);
+        const lines = fs.readFileSync(path.join(dir, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+        for (const c of lines) {
+          const rec = readRecording(recordingPath(dir, c.chainId, c.repeat));
+          expect(rec.steps.map((s) => [s.task, s.success])).toEqual(c.steps.map((s: { task: string; success: boolean }) => [s.task, s.success]));
+        }
+      }
+    }
   });
 
   it('an unknown mode is refused with the choices', async () => {
