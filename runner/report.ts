@@ -11,8 +11,11 @@ export interface ReportOptions {
   /** Predicted S_k under independence for k = 1..N (`independenceCurve` in charts.ts). */
   independence?: number[];
   title?: string;
-  /** Contact sheets (PNG bytes) to show in report.html, inline. */
-  sheets?: { chain: string; png: Uint8Array }[];
+  /**
+   * Contact sheets (PNG bytes) to show in report.html, inline, each with the outcome of the steps its
+   * frames follow (frame 1 is the start, frame k + 1 the view after step k).
+   */
+  sheets?: { chain: string; png: Uint8Array; steps?: readonly { task: string; success: boolean; failure?: string }[] }[];
 }
 
 type Block = { p: string } | { table: { head: string[]; rows: string[][] } } | { chart: keyof ChartSvgs };
@@ -194,6 +197,9 @@ th, td { border: 1px solid #dcdcdc; padding: 4px 10px; text-align: left; vertica
 th { background: #f0f2f5; font-weight: 600; white-space: nowrap; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 figure img { width: 100%; max-width: 960px; image-rendering: pixelated; }
+figure.sheet img { height: auto; max-width: 100%; }
+ol.frames { margin: 0.3em 0 0 1.4em; padding: 0; font-size: 0.9em; }
+.ok { color: #1a7f37; } .fail { color: #cf222e; font-weight: 600; }
 figcaption { font-size: 12px; color: #555; margin-bottom: 4px; }
 td.ci { white-space: nowrap; font-variant-numeric: tabular-nums; }
 tr:nth-child(even) td { background: #fafbfc; }
@@ -226,7 +232,13 @@ export function renderHtml(summary: RunSummary, svgs: ChartSvgs, opts: ReportOpt
   if (opts.sheets?.length) {
     body.push('<section>\n<h2>Contact sheets</h2>', '<p>The agentview camera at the start of each chain and after each of its steps.</p>');
     for (const s of opts.sheets) {
-      body.push(`<figure><figcaption>${esc(s.chain)}</figcaption><img alt="${esc(s.chain)}" src="data:image/png;base64,${Buffer.from(s.png).toString('base64')}"></figure>`);
+      // Shown at twice its pixel size at most (a two-frame sheet is not stretched to the page's width).
+      const { width } = pngSize(s.png);
+      const frames = s.steps ? [
+        '<li>start</li>',
+        ...s.steps.map((st, k) => `<li>after step ${k + 1}, ${esc(st.task)}: ${st.success ? '<span class="ok">success</span>' : `<span class="fail">failed${st.failure ? ` (${esc(st.failure)})` : ''}</span>`}</li>`),
+      ] : [];
+      body.push(`<figure class="sheet"><figcaption>${esc(s.chain)}</figcaption><img alt="${esc(s.chain)}" style="width: min(100%, ${2 * width}px)" src="data:image/png;base64,${Buffer.from(s.png).toString('base64')}">${frames.length ? `<ol class="frames">${frames.join('')}</ol>` : ''}</figure>`);
     }
     body.push('</section>');
   }
@@ -259,4 +271,10 @@ export async function writeReports(dir: string, summary: RunSummary, opts: Repor
   writeDurably(reportMd, md);
   writeDurably(reportHtml, html);
   return { summaryJson, reportMd, reportHtml };
+}
+
+/** Width and height of a PNG from its IHDR chunk (bytes 16..23, big-endian). */
+function pngSize(png: Uint8Array): { width: number; height: number } {
+  const v = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  return png.byteLength >= 24 ? { width: v.getUint32(16), height: v.getUint32(20) } : { width: 0, height: 0 };
 }

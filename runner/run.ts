@@ -279,7 +279,10 @@ async function summariseRun(dir: string, config: RunConfig, store: ResultsStore)
     { runId: runIdOf(config), scene: config.scene, policy: config.policy, mode: config.mode, seed: config.seed, steps: config.steps, repeats: config.repeats, versions: versions() },
     store.all(), store.baseline.all(),
   );
-  const files = await writeReports(dir, summary, { independence: independenceFor(store.all(), summary), sheets: readSheets(dir) });
+  // Each sheet with the steps of its chain's first repeat (what its frames follow).
+  const first = new Map(store.all().filter((r) => r.repeat === 0).map((r) => [r.chainId, r.steps]));
+  const sheets = readSheets(dir).map((s) => ({ ...s, steps: first.get(s.chain)?.map((st) => ({ task: st.task, success: st.success, failure: st.failure ?? undefined })) }));
+  const files = await writeReports(dir, summary, { independence: independenceFor(store.all(), summary), sheets });
   return { summary, files };
 }
 
