@@ -95,3 +95,5 @@ export { chainMetrics, isolatedMetrics, type MetricCounts } from './runner/ci-me
 export { ciJunit, ciMarkdown, healthWarning } from './runner/ci-report.ts';
 export { fisherLess, zLess, holmAdjust, normalQuantile, binomialCdf } from './runner/stats.ts';
 export { readRecording, recordingPath, RECORD_MODES, RECORDING_QUANTA, type Recording, type RecordMode, type RecordedStep, type RecordedEvent } from './runner/recording.ts';
+export { writeVideo, renderRecording, type VideoOptions, type VideoResult } from './runner/video.ts';
+export { showFrame, type ReplayFrame } from './sim/replay.ts';

@@ -9,13 +9,16 @@ import { join } from 'node:path';
 import { decode, encode } from '@msgpack/msgpack';
 import type { Env, StepInfo } from '../sim/env.ts';
 import type { ChainRecord, FailureLabel } from './records.ts';
+import type { ResolvedScene } from '../scenes/types.ts';
 
 export type RecordMode = 'none' | 'failures' | 'all';
 export const RECORD_MODES: readonly RecordMode[] = ['none', 'failures', 'all'];
 
 /** Position quantum (m) and quaternion scale of the stored poses. */
 export const RECORDING_QUANTA = { pos: 1e-4, quat: 32767 };
-export const RECORDING_VERSION = 1;
+export const RECORDING_VERSION = 2;
+/** Versions this chaingap reads: 1 lacks the resolved scene (`world`), so it cannot be rendered. */
+const READABLE_VERSIONS = [1, 2];
 
 export interface RecordedStep {
   index: number;
@@ -60,6 +63,11 @@ export interface Recording {
   fixture: Float32Array;
   steps: RecordedStep[];
   events: RecordedEvent[];
+  /**
+   * The world as the chain's reset resolved it (scene spec, layout, fixtures and their initial values,
+   * OOD appearance): what a replay rebuilds the bodies from (version 2 on).
+   */
+  world?: ResolvedScene;
 }
 
 /** Gathers one chain run's trajectory; `finish` decides whether it is written. */
@@ -135,7 +143,7 @@ export class ChainRecorder {
     const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
     return encode({
       version: RECORDING_VERSION, runId: rec.runId, chainId: rec.chainId, repeat: rec.repeat, seed: rec.seed,
-      scene: this.env!.world.scene.spec.name, objects: this.objects, fixtures: this.fixtures,
+      scene: this.env!.world.scene.spec.name, objects: this.objects, fixtures: this.fixtures, world: this.env!.world.scene,
       frames: this.t.length, posQuantum: RECORDING_QUANTA.pos, quatScale: RECORDING_QUANTA.quat,
       t: bytes(Int32Array.from(this.t)), q: bytes(Float32Array.from(this.q)), gripper: bytes(Float32Array.from(this.gripper)),
       pos: bytes(Int32Array.from(this.pos)), quat: bytes(Int16Array.from(this.quat)), fixture: bytes(Float32Array.from(this.fixture)),
@@ -166,7 +174,7 @@ export function writeRecording(dir: string, rec: ChainRecord, recorder: ChainRec
 /** Read a recording file back (poses dequantised). */
 export function readRecording(file: string): Recording {
   const d = decode(readFileSync(file)) as Record<string, unknown>;
-  if (d.version !== RECORDING_VERSION) throw new Error(`${file}: recording version ${String(d.version)}, this chaingap reads ${RECORDING_VERSION}`);
+  if (!READABLE_VERSIONS.includes(d.version as number)) throw new Error(`${file}: recording version ${String(d.version)}, this chaingap reads ${READABLE_VERSIONS.join(' and ')}`);
   const view = <T>(b: unknown, C: { new (buf: ArrayBuffer): T }): T => {
     // A copy into a buffer of its own (decode may hand out views into the file's bytes, possibly
     // unaligned; Buffer.slice would still share them).
@@ -183,5 +191,6 @@ export function readRecording(file: string): Recording {
     t: view(d.t, Int32Array), q: view(d.q, Float32Array), gripper: view(d.gripper, Float32Array),
     pos: Float32Array.from(posQ, (x) => x * pq), quat: Float32Array.from(quatQ, (x) => x / qs), fixture: view(d.fixture, Float32Array),
     steps: d.steps as RecordedStep[], events: d.events as RecordedEvent[],
+    ...(d.world ? { world: d.world as ResolvedScene } : {}),
   };
 }

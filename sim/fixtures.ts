@@ -33,14 +33,8 @@ export class FixturePart {
 
   constructor(world: RWorld, readonly fixture: Fixture, readonly def: PartDef, shell: RBody, init: number) {
     this.key = partKey(fixture.spec.id, fixture.def, def.name);
-    const frameQ = fixture.frameQuat;
-    const base = fixture.base;
     const initValue = def.switch?.mode === 'toggle' ? 0 : clamp(init, def.range[0], def.range[1]);
-    // Where the part sits at joint value 0, moved by its initial value.
-    let pos = add(base, quatRotate(frameQ, def.origin) as Vec3);
-    let rot = frameQ;
-    if (def.joint === 'slide') pos = add(pos, quatRotate(frameQ, scale(def.axis, initValue)) as Vec3);
-    else rot = quatMul(frameQ, quatFromAxisAngle(def.axis, initValue)) as Quat;
+    const { pos, rot } = partPose(fixture, def, initValue);
     const body = world.createRigidBody(
       RAPIER.RigidBodyDesc.dynamic().setTranslation(pos[0], pos[1], pos[2]).setRotation(xyzw(rot)),
     );
@@ -75,6 +69,13 @@ export class FixturePart {
 
   get rigidBody(): RBody {
     return this.body;
+  }
+
+  /** Put the part at joint value `value` at once (a replay of a recorded frame; nothing is simulated). */
+  placeAt(value: number): void {
+    const { pos, rot } = partPose(this.fixture, this.def, value);
+    this.body.setTranslation({ x: pos[0], y: pos[1], z: pos[2] }, false);
+    this.body.setRotation(xyzw(rot), false);
   }
 
   /** The joint coordinate: slide metres along the axis, hinge radians about it (0 = at rest, closed, off). */
@@ -143,6 +144,14 @@ export class FixturePart {
     this.toggled = s.on;
     this.latched = s.latched;
   }
+}
+
+/** Where a part's body sits at joint value `value`: its frame at 0, slid along or turned about its axis. */
+function partPose(fixture: Fixture, def: PartDef, value: number): { pos: Vec3; rot: Quat } {
+  const frameQ = fixture.frameQuat;
+  const pos = add(fixture.base, quatRotate(frameQ, def.origin) as Vec3);
+  if (def.joint === 'slide') return { pos: add(pos, quatRotate(frameQ, scale(def.axis, value)) as Vec3), rot: frameQ };
+  return { pos, rot: quatMul(frameQ, quatFromAxisAngle(def.axis, value)) as Quat };
 }
 
 export class Fixture {

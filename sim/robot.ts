@@ -262,6 +262,26 @@ export class Robot {
   }
 
   /** Current opening between the finger pads, measured from the finger bodies. */
+  /**
+   * Put the arm at joints `q` and the fingers `width` apart at once, without moving through the poses
+   * between (a replay of a recorded frame; nothing is simulated).
+   */
+  placeAt(q: ArrayLike<number>, width: number): void {
+    for (let i = 0; i < 7; i++) { this.q[i] = q[i]; this.qTarget[i] = q[i]; }
+    this.stepsLeft = 0;
+    this.frames = linkFrames(this.q);
+    this.frames.slice(0, 8).forEach((f, i) => {
+      this.links[i].setTranslation({ x: f.pos[0], y: f.pos[1], z: f.pos[2] }, false);
+      this.links[i].setRotation({ x: f.quat[0], y: f.quat[1], z: f.quat[2], w: f.quat[3] }, false);
+    });
+    const hand = this.frames[7];
+    this.fingers.forEach((b, k) => {
+      const p = quatRotate(hand.quat, [0, (k === 0 ? 1 : -1) * width / 2, GRIPPER.fingerZ]);
+      b.setTranslation({ x: hand.pos[0] + p[0], y: hand.pos[1] + p[1], z: hand.pos[2] + p[2] }, false);
+      b.setRotation({ x: hand.quat[0], y: hand.quat[1], z: hand.quat[2], w: hand.quat[3] }, false);
+    });
+  }
+
   gripperWidth(): number {
     return this.fingerOpening(0) + this.fingerOpening(1);
   }

@@ -1,0 +1,121 @@
+// Rollout clips: a recorded chain run (runner/recording.ts) rendered with chaingap's own renderer,
+// frame by frame from the stored poses (sim/replay.ts), and written as an animated GIF (gifenc, pure
+// JS) or, when Debian's ffmpeg is on the PATH, as an H.264 MP4. The instruction and outcome of each
+// step are in the recording; the clip shows what the camera saw.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import gifenc from 'gifenc';
+import { CONTROL_HZ, SimWorld } from '../sim/world.ts';
+import { RayRenderer, type RenderDevice } from '../sim/render/renderer.ts';
+import { showFrame } from '../sim/replay.ts';
+import type { CameraImage } from '../sim/policy.ts';
+import type { Quat, Vec3 } from '../scenes/types.ts';
+import { readRecording, recordingPath, type Recording } from './recording.ts';
+
+export interface VideoOptions {
+  /** Run directory holding `recordings/` (a run's out, or a sweep or ci cell directory). */
+  dir: string;
+  chain: string;
+  repeat?: number;
+  /** Camera to render (default agentview; `wrist` rides on the hand). */
+  camera?: string;
+  /** Output file: `.gif`, or `.mp4` (needs ffmpeg on the PATH). */
+  out: string;
+  width?: number;
+  height?: number;
+  /** Only frames from `from` to `to` (indices into the recording's frames; default all). */
+  from?: number;
+  to?: number;
+  device?: RenderDevice;
+}
+
+export interface VideoResult {
+  file: string;
+  format: 'gif' | 'mp4';
+  frames: number;
+  width: number;
+  height: number;
+  /** Playback rate: the recording's frame rate (control steps per frame at CONTROL_HZ). */
+  fps: number;
+  bytes: number;
+  /** Wall time to render and encode (s). */
+  seconds: number;
+}
+
+/** The frames of a recorded chain run rendered from `camera`, in order. */
+export async function renderRecording(rec: Recording, o: { camera?: string; width?: number; height?: number; from?: number; to?: number; device?: RenderDevice } = {}): Promise<CameraImage[]> {
+  if (!rec.world) throw new Error(`recording of chain "${rec.chainId}" repeat ${rec.repeat} has no resolved scene (version ${rec.version}, from before chaingap stored it): record the run again to render it`);
+  const camera = o.camera ?? 'agentview';
+  const renderer = new RayRenderer({ width: o.width ?? 256, height: o.height ?? 256, device: o.device ?? 'cpu' });
+  const world = await SimWorld.create(rec.world);
+  try {
+    const n = rec.t.length;
+    const from = Math.max(0, o.from ?? 0), to = Math.min(n - 1, o.to ?? n - 1);
+    const keys = rec.fixtures.flatMap((f) => f.parts);
+    const out: CameraImage[] = [];
+    for (let i = from; i <= to; i++) {
+      const objects = rec.objects.map((ob, k) => {
+        const j = i * rec.objects.length + k;
+        return { id: ob.id, pos: Array.from(rec.pos.subarray(3 * j, 3 * j + 3)) as Vec3, quat: Array.from(rec.quat.subarray(4 * j, 4 * j + 4)) as Quat };
+      });
+      const parts = Object.fromEntries(keys.map((key, k) => [key, rec.fixture[i * keys.length + k]]));
+      showFrame(world, { q: rec.q.subarray(7 * i, 7 * i + 7), gripper: rec.gripper[i], objects, parts });
+      out.push(renderer.render(world, [camera])[camera]);
+    }
+    return out;
+  } finally {
+    world.free();
+  }
+}
+
+/** Render a recorded chain run to a clip; see VideoOptions. */
+export async function writeVideo(o: VideoOptions): Promise<VideoResult> {
+  const t0 = performance.now();
+  const file = recordingPath(o.dir, o.chain, o.repeat ?? 0);
+  if (!existsSync(file)) throw new Error(`${file}: no recording of chain "${o.chain}" repeat ${o.repeat ?? 0}; run with --record all (or failures) to keep it`);
+  const ext = path.extname(o.out).toLowerCase();
+  if (ext !== '.gif' && ext !== '.mp4') throw new Error(`--out ${o.out}: the clip's format comes from its extension: .gif or .mp4`);
+  if (ext === '.mp4' && !hasFfmpeg()) throw new Error(`--out ${o.out}: mp4 needs ffmpeg on the PATH (Debian: apt-get install ffmpeg); write a .gif instead`);
+  const rec = readRecording(file);
+  const frames = await renderRecording(rec, o);
+  if (!frames.length) throw new Error(`${file}: no frames in the range asked for`);
+  // Frames are stored every few control steps: play them back at the rate they were taken.
+  const every = rec.t.length > 1 ? Math.max(1, rec.t[1] - rec.t[0]) : 1;
+  const fps = CONTROL_HZ / every;
+  mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
+  const bytes = ext === '.gif' ? gifBytes(frames, fps) : mp4Bytes(frames, fps);
+  writeFileSync(o.out, bytes);
+  const { width, height } = frames[0];
+  return { file: o.out, format: ext === '.gif' ? 'gif' : 'mp4', frames: frames.length, width, height, fps, bytes: bytes.byteLength, seconds: (performance.now() - t0) / 1000 };
+}
+
+function gifBytes(frames: readonly CameraImage[], fps: number): Uint8Array {
+  // gifenc is CommonJS: its functions hang off the default export.
+  const { GIFEncoder, applyPalette, quantize } = gifenc;
+  const gif = GIFEncoder();
+  const delay = Math.round(1000 / fps);
+  for (const f of frames) {
+    const rgba = new Uint8Array(f.width * f.height * 4);
+    for (let i = 0; i < f.width * f.height; i++) {
+      rgba[4 * i] = f.rgb[3 * i]; rgba[4 * i + 1] = f.rgb[3 * i + 1]; rgba[4 * i + 2] = f.rgb[3 * i + 2]; rgba[4 * i + 3] = 255;
+    }
+    const palette = quantize(rgba, 256);
+    gif.writeFrame(applyPalette(rgba, palette), f.width, f.height, { palette, delay });
+  }
+  gif.finish();
+  return gif.bytes();
+}
+
+function hasFfmpeg(): boolean {
+  return spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).status === 0;
+}
+
+function mp4Bytes(frames: readonly CameraImage[], fps: number): Uint8Array {
+  const { width, height } = frames[0];
+  const raw = Buffer.concat(frames.map((f) => Buffer.from(f.rgb.buffer, f.rgb.byteOffset, f.rgb.byteLength)));
+  const r = spawnSync('ffmpeg', ['-loglevel', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', String(fps), '-i', '-',
+    '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-movflags', 'frag_keyframe+empty_moov', '-f', 'mp4', '-'], { input: raw, maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr?.toString().trim() || `exit ${r.status}`}`);
+  return r.stdout;
+}
