@@ -16,6 +16,8 @@ export interface ReportOptions {
    * frames follow (frame 1 is the start, frame k + 1 the view after step k).
    */
   sheets?: { chain: string; png: Uint8Array; steps?: readonly { task: string; success: boolean; failure?: string }[] }[];
+  /** Clips around the first failure of recorded chain runs (runner/video.ts failureClips), inline. */
+  clips?: { chain: string; repeat: number; step: number; instruction: string; label: string; gif: Uint8Array }[];
 }
 
 type Block = { p: string } | { table: { head: string[]; rows: string[][] } } | { chart: keyof ChartSvgs };
@@ -198,6 +200,8 @@ th { background: #f0f2f5; font-weight: 600; white-space: nowrap; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 figure img { width: 100%; max-width: 960px; image-rendering: pixelated; }
 figure.sheet img { height: auto; max-width: 100%; }
+figure.clip { display: inline-block; margin: 0 1em 1em 0; max-width: 220px; vertical-align: top; }
+figure.clip img { width: 192px; height: 192px; }
 ol.frames { margin: 0.3em 0 0 1.4em; padding: 0; font-size: 0.9em; }
 .ok { color: #1a7f37; } .fail { color: #cf222e; font-weight: 600; }
 figcaption { font-size: 12px; color: #555; margin-bottom: 4px; }
@@ -226,6 +230,13 @@ export function renderHtml(summary: RunSummary, svgs: ChartSvgs, opts: ReportOpt
           ...rows.map((r) => `<tr>${r.map((c, i) => `<td${right[i] ? ' class="n"' : /^\[[^\]]*\]$/.test(c) ? ' class="ci"' : ''}>${esc(c)}</td>`).join('')}</tr>`),
           '</tbody>', '</table>');
       }
+    }
+    body.push('</section>');
+  }
+  if (opts.clips?.length) {
+    body.push('<section>\n<h2>Failures, as recorded</h2>', '<p>The agentview camera over the last seconds of the first failed step of recorded chain runs (up to 3 per failure label), replayed from the stored poses. <code>chaingap video</code> renders a whole run.</p>');
+    for (const c of opts.clips) {
+      body.push(`<figure class="clip"><img alt="${esc(c.chain)} step ${c.step}" src="data:image/gif;base64,${Buffer.from(c.gif).toString('base64')}"><figcaption>${esc(c.chain)} (repeat ${c.repeat}), step ${c.step} "${esc(c.instruction)}": <span class="fail">${esc(c.label)}</span></figcaption></figure>`);
     }
     body.push('</section>');
   }

@@ -25,6 +25,7 @@ import { contactSheet, rgbPng } from '../sim/render/images.ts';
 import { mkdirSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { ChainRecorder, keepRecording, RECORD_MODES, writeRecording, type RecordMode } from './recording.ts';
+import { failureClips } from './video.ts';
 
 export interface RunOptions {
   /** Run directory (created; resumed when it already holds this run). */
@@ -282,7 +283,9 @@ async function summariseRun(dir: string, config: RunConfig, store: ResultsStore)
   // Each sheet with the steps of its chain's first repeat (what its frames follow).
   const first = new Map(store.all().filter((r) => r.repeat === 0).map((r) => [r.chainId, r.steps]));
   const sheets = readSheets(dir).map((s) => ({ ...s, steps: first.get(s.chain)?.map((st) => ({ task: st.task, success: st.success, failure: st.failure ?? undefined })) }));
-  const files = await writeReports(dir, summary, { independence: independenceFor(store.all(), summary), sheets });
+  // Clips of the last seconds before the first failure, up to 3 chain runs per label, where recorded.
+  const clips = existsSync(path.join(dir, 'recordings')) ? await failureClips(dir, store.all().filter((r) => r.steps.some((st) => !st.success))) : [];
+  const files = await writeReports(dir, summary, { independence: independenceFor(store.all(), summary), sheets, clips });
   return { summary, files };
 }
 

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import gifenc from 'gifenc';
+import * as gifencModule from 'gifenc';
 import { CONTROL_HZ, SimWorld } from '../sim/world.ts';
 import { RayRenderer, type RenderDevice } from '../sim/render/renderer.ts';
 import { showFrame } from '../sim/replay.ts';
@@ -90,9 +90,11 @@ export async function writeVideo(o: VideoOptions): Promise<VideoResult> {
   return { file: o.out, format: ext === '.gif' ? 'gif' : 'mp4', frames: frames.length, width, height, fps, bytes: bytes.byteLength, seconds: (performance.now() - t0) / 1000 };
 }
 
-function gifBytes(frames: readonly CameraImage[], fps: number): Uint8Array {
-  // gifenc is CommonJS: its functions hang off the default export.
-  const { GIFEncoder, applyPalette, quantize } = gifenc;
+/** Frames as an animated GIF at `fps` (gifenc; a palette per frame). */
+export function gifBytes(frames: readonly CameraImage[], fps: number): Uint8Array {
+  // gifenc ships CommonJS (Node: its functions hang off the default export) and an ES module (named exports).
+  const m = gifencModule as unknown as typeof gifencModule & { default?: typeof gifencModule };
+  const { GIFEncoder, applyPalette, quantize } = typeof m.GIFEncoder === 'function' ? m : m.default!;
   const gif = GIFEncoder();
   const delay = Math.round(1000 / fps);
   for (const f of frames) {
@@ -118,4 +120,41 @@ function mp4Bytes(frames: readonly CameraImage[], fps: number): Uint8Array {
     '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-movflags', 'frag_keyframe+empty_moov', '-f', 'mp4', '-'], { input: raw, maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr?.toString().trim() || `exit ${r.status}`}`);
   return r.stdout;
+}
+
+/** A clip of a recorded chain run around its first failure, for the report. */
+export interface FailureClip {
+  chain: string;
+  repeat: number;
+  /** 1-based step that failed, its instruction and label. */
+  step: number;
+  instruction: string;
+  label: string;
+  gif: Uint8Array;
+}
+
+/**
+ * Up to `perLabel` clips per failure label of the recorded chain runs in `dir`: the last `seconds` of
+ * the first failed step of each (10 fps, `size` pixels square), for report.html.
+ */
+export async function failureClips(dir: string, runs: readonly { chainId: string; repeat: number }[], o: { perLabel?: number; seconds?: number; size?: number } = {}): Promise<FailureClip[]> {
+  const perLabel = o.perLabel ?? 3, seconds = o.seconds ?? 4, size = o.size ?? 96;
+  const taken = new Map<string, number>();
+  const out: FailureClip[] = [];
+  for (const r of runs) {
+    const file = recordingPath(dir, r.chainId, r.repeat);
+    if (!existsSync(file)) continue;
+    const rec = readRecording(file);
+    const failed = rec.steps.find((s) => !s.success);
+    if (!failed || !rec.world) continue;
+    const label = failed.failure ?? 'failed';
+    if ((taken.get(label) ?? 0) >= perLabel) continue;
+    taken.set(label, (taken.get(label) ?? 0) + 1);
+    const every = rec.t.length > 1 ? Math.max(1, rec.t[1] - rec.t[0]) : 1;
+    const fps = CONTROL_HZ / every;
+    const from = Math.max(failed.startFrame, failed.endFrame - Math.round(seconds * fps));
+    const frames = await renderRecording(rec, { width: size, height: size, from, to: failed.endFrame });
+    out.push({ chain: r.chainId, repeat: r.repeat, step: failed.index + 1, instruction: failed.instruction, label, gif: gifBytes(frames, fps) });
+  }
+  return out;
 }

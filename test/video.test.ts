@@ -12,6 +12,7 @@ import { ExpertPolicy } from '../policies/expert.ts';
 import { runChain } from '../runner/chain.ts';
 import { ChainRecorder, readRecording, recordingPath, writeRecording } from '../runner/recording.ts';
 import { renderRecording } from '../runner/video.ts';
+import { runChains } from '../runner/run.ts';
 import { fixtureChain, libraryFixtureCases } from './helpers/libero-fixture-cases.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-video-'));
@@ -86,5 +87,31 @@ describe('rollout clips', () => {
     };
     expect(bad(['--chain', 'nope', '-o', clip])).toMatch(/no recording of chain "nope" repeat 0; run with --record/);
     expect(bad(['--chain', chainId, '-o', path.join(dir, 'clip.avi')])).toMatch(/\.gif or \.mp4/);
+  });
+
+  it('report.html shows a clip of the last seconds before each recorded failure, up to 3 per label, captioned', async () => {
+    const out = tmp();
+    await runChains({ out, policy: 'noisy-expert:0.3', chains: 3, steps: 2, seed: 2, baselineEpisodes: 1, record: 'failures', log: () => {} });
+    const records = fs.readFileSync(path.join(out, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const failed = records.filter((r) => r.steps.some((s: { success: boolean }) => !s.success));
+    expect(failed.length).toBeGreaterThan(0);
+    const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+    const clips = [...html.matchAll(/<figure class="clip"><img alt="[^"]*" src="data:image\/gif;base64,([^"]+)"><figcaption>([^<]+) \(repeat (\d+)\), step (\d+) "[^"]*": <span class="fail">([^<]+)<\/span><\/figcaption><\/figure>/g)];
+    const byLabel = new Map<string, number>();
+    for (const r of failed) {
+      const first = r.steps.find((s: { success: boolean }) => !s.success);
+      byLabel.set(first.failure ?? 'failed', Math.min(3, (byLabel.get(first.failure ?? 'failed') ?? 0) + 1));
+    }
+    expect(clips.length).toBe([...byLabel.values()].reduce((a, b) => a + b, 0));
+    for (const [, b64, chain, repeat, step, label] of clips) {
+      const r = failed.find((x) => x.chainId === chain && x.repeat === Number(repeat))!;
+      const k = r.steps.findIndex((s: { success: boolean }) => !s.success);
+      expect(Number(step)).toBe(k + 1);
+      expect(label).toBe(r.steps[k].failure ?? 'failed');
+      const gif = gifFrames(Buffer.from(b64, 'base64'));
+      expect([gif.width, gif.height]).toEqual([96, 96]);
+      expect(gif.frames).toBeGreaterThan(1);
+      expect(gif.frames).toBeLessThanOrEqual(41);
+    }
   });
 });
