@@ -13,7 +13,7 @@ import { GRIPPER } from '../sim/robot.ts';
 import { quatRotate, solveIk, type Pose } from '../sim/kinematics.ts';
 import { clash, planFrontEntry, type FrontPlan } from './front-entry.ts';
 import { actionTowards, quatForYaw, reached, wrap, yawClosingAlong, yawFacing, yawOf, type Phase, type TcpTarget } from './motion.ts';
-import { HAND, corridorHeight, gap, handAxes, handBlocks, pointDistance, sceneBlocks, shapeBlocks, type Held } from './clearance.ts';
+import { HAND, corridorHeight, gap, handAxes, handBlocks, pointDistance, sceneBlocks, shapeBlocks, type Block, type Held } from './clearance.ts';
 import { LatencyModel } from './latency-model.ts';
 import { PLACEMENT, baseCentre, containerLevels, handClearZ, planPair, planSlot, releaseOpening, restingHeight, slotTarget, type Carried, type ContainerView, type Slot } from './placement.ts';
 
@@ -685,11 +685,7 @@ export class ExpertPolicy implements Policy {
         const blocks = sceneBlocks(this.state, new Set([id]));
         const width = gripFor(RIM_OPENING);
         // The hand at the grasp and the column it comes down through (an open drawer can overhang the object).
-        const descent = (t: Vec3) => {
-          const hb = handBlocks(t, g.yaw, width);
-          const palm = hb[hb.length - 1];
-          return [...hb, { ...palm, bottom: palm.top, top: palm.top + EXPERT.approach }];
-        };
+        const descent = (t: Vec3) => descentBlocks(t, g.yaw, width);
         // Only a fixture actually in the hand's way calls for a push (neighbouring objects are the grasp
         // planner's business: graspShift), and only a real overlap, not a near miss.
         const fixtureIds = new Set(this.state.scene.fixtures.map((f) => f.id));
@@ -722,11 +718,7 @@ export class ExpertPolicy implements Policy {
           const face = way.inside ? 2 * n - RIM_WALL / 2 : -RIM_WALL / 2;
           const contact = along(rim, face - HAND.pad[0], 0);
           // The column the palm comes down through and the wrist (link 7, 9 cm round) over it must clear too.
-          const withWrist = (t: Vec3) => {
-            const hb = handBlocks(t, yaw, 0);
-            const palm = hb[hb.length - 1];
-            return [...hb, { ...palm, bottom: palm.top, top: palm.top + EXPERT.approach }, { owner: 'hand', fp: { c: [t[0], t[1]] as Vec2, r: 0.045 }, bottom: t[2] + 0.1, top: t[2] + 0.3 }];
-          };
+          const withWrist = (t: Vec3) => [...descentBlocks(t, yaw, 0), { owner: 'hand', fp: { c: [t[0], t[1]] as Vec2, r: 0.045 }, bottom: t[2] + 0.1, top: t[2] + 0.3 }];
           for (const gapToWall of m.approach) {
             const start = along(contact, -gapToWall, 0);
             // Fingertips at `height`, or inside just high enough for the hand to clear the object's floor and walls.
@@ -830,7 +822,7 @@ export class ExpertPolicy implements Policy {
           const tcp = this.state.tcp();
           const next = planFrontEntry(r, { pos: [...tcp.pos] as Vec3, quat: [...tcp.quat] as Quat }, { kind: o.kind, pos: [...o.pos] as Vec3, quat: [...o.quat] as Quat },
             this.state.gripperWidth(), sceneBlocks(this.state, new Set([id])), why = [], again && plan ? plan : undefined);
-          if (next) plan = again ? { ...next, outside: [next.outside[0], next.outside[1], next.outside[2]] } : next;
+          if (next) plan = next;
           return next !== null;
         },
         onTimeout: () => [this.hold(`cannot fit ${id} into ${dest} from the front (${why.join('; ')})`, CLOSE)],
@@ -1384,6 +1376,13 @@ function rimOf(k: ObjectState['kind']): { c: Vec2; r: number; theta: number } {
   const c = baseCentre(k);
   const dx = (k.grasp.offset ?? 0) - c[0], dy = -c[1];
   return { c, r: Math.hypot(dx, dy), theta: Math.atan2(dy, dx) };
+}
+
+/** The hand's blocks at `t` and the column its palm comes down through from EXPERT.approach above. */
+function descentBlocks(t: Vec3, yaw: number, width: number): Block[] {
+  const hb = handBlocks(t, yaw, width);
+  const palm = hb[hb.length - 1];
+  return [...hb, { ...palm, bottom: palm.top, top: palm.top + EXPERT.approach }];
 }
 
 /** Gripper command that opens the fingers `width` apart. */

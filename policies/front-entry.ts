@@ -1,6 +1,6 @@
 // Putting a held object into a volume reached from the front (a shelf layer): how to hold it and
 // how far in the hand can slide. The region's open face is at its frame's -x (every fixture's front,
-// scenes/fixture-defs.ts). Two ways to hold the object are tried, as the hand holds it now:
+// scenes/fixture-defs.ts). Three ways to hold the object are tried, as the hand holds it now:
 // - level: the hand keeps pointing down and turns about the vertical so that the object's centre
 //   leads along the way in (a pan pinched at its rim slides in ahead of the fingers);
 // - rolled: the hand turns a quarter turn about its own x axis to point in, so that the fingers close
@@ -18,7 +18,7 @@
 import type { ObjectKind, Quat, Shape, Vec2, Vec3 } from '../scenes/types.ts';
 import { quatConj, quatMul, quatRotate } from '../sim/kinematics.ts';
 import { gap as footprintGap, HAND, handBlocks, shapeBlocks, type Block } from './clearance.ts';
-import { handYaw, quatFor } from './motion.ts';
+import { handYaw, quatFor, wrap } from './motion.ts';
 
 export interface FrontRegion {
   /** World pose of the region's frame (its +x points into the fixture). */
@@ -147,7 +147,7 @@ export function planFrontEntry(region: FrontRegion, tcp: { pos: Vec3; quat: Quat
   const c0 = centreOf(held.pos, held.quat);
   const d0: Vec2 = [c0[0] - tcp.pos[0], c0[1] - tcp.pos[1]];
   const yaw0 = handYaw(tcp.quat);
-  if (!only && Math.hypot(d0[0], d0[1]) > 0.02) candidates.push({ mode: 'level', yaw: wrapPi(yaw0 + theta - Math.atan2(d0[1], d0[0])), tilt: 0, roll: 0 });
+  if (!only && Math.hypot(d0[0], d0[1]) > 0.02) candidates.push({ mode: 'level', yaw: wrap(yaw0 + theta - Math.atan2(d0[1], d0[0])), tilt: 0, roll: 0 });
   if (!only) {
     // Each turn either way: rolled +pi/2 takes the hand's z onto its -y (the yaw a quarter turn behind
     // theta), -pi/2 onto its +y; tilted +pi/2 onto its +x, -pi/2 onto its -x. Of the two, the one
@@ -155,19 +155,19 @@ export function planFrontEntry(region: FrontRegion, tcp: { pos: Vec3; quat: Quat
     const nearer = (a: Pick<FrontPlan, 'mode' | 'yaw' | 'tilt' | 'roll'>, b: typeof a) => {
       const ok = (c: typeof a) => Math.abs(c.yaw) <= WRIST_YAW;
       if (ok(a) !== ok(b)) return ok(a) ? a : b;
-      return Math.abs(wrapPi(a.yaw - yaw0)) <= Math.abs(wrapPi(b.yaw - yaw0)) ? a : b;
+      return Math.abs(wrap(a.yaw - yaw0)) <= Math.abs(wrap(b.yaw - yaw0)) ? a : b;
     };
     // Rolled level first, then pitched down by FRONT_ENTRY.pitches (the wrist, trailing the fingertips
     // by 25 cm, then passes higher over what stands in front of the opening).
     for (const pitch of FRONT_ENTRY.pitches) {
       candidates.push(nearer(
-        { mode: 'rolled', yaw: wrapPi(theta - Math.PI / 2), tilt: 0, roll: Math.PI / 2 - pitch },
-        { mode: 'rolled', yaw: wrapPi(theta + Math.PI / 2), tilt: 0, roll: -(Math.PI / 2 - pitch) },
+        { mode: 'rolled', yaw: wrap(theta - Math.PI / 2), tilt: 0, roll: Math.PI / 2 - pitch },
+        { mode: 'rolled', yaw: wrap(theta + Math.PI / 2), tilt: 0, roll: -(Math.PI / 2 - pitch) },
       ));
     }
     candidates.push(nearer(
-      { mode: 'tilted', yaw: wrapPi(theta), tilt: Math.PI / 2, roll: 0 },
-      { mode: 'tilted', yaw: wrapPi(theta + Math.PI), tilt: -Math.PI / 2, roll: 0 },
+      { mode: 'tilted', yaw: wrap(theta), tilt: Math.PI / 2, roll: 0 },
+      { mode: 'tilted', yaw: wrap(theta + Math.PI), tilt: -Math.PI / 2, roll: 0 },
     ));
   }
   let best: FrontPlan | null = null;
@@ -232,8 +232,4 @@ function reachAlong(b: Block, e: Vec2): number {
   if (f.r !== undefined) return c + f.r;
   const ca = Math.cos(f.yaw), sa = Math.sin(f.yaw);
   return c + Math.abs(ca * e[0] + sa * e[1]) * f.h[0] + Math.abs(-sa * e[0] + ca * e[1]) * f.h[1];
-}
-
-function wrapPi(a: number): number {
-  return Math.atan2(Math.sin(a), Math.cos(a));
 }

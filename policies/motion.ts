@@ -63,13 +63,6 @@ export function handYaw(q: ArrayLike<number>): number {
   return Math.atan2(y[0], -y[1]);
 }
 
-/** Tilt of the hand away from pointing down, about its closing axis (rad, signed as `TcpTarget.tilt`). */
-export function handTilt(q: ArrayLike<number>): number {
-  const z = quatRotate(q, [0, 0, 1]);
-  const yaw = handYaw(q);
-  return Math.atan2(z[0] * Math.cos(yaw) + z[1] * Math.sin(yaw), -z[2]);
-}
-
 /** Yaw of a downward hand from its quaternion (direction of its x axis in the xy plane). */
 export function yawOf(q: ArrayLike<number>): number {
   const x = quatRotate(q, [1, 0, 0]);

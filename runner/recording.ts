@@ -152,6 +152,11 @@ export class ChainRecorder {
   }
 }
 
+/** How many recordings were written and their mean size in bytes (null when none). */
+export function recordingsWritten(bytes: readonly number[]): { written: number; meanBytes: number | null } {
+  return { written: bytes.length, meanBytes: bytes.length ? Math.round(bytes.reduce((a, b) => a + b, 0) / bytes.length) : null };
+}
+
 /** Whether a chain run is kept under `mode`. */
 export function keepRecording(mode: RecordMode, rec: ChainRecord): boolean {
   return mode === 'all' || (mode === 'failures' && rec.steps.some((s) => !s.success));

@@ -24,7 +24,7 @@ import type { CameraImage } from '../sim/policy.ts';
 import { contactSheet, rgbPng } from '../sim/render/images.ts';
 import { mkdirSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { ChainRecorder, keepRecording, RECORD_MODES, writeRecording, type RecordMode } from './recording.ts';
+import { ChainRecorder, keepRecording, RECORD_MODES, recordingsWritten, writeRecording, type RecordMode } from './recording.ts';
 import { failureClips } from './video.ts';
 
 export interface RunOptions {
@@ -247,7 +247,7 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
     }, { log: o.log });
     startBaseline();
     const { summary, files } = await summariseRun(o.out, config, store);
-    const recordings = { written: recordedBytes.length, meanBytes: recordedBytes.length ? Math.round(recordedBytes.reduce((a, b) => a + b, 0) / recordedBytes.length) : null };
+    const recordings = recordingsWritten(recordedBytes);
     return { dir: o.out, summary, resumed, tornBytes, files, recordings };
   } finally {
     store.close();

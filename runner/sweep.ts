@@ -14,7 +14,7 @@ import type { ChainSpec } from '../scenes/types.ts';
 import { parsePolicy, type PolicyOpenOptions } from '../policies/registry.ts';
 import { baselineTasks, deriveSeed, runIdOf, saltHash, versions, CHAINGAP_VERSION } from './run.ts';
 import { ResultsStore, baselineKey, recordKey, ResultsError } from './store.ts';
-import { RECORD_MODES, type RecordMode } from './recording.ts';
+import { RECORD_MODES, recordingsWritten, type RecordMode } from './recording.ts';
 import { summarise, type RunSummary } from './summary.ts';
 import { combinePhysicsHealth, type PhysicsHealthSummary } from './health.ts';
 import { runUnit, type SweepResult, type SweepUnit } from './sweep-unit.ts';
@@ -255,7 +255,7 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
       name: spec.name, cells, resumed: skipped, ran: mine.length - stopped, missing: o.noRun ? pending.length : stopped, stopped,
       chainsPerHour: chainUnits && seconds > 0 ? (chainUnits * 3600) / seconds : NaN, workers,
       physicsHealth: sweepPhysicsHealth(cells),
-      recordings: { written: recordedBytes.length, meanBytes: recordedBytes.length ? Math.round(recordedBytes.reduce((a, b) => a + b, 0) / recordedBytes.length) : null },
+      recordings: recordingsWritten(recordedBytes),
     };
     await writeSweepReport(o.out, result);
     return result;

@@ -43,6 +43,11 @@ export interface VideoResult {
   seconds: number;
 }
 
+/** The rate a recording's frames were taken at (frames are stored every few control steps): its playback rate. */
+function recordingFps(rec: Recording): number {
+  return CONTROL_HZ / (rec.t.length > 1 ? Math.max(1, rec.t[1] - rec.t[0]) : 1);
+}
+
 /** The frames of a recorded chain run rendered from `camera`, in order. */
 export async function renderRecording(rec: Recording, o: { camera?: string; width?: number; height?: number; from?: number; to?: number; device?: RenderDevice } = {}): Promise<CameraImage[]> {
   if (!rec.world) throw new Error(`recording of chain "${rec.chainId}" repeat ${rec.repeat} has no resolved scene (version ${rec.version}, from before chaingap stored it): record the run again to render it`);
@@ -80,9 +85,7 @@ export async function writeVideo(o: VideoOptions): Promise<VideoResult> {
   const rec = readRecording(file);
   const frames = await renderRecording(rec, o);
   if (!frames.length) throw new Error(`${file}: no frames in the range asked for`);
-  // Frames are stored every few control steps: play them back at the rate they were taken.
-  const every = rec.t.length > 1 ? Math.max(1, rec.t[1] - rec.t[0]) : 1;
-  const fps = CONTROL_HZ / every;
+  const fps = recordingFps(rec);
   mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
   const bytes = ext === '.gif' ? gifBytes(frames, fps) : mp4Bytes(frames, fps);
   writeFileSync(o.out, bytes);
@@ -150,8 +153,7 @@ export async function failureClips(dir: string, runs: readonly { chainId: string
     const label = failed.failure ?? 'failed';
     if ((taken.get(label) ?? 0) >= perLabel) continue;
     taken.set(label, (taken.get(label) ?? 0) + 1);
-    const every = rec.t.length > 1 ? Math.max(1, rec.t[1] - rec.t[0]) : 1;
-    const fps = CONTROL_HZ / every;
+    const fps = recordingFps(rec);
     const from = Math.max(failed.startFrame, failed.endFrame - Math.round(seconds * fps));
     const frames = await renderRecording(rec, { width: size, height: size, from, to: failed.endFrame });
     out.push({ chain: r.chainId, repeat: r.repeat, step: failed.index + 1, instruction: failed.instruction, label, gif: gifBytes(frames, fps) });
