@@ -13,7 +13,7 @@ import { runTask } from './episode.ts';
 import { compactHealth, mergeHealth } from './health.ts';
 import { perceive } from './perceive.ts';
 import type { ChainRecord, StepRecord } from './records.ts';
-import type { ChainRecorder } from './recording.ts';
+import type { ChainObserver } from './recording.ts';
 
 export type ChainMode = 'strict' | 'continue';
 /** Which phrasing each step gets: always the training instruction, or a seeded draw among all phrasings. */
@@ -33,8 +33,8 @@ export interface ChainRunOptions {
   scene?: SceneSpec;
   /** Called after each step. */
   onStep?: (s: StepRecord) => void;
-  /** Records the chain's trajectory (runner/recording.ts). */
-  recorder?: ChainRecorder;
+  /** Follows the chain's trajectory: a recorder (runner/recording.ts), a live stream (runner/live.ts) or both (`observeAll`). */
+  recorder?: ChainObserver;
   /** Render this camera at the start and after each step (the env needs a renderer); frames go to `onFrame`. */
   frameCamera?: string;
   onFrame?: (img: CameraImage, afterStep: number) => void;
@@ -92,6 +92,7 @@ export async function runChain(env: Env, policy: Policy, chain: ChainSpec, o: Ch
     frame(j);
     if (!rec.success && o.mode === 'strict') break;
   }
+  o.recorder?.end?.();
   return {
     runId: o.runId, chainId: chain.name, seed: o.seed, repeat: o.repeat, policySeed: o.policySeed,
     policy: policy.id, mode: o.mode, ood: activeLevels(o.ood), length: chain.steps.length, tasks: chain.steps.map((t) => t.name),

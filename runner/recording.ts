@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { decode, encode } from '@msgpack/msgpack';
 import type { Env, StepInfo } from '../sim/env.ts';
 import type { ChainRecord, FailureLabel } from './records.ts';
-import type { ResolvedScene } from '../scenes/types.ts';
+import type { Quat, ResolvedScene, Vec3 } from '../scenes/types.ts';
+import type { ReplayFrame } from '../sim/replay.ts';
 
 export type RecordMode = 'none' | 'failures' | 'all';
 export const RECORD_MODES: readonly RecordMode[] = ['none', 'failures', 'all'];
@@ -70,8 +71,33 @@ export interface Recording {
   world?: ResolvedScene;
 }
 
-/** Gathers one chain run's trajectory; `finish` decides whether it is written. */
-export class ChainRecorder {
+/** What follows a chain run as it goes (runner/chain.ts calls these in order). */
+export interface ChainObserver {
+  /** The chain's world was just reset. */
+  begin(env: Env): void;
+  stepStart(index: number, task: string, instruction: string): void;
+  /** After each control step of a task. */
+  controlStep(info: StepInfo): void;
+  stepEnd(success: boolean, failure?: FailureLabel): void;
+  /** The chain run is over. */
+  end?(): void;
+}
+
+/** One observer that calls each of `list` in turn (undefined entries skipped); undefined when none is left. */
+export function observeAll(...list: (ChainObserver | undefined)[]): ChainObserver | undefined {
+  const obs = list.filter((x): x is ChainObserver => !!x);
+  if (obs.length < 2) return obs[0];
+  return {
+    begin: (env) => obs.forEach((o) => o.begin(env)),
+    stepStart: (i, task, instruction) => obs.forEach((o) => o.stepStart(i, task, instruction)),
+    controlStep: (info) => obs.forEach((o) => o.controlStep(info)),
+    stepEnd: (success, failure) => obs.forEach((o) => o.stepEnd(success, failure)),
+    end: () => obs.forEach((o) => o.end?.()),
+  };
+}
+
+/** Gathers one chain run's trajectory; `keepRecording` decides whether it is written. */
+export class ChainRecorder implements ChainObserver {
   private env: Env | null = null;
   private objects: { id: string; kind: string }[] = [];
   private fixtures: { id: string; kind: string; parts: string[] }[] = [];
@@ -198,4 +224,15 @@ export function readRecording(file: string): Recording {
     steps: d.steps as RecordedStep[], events: d.events as RecordedEvent[],
     ...(d.world ? { world: d.world as ResolvedScene } : {}),
   };
+}
+
+/** Frame `i` of a recording as the replay places it (sim/replay.ts showFrame). */
+export function recordedFrame(rec: Recording, i: number): ReplayFrame {
+  const objects = rec.objects.map((ob, k) => {
+    const j = i * rec.objects.length + k;
+    return { id: ob.id, pos: Array.from(rec.pos.subarray(3 * j, 3 * j + 3)) as Vec3, quat: Array.from(rec.quat.subarray(4 * j, 4 * j + 4)) as Quat };
+  });
+  const keys = rec.fixtures.flatMap((f) => f.parts);
+  const parts = Object.fromEntries(keys.map((key, k) => [key, rec.fixture[i * keys.length + k]]));
+  return { q: rec.q.subarray(7 * i, 7 * i + 7), gripper: rec.gripper[i], objects, parts };
 }

@@ -24,7 +24,8 @@ import type { CameraImage } from '../sim/policy.ts';
 import { contactSheet, rgbPng } from '../sim/render/images.ts';
 import { mkdirSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { ChainRecorder, keepRecording, RECORD_MODES, recordingsWritten, writeRecording, type RecordMode } from './recording.ts';
+import type { LiveHub } from './live.ts';
+import { ChainRecorder, observeAll, keepRecording, RECORD_MODES, recordingsWritten, writeRecording, type RecordMode } from './recording.ts';
 import { failureClips } from './video.ts';
 
 export interface RunOptions {
@@ -69,6 +70,8 @@ export interface RunOptions {
    * step) or `all`, one msgpack file per chain run in `<out>/recordings/`.
    */
   record?: RecordMode;
+  /** Stream every chain run to the viewer pages connected to this hub (runner/live.ts; `chaingap run --live`). */
+  live?: LiveHub;
   /** Called after each chain run and each baseline episode. */
   onProgress?: (p: RunProgress) => void;
   /** Where notices go (device fallback, reconnects, redone units); default stderr. */
@@ -225,9 +228,10 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
         const frames: CameraImage[] = [];
         const wantSheet = r === 0 && u.i < sheets;
         const recorder = recordMode !== 'none' ? new ChainRecorder() : undefined;
+        const seed = salted(config.seed, 'chain', chain.name);
         const rec = await runChain(env, policy, chain, {
-          recorder,
-          runId, mode: config.mode, seed: salted(config.seed, 'chain', chain.name), repeat: r, policySeed: salted(config.seed, 'policy', chain.name, r),
+          recorder: observeAll(recorder, o.live?.observer({ runId, chainId: chain.name, repeat: r, seed })),
+          runId, mode: config.mode, seed, repeat: r, policySeed: salted(config.seed, 'policy', chain.name, r),
           paraphrases: config.paraphrases, ood: config.ood,
           ...(wantSheet ? { frameCamera: 'agentview', onFrame: (img: CameraImage) => frames.push(img) } : {}),
         });

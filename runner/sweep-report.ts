@@ -2,11 +2,14 @@
 // layers: the capability floor (each policy's controlled baseline), robustness on variants (S_10 and
 // per-step success against level for every axis, with CIs, the controlled setting as reference, a heat
 // map for two-axis grids, failure labels per axis and level, prompt sensitivity), and the chains run.
+// Each axis shows what its levels look like: the agentview at the reset of the sweep's first chain in
+// every setting (runner/ood-frames.ts).
 import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { OOD_AXES, type OodAxis } from '../scenes/ood.ts';
+import { OOD_AXES, type OodAxis, type OodLevels } from '../scenes/ood.ts';
 import { renderSvg } from './charts.ts';
 import { healthCell, type BaselineHealth, type ChainsHealth } from './health.ts';
+import { sweepOodFrames, type OodFrame, type OodFrames, type OodFramesOptions } from './ood-frames.ts';
 import { CSS } from './report.ts';
 import { writeDurably } from './store.ts';
 import type { SweepCell, SweepResultSummary } from './sweep.ts';
@@ -33,8 +36,57 @@ function table(head: string[], rows: string[][]): string {
   return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
-export async function writeSweepReport(dir: string, r: SweepResultSummary): Promise<{ summaryJson: string; reportHtml: string }> {
+/** Axes whose levels change nothing the camera sees: their frames are shown, with this line under them. */
+const UNSEEN: Partial<Record<OodAxis, string>> = {
+  latency: 'latency delays when actions take effect and changes nothing the camera sees: its frames show the same scene as the controlled setting.',
+  physics: 'physics changes masses, friction, restitution and damping, not appearance: its frames show the same scene as the controlled setting (objects may settle a hair differently).',
+  language: 'language changes the instruction, not the scene: its frames show the same scene as the controlled setting.',
+};
+const SEEN_NOTE: Partial<Record<OodAxis, string>> = {
+  sensor_noise: 'sensor_noise frames are the reset\'s observation, with the pixel noise of that level drawn as the env draws it.',
+};
+
+/** `clutter 0.5`, `clutter 0.5 + pose 1`; the controlled setting as level 0 of `axis`. */
+const caption = (ood: OodLevels, axis?: OodAxis) => {
+  const parts = (Object.keys(ood) as OodAxis[]).map((a) => `${a} ${ood[a]}`);
+  return parts.length ? parts.join(' + ') : axis ? `${axis} 0 (controlled)` : 'controlled (every axis 0)';
+};
+
+/** A row of frames, each captioned with its levels. */
+function strip(frames: readonly OodFrame[], axis?: OodAxis): string {
+  return `<div class="strip">${frames.map((f) => {
+    const cap = esc(caption(f.ood, axis));
+    return `<figure class="ood-frame"><img alt="${cap}" width="${f.width}" height="${f.height}" src="data:image/png;base64,${Buffer.from(f.png).toString('base64')}"><figcaption>${cap}</figcaption></figure>`;
+  }).join('')}</div>`;
+}
+
+const STRIP_CSS = `
+.strip { display: flex; flex-wrap: wrap; gap: 10px; margin: 8px 0 12px; }
+.strip figure.ood-frame { margin: 0; }
+.strip figure.ood-frame img { width: auto; max-width: none; display: block; border: 1px solid #dcdcdc; image-rendering: auto; }
+.strip figure.ood-frame figcaption { text-align: center; margin: 2px 0 0; }
+`;
+
+export interface SweepReportOptions {
+  /** The frames of each setting (runner/ood-frames.ts): options, or false for none (default: shown). */
+  frames?: OodFramesOptions | false;
+}
+
+export async function writeSweepReport(dir: string, r: SweepResultSummary, o: SweepReportOptions = {}): Promise<{ summaryJson: string; reportHtml: string }> {
   const body: string[] = [`<h1>chaingap sweep: ${esc(r.name)}</h1>`];
+  // One reset and one render per setting; a report is still written when they cannot be made.
+  let frames: OodFrames | null = null;
+  let framesNote = '';
+  const varied = r.cells.some((c) => Object.keys(c.ood).length > 0);
+  if (o.frames !== false && varied) {
+    try {
+      frames = await sweepOodFrames(dir, r.cells, o.frames || {});
+      framesNote = frames.note ?? '';
+    } catch (e) {
+      framesNote = `the frames could not be made: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+  const frameOf = (setting: string) => frames?.frames.find((f) => f.setting === setting);
   const policies = [...new Set(r.cells.map((c) => c.policy))];
   // A `list` design (a CI suite) may leave the controlled setting out; the baseline is in every cell of a policy.
   const controlled = (p: string) => r.cells.find((c) => c.policy === p && c.setting === 'controlled');
@@ -54,6 +106,12 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary): Prom
     })), '</section>');
 
   body.push('<section><h2>2. Robustness on variants</h2>');
+  if (frames?.frames.length) {
+    const f0 = frames.frames[0];
+    body.push(`<p>Under each axis, what its levels look like: the ${esc(frames.camera)} camera at the reset of chain ${esc(frames.chain ?? '')} (repeat 0, env seed ${frames.seed}) in each setting, the start every policy's run of that chain saw (one reset and one render per setting, ${f0.width}x${f0.height}, chaingap's ray renderer on the CPU; no policy acts).${framesNote ? ` ${esc(framesNote)}.` : ''}</p>`);
+  } else if (o.frames !== false && varied) {
+    body.push(`<p>No frames of the settings: ${esc(framesNote || 'none were made')}.</p>`);
+  }
   const axes = OOD_AXES.filter((a) => r.cells.some((c) => axisOf(c)?.axis === a));
   for (const axis of axes) {
     const rows: Record<string, unknown>[] = [];
@@ -78,7 +136,16 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary): Prom
         { mark: 'rule', encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
       ],
     };
-    body.push(`<h3>${esc(axis)}</h3>`, `<figure>${(await renderSvg(spec, `ax-${axis}`)).replace(/^<\?xml[^>]*>\s*/, '')}</figure>`,
+    body.push(`<h3>${esc(axis)}</h3>`);
+    if (frames?.frames.length) {
+      const levels = [...new Map(r.cells.filter((c) => axisOf(c)?.axis === axis).map((c) => [c.setting, c])).keys()];
+      const shown = ['controlled', ...levels].map(frameOf).filter((f): f is OodFrame => f !== undefined)
+        .sort((a, b) => (a.ood[axis] ?? 0) - (b.ood[axis] ?? 0));
+      body.push(strip(shown, axis));
+      const line = UNSEEN[axis] ?? SEEN_NOTE[axis];
+      if (line) body.push(`<p>${esc(line)}</p>`);
+    }
+    body.push(`<figure>${(await renderSvg(spec, `ax-${axis}`)).replace(/^<\?xml[^>]*>\s*/, '')}</figure>`,
       table(['policy', 'level', 'S_N [95% CI]', 'step success [95% CI]', 'C', 'failure labels', 'physics health'], trows));
   }
   // Two-axis grids: a heat map of S_N per policy.
@@ -94,6 +161,12 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary): Prom
       };
       body.push(`<figure>${(await renderSvg(spec, `heat-${p.replace(/\W/g, '')}`)).replace(/^<\?xml[^>]*>\s*/, '')}</figure>`);
     }
+  }
+  // Settings that vary more than one axis: their frames in one row, after the controlled one.
+  const combined = [...new Set(r.cells.filter((c) => Object.keys(c.ood).length > 1).map((c) => c.setting))];
+  if (combined.length && frames?.frames.length) {
+    const shown = ['controlled', ...combined].map(frameOf).filter((f): f is OodFrame => f !== undefined);
+    body.push('<h3>Settings with more than one axis</h3>', strip(shown));
   }
   body.push('</section>');
 
@@ -114,7 +187,7 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary): Prom
   body.push('<section><h2>3. The chains</h2>', `<p>${esc(String(r.cells[0]?.summary.distinctChains ?? 0))} chains of up to ${esc(String(r.cells[0]?.summary.steps ?? 0))} steps (${esc(r.cells[0]?.summary.scene ?? '')}) in every setting; each cell is a run directory (summary, report, records) under this sweep's directory.</p>`,
     table(['policy', 'setting', 'directory'], r.cells.map((c) => [c.policy, c.setting, c.dir])), '</section>');
 
-  const html = `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>chaingap sweep ${esc(r.name)}</title>\n<style>${CSS}</style>\n</head>\n<body>\n<main>\n${body.join('\n')}\n</main>\n</body>\n</html>\n`;
+  const html = `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>chaingap sweep ${esc(r.name)}</title>\n<style>${CSS}${STRIP_CSS}</style>\n</head>\n<body>\n<main>\n${body.join('\n')}\n</main>\n</body>\n</html>\n`;
   const summaryJson = path.join(dir, 'summary.json');
   const reportHtml = path.join(dir, 'report.html');
   writeDurably(summaryJson, JSON.stringify(r, null, 2) + '\n');

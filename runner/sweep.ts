@@ -150,6 +150,14 @@ export function sweepChains(spec: SweepSpec, salt?: string): ChainSpec[] {
     : generateChains({ scene: findScene(spec.scene), count: spec.chains, steps: spec.steps, seed: spec.seed, salt });
 }
 
+/**
+ * The env seed a sweep's chain resets with: the same in every setting, for every policy and repeat (the
+ * policy seed is what differs between repeats). The OOD frames of the sweep report (ood-frames.ts) use it.
+ */
+export function sweepChainSeed(seed: number, chainName: string, salt?: string): number {
+  return salt ? deriveSeed(salt, seed, 'chain', chainName) : deriveSeed(seed, 'chain', chainName);
+}
+
 export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepResultSummary> {
   const recordMode: RecordMode = o.record ?? 'none';
   if (!RECORD_MODES.includes(recordMode)) throw new Error(`record: "${String(recordMode)}" is not one of ${RECORD_MODES.join(', ')}`);
@@ -190,7 +198,7 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
         for (const chain of chains) for (let r = 0; r < spec.repeats; r++) {
           const done = store.has(recordKey({ chainId: chain.name, repeat: r }));
           units.push({ done, unit: {
-            kind: 'chain', cell, runId, policy, policyOptions, chain, seed: seedOf(spec.seed, 'chain', chain.name), repeat: r,
+            kind: 'chain', cell, runId, policy, policyOptions, chain, seed: sweepChainSeed(spec.seed, chain.name, o.salt), repeat: r,
             policySeed: seedOf(spec.seed, 'policy', chain.name, r), mode: spec.mode, ood,
             ...(recordMode !== 'none' ? { record: { mode: recordMode, dir: path.join(o.out, cell) } } : {}),
           } });

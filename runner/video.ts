@@ -10,8 +10,7 @@ import { CONTROL_HZ, SimWorld } from '../sim/world.ts';
 import { RayRenderer, type RenderDevice } from '../sim/render/renderer.ts';
 import { showFrame } from '../sim/replay.ts';
 import type { CameraImage } from '../sim/policy.ts';
-import type { Quat, Vec3 } from '../scenes/types.ts';
-import { readRecording, recordingPath, type Recording } from './recording.ts';
+import { readRecording, recordedFrame, recordingPath, type Recording } from './recording.ts';
 
 export interface VideoOptions {
   /** Run directory holding `recordings/` (a run's out, or a sweep or ci cell directory). */
@@ -44,7 +43,7 @@ export interface VideoResult {
 }
 
 /** The rate a recording's frames were taken at (frames are stored every few control steps): its playback rate. */
-function recordingFps(rec: Recording): number {
+export function recordingFps(rec: Recording): number {
   return CONTROL_HZ / (rec.t.length > 1 ? Math.max(1, rec.t[1] - rec.t[0]) : 1);
 }
 
@@ -57,15 +56,9 @@ export async function renderRecording(rec: Recording, o: { camera?: string; widt
   try {
     const n = rec.t.length;
     const from = Math.max(0, o.from ?? 0), to = Math.min(n - 1, o.to ?? n - 1);
-    const keys = rec.fixtures.flatMap((f) => f.parts);
     const out: CameraImage[] = [];
     for (let i = from; i <= to; i++) {
-      const objects = rec.objects.map((ob, k) => {
-        const j = i * rec.objects.length + k;
-        return { id: ob.id, pos: Array.from(rec.pos.subarray(3 * j, 3 * j + 3)) as Vec3, quat: Array.from(rec.quat.subarray(4 * j, 4 * j + 4)) as Quat };
-      });
-      const parts = Object.fromEntries(keys.map((key, k) => [key, rec.fixture[i * keys.length + k]]));
-      showFrame(world, { q: rec.q.subarray(7 * i, 7 * i + 7), gripper: rec.gripper[i], objects, parts });
+      showFrame(world, recordedFrame(rec, i));
       out.push(renderer.render(world, [camera])[camera]);
     }
     return out;

@@ -49,6 +49,9 @@ import { depthPng, rgbPng, segmentationPng } from '../sim/render/images.ts';
 import type { RenderDevice } from '../sim/render/renderer.ts';
 import type { RecordMode } from '../runner/recording.ts';
 import { writeVideo } from '../runner/video.ts';
+import { listRecordings } from '../runner/view-data.ts';
+import { LiveHub } from '../runner/live.ts';
+import { DEFAULT_VIEW_PORT, startViewer, type ViewServer } from '../runner/view-server.ts';
 import { runLibero } from '../runner/libero.ts';
 import { liberoText } from '../runner/libero-report.ts';
 import { LIBERO_EPISODES, LIBERO_IDLE_STEPS, LIBERO_SUITES, type LiberoSuite } from '../runner/libero-suite.ts';
@@ -98,6 +101,7 @@ interface RunCliOptions extends PolicyCliOptions {
   mode: 'strict' | 'continue'; seed: number; paraphrases: 'instruction' | 'random'; baselineEpisodes: number;
   out: string; json?: boolean; failBelow?: number; sheets: number; record: RecordMode; ood: OodLevels; salt?: string;
   actionMode: ActionMode;
+  live?: boolean; port: number; host: string;
 }
 
 function printRunResult(r: RunResult, json: boolean | undefined): void {
@@ -144,6 +148,9 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--record <which>', 'keep chain trajectories (poses at 10 Hz, steps, outcomes, health events) in recordings/').choices(['none', 'failures', 'all']).default('none'))
     .addOption(new Option('--action-mode <mode>', 'how actions are read: delta_ee moves the full scaled delta each step; osc_pose tracks it like robosuite\'s OSC (LIBERO-trained models; docs/libero-conventions.md)').choices([...ACTION_MODES]).default('delta_ee'))
     .option('--fail-below <s>', 'exit 1 when S_N is below this value (for CI)', fraction('--fail-below'))
+    .option('--live', 'serve the viewer while the run goes on and stream every chain run to it (open the printed address)')
+    .option('--port <n>', 'viewer port with --live', intOption('--port'), DEFAULT_VIEW_PORT)
+    .option('--host <addr>', 'viewer address with --live (anything but loopback exposes the run to the network)', '127.0.0.1')
     .option('--json', 'print the summary as one JSON document on stdout');
   addPolicyOptions(runCmd)
     .action(async (o: RunCliOptions) => {
@@ -154,11 +161,20 @@ export async function main(argv: string[]): Promise<number> {
         sheets: o.sheets, record: o.record, ood: o.ood, salt: o.salt, onProgress: (p) => progress.update(p),
         batch: o.batch, policyOptions: policyOptionsFrom(o), env: { actionMode: o.actionMode },
       };
+      let viewer: ViewServer | null = null;
+      if (o.live) {
+        opts.live = new LiveHub();
+        mkdirSync(o.out, { recursive: true });
+        viewer = await startViewer({ dir: o.out, port: o.port, host: o.host, live: opts.live });
+        process.stderr.write(`live viewer: ${viewer.url}\n`);
+      }
       let r: RunResult;
       try {
         r = await runChains(opts);
       } finally {
         progress.stop();
+        opts.live?.publish({ type: 'run-end' });
+        await viewer?.close();
       }
       if (r.resumed.chains || r.resumed.baseline || r.tornBytes) {
         process.stderr.write(`resumed: ${r.resumed.chains} chain runs and ${r.resumed.baseline} baseline episodes were already recorded${r.tornBytes ? `; a torn last record (${r.tornBytes} bytes) was cut off and redone` : ''}\n`);
@@ -351,6 +367,25 @@ export async function main(argv: string[]): Promise<number> {
       const r = await writeVideo({ dir, chain: o.chain, repeat: o.repeat, camera: o.camera, out: o.out, width: Number(m[1]), height: Number(m[2]), from: o.from, to: o.to, device: o.device });
       if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
       else process.stderr.write(`${r.file}: ${r.frames} frames ${r.width}x${r.height} at ${r.fps} fps, ${(r.bytes / 1024).toFixed(0)} KiB, ${r.seconds.toFixed(1)} s\n`);
+    });
+
+  program
+    .command('view')
+    .description('Serve the three.js viewer for the recordings under a run directory (a run\'s, a sweep\'s or a ci job\'s out; record with --record): chain list with filters, playback with a timeline of the steps, side by side with the same chain seed at another setting. Stop with Ctrl-C.')
+    .argument('<dir>', 'directory to serve (recordings are found below it)')
+    .option('--port <n>', 'port (0: any free one)', intOption('--port'), DEFAULT_VIEW_PORT)
+    .option('--host <addr>', 'address to bind; anything but loopback exposes the run directory to the network', '127.0.0.1')
+    .option('--json', 'print the address and the recordings found as JSON')
+    .action(async (dir: string, o: { port: number; host: string; json?: boolean }) => {
+      const v = await startViewer({ dir, port: o.port, host: o.host });
+      const n = listRecordings(dir).length;
+      if (o.json) process.stdout.write(JSON.stringify({ url: v.url, recordings: n }) + '\n');
+      else process.stderr.write(`viewer: ${v.url} (${n} recorded chain runs under ${dir}${n ? '' : '; record some with run --record all'}); Ctrl-C to stop\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => void v.close().then(resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
     });
 
   program

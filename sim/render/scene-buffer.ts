@@ -89,8 +89,11 @@ function metaFor(w: SimWorld) {
   return m;
 }
 
-/** Fill `out` (or a new buffer) with the world's primitives as they are now. The floor is not drawn. */
-export function sceneBuffer(w: SimWorld, out?: Float32Array, tableMaterial?: Material): SceneBuffer {
+/**
+ * Fill `out` (or a new buffer) with the world's primitives as they are now. The floor is not drawn.
+ * `handles`, when given, receives each primitive's collider handle in primitive order.
+ */
+export function sceneBuffer(w: SimWorld, out?: Float32Array, tableMaterial?: Material, handles?: number[]): SceneBuffer {
   const { byHandle, segNames } = metaFor(w);
   const prims = out ?? new Float32Array(MAX_PRIMS * PRIM_STRIDE);
   let n = 0;
@@ -146,6 +149,7 @@ export function sceneBuffer(w: SimWorld, out?: Float32Array, tableMaterial?: Mat
     prims[base + P.texScale] = m.texture?.scale ?? 1;
     prims[base + P.shininess] = m.shininess ?? 0;
     prims[base + P.bound] = bound * 1.0001 + 1e-6;
+    handles?.push(c.handle);
     n++;
   });
   return { prims, count: n, segNames };

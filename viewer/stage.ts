@@ -1,0 +1,166 @@
+// One three.js view of a track: the viewer scene's primitives as meshes (Rapier's shape conventions:
+// cylinders and capsules along local y), grouped by the body that carries them, under the reset's
+// lights (each casting shadows, as in chaingap's renderer) and seen first from its agentview camera.
+// Colours are shown as the renderer shows them (no sRGB conversion), so the two look alike.
+import * as THREE from 'three';
+import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
+import type { ViewerPrim, ViewerScene } from '../sim/viewer-scene.ts';
+import type { Track } from './track.ts';
+
+const rgb = (c: readonly number[]) => new THREE.Color().setRGB(c[0], c[1], c[2], THREE.LinearSRGBColorSpace);
+
+function patternTexture(p: ViewerPrim): THREE.Texture | null {
+  if (p.texture === 'none') return null;
+  const n = 64, cv = document.createElement('canvas');
+  cv.width = cv.height = n;
+  const g = cv.getContext('2d')!;
+  const css = (c: readonly number[]) => `rgb(${c.map((x) => Math.round(255 * Math.min(1, Math.max(0, x)))).join(',')})`;
+  g.fillStyle = css(p.color);
+  g.fillRect(0, 0, n, n);
+  g.fillStyle = css(p.color2);
+  if (p.texture === 'checker') { g.fillRect(0, 0, n / 2, n / 2); g.fillRect(n / 2, n / 2, n / 2, n / 2); }
+  else if (p.texture === 'stripes') g.fillRect(0, 0, n / 2, n);
+  else for (let i = 0; i < 300; i++) g.fillRect((i * 37) % n, (i * 53) % n, 3, 3);
+  const tex = new THREE.CanvasTexture(cv);
+  tex.colorSpace = THREE.LinearSRGBColorSpace;
+  tex.wrapS = tex.wrapT = THREE.RepeatWrapping;
+  // The renderer's pattern repeats every 1/texScale metres; a box face spans 2 half extents.
+  const rep = Math.max(1, 2 * Math.max(p.dims[0], p.dims[1]) * p.texScale);
+  tex.repeat.set(rep, rep);
+  return tex;
+}
+
+function geometry(p: ViewerPrim): THREE.BufferGeometry {
+  const [a, b, c] = p.dims;
+  switch (p.shape) {
+    case 'box': return new THREE.BoxGeometry(2 * a, 2 * b, 2 * c);
+    case 'sphere': return new THREE.SphereGeometry(a, 16, 12);
+    case 'cylinder': return new THREE.CylinderGeometry(a, a, 2 * b, 20);
+    case 'capsule': return new THREE.CapsuleGeometry(a, 2 * b, 4, 12);
+  }
+}
+
+export class Stage {
+  readonly renderer: THREE.WebGLRenderer;
+  readonly camera: THREE.PerspectiveCamera;
+  readonly controls: OrbitControls;
+  private scene = new THREE.Scene();
+  private bodies: THREE.Group[] = [];
+  private readonly q0 = new THREE.Quaternion();
+  private readonly q1 = new THREE.Quaternion();
+  track: Track | null = null;
+
+  constructor(readonly canvas: HTMLCanvasElement, onCameraChange?: () => void) {
+    // No MSAA: software GL (headless Chromium, CI) pays for it on every pixel.
+    this.renderer = new THREE.WebGLRenderer({ canvas, antialias: false, preserveDrawingBuffer: true });
+    this.renderer.outputColorSpace = THREE.LinearSRGBColorSpace;
+    this.renderer.shadowMap.enabled = true;
+    this.renderer.shadowMap.type = THREE.BasicShadowMap;
+    this.renderer.setPixelRatio(1);
+    this.camera = new THREE.PerspectiveCamera(50, 1, 0.02, 20);
+    this.camera.up.set(0, 0, 1);
+    this.controls = new OrbitControls(this.camera, canvas);
+    this.controls.addEventListener('change', () => { this.render(); onCameraChange?.(); });
+  }
+
+  /** Build the meshes of a track's scene and look through its agentview camera. */
+  load(track: Track): void {
+    this.track = track;
+    const s: ViewerScene = track.scene;
+    this.scene.traverse((o) => {
+      const m = o as THREE.Mesh;
+      if (m.isMesh) { m.geometry.dispose(); (m.material as THREE.MeshPhongMaterial).map?.dispose(); (m.material as THREE.Material).dispose(); }
+    });
+    this.scene = new THREE.Scene();
+    this.scene.background = rgb(s.lighting.background);
+    this.scene.add(new THREE.AmbientLight(rgb(s.lighting.ambient), Math.PI));
+    // The key light (the first) casts shadows; the fill and an OOD extra light do not (a point light's
+    // shadow is six more passes), unlike chaingap's renderer, where every light does.
+    for (const [k, l] of s.lighting.lights.entries()) {
+      const color = rgb(l.color);
+      if (l.type === 'directional') {
+        const d = new THREE.DirectionalLight(color, l.intensity * Math.PI);
+        const n = Math.hypot(...l.vec);
+        d.position.set(0.45 + 3 * l.vec[0] / n, 3 * l.vec[1] / n, 3 * l.vec[2] / n);
+        d.target.position.set(0.45, 0, 0);
+        d.castShadow = k === 0;
+        d.shadow.mapSize.set(1024, 1024);
+        Object.assign(d.shadow.camera, { left: -1.2, right: 1.2, top: 1.2, bottom: -1.2, near: 0.5, far: 8 });
+        d.shadow.bias = -0.0005;
+        this.scene.add(d, d.target);
+      } else {
+        const p = new THREE.PointLight(color, l.intensity * Math.PI, 0, 0);
+        p.position.set(...l.vec);
+        this.scene.add(p);
+      }
+    }
+    this.bodies = Array.from({ length: s.bodies }, () => new THREE.Group());
+    for (const g of this.bodies) this.scene.add(g);
+    for (const p of s.prims) {
+      const map = patternTexture(p);
+      const mat = new THREE.MeshPhongMaterial({ color: map ? 0xffffff : rgb(p.color), map, shininess: p.shininess || 1, specular: p.shininess > 0 ? rgb([0.25, 0.25, 0.25]) : rgb([0, 0, 0]) });
+      const mesh = new THREE.Mesh(geometry(p), mat);
+      mesh.position.set(...p.pos);
+      mesh.quaternion.set(...p.quat);
+      mesh.castShadow = mesh.receiveShadow = true;
+      mesh.name = p.name;
+      (p.body >= 0 ? this.bodies[p.body] : this.scene).add(mesh);
+    }
+    this.resetCamera();
+  }
+
+  resetCamera(): void {
+    const c = this.track?.scene.camera;
+    if (!c) return;
+    this.camera.fov = c.fovDeg;
+    this.camera.position.set(...c.pos);
+    this.controls.target.set(...c.target);
+    this.camera.lookAt(this.controls.target);
+    this.camera.updateProjectionMatrix();
+    this.controls.update();
+  }
+
+  /** Copy another stage's viewpoint (side by side stays in step). */
+  follow(o: Stage): void {
+    this.camera.position.copy(o.camera.position);
+    this.camera.fov = o.camera.fov;
+    this.controls.target.copy(o.controls.target);
+    this.camera.lookAt(this.controls.target);
+    this.camera.updateProjectionMatrix();
+  }
+
+  /** Pose every body at `time` (control steps), between the recorded frames around it. */
+  show(time: number): void {
+    const tr = this.track;
+    if (!tr || !tr.frames) return;
+    const { i, j, alpha } = tr.locate(time);
+    const a = tr.pose(i), b = tr.pose(j);
+    this.bodies.forEach((g, k) => {
+      const o = 7 * k;
+      g.position.set(a[o] + (b[o] - a[o]) * alpha, a[o + 1] + (b[o + 1] - a[o + 1]) * alpha, a[o + 2] + (b[o + 2] - a[o + 2]) * alpha);
+      this.q0.set(a[o + 3], a[o + 4], a[o + 5], a[o + 6]);
+      this.q1.set(b[o + 3], b[o + 4], b[o + 5], b[o + 6]);
+      g.quaternion.slerpQuaternions(this.q0, this.q1, alpha);
+    });
+  }
+
+  resize(): void {
+    const w = this.canvas.clientWidth, h = this.canvas.clientHeight;
+    if (!w || !h) return;
+    if (this.canvas.width !== w || this.canvas.height !== h) this.renderer.setSize(w, h, false);
+    this.camera.aspect = w / h;
+    this.camera.updateProjectionMatrix();
+  }
+
+  render(): void {
+    this.resize();
+    this.renderer.render(this.scene, this.camera);
+  }
+
+  /** Number of meshes drawn and of moving bodies. */
+  counts(): { meshes: number; bodies: number } {
+    let meshes = 0;
+    this.scene.traverse((o) => { if ((o as THREE.Mesh).isMesh) meshes++; });
+    return { meshes, bodies: this.bodies.length };
+  }
+}
