@@ -311,6 +311,8 @@ const api = {
   select: (path: string) => select(path),
   setSide: (on: boolean) => setSide(on),
   play: (on: boolean) => setPlaying(on),
+  /** Pixel under the named part in pane `k` (see Stage.probe). */
+  probe: (name: string, k = 0) => panes[k].stage.probe(name),
   state: () => ({
     time, playing, side, path: current?.path ?? null,
     overlay: panes.map((p) => (p.el.classList.contains('hidden') ? null : (p.el.querySelector('.overlay') as HTMLElement).innerText)),

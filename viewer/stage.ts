@@ -157,6 +157,29 @@ export class Stage {
     this.renderer.render(this.scene, this.camera);
   }
 
+  /**
+   * The drawn pixel (RGB 0-255) where the centre of the first mesh named `name` falls (the top face's
+   * centre for a box: what a camera above sees), its colour in the scene spec, and the background's.
+   */
+  probe(name: string): { pixel: number[]; color: number[]; background: number[]; x: number; y: number } | null {
+    let mesh: THREE.Mesh | null = null;
+    this.scene.traverse((o) => { if (!mesh && (o as THREE.Mesh).isMesh && o.name === name) mesh = o as THREE.Mesh; });
+    const m = mesh as THREE.Mesh | null;
+    if (!m) return null;
+    const box = new THREE.Box3().setFromObject(m);
+    const c = box.getCenter(new THREE.Vector3());
+    c.z = box.max.z;
+    const v = c.clone().project(this.camera);
+    const w = this.canvas.width, h = this.canvas.height;
+    const x = Math.round(((v.x + 1) / 2) * (w - 1)), y = Math.round(((v.y + 1) / 2) * (h - 1));
+    const gl = this.renderer.getContext();
+    const px = new Uint8Array(4);
+    gl.readPixels(x, y, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
+    const col = (m.material as THREE.MeshPhongMaterial).color;
+    const bg = this.scene.background as THREE.Color;
+    return { pixel: [px[0], px[1], px[2]], color: [col.r, col.g, col.b].map((k) => Math.round(255 * k)), background: [bg.r, bg.g, bg.b].map((k) => Math.round(255 * k)), x, y: h - 1 - y };
+  }
+
   /** Number of meshes drawn and of moving bodies. */
   counts(): { meshes: number; bodies: number } {
     let meshes = 0;
