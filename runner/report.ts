@@ -1,5 +1,6 @@
 // Run reports: summary.json, report.md and a self-contained offline report.html (inline CSS and SVG
 // charts, nothing fetched) from a RunSummary. One document model renders to both markdown and HTML.
+import { DEFAULT_VIEW_PORT } from './view-server.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { HEALTH_LIMITS } from '../sim/physics-health.ts';
@@ -18,6 +19,13 @@ export interface ReportOptions {
   sheets?: { chain: string; png: Uint8Array; steps?: readonly { task: string; success: boolean; failure?: string }[] }[];
   /** Clips around the first failure of recorded chain runs (runner/video.ts failureClips), inline. */
   clips?: { chain: string; repeat: number; step: number; instruction: string; label: string; gif: Uint8Array }[];
+  /** Recorded chain runs (recordings/), one row each with a link to the chain in `chaingap view`. */
+  recorded?: { runId: string; chainId: string; repeat: number; steps: readonly { task: string; success: boolean; failure?: string }[] }[];
+}
+
+/** The viewer's address for a chain run (`chaingap view` on its default port, serving this run or a folder above it). */
+export function viewerLink(r: { runId: string; chainId: string; repeat: number }, port = DEFAULT_VIEW_PORT): string {
+  return `http://127.0.0.1:${port}/?run=${encodeURIComponent(r.runId)}&chain=${encodeURIComponent(r.chainId)}&repeat=${r.repeat}`;
 }
 
 type Block = { p: string } | { table: { head: string[]; rows: string[][] } } | { chart: keyof ChartSvgs };
@@ -232,6 +240,16 @@ export function renderHtml(summary: RunSummary, svgs: ChartSvgs, opts: ReportOpt
       }
     }
     body.push('</section>');
+  }
+  if (opts.recorded?.length) {
+    body.push('<section>\n<h2>Recorded chain runs</h2>', '<p>Each row opens the chain in the three.js viewer: start it with <code>chaingap view DIR</code> (this run\'s directory or a folder above it; port 8737).</p>',
+      '<table><thead><tr><th>chain</th><th>repeat</th><th>steps</th><th>first failure</th><th>viewer</th></tr></thead><tbody>',
+      ...opts.recorded.map((r) => {
+        const first = r.steps.findIndex((x) => !x.success);
+        const steps = r.steps.map((x) => (x.success ? '<span class="ok">✓</span>' : '<span class="fail">✗</span>')).join(' ');
+        const fail = first < 0 ? '' : `step ${first + 1}, ${esc(r.steps[first].task)}: <span class="fail">${esc(r.steps[first].failure ?? 'failed')}</span>`;
+        return `<tr><td>${esc(r.chainId)}</td><td class="n">${r.repeat}</td><td>${steps}</td><td>${fail}</td><td><a href="${esc(viewerLink(r))}">view</a></td></tr>`;
+      }), '</tbody></table>', '</section>');
   }
   if (opts.clips?.length) {
     body.push('<section>\n<h2>Failures, as recorded</h2>', '<p>The agentview camera over the last seconds of the first failed step of recorded chain runs (up to 3 per failure label), replayed from the stored poses. <code>chaingap video</code> renders a whole run.</p>');

@@ -25,7 +25,7 @@ import { contactSheet, rgbPng } from '../sim/render/images.ts';
 import { mkdirSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { LiveHub } from './live.ts';
-import { ChainRecorder, observeAll, keepRecording, RECORD_MODES, recordingsWritten, writeRecording, type RecordMode } from './recording.ts';
+import { ChainRecorder, observeAll, keepRecording, recordingPath, RECORD_MODES, recordingsWritten, writeRecording, type RecordMode } from './recording.ts';
 import { failureClips } from './video.ts';
 
 export interface RunOptions {
@@ -289,7 +289,8 @@ async function summariseRun(dir: string, config: RunConfig, store: ResultsStore)
   const sheets = readSheets(dir).map((s) => ({ ...s, steps: first.get(s.chain)?.map((st) => ({ task: st.task, success: st.success, failure: st.failure ?? undefined })) }));
   // Clips of the last seconds before the first failure, up to 3 chain runs per label, where recorded.
   const clips = existsSync(path.join(dir, 'recordings')) ? await failureClips(dir, store.all().filter((r) => r.steps.some((st) => !st.success))) : [];
-  const files = await writeReports(dir, summary, { independence: independenceFor(store.all(), summary), sheets, clips });
+  const recorded = store.all().filter((r) => existsSync(recordingPath(dir, r.chainId, r.repeat)));
+  const files = await writeReports(dir, summary, { independence: independenceFor(store.all(), summary), sheets, clips, recorded });
   return { summary, files };
 }
 

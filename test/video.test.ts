@@ -1,7 +1,7 @@
 // Rollout clips: a recorded chain run replayed from its stored poses looks like what the live camera
 // saw at the same instants, and `chaingap video` writes a GIF with one frame per recorded frame.
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -87,6 +87,18 @@ describe('rollout clips', () => {
     };
     expect(bad(['--chain', 'nope', '-o', clip])).toMatch(/no recording of chain "nope" repeat 0; run with --record/);
     expect(bad(['--chain', chainId, '-o', path.join(dir, 'clip.avi')])).toMatch(/\.gif or \.mp4/);
+
+    // MP4 through Debian's ffmpeg (installed by .ci/run; elsewhere only when present): ffprobe counts
+    // the frames and reads the size back.
+    const hasFfmpeg = spawnSync('ffprobe', ['-version'], { stdio: 'ignore' }).status === 0;
+    if (!hasFfmpeg && process.env.CHAINGAP_CI === '1') throw new Error('ffmpeg/ffprobe missing: .ci/run installs them with apt-get');
+    if (hasFfmpeg) {
+      const mp4 = path.join(dir, 'clip.mp4');
+      const m = JSON.parse(execFileSync(process.execPath, [cli, 'video', dir, '--chain', chainId, '--size', '64x48', '-o', mp4, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString());
+      expect(m).toMatchObject({ format: 'mp4', frames: rec.t.length, width: 64, height: 48 });
+      const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=width,height,nb_read_frames,codec_name', '-of', 'json', mp4]).toString()).streams[0];
+      expect(probe).toMatchObject({ codec_name: 'h264', width: 64, height: 48, nb_read_frames: String(rec.t.length) });
+    }
   });
 
   it('report.html shows a clip of the last seconds before each recorded failure, up to 3 per label, captioned', async () => {
