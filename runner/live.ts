@@ -17,10 +17,22 @@ export type LiveMessage =
 
 export interface LiveSink {
   send(data: Uint8Array): void;
+  /** Bytes sent but not yet written out. */
+  pending?(): number;
+}
+
+/** Where a run's live messages go: a hub in this thread, or the viewer's worker (runner/live-viewer.ts). */
+export interface LivePublisher {
+  publish(m: LiveMessage): void;
+}
+
+/** An observer that streams one chain run to `pub` (runner/chain.ts calls it as it calls a recorder). */
+export function liveObserver(pub: LivePublisher, meta: { runId: string; chainId: string; repeat: number; seed: number }, every = 2): ChainObserver {
+  return new LiveChain(pub, meta, every);
 }
 
 /** Keeps what late joiners need (the last `keep` chains) and fans messages out to the connected pages. */
-export class LiveHub {
+export class LiveHub implements LivePublisher {
   private readonly sinks = new Set<LiveSink>();
   private readonly chains = new Map<string, LiveMessage[]>();
   private ended = false;
@@ -33,6 +45,12 @@ export class LiveHub {
     if (this.ended) sink.send(encode({ type: 'run-end' }));
     this.sinks.add(sink);
     return () => this.sinks.delete(sink);
+  }
+
+  /** Wait until every page has been sent what was published (at most `ms`). */
+  async drain(ms = 2000): Promise<void> {
+    const end = Date.now() + ms;
+    while ([...this.sinks].some((s) => (s.pending?.() ?? 0) > 0) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
   }
 
   get connected(): number {
@@ -51,11 +69,6 @@ export class LiveHub {
     const bytes = encode(m);
     for (const s of this.sinks) s.send(bytes);
   }
-
-  /** An observer that streams one chain run (runner/chain.ts calls it as it calls a recorder). */
-  observer(meta: { runId: string; chainId: string; repeat: number; seed: number }, every = 2): ChainObserver {
-    return new LiveChain(this, meta, every);
-  }
 }
 
 class LiveChain implements ChainObserver {
@@ -67,7 +80,7 @@ class LiveChain implements ChainObserver {
   private frame = -1;
   private pending: { t: number[]; gripper: number[]; poses: Float32Array[] } = { t: [], gripper: [], poses: [] };
 
-  constructor(private readonly hub: LiveHub, private readonly meta: { runId: string; chainId: string; repeat: number; seed: number }, private readonly every: number) {
+  constructor(private readonly hub: LivePublisher, private readonly meta: { runId: string; chainId: string; repeat: number; seed: number }, private readonly every: number) {
     this.key = `${meta.runId}/${meta.chainId}/r${meta.repeat}`;
   }
 

@@ -24,7 +24,7 @@ import type { CameraImage } from '../sim/policy.ts';
 import { contactSheet, rgbPng } from '../sim/render/images.ts';
 import { mkdirSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import type { LiveHub } from './live.ts';
+import { liveObserver, type LivePublisher } from './live.ts';
 import { ChainRecorder, observeAll, keepRecording, recordingPath, RECORD_MODES, recordingsWritten, writeRecording, type RecordMode } from './recording.ts';
 import { failureClips } from './video.ts';
 
@@ -70,8 +70,11 @@ export interface RunOptions {
    * step) or `all`, one msgpack file per chain run in `<out>/recordings/`.
    */
   record?: RecordMode;
-  /** Stream every chain run to the viewer pages connected to this hub (runner/live.ts; `chaingap run --live`). */
-  live?: LiveHub;
+  /**
+   * Stream every chain run to viewer pages: a LiveHub served in this thread, or the publisher of
+   * `startLiveViewer` (a server in its own thread, which answers while the simulation keeps this one busy).
+   */
+  live?: LivePublisher;
   /** Called after each chain run and each baseline episode. */
   onProgress?: (p: RunProgress) => void;
   /** Where notices go (device fallback, reconnects, redone units); default stderr. */
@@ -230,7 +233,7 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
         const recorder = recordMode !== 'none' ? new ChainRecorder() : undefined;
         const seed = salted(config.seed, 'chain', chain.name);
         const rec = await runChain(env, policy, chain, {
-          recorder: observeAll(recorder, o.live?.observer({ runId, chainId: chain.name, repeat: r, seed })),
+          recorder: observeAll(recorder, o.live && liveObserver(o.live, { runId, chainId: chain.name, repeat: r, seed })),
           runId, mode: config.mode, seed, repeat: r, policySeed: salted(config.seed, 'policy', chain.name, r),
           paraphrases: config.paraphrases, ood: config.ood,
           ...(wantSheet ? { frameCamera: 'agentview', onFrame: (img: CameraImage) => frames.push(img) } : {}),

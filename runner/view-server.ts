@@ -151,7 +151,7 @@ export async function startViewer(o: ViewServerOptions): Promise<ViewServer> {
         let msg: unknown = null;
         if (!isBinary) { try { msg = JSON.parse(String(data)); } catch { msg = null; } }
         if (!detach && msg && typeof msg === 'object' && (msg as { type?: unknown }).type === 'hello') {
-          detach = o.live!.attach({ send: (b) => { if (ws.readyState === ws.OPEN) ws.send(b); } });
+          detach = o.live!.attach({ send: (b) => { if (ws.readyState === ws.OPEN) ws.send(b); }, pending: () => ws.bufferedAmount });
           return;
         }
         ws.close(1008, 'the live socket takes only the viewer page\'s hello');

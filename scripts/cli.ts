@@ -50,8 +50,8 @@ import type { RenderDevice } from '../sim/render/renderer.ts';
 import type { RecordMode } from '../runner/recording.ts';
 import { writeVideo } from '../runner/video.ts';
 import { listRecordings } from '../runner/view-data.ts';
-import { LiveHub } from '../runner/live.ts';
-import { DEFAULT_VIEW_PORT, startViewer, type ViewServer } from '../runner/view-server.ts';
+import { startLiveViewer, type LiveViewer } from '../runner/live-viewer.ts';
+import { DEFAULT_VIEW_PORT, startViewer } from '../runner/view-server.ts';
 import { runLibero } from '../runner/libero.ts';
 import { liberoText } from '../runner/libero-report.ts';
 import { LIBERO_EPISODES, LIBERO_IDLE_STEPS, LIBERO_SUITES, type LiberoSuite } from '../runner/libero-suite.ts';
@@ -161,11 +161,11 @@ export async function main(argv: string[]): Promise<number> {
         sheets: o.sheets, record: o.record, ood: o.ood, salt: o.salt, onProgress: (p) => progress.update(p),
         batch: o.batch, policyOptions: policyOptionsFrom(o), env: { actionMode: o.actionMode },
       };
-      let viewer: ViewServer | null = null;
+      let viewer: LiveViewer | null = null;
       if (o.live) {
-        opts.live = new LiveHub();
         mkdirSync(o.out, { recursive: true });
-        viewer = await startViewer({ dir: o.out, port: o.port, host: o.host, live: opts.live });
+        viewer = await startLiveViewer({ dir: o.out, port: o.port, host: o.host });
+        opts.live = viewer;
         process.stderr.write(`live viewer: ${viewer.url}\n`);
       }
       let r: RunResult;
@@ -173,7 +173,6 @@ export async function main(argv: string[]): Promise<number> {
         r = await runChains(opts);
       } finally {
         progress.stop();
-        opts.live?.publish({ type: 'run-end' });
         await viewer?.close();
       }
       if (r.resumed.chains || r.resumed.baseline || r.tornBytes) {

@@ -11,6 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startViewer, type ViewServer } from '../runner/view-server.ts';
+import { startLiveViewer } from '../runner/live-viewer.ts';
+import { runChains } from '../runner/run.ts';
 import { recordedRuns } from './view-fixture.ts';
 
 const CHROMIUM = process.env.CHAINGAP_CHROMIUM ?? '/usr/bin/chromium';
@@ -28,7 +30,7 @@ type ViewerApi = {
   ready: boolean;
   seekStep(n: number, into?: number): number;
   setSide(on: boolean): Promise<void>;
-  state(): { time: number; side: boolean; overlay: (string | null)[]; panes: ({ path: string; frames: number; meshes: number; bodies: number } | null)[] };
+  state(): { time: number; side: boolean; path: string | null; overlay: (string | null)[]; panes: ({ path: string; frames: number; meshes: number; bodies: number } | null)[] };
   probe(name: string, k?: number): { pixel: number[]; color: number[]; background: number[] } | null;
 };
 const api = <T>(page: Page, f: (v: ViewerApi) => T | Promise<T>): Promise<T> =>
@@ -135,4 +137,33 @@ describe.skipIf(!have)('viewer page in Chromium', () => {
     expect(await page.$$eval('#chains li', (l) => l.map((e) => e.getAttribute('data-path')))).toEqual([target.path]);
     await page.close();
   }, 60_000);
+
+  it('follows a run live: the chain appears as it starts and its frames and step outcomes arrive while it runs', async () => {
+    const dir = path.join(root, 'live-run');
+    fs.mkdirSync(dir);
+    // As `chaingap run --live` does: the server on its own thread, so the page loads and the stream
+    // flows while the simulation keeps this thread busy.
+    const live = await startLiveViewer({ dir, port: 0 });
+    const page = await browser.newPage({ viewport: { width: 1000, height: 600 } });
+    try {
+      await page.goto(`${live.url}`);
+      await until(page, 'window.chaingapViewer && window.chaingapViewer.ready === true', 60_000);
+      // The page notes how much of the chain it has, every 100 ms (this thread is busy simulating).
+      await page.evaluate('window.seen = []; setInterval(() => window.seen.push(window.chaingapViewer.state().panes[0]?.frames ?? 0), 100)');
+      await runChains({ out: dir, policy: 'bernoulli:0.6', chains: 1, steps: 3, seed, baselineEpisodes: 1, live, log: () => {} });
+      await live.close();
+      const seen = (await page.evaluate('window.seen')) as number[];
+      const st = await api(page, (v) => v.state());
+      expect(st.path).toMatch(/^live:/);
+      const frames = st.panes[0]!.frames;
+      expect(frames).toBeGreaterThan(50);
+      expect(new Set(seen.filter((n) => n > 0 && n < frames)).size).toBeGreaterThan(1);
+      const marks = await page.$$eval('#marks .seg', (els) => els.map((e) => e.className));
+      expect(marks).toEqual(['seg ok', 'seg ok', 'seg fail']);
+      expect(await page.textContent('#chains')).toContain('LIVE');
+    } finally {
+      await page.close();
+      await live.close();
+    }
+  }, 120_000);
 });
