@@ -9,7 +9,7 @@ import type { FailureLabel } from './records.ts';
 
 /** Messages the server sends (msgpack). */
 export type LiveMessage =
-  | { type: 'chain'; key: string; runId: string; chainId: string; repeat: number; seed: number; scene: string; ood: Record<string, number>; viewerScene: ViewerScene; controlHz: number }
+  | { type: 'chain'; key: string; runId: string; chainId: string; repeat: number; seed: number; length: number; scene: string; ood: Record<string, number>; viewerScene: ViewerScene; controlHz: number }
   | { type: 'frames'; key: string; t: number[]; gripper: number[]; poses: Uint8Array }
   | { type: 'step'; key: string; step: RecordedStep }
   | { type: 'end'; key: string }
@@ -27,7 +27,7 @@ export interface LivePublisher {
 }
 
 /** An observer that streams one chain run to `pub` (runner/chain.ts calls it as it calls a recorder). */
-export function liveObserver(pub: LivePublisher, meta: { runId: string; chainId: string; repeat: number; seed: number }, every = 2): ChainObserver {
+export function liveObserver(pub: LivePublisher, meta: { runId: string; chainId: string; repeat: number; seed: number; length: number }, every = 2): ChainObserver {
   return new LiveChain(pub, meta, every);
 }
 
@@ -80,7 +80,7 @@ class LiveChain implements ChainObserver {
   private frame = -1;
   private pending: { t: number[]; gripper: number[]; poses: Float32Array[] } = { t: [], gripper: [], poses: [] };
 
-  constructor(private readonly hub: LivePublisher, private readonly meta: { runId: string; chainId: string; repeat: number; seed: number }, private readonly every: number) {
+  constructor(private readonly hub: LivePublisher, private readonly meta: { runId: string; chainId: string; repeat: number; seed: number; length: number }, private readonly every: number) {
     this.key = `${meta.runId}/${meta.chainId}/r${meta.repeat}`;
   }
 

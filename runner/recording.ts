@@ -47,6 +47,8 @@ export interface Recording {
   repeat: number;
   seed: number;
   scene: string;
+  /** Steps in the chain (a strict run stops at the first failure, so `steps` may hold fewer); absent in older files. */
+  length?: number;
   objects: { id: string; kind: string }[];
   /** Fixtures, each with its moving parts' state keys in the order their values are stored. */
   fixtures: { id: string; kind: string; parts: string[] }[];
@@ -169,7 +171,7 @@ export class ChainRecorder implements ChainObserver {
     const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
     return encode({
       version: RECORDING_VERSION, runId: rec.runId, chainId: rec.chainId, repeat: rec.repeat, seed: rec.seed,
-      scene: this.env!.world.scene.spec.name, objects: this.objects, fixtures: this.fixtures, world: this.env!.world.scene,
+      scene: this.env!.world.scene.spec.name, length: rec.length, objects: this.objects, fixtures: this.fixtures, world: this.env!.world.scene,
       frames: this.t.length, posQuantum: RECORDING_QUANTA.pos, quatScale: RECORDING_QUANTA.quat,
       t: bytes(Int32Array.from(this.t)), q: bytes(Float32Array.from(this.q)), gripper: bytes(Float32Array.from(this.gripper)),
       pos: bytes(Int32Array.from(this.pos)), quat: bytes(Int16Array.from(this.quat)), fixture: bytes(Float32Array.from(this.fixture)),
@@ -218,7 +220,7 @@ export function readRecording(file: string): Recording {
   const pq = d.posQuantum as number, qs = d.quatScale as number;
   return {
     version: d.version as number, runId: d.runId as string, chainId: d.chainId as string, repeat: d.repeat as number, seed: d.seed as number,
-    scene: d.scene as string, objects: d.objects as Recording['objects'], fixtures: d.fixtures as Recording['fixtures'],
+    scene: d.scene as string, ...(typeof d.length === 'number' ? { length: d.length } : {}), objects: d.objects as Recording['objects'], fixtures: d.fixtures as Recording['fixtures'],
     t: view(d.t, Int32Array), q: view(d.q, Float32Array), gripper: view(d.gripper, Float32Array),
     pos: Float32Array.from(posQ, (x) => x * pq), quat: Float32Array.from(quatQ, (x) => x / qs), fixture: view(d.fixture, Float32Array),
     steps: d.steps as RecordedStep[], events: d.events as RecordedEvent[],

@@ -233,7 +233,7 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
         const recorder = recordMode !== 'none' ? new ChainRecorder() : undefined;
         const seed = salted(config.seed, 'chain', chain.name);
         const rec = await runChain(env, policy, chain, {
-          recorder: observeAll(recorder, o.live && liveObserver(o.live, { runId, chainId: chain.name, repeat: r, seed })),
+          recorder: observeAll(recorder, o.live && liveObserver(o.live, { runId, chainId: chain.name, repeat: r, seed, length: chain.steps.length })),
           runId, mode: config.mode, seed, repeat: r, policySeed: salted(config.seed, 'policy', chain.name, r),
           paraphrases: config.paraphrases, ood: config.ood,
           ...(wantSheet ? { frameCamera: 'agentview', onFrame: (img: CameraImage) => frames.push(img) } : {}),

@@ -20,6 +20,8 @@ export interface ViewIndexEntry {
   repeat: number;
   seed: number;
   scene: string;
+  /** Steps in the chain (the run may have stopped before the last). */
+  length: number;
   /** The policy of the run (its config.json), when known. */
   policy: string | null;
   /** OOD levels of the run ({} in the controlled setting). */
@@ -89,7 +91,7 @@ function runPolicy(recordingsDir: string): string | null {
 function indexEntry(root: string, file: string, rec: Recording, bytes: number): ViewIndexEntry {
   return {
     path: path.relative(root, file).split(path.sep).join('/'),
-    runId: rec.runId, chainId: rec.chainId, repeat: rec.repeat, seed: rec.seed, scene: rec.scene,
+    runId: rec.runId, chainId: rec.chainId, repeat: rec.repeat, seed: rec.seed, scene: rec.scene, length: rec.length ?? rec.steps.length,
     policy: runPolicy(path.dirname(file)),
     ood: rec.world?.ood?.levels ?? {},
     steps: rec.steps.map((s) => ({ task: s.task, instruction: s.instruction, success: s.success, ...(s.failure ? { failure: s.failure } : {}) })),

@@ -183,7 +183,7 @@ function drawTimeline(): void {
 function overlayFor(tr: Track, t: number): string {
   const s = tr.stepAt(t);
   if (!s) return '';
-  const n = tr.entry.steps.length || tr.steps.length;
+  const n = tr.entry.length || tr.steps.length;
   const done = tr.ended || tr.steps.indexOf(s) < tr.steps.length - 1 || s.endFrame > s.startFrame;
   const out = !done ? '' : s.success ? ' <span class="out-ok">✓ success</span>' : ` <span class="out-fail">✗ ${esc(s.failure ?? 'failed')}</span>`;
   return `<b>step ${s.index + 1}/${n}</b> ${esc(s.instruction)}${out}`;
@@ -257,7 +257,7 @@ function connectLive(): void {
   ws.onmessage = (ev) => {
     const m = decode(new Uint8Array(ev.data as ArrayBuffer)) as { type: string; key: string } & Record<string, unknown>;
     if (m.type === 'chain') {
-      const entry: Entry = { path: `live:${m.key}`, runId: m.runId as string, chainId: m.chainId as string, repeat: m.repeat as number, seed: m.seed as number, scene: m.scene as string, policy: 'live', ood: m.ood as Entry['ood'], steps: [], failed: false, playable: true, live: true };
+      const entry: Entry = { path: `live:${m.key}`, runId: m.runId as string, chainId: m.chainId as string, repeat: m.repeat as number, seed: m.seed as number, length: m.length as number, scene: m.scene as string, policy: 'live', ood: m.ood as Entry['ood'], steps: [], failed: false, playable: true, live: true };
       liveTracks.set(entry.path, new Track(entry, m.viewerScene as ViewerScene, m.controlHz as number, [], []));
       refreshFilters();
       renderList();

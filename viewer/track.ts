@@ -83,7 +83,7 @@ export function trackFromPlayback(bytes: Uint8Array): Track {
   const t = copy(d.t as Uint8Array, Int32Array), gripper = copy(d.gripper as Uint8Array, Float32Array), poses = copy(d.poses as Uint8Array, Float32Array);
   const entry: Entry = {
     path: d.path as string, runId: d.runId as string, chainId: d.chainId as string, repeat: d.repeat as number, seed: d.seed as number,
-    scene: d.scene as string, policy: d.policy as string | null, ood: d.ood as Entry['ood'], steps: d.steps as Entry['steps'], failed: d.failed as boolean, playable: true,
+    scene: d.scene as string, length: d.length as number, policy: d.policy as string | null, ood: d.ood as Entry['ood'], steps: d.steps as Entry['steps'], failed: d.failed as boolean, playable: true,
   };
   const tr = new Track(entry, d.viewerScene, d.controlHz, d.recordedSteps, d.events);
   tr.append(t, gripper, poses);
