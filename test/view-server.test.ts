@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import http from 'node:http';
+import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { decode } from '@msgpack/msgpack';
 import WebSocket from 'ws';
@@ -163,4 +164,29 @@ describe('live stream', () => {
       await live.close();
     }
   }, 60_000);
+});
+
+describe('chaingap view (CLI) and the example', () => {
+  it('prints its address, serves the directory, and stops cleanly on SIGINT', async () => {
+    const child = spawn(process.execPath, [path.resolve('scripts/chaingap.mjs'), 'view', root, '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const line = await new Promise<string>((resolve, reject) => {
+      let buf = '';
+      child.stdout.on('data', (d: Buffer) => { buf += d; if (buf.includes('\n')) resolve(buf.split('\n')[0]); });
+      child.on('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    const { url, recordings } = JSON.parse(line) as { url: string; recordings: number };
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(recordings).toBeGreaterThanOrEqual(2);
+    const idx = (await (await fetch(`${url}api/index.json`)).json()) as { recordings: unknown[] };
+    expect(idx.recordings.length).toBe(recordings);
+    child.kill('SIGINT');
+    expect(await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))).toBe(0);
+  }, 60_000);
+
+  it('scripts/examples/view-run.ts records two settings and serves them', () => {
+    const dir = fs.mkdtempSync(path.join(root, 'example-'));
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/examples/view-run.ts', dir], { encoding: 'utf8', env: { ...process.env, CHAINGAP_EXAMPLE_NO_WAIT: '1' } });
+    expect(out).toMatch(/4 recorded chain runs under/);
+    expect(out).toMatch(/viewer: http:\/\/127\.0\.0\.1:\d+\/\?path=.+&side=1/);
+  }, 120_000);
 });

@@ -9,25 +9,36 @@ import type { Track } from './track.ts';
 
 const rgb = (c: readonly number[]) => new THREE.Color().setRGB(c[0], c[1], c[2], THREE.LinearSRGBColorSpace);
 
-function patternTexture(p: ViewerPrim): THREE.Texture | null {
-  if (p.texture === 'none') return null;
-  const n = 64, cv = document.createElement('canvas');
-  cv.width = cv.height = n;
-  const g = cv.getContext('2d')!;
-  const css = (c: readonly number[]) => `rgb(${c.map((x) => Math.round(255 * Math.min(1, Math.max(0, x)))).join(',')})`;
-  g.fillStyle = css(p.color);
-  g.fillRect(0, 0, n, n);
-  g.fillStyle = css(p.color2);
-  if (p.texture === 'checker') { g.fillRect(0, 0, n / 2, n / 2); g.fillRect(n / 2, n / 2, n / 2, n / 2); }
-  else if (p.texture === 'stripes') g.fillRect(0, 0, n / 2, n);
-  else for (let i = 0; i < 300; i++) g.fillRect((i * 37) % n, (i * 53) % n, 3, 3);
-  const tex = new THREE.CanvasTexture(cv);
-  tex.colorSpace = THREE.LinearSRGBColorSpace;
-  tex.wrapS = tex.wrapT = THREE.RepeatWrapping;
-  // The renderer's pattern repeats every 1/texScale metres; a box face spans 2 half extents.
-  const rep = Math.max(1, 2 * Math.max(p.dims[0], p.dims[1]) * p.texScale);
-  tex.repeat.set(rep, rep);
-  return tex;
+const TEXTURE_CODE = { none: 0, checker: 1, stripes: 2, noise: 3 } as const;
+
+/**
+ * The renderer's procedural textures (sim/render/kernel.ts textureWeight) on a Phong material: the
+ * weight between the base and second colour from the world position, cells of `texScale` metres.
+ */
+function texturedMaterial(p: ViewerPrim, base: THREE.MeshPhongMaterial): THREE.MeshPhongMaterial {
+  if (p.texture === 'none') return base;
+  const uniforms = { uKind: { value: TEXTURE_CODE[p.texture] }, uScale: { value: p.texScale }, uColor2: { value: rgb(p.color2) } };
+  base.onBeforeCompile = (sh) => {
+    Object.assign(sh.uniforms, uniforms);
+    sh.vertexShader = sh.vertexShader
+      .replace('#include <common>', '#include <common>\nvarying vec3 vCgWorld;')
+      .replace('#include <begin_vertex>', '#include <begin_vertex>\nvCgWorld = (modelMatrix * vec4(transformed, 1.0)).xyz;');
+    sh.fragmentShader = sh.fragmentShader
+      .replace('#include <common>', `#include <common>
+varying vec3 vCgWorld;
+uniform float uKind; uniform float uScale; uniform vec3 uColor2;
+float cgHash(float gx, float gy) { return fract(abs(sin(gx * 127.1 + gy * 311.7) * 43758.5453)); }
+float cgWeight(vec3 q) {
+  if (uKind < 1.5) { float s = floor(q.x / uScale) + floor(q.y / uScale) + floor(q.z / uScale); return s - 2.0 * floor(s / 2.0); }
+  if (uKind < 2.5) { float s = floor((q.x + q.y) / uScale); return s - 2.0 * floor(s / 2.0); }
+  float gx = floor(q.x / uScale), gy = floor(q.y / uScale), fx = q.x / uScale - gx, fy = q.y / uScale - gy;
+  float sx = fx * fx * (3.0 - 2.0 * fx), sy = fy * fy * (3.0 - 2.0 * fy);
+  return mix(mix(cgHash(gx, gy), cgHash(gx + 1.0, gy), sx), mix(cgHash(gx, gy + 1.0), cgHash(gx + 1.0, gy + 1.0), sx), sy);
+}`)
+      .replace('#include <color_fragment>', '#include <color_fragment>\ndiffuseColor.rgb = mix(diffuseColor.rgb, uColor2, cgWeight(vCgWorld));');
+  };
+  base.customProgramCacheKey = () => `cg-texture-${p.texture}`;
+  return base;
 }
 
 function geometry(p: ViewerPrim): THREE.BufferGeometry {
@@ -69,7 +80,7 @@ export class Stage {
     const s: ViewerScene = track.scene;
     this.scene.traverse((o) => {
       const m = o as THREE.Mesh;
-      if (m.isMesh) { m.geometry.dispose(); (m.material as THREE.MeshPhongMaterial).map?.dispose(); (m.material as THREE.Material).dispose(); }
+      if (m.isMesh) { m.geometry.dispose(); (m.material as THREE.Material).dispose(); }
     });
     this.scene = new THREE.Scene();
     this.scene.background = rgb(s.lighting.background);
@@ -97,8 +108,7 @@ export class Stage {
     this.bodies = Array.from({ length: s.bodies }, () => new THREE.Group());
     for (const g of this.bodies) this.scene.add(g);
     for (const p of s.prims) {
-      const map = patternTexture(p);
-      const mat = new THREE.MeshPhongMaterial({ color: map ? 0xffffff : rgb(p.color), map, shininess: p.shininess || 1, specular: p.shininess > 0 ? rgb([0.25, 0.25, 0.25]) : rgb([0, 0, 0]) });
+      const mat = texturedMaterial(p, new THREE.MeshPhongMaterial({ color: rgb(p.color), shininess: p.shininess || 1, specular: p.shininess > 0 ? rgb([0.25, 0.25, 0.25]) : rgb([0, 0, 0]) }));
       const mesh = new THREE.Mesh(geometry(p), mat);
       mesh.position.set(...p.pos);
       mesh.quaternion.set(...p.quat);
