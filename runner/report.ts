@@ -20,7 +20,30 @@ export interface ReportOptions {
   /** Clips around the first failure of recorded chain runs (runner/video.ts failureClips), inline. */
   clips?: { chain: string; repeat: number; step: number; instruction: string; label: string; gif: Uint8Array }[];
   /** Recorded chain runs (recordings/), one row each with a link to the chain in `chaingap view`. */
-  recorded?: { runId: string; chainId: string; repeat: number; steps: readonly { task: string; success: boolean; failure?: string }[] }[];
+  recorded?: RecordedRow[];
+}
+
+export interface RecordedRow {
+  runId: string;
+  chainId: string;
+  repeat: number;
+  steps: readonly { task: string; success: boolean; failure?: string }[];
+  /** In a sweep: the cell's policy and setting. */
+  policy?: string;
+  setting?: string;
+}
+
+/** "Recorded chain runs": one row per recorded chain run, each linking to it in `chaingap view`. */
+export function recordedRunsSection(rows: readonly RecordedRow[]): string {
+  const cell = rows.some((r) => r.policy !== undefined || r.setting !== undefined);
+  return ['<section>\n<h2>Recorded chain runs</h2>', '<p>Each row opens the chain in the three.js viewer: start it with <code>chaingap view DIR</code> (this report\'s directory or a folder above it; port 8737).</p>',
+    `<table><thead><tr>${cell ? '<th>policy</th><th>setting</th>' : ''}<th>chain</th><th>repeat</th><th>steps</th><th>first failure</th><th>viewer</th></tr></thead><tbody>`,
+    ...rows.map((r) => {
+      const first = r.steps.findIndex((x) => !x.success);
+      const steps = r.steps.map((x) => (x.success ? '<span class="ok">✓</span>' : '<span class="fail">✗</span>')).join(' ');
+      const fail = first < 0 ? '' : `step ${first + 1}, ${esc(r.steps[first].task)}: <span class="fail">${esc(r.steps[first].failure ?? 'failed')}</span>`;
+      return `<tr>${cell ? `<td>${esc(r.policy ?? '')}</td><td>${esc(r.setting ?? '')}</td>` : ''}<td>${esc(r.chainId)}</td><td class="n">${r.repeat}</td><td>${steps}</td><td>${fail}</td><td><a href="${esc(viewerLink(r))}">view</a></td></tr>`;
+    }), '</tbody></table>', '</section>'].join('\n');
 }
 
 /** The viewer's address for a chain run (`chaingap view` on its default port, serving this run or a folder above it). */
@@ -241,16 +264,7 @@ export function renderHtml(summary: RunSummary, svgs: ChartSvgs, opts: ReportOpt
     }
     body.push('</section>');
   }
-  if (opts.recorded?.length) {
-    body.push('<section>\n<h2>Recorded chain runs</h2>', '<p>Each row opens the chain in the three.js viewer: start it with <code>chaingap view DIR</code> (this run\'s directory or a folder above it; port 8737).</p>',
-      '<table><thead><tr><th>chain</th><th>repeat</th><th>steps</th><th>first failure</th><th>viewer</th></tr></thead><tbody>',
-      ...opts.recorded.map((r) => {
-        const first = r.steps.findIndex((x) => !x.success);
-        const steps = r.steps.map((x) => (x.success ? '<span class="ok">✓</span>' : '<span class="fail">✗</span>')).join(' ');
-        const fail = first < 0 ? '' : `step ${first + 1}, ${esc(r.steps[first].task)}: <span class="fail">${esc(r.steps[first].failure ?? 'failed')}</span>`;
-        return `<tr><td>${esc(r.chainId)}</td><td class="n">${r.repeat}</td><td>${steps}</td><td>${fail}</td><td><a href="${esc(viewerLink(r))}">view</a></td></tr>`;
-      }), '</tbody></table>', '</section>');
-  }
+  if (opts.recorded?.length) body.push(recordedRunsSection(opts.recorded));
   if (opts.clips?.length) {
     body.push('<section>\n<h2>Failures, as recorded</h2>', '<p>The agentview camera over the last seconds of the first failed step of recorded chain runs (up to 3 per failure label), replayed from the stored poses. <code>chaingap video</code> renders a whole run.</p>');
     for (const c of opts.clips) {

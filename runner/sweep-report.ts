@@ -10,7 +10,8 @@ import { OOD_AXES, type OodAxis, type OodLevels } from '../scenes/ood.ts';
 import { renderSvg } from './charts.ts';
 import { healthCell, type BaselineHealth, type ChainsHealth } from './health.ts';
 import { sweepOodFrames, type OodFrame, type OodFrames, type OodFramesOptions } from './ood-frames.ts';
-import { CSS } from './report.ts';
+import { CSS, recordedRunsSection } from './report.ts';
+import { listRecordings } from './view-data.ts';
 import { writeDurably } from './store.ts';
 import type { SweepCell, SweepResultSummary } from './sweep.ts';
 import { wilson } from './stats.ts';
@@ -186,6 +187,9 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary, o: Sw
     ]), '</section>');
   body.push('<section><h2>3. The chains</h2>', `<p>${esc(String(r.cells[0]?.summary.distinctChains ?? 0))} chains of up to ${esc(String(r.cells[0]?.summary.steps ?? 0))} steps (${esc(r.cells[0]?.summary.scene ?? '')}) in every setting; each cell is a run directory (summary, report, records) under this sweep's directory.</p>`,
     table(['policy', 'setting', 'directory'], r.cells.map((c) => [c.policy, c.setting, c.dir])), '</section>');
+  // Chain runs kept with --record, across the cells, each linking to the viewer.
+  const recorded = listRecordings(dir).map((e) => ({ ...e, policy: e.policy ?? '', setting: Object.entries(e.ood).map(([a, v]) => `${a}=${v}`).join(',') || 'controlled' }));
+  if (recorded.length) body.push(recordedRunsSection(recorded));
 
   const html = `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>chaingap sweep ${esc(r.name)}</title>\n<style>${CSS}${STRIP_CSS}</style>\n</head>\n<body>\n<main>\n${body.join('\n')}\n</main>\n</body>\n</html>\n`;
   const summaryJson = path.join(dir, 'summary.json');

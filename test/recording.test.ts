@@ -72,6 +72,9 @@ describe('recording chain trajectories', () => {
         for (const c of lines) {
           const rec = readRecording(recordingPath(dir, c.chainId, c.repeat));
           expect(rec.steps.map((s) => [s.task, s.success])).toEqual(c.steps.map((s: { task: string; success: boolean }) => [s.task, s.success]));
+          // The sweep's report.html links this chain run to the viewer.
+          const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+          expect(html).toContain(`?run=${c.runId}&amp;chain=${c.chainId}&amp;repeat=${c.repeat}`);
         }
       }
     }
