@@ -50,6 +50,7 @@ import type { RenderDevice } from '../sim/render/renderer.ts';
 import type { RecordMode } from '../runner/recording.ts';
 import { writeVideo } from '../runner/video.ts';
 import { listRecordings } from '../runner/view-data.ts';
+import { collectDemos } from '../runner/collect.ts';
 import { startLiveViewer, type LiveViewer } from '../runner/live-viewer.ts';
 import { DEFAULT_VIEW_PORT, startViewer } from '../runner/view-server.ts';
 import { runLibero } from '../runner/libero.ts';
@@ -366,6 +367,28 @@ export async function main(argv: string[]): Promise<number> {
       const r = await writeVideo({ dir, chain: o.chain, repeat: o.repeat, camera: o.camera, out: o.out, width: Number(m[1]), height: Number(m[2]), from: o.from, to: o.to, device: o.device });
       if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
       else process.stderr.write(`${r.file}: ${r.frames} frames ${r.width}x${r.height} at ${r.fps} fps, ${(r.bytes / 1024).toFixed(0)} KiB, ${r.seconds.toFixed(1)} s\n`);
+    });
+
+  program
+    .command('collect')
+    .description('Expert demonstrations as a LeRobot dataset (v2.1 layout: meta/info.json, tasks, episodes, stats; data/chunk-000/episode_*.parquet with both camera images, observation.state and action): the expert runs generated chains in the controlled setting and every step it solves is an episode. Run again with the same options to resume.')
+    .requiredOption('-o, --out <dir>', 'dataset directory (created; a partial collection with the same options is resumed)')
+    .option('--scene <name>', 'scene to generate chains in', 'kitchen')
+    .option('-c, --chains <n>', 'chains to run', intOption('--chains', 1), 50)
+    .option('--steps <n>', 'steps per chain', intOption('--steps', 1), DEFAULT_CHAIN_STEPS)
+    .option('-s, --seed <n>', 'seed of the chains and layouts', intOption('--seed'), 0)
+    .option('--preset <name>', 'observation preset whose state layout observation.state uses (libero: eef pos + axis-angle + gripper qpos in LIBERO\'s frame; chaingap: lossless)', 'libero')
+    .option('--size <px>', 'side of the square camera images', intOption('--size', 16), 128)
+    .addOption(new Option('--action-mode <mode>', 'action mode the expert acts in (and the dataset records)').choices([...ACTION_MODES]).default('delta_ee'))
+    .option('--json', 'print the result as JSON')
+    .action(async (o: { out: string; scene: string; chains: number; steps: number; seed: number; preset: string; size: number; actionMode: ActionMode; json?: boolean }) => {
+      const r = await collectDemos({
+        out: o.out, scene: o.scene, chains: o.chains, steps: o.steps, seed: o.seed, preset: o.preset, size: o.size, actionMode: o.actionMode,
+        onProgress: (p) => process.stderr.write(`\rchains ${p.chains}/${p.total}: ${p.episodes} episodes, ${p.frames} frames`),
+      });
+      process.stderr.write('\n');
+      if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
+      else process.stderr.write(`${r.dir}: ${r.episodes} episodes, ${r.frames} frames, ${(r.bytes / 2 ** 20).toFixed(1)} MiB in ${r.seconds.toFixed(0)} s (${r.failedSteps} unsolved steps left out${r.resumedChains ? `; ${r.resumedChains} chains were already collected` : ''})\n`);
     });
 
   program
