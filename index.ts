@@ -104,4 +104,6 @@ export { listRecordings, recordingPlayback, type ViewIndexEntry, type ViewPlayba
 export { buildViewer } from './runner/view-bundle.ts';
 export { viewerScene, type ViewerScene, type ViewerPrim } from './sim/viewer-scene.ts';
 export { sweepOodFrames } from './runner/ood-frames.ts';
+export { collectDemos, type CollectOptions, type CollectResult } from './runner/collect.ts';
+export { LeRobotWriter, dataPath as lerobotDataPath, LEROBOT_CODEBASE_VERSION, IMAGE_KEYS as LEROBOT_IMAGE_KEYS, type DemoFrame } from './runner/lerobot-dataset.ts';
 export { showFrame, type ReplayFrame } from './sim/replay.ts';

@@ -110,8 +110,8 @@ function features(spec: DatasetSpec): Record<string, unknown> {
   return {
     [IMAGE_KEYS.image]: img,
     [IMAGE_KEYS.wristImage]: img,
-    'observation.state': { dtype: 'float32', shape: [spec.stateSize], names: { motors: stateComponentNames(spec) } },
-    action: { dtype: 'float32', shape: [7], names: { motors: ACTION_NAMES } },
+    'observation.state': { dtype: 'float32', shape: [spec.stateSize], names: stateComponentNames(spec) },
+    action: { dtype: 'float32', shape: [7], names: ACTION_NAMES },
     timestamp: scalar('float32'), frame_index: scalar('int64'), episode_index: scalar('int64'), index: scalar('int64'), task_index: scalar('int64'),
   };
 }
@@ -231,10 +231,11 @@ export class LeRobotWriter {
     }
     const ep = this.episodes, n = frames.length, first = this.frames;
     const st = this.emptyStats();
-    const png = (im: CameraImage) => ({ bytes: encodePng({ width: im.width, height: im.height, data: im.rgb, channels: 3 }), path: null });
+    // As `datasets` embeds LeRobot's saved frames: the PNG file's bytes and its basename.
+    const png = (im: CameraImage, i: number) => ({ bytes: encodePng({ width: im.width, height: im.height, data: im.rgb, channels: 3 }), path: `frame_${String(i).padStart(6, '0')}.png` });
     const cols = {
-      [IMAGE_KEYS.image]: frames.map((f) => png(f.image)),
-      [IMAGE_KEYS.wristImage]: frames.map((f) => png(f.wristImage)),
+      [IMAGE_KEYS.image]: frames.map((f, i) => png(f.image, i)),
+      [IMAGE_KEYS.wristImage]: frames.map((f, i) => png(f.wristImage, i)),
       'observation.state': frames.map((f) => Array.from(Float32Array.from(f.state))),
       action: frames.map((f) => Array.from(Float32Array.from(f.action))),
       timestamp: frames.map((_, i) => Math.fround(i / this.spec.fps)),

@@ -4,6 +4,7 @@
 // the same bytes, and a stopped collection resumes without duplicating an episode.
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { decode as decodePng } from 'fast-png';
@@ -88,4 +89,14 @@ describe('chaingap collect (LeRobot dataset)', () => {
       expect(fs.readFileSync(path.join(part, f), 'utf8'), f).toBe(fs.readFileSync(path.join(out, f), 'utf8'));
     }
   }, 180_000);
+
+  it('the CLI and the example write the same kind of dataset', () => {
+    const dir = tmp();
+    const cli = JSON.parse(execFileSync(process.execPath, [path.resolve('scripts/chaingap.mjs'), 'collect', '--chains', '1', '--steps', '2', '--size', '32', '-o', path.join(dir, 'cli'), '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+    expect(cli.episodes).toBe(lines(path.join(dir, 'cli', 'meta/episodes.jsonl')).length);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'cli', 'meta/info.json'), 'utf8')).features['observation.images.wrist_image'].shape).toEqual([32, 32, 3]);
+    const ex = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/examples/collect-demos.ts', path.join(dir, 'ex'), '1'], { encoding: 'utf8' });
+    expect(ex).toMatch(/\d+ episodes, \d+ frames/);
+    expect(ex).toContain('observation.state float32[8]');
+  }, 120_000);
 });
