@@ -199,6 +199,18 @@ function inputGradInfo(r: KernelRunner, dy: TensorInfo, filter: TensorInfo, g: C
   return r.conv(d, wT, [top, bottom, left, right], [1, 1]); // [N, H, W, Cin]
 }
 
+/** Run `f` with `r`, then free every intermediate `r` made except the result (all of them on an error). */
+function keepOnly(r: KernelRunner, f: (r: KernelRunner) => TensorInfo): TensorInfo {
+  try {
+    const out = f(r);
+    r.release(out);
+    return out;
+  } catch (e) {
+    r.release();
+    throw e;
+  }
+}
+
 /** Implementation of the Conv2DBackpropFilter kernel for `backendName`, made of that backend's forward kernels. */
 export function conv2DBackpropFilterKernel(tf: Tf, backendName: string): tfjs.KernelFunc {
   return ({ inputs, backend, attrs }) => {
@@ -206,15 +218,7 @@ export function conv2DBackpropFilterKernel(tf: Tf, backendName: string): tfjs.Ke
     const a = attrs as unknown as tfjs.Conv2DBackpropFilterAttrs;
     const g = geometry(tf, x.shape, a.filterShape, a.strides, a.pad, a.dimRoundingMode, a.dataFormat);
     checkDy(g, dy.shape);
-    const r = new KernelRunner(tf, backend as KernelBackend, backendName);
-    try {
-      const out = filterGradInfo(r, x, dy, g);
-      r.release(out);
-      return out;
-    } catch (e) {
-      r.release();
-      throw e;
-    }
+    return keepOnly(new KernelRunner(tf, backend as KernelBackend, backendName), (r) => filterGradInfo(r, x, dy, g));
   };
 }
 
@@ -225,15 +229,7 @@ export function conv2DBackpropInputKernel(tf: Tf, backendName: string): tfjs.Ker
     const a = attrs as unknown as tfjs.Conv2DBackpropInputAttrs;
     const g = geometry(tf, a.inputShape, filter.shape, a.strides, a.pad, a.dimRoundingMode, a.dataFormat);
     checkDy(g, dy.shape);
-    const r = new KernelRunner(tf, backend as KernelBackend, backendName);
-    try {
-      const out = inputGradInfo(r, dy, filter, g);
-      r.release(out);
-      return out;
-    } catch (e) {
-      r.release();
-      throw e;
-    }
+    return keepOnly(new KernelRunner(tf, backend as KernelBackend, backendName), (r) => inputGradInfo(r, dy, filter, g));
   };
 }
 
