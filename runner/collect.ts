@@ -13,6 +13,7 @@ import { CONTROL_HZ } from '../sim/world.ts';
 import { ExpertPolicy } from '../policies/expert.ts';
 import { PRESETS, type ObsPreset } from '../policies/obs-preset.ts';
 import { stateVector } from '../policies/state-vector.ts';
+import { STATE_PARTS } from '../policies/onnx-manifest.ts';
 import { CameraSet } from './actors.ts';
 import { runChain } from './chain.ts';
 import { deriveSeed } from './run.ts';
@@ -88,7 +89,7 @@ export async function collectDemos(o: CollectOptions): Promise<CollectResult> {
   if (!Number.isInteger(size) || size < 16 || size > 512) throw new RangeError(`collect: size must be a whole number of pixels in 16..512, got ${size}`);
   const actionMode = o.actionMode ?? 'delta_ee';
   const writer = LeRobotWriter.open(o.out, {
-    fps: CONTROL_HZ, imageSize: size, stateNames: preset.stateLayout, stateSize: stateVector(zeroState(), preset.stateLayout, undefined, preset.liberoFrame).length,
+    fps: CONTROL_HZ, imageSize: size, stateNames: preset.stateLayout, stateSize: preset.stateLayout.reduce((n, p) => n + STATE_PARTS[p], 0),
     actionMode,
     // The chain count is not part of it: chains are generated in a fixed order, so asking for more
     // chains later extends a collection (and a stopped one resumes).
@@ -121,6 +122,3 @@ export async function collectDemos(o: CollectOptions): Promise<CollectResult> {
   return { dir: o.out, episodes: writer.episodes, frames: writer.frames, failedSteps, resumedChains, seconds: (performance.now() - t0) / 1000, bytes: writer.bytes() };
 }
 
-function zeroState() {
-  return { eePos: [0.5, 0, 0.2] as [number, number, number], eeQuat: [1, 0, 0, 0] as [number, number, number, number], gripperWidth: 0.04, joints: [0, 0, 0, 0, 0, 0, 0] };
-}

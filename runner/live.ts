@@ -4,6 +4,7 @@
 import { encode } from '@msgpack/msgpack';
 import type { Env, StepInfo } from '../sim/env.ts';
 import { viewerScene, type ViewerScene } from '../sim/viewer-scene.ts';
+import { CONTROL_HZ } from '../sim/world.ts';
 import type { ChainObserver, RecordedStep } from './recording.ts';
 import type { FailureLabel } from './records.ts';
 
@@ -89,7 +90,7 @@ class LiveChain implements ChainObserver {
     const { scene, poses } = viewerScene(env.world);
     this.poses = poses;
     const w = env.world.scene;
-    this.hub.publish({ type: 'chain', key: this.key, ...this.meta, scene: w.spec.name, ood: { ...(w.ood?.levels ?? {}) }, viewerScene: scene, controlHz: 20 });
+    this.hub.publish({ type: 'chain', key: this.key, ...this.meta, scene: w.spec.name, ood: { ...(w.ood?.levels ?? {}) }, viewerScene: scene, controlHz: CONTROL_HZ });
     this.sample();
     this.flush();
   }

@@ -49,6 +49,8 @@ export interface ViewPlayback extends Omit<ViewIndexEntry, 'bytes'> {
 }
 
 const SKIP = new Set(['node_modules', '.git', 'sheets']);
+/** Index entries by file, kept while its size and mtime stay the same: listing does not decode a recording twice. */
+const entries = new Map<string, { size: number; mtimeMs: number; root: string; entry: ViewIndexEntry | null }>();
 
 /** Every recording under `dir` (depth-limited walk), in path order. */
 export function listRecordings(dir: string, maxDepth = 6): ViewIndexEntry[] {
@@ -64,12 +66,17 @@ export function listRecordings(dir: string, maxDepth = 6): ViewIndexEntry[] {
       if (st.isDirectory()) {
         if (!SKIP.has(name) && depth < maxDepth) walk(full, depth + 1);
       } else if (name.endsWith('.msgpack') && path.basename(d) === 'recordings') {
-        try {
-          const rec = readRecording(full);
-          out.push(indexEntry(root, full, rec, st.size));
-        } catch {
-          // A file that is not a readable recording (torn, other version) is left out of the list.
+        let c = entries.get(full);
+        if (!c || c.size !== st.size || c.mtimeMs !== st.mtimeMs || c.root !== root) {
+          let entry: ViewIndexEntry | null = null;
+          try {
+            entry = indexEntry(root, full, readRecording(full), st.size);
+          } catch {
+            // A file that is not a readable recording (torn, other version) is left out of the list.
+          }
+          entries.set(full, (c = { size: st.size, mtimeMs: st.mtimeMs, root, entry }));
         }
+        if (c.entry) out.push(c.entry);
       }
     }
   };
