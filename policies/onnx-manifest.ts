@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { PolicyError } from './policy-error.ts';
+import { LIBERO_PROBLEMS } from './libero-frame.ts';
 
 export const MANIFEST_FORMAT = 'chaingap-onnx-policy/1';
 
@@ -48,6 +49,11 @@ const StateInput = z.strictObject({
   dtype: z.literal('float32'),
   shape: z.array(Dim).length(2),
   layout: z.array(z.enum(Object.keys(STATE_PARTS) as [StatePart, ...StatePart[]])).min(1),
+  /**
+   * Give ee_pos and ee_quat in LIBERO's world frame for this problem's robot base, at the eef site behind the
+   * TCP, as LIBERO datasets record them (chaingap's `libero` preset collects so); absent: chaingap's base frame.
+   */
+  liberoFrame: z.enum(LIBERO_PROBLEMS).optional(),
   /** Optional normalisation: value = (x - mean) / std, per entry. */
   mean: Vec.optional(),
   std: Vec.optional(),

@@ -197,7 +197,7 @@ export class OnnxChunkModel implements ChunkModel {
     if (inp.kind === 'state') {
       const w = stateVector(rows[0].state, inp.layout).length;
       const data = new Float32Array(b * w);
-      rows.forEach((o, r) => data.set(stateVector(o.state, inp.layout, inp), r * w));
+      rows.forEach((o, r) => data.set(stateVector(o.state, inp.layout, inp, inp.liberoFrame), r * w));
       return new ort.Tensor('float32', data, [b, w]);
     }
     if (inp.kind === 'instruction') {

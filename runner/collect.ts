@@ -3,7 +3,10 @@
 // every step it solves becomes one episode: per control step the two camera images at the size asked
 // for, the state vector of an observation preset (runner's openpi presets: `libero` by default) and the
 // action sent to the env, with the step's instruction as the task. Failed steps are left out (the data
-// card counts them). Episodes go to a LeRobot dataset as they are produced (runner/lerobot-dataset.ts).
+// card counts them). With `single`, each distinct task of those chains is also demonstrated alone from
+// fresh resets (LIBERO's kind of demonstration, and the start the controlled baseline evaluates from), at
+// seeds of their own so they never coincide with the seeds `run` evaluates at. Episodes go to a LeRobot
+// dataset as they are produced (runner/lerobot-dataset.ts).
 import { generateChains } from '../scenes/chains.ts';
 import { findScene } from '../scenes/load.ts';
 import { Env } from '../sim/env.ts';
@@ -16,7 +19,8 @@ import { stateVector } from '../policies/state-vector.ts';
 import { STATE_PARTS } from '../policies/onnx-manifest.ts';
 import { CameraSet } from './actors.ts';
 import { runChain } from './chain.ts';
-import { deriveSeed } from './run.ts';
+import { runBaselineEpisode } from './episode.ts';
+import { baselineTasks, deriveSeed } from './run.ts';
 import { LeRobotWriter, type DemoFrame } from './lerobot-dataset.ts';
 
 export interface CollectOptions {
@@ -25,6 +29,8 @@ export interface CollectOptions {
   /** Chains to run (each of `steps` steps); every solved step is an episode. */
   chains?: number;
   steps?: number;
+  /** Single-task episodes from a fresh reset per distinct task of the chains (default 0). */
+  single?: number;
   seed?: number;
   /** Observation preset whose state layout (and frame) the dataset's `observation.state` uses (default libero). */
   preset?: string;
@@ -83,7 +89,8 @@ export async function collectDemos(o: CollectOptions): Promise<CollectResult> {
   const t0 = performance.now();
   const sceneName = o.scene ?? 'kitchen';
   const scene = findScene(sceneName);
-  const nChains = o.chains ?? 50, steps = o.steps ?? 10, seed = o.seed ?? 0, size = o.size ?? 128;
+  const nChains = o.chains ?? 50, steps = o.steps ?? 10, seed = o.seed ?? 0, size = o.size ?? 128, single = o.single ?? 0;
+  if (!Number.isInteger(single) || single < 0) throw new RangeError(`collect: single must be a whole number of episodes per task (0 or more), got ${single}`);
   const preset = PRESETS[o.preset ?? 'libero'];
   if (!preset) throw new Error(`collect: preset "${o.preset}" is not one of ${Object.keys(PRESETS).join(', ')}`);
   if (!Number.isInteger(size) || size < 16 || size > 512) throw new RangeError(`collect: size must be a whole number of pixels in 16..512, got ${size}`);
@@ -96,6 +103,7 @@ export async function collectDemos(o: CollectOptions): Promise<CollectResult> {
     config: { scene: sceneName, steps, seed, preset: preset.name, size, actionMode },
   });
   const chains = generateChains({ scene, count: nChains, steps, seed });
+  const tasks = baselineTasks(chains);
   const env = new Env({ actionMode, cameras: ['agentview', 'wrist'], renderer: new CameraSet([{ camera: 'agentview', width: size, height: size }, { camera: 'wrist', width: size, height: size }]) });
   const recorder = new DemoRecorder(new ExpertPolicy(env.privileged), preset);
   let failedSteps = 0, resumedChains = 0;
@@ -113,7 +121,20 @@ export async function collectDemos(o: CollectOptions): Promise<CollectResult> {
       });
       // A chain's episodes are written together, so a resumed collection never holds half a chain.
       writer.appendChain(chain.name, episodes);
-      o.onProgress?.({ chains: i + 1, total: chains.length, episodes: writer.episodes, frames: writer.frames });
+      o.onProgress?.({ chains: i + 1, total: chains.length + tasks.length * single, episodes: writer.episodes, frames: writer.frames });
+    }
+    let done = chains.length;
+    for (let e = 0; e < single; e++) {
+      for (const task of tasks) {
+        done++;
+        const unit = `single:${task.name}:${e}`;
+        if (writer.hasChain(unit)) { resumedChains++; continue; }
+        const rec = await runBaselineEpisode(env, recorder, task, { runId: 'collect', episode: e, seed: deriveSeed(seed, 'demo', task.name, e), scene: chains.find((c) => c.scene === task.scene)?.sceneSpec });
+        if (rec.success && recorder.start) writer.appendChain(unit, [{ task: task.name, instruction: recorder.start.instruction, step: 0, frames: recorder.frames }]);
+        else { failedSteps++; writer.appendChain(unit, []); }
+        recorder.frames = [];
+        o.onProgress?.({ chains: done, total: chains.length + tasks.length * single, episodes: writer.episodes, frames: writer.frames });
+      }
     }
     writer.finish({ failedSteps });
   } finally {

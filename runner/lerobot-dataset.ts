@@ -214,7 +214,7 @@ export class LeRobotWriter {
     return this.chains.has(name);
   }
 
-  /** Write a chain's episodes (one per solved step), then mark the chain done. */
+  /** Write a unit's episodes (a chain's, one per solved step; or a single-task episode's), then mark the unit done. */
   appendChain(chain: string, episodes: readonly { task: string; instruction: string; step: number; frames: readonly DemoFrame[] }[]): void {
     for (const e of episodes) if (e.frames.length) this.writeEpisode(e.instruction, e.frames);
     this.chains.add(chain);
@@ -303,11 +303,13 @@ export class LeRobotWriter {
       per.set(e.tasks[0], p);
     }
     const c = this.spec.config;
+    const nSingle = [...this.chains].filter((u) => u.startsWith('single:')).length, nChains = this.chains.size - nSingle;
     const card = [
       '# chaingap demonstrations', '',
       `LeRobot dataset (codebase ${LEROBOT_CODEBASE_VERSION}) of scripted-expert demonstrations from chaingap, collected with \`chaingap collect\`.`, '',
-      `- Scene ${String(c.scene)}; ${this.chains.size} generated chains of ${String(c.steps)} steps, seed ${String(c.seed)}, controlled setting (no OOD axis).`,
+      `- Scene ${String(c.scene)}; ${nChains} generated chains of ${String(c.steps)} steps, seed ${String(c.seed)}, controlled setting (no OOD axis).`,
       '- Each step the expert solved is one episode, starting where the previous step left the world (the first from a fresh reset); the task is the step\'s instruction.',
+      ...(nSingle ? [`- Also ${nSingle} single-task episodes, each a task of those chains alone from a fresh reset with the task's initial fixture states (as LIBERO demonstrates and as the controlled baseline starts), at seeds apart from the ones \`run\` evaluates at.`] : []),
       `- Success filter: only solved steps are kept; ${o.failedSteps} step(s) the expert did not solve were left out.`,
       `- ${this.episodes} episodes, ${this.frames} frames at ${this.spec.fps} fps.`,
       `- Images: agentview (\`${IMAGE_KEYS.image}\`) and wrist (\`${IMAGE_KEYS.wristImage}\`), ${this.spec.imageSize}x${this.spec.imageSize} RGB PNG, as chaingap renders them.`,

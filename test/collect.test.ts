@@ -95,6 +95,13 @@ describe('chaingap collect (LeRobot dataset)', () => {
     const cli = JSON.parse(execFileSync(process.execPath, [path.resolve('scripts/chaingap.mjs'), 'collect', '--chains', '1', '--steps', '2', '--size', '32', '-o', path.join(dir, 'cli'), '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
     expect(cli.episodes).toBe(lines(path.join(dir, 'cli', 'meta/episodes.jsonl')).length);
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'cli', 'meta/info.json'), 'utf8')).features['observation.images.wrist_image'].shape).toEqual([32, 32, 3]);
+    // --single adds each distinct task of the chains alone from a fresh reset, to the same dataset (a resume).
+    const more = JSON.parse(execFileSync(process.execPath, [path.resolve('scripts/chaingap.mjs'), 'collect', '--chains', '1', '--steps', '2', '--size', '32', '--single', '1', '-o', path.join(dir, 'cli'), '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+    expect(more.resumedChains).toBe(1);
+    expect(more.episodes + more.failedSteps).toBe(cli.episodes + cli.failedSteps + 2);
+    const units = JSON.parse(fs.readFileSync(path.join(dir, 'cli', 'meta/chaingap.json'), 'utf8')).chains as string[];
+    expect(units.filter((u) => u.startsWith('single:'))).toHaveLength(2);
+    expect(fs.readFileSync(path.join(dir, 'cli', 'README.md'), 'utf8')).toMatch(/Also \d single-task episodes/);
     const ex = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/examples/collect-demos.ts', path.join(dir, 'ex'), '1'], { encoding: 'utf8' });
     expect(ex).toMatch(/\d+ episodes, \d+ frames/);
     expect(ex).toContain('observation.state float32[8]');
