@@ -99,4 +99,13 @@ describe('chaingap train (tiny-vla, ONNX export)', () => {
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/no meta\/info\.json; give the folder of a LeRobot dataset/);
   }, 180_000);
+
+  it('the example collects, trains, checks the export and runs the policy', () => {
+    const out = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/examples/train-policy.ts', path.join(tmp(), 'ex')], { encoding: 'utf8' });
+    expect(out.status, out.stderr).toBe(0);
+    expect(out.stdout).toMatch(/dataset: \d+ episodes/);
+    expect(out.stdout).toMatch(/epoch 2: train [\d.]+, validation [\d.]+/);
+    expect(Number(/max \|diff\| ([\d.e+-]+)/.exec(out.stdout)![1])).toBeLessThan(1e-4);
+    expect(out.stdout).toMatch(/S_1 [\d.]+, baseline mean [\d.]+/);
+  }, 180_000);
 });
