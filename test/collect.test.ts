@@ -105,5 +105,5 @@ describe('chaingap collect (LeRobot dataset)', () => {
     const ex = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/examples/collect-demos.ts', path.join(dir, 'ex'), '1'], { encoding: 'utf8' });
     expect(ex).toMatch(/\d+ episodes, \d+ frames/);
     expect(ex).toContain('observation.state float32[8]');
-  }, 120_000);
+  }, 240_000);
 });
