@@ -642,9 +642,11 @@ export async function main(argv: string[]): Promise<number> {
       else if (what === 'tasks') items = listTasks().map((n) => { const t = findTask(n); return { name: t.name, type: t.type, scene: t.scene, instruction: t.instruction }; });
       else if (what === 'policies') items = listPolicies();
       else if (what === 'axes') items = OOD_AXES.map((a) => ({ axis: a, level: OOD_MAPPINGS[a] }));
-      else throw new InvalidArgumentError(`list: "${what}" is not one of: scenes, tasks, policies, axes`);
+      // A RangeError, not commander's InvalidArgumentError: thrown from an action, commander's own error type is not printed.
+      else throw new RangeError(`list: "${what}" is not one of: scenes, tasks, policies, axes`);
+      // The list is the command's data: stdout, so it pipes (`chaingap list tasks | wc -l`).
       if (o.json) process.stdout.write(JSON.stringify(items) + '\n');
-      else for (const i of items) process.stderr.write((typeof i === 'string' ? i : Object.values(i as object).join('\t')) + '\n');
+      else for (const i of items) process.stdout.write((typeof i === 'string' ? i : Object.values(i as object).join('\t')) + '\n');
     });
 
   try {

@@ -31,6 +31,18 @@ it('list tasks --json lists the shipped tasks', () => {
   expect(tasks.map((t: { name: string }) => t.name)).toContain('cabinet_open_drawer');
 });
 
+it('list prints its data on stdout, one line per item, and names a bad kind', () => {
+  const json = JSON.parse(cli(['list', 'tasks', '--json']).stdout);
+  const plain = cli(['list', 'tasks']);
+  expect(plain.status).toBe(0);
+  const lines = plain.stdout.trim().split('\n');
+  expect(lines).toHaveLength(json.length);
+  expect(lines[0].split('\t')[0]).toBe(json[0].name);
+  const bad = cli(['list', 'bogus']);
+  expect(bad.status).toBe(2);
+  expect(bad.stderr).toMatch(/list: "bogus" is not one of: scenes, tasks, policies, axes/);
+});
+
 it('the library example runs', () => {
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/examples/expert-episode.ts', 'cabinet_open_drawer', '3'], { encoding: 'utf8' });
   expect(out).toMatch(/success after \d+ steps/);
