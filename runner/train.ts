@@ -14,7 +14,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { readDemoDataset, type DemoSample } from '../policies/train/demo-dataset.ts';
 import { buildVocab, encodeWords, PAD_ID, UNK_ID } from '../policies/train/vocab.ts';
 import { initTf, type InitTfResult, type TfBackendName } from '../policies/train/tf-backend.ts';
-import { buildVlaModel, type VlaModelSpec } from '../policies/train/vla-model.ts';
+import { buildVlaModel, oneHotBlock, type VlaModelSpec } from '../policies/train/vla-model.ts';
 import { exportVlaOnnx, VLA_ONNX } from '../policies/train/onnx-export.ts';
 import { MANIFEST_FORMAT, parseManifest, STATE_PARTS, type StatePart } from '../policies/onnx-manifest.ts';
 import { PRESETS } from '../policies/obs-preset.ts';
@@ -274,11 +274,7 @@ function oneHotFor(vocab: Record<string, number>, spec: VlaModelSpec): (instruct
   const cache = new Map<string, Float32Array>();
   return (ins) => {
     let v = cache.get(ins);
-    if (!v) {
-      v = new Float32Array(spec.tokens * spec.vocabSize);
-      for (const [i, id] of encodeWords(vocab, ins, spec.tokens).entries()) v[i * spec.vocabSize + id] = 1;
-      cache.set(ins, v);
-    }
+    if (!v) cache.set(ins, (v = oneHotBlock(encodeWords(vocab, ins, spec.tokens), spec.vocabSize)));
     return v;
   };
 }

@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CameraImage, Observation } from '../../sim/policy.ts';
+import { fakeObservation } from '../fake-observation.ts';
 import { OnnxChunkModel } from '../../policies/onnx-model.ts';
 import { servePolicy } from '../../policies/policy-server.ts';
 import { RemoteChunkModel } from '../../policies/remote-model.ts';
@@ -25,20 +25,6 @@ import { HEAVY_SIZE, writeExampleModel } from '../../scripts/make-example-model.
 const RESULTS = resolve(dirname(fileURLToPath(import.meta.url)), '../results');
 const MODEL = 'policies/models/example-cnn/model.onnx';
 const log = (l: string) => process.stderr.write(`${l}\n`);
-
-function image(size: number, seed: number): CameraImage {
-  const rgb = new Uint8Array(size * size * 3);
-  for (let i = 0; i < rgb.length; i++) rgb[i] = (i * 31 + seed * 17) & 255;
-  return { width: size, height: size, rgb };
-}
-
-function observation(seed: number, size: number): Observation {
-  return {
-    instruction: 'put the alphabet soup on the plate',
-    state: { eePos: [0.45, 0.01 * seed, 0.25], eeQuat: [1, 0, 0, 0], gripperWidth: 0.08, joints: [0, 0, 0, -2, 0, 2, 0.8] },
-    images: { agentview: image(size, seed), wrist: image(size, seed + 1) },
-  };
-}
 
 async function timeCalls(call: () => Promise<unknown>, n: number, warmup = 5): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await call();
@@ -63,7 +49,7 @@ for (const [name, m] of Object.entries(MODELS)) {
   const loaded = await OnnxChunkModel.load(m.path, { device: 'cpu' });
   latency[name] = {};
   for (const b of [1, 8, 32]) {
-    const batch = Array.from({ length: b }, (_, i) => observation(i, m.image));
+    const batch = Array.from({ length: b }, (_, i) => fakeObservation(i, m.image));
     const ms = await timeCalls(() => loaded.infer(batch), b === 32 ? 20 : 60);
     latency[name][`batch_${b}`] = { p50_ms: r3(quantile(ms, 0.5)), p95_ms: r3(quantile(ms, 0.95)), p50_ms_per_obs: r3(quantile(ms, 0.5) / b) };
     log(`${name} batch ${b}: p50 ${quantile(ms, 0.5).toFixed(2)} ms, p95 ${quantile(ms, 0.95).toFixed(2)} ms per call (${(quantile(ms, 0.5) / b).toFixed(2)} ms per observation)`);
@@ -96,7 +82,7 @@ const model = await OnnxChunkModel.load(MODEL, { device: 'cpu' });
 // model's cameras (two 64x64) from chaingap's metadata and sends those, with the state and the prompt.
 const server = await servePolicy(model, { port: 0, preset: LIBERO_PRESET });
 const client = await RemoteChunkModel.connect(server.url, { preset: LIBERO_PRESET });
-const obs64 = [observation(0, 64)];
+const obs64 = [fakeObservation(0, 64)];
 const inproc = await timeCalls(() => model.infer(obs64), 200);
 const remote = await timeCalls(() => client.infer(obs64), 200);
 await client.close();

@@ -18,7 +18,7 @@ import { initTf } from '../../policies/train/tf-backend.ts';
 import { buildVlaModel, type VlaModelSpec } from '../../policies/train/vla-model.ts';
 import { OnnxChunkModel } from '../../policies/onnx-model.ts';
 import { quantile } from '../../runner/stats.ts';
-import type { CameraImage, Observation } from '../../sim/policy.ts';
+import { fakeObservation } from '../fake-observation.ts';
 
 const RESULTS = resolve(dirname(fileURLToPath(import.meta.url)), '../results');
 const log = (l: string) => process.stderr.write(`${l}\n`);
@@ -63,16 +63,10 @@ let onnx: Record<string, { p50_ms: number; p95_ms: number }> | { skipped: string
 if (!existsSync(modelPath)) onnx = { skipped: `${modelPath} not found` };
 else {
   const m = await OnnxChunkModel.load(modelPath, { device: 'cpu' });
-  const img = (seed: number, size: number): CameraImage => ({ width: size, height: size, rgb: Uint8Array.from({ length: size * size * 3 }, (_, i) => (i * 31 + seed * 17) & 255) });
   const size = m.cameras[0].width;
-  const obs = (i: number): Observation => ({
-    instruction: 'put the alphabet soup in the basket',
-    state: { eePos: [0.45, 0.01 * i, 0.25], eeQuat: [1, 0, 0, 0], gripperWidth: 0.08, joints: [0, 0, 0, -2, 0, 2, 0.8] },
-    images: { agentview: img(i, size), wrist: img(i + 1, size) },
-  });
   onnx = {};
   for (const b of [1, 8]) {
-    const rows = Array.from({ length: b }, (_, i) => obs(i));
+    const rows = Array.from({ length: b }, (_, i) => fakeObservation(i, size));
     for (let i = 0; i < 5; i++) await m.infer(rows);
     const ms: number[] = [];
     for (let i = 0; i < 100; i++) { const t0 = performance.now(); await m.infer(rows); ms.push(performance.now() - t0); }

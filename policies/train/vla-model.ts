@@ -1,7 +1,7 @@
 // The small pixel policy chaingap trains (tiny-vla): both camera images stacked as 6 channels and
 // read by three 3x3 stride-2 convolutions, the state through a dense layer, the instruction's token ids
-// through an embedding flattened into a dense layer (no masking, so the ONNX export is a plain Gather,
-// Reshape and Gemm), all concatenated into two dense layers that give a chunk of `horizon` actions.
+// one-hot into a dense layer (the wasm backend has no gradient for an embedding's Gather; the ONNX export
+// turns the ids into the same one-hot block with OneHot + Reshape), all concatenated into two dense layers that give a chunk of `horizon` actions.
 // Every initializer is seeded, so the same seed builds the same network.
 import type * as tfjs from '@tensorflow/tfjs';
 import type { InitTfResult } from './tf-backend.ts';
@@ -24,12 +24,19 @@ export interface VlaModelSpec {
 
 export const VLA_INPUTS = { images: 'images', state: 'state', tokens: 'tokens_onehot' } as const;
 
+/** One instruction's token ids as the network's one-hot block [tokens * vocabSize] (ids outside the vocabulary: all zero). */
+export function oneHotBlock(ids: readonly number[], vocabSize: number): Float32Array {
+  const v = new Float32Array(ids.length * vocabSize);
+  ids.forEach((id, i) => { if (id >= 0 && id < vocabSize) v[i * vocabSize + id] = 1; });
+  return v;
+}
+
 /** Token ids [n, tokens] as the network's one-hot input [n, tokens * vocabSize]. */
 export function oneHotTokens(tf: Tf, ids: readonly number[][], vocabSize: number): tfjs.Tensor2D {
-  return tf.tidy(() => {
-    const t = tf.tensor2d(ids.map((r) => [...r]), [ids.length, ids[0]?.length ?? 0], 'int32');
-    return tf.oneHot(t, vocabSize).reshape([ids.length, -1]).toFloat() as tfjs.Tensor2D;
-  });
+  const L = ids[0]?.length ?? 0;
+  const data = new Float32Array(ids.length * L * vocabSize);
+  ids.forEach((r, i) => data.set(oneHotBlock(r, vocabSize), i * L * vocabSize));
+  return tf.tensor2d(data, [ids.length, L * vocabSize]);
 }
 
 export function buildVlaModel(tf: Tf, s: VlaModelSpec): tfjs.LayersModel {
