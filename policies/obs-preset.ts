@@ -3,7 +3,6 @@
 // builds a request map on the client side; `fromRequest` rebuilds an Observation on the server side.
 // Presets: `libero` (openpi's LIBERO example, pose in LIBERO's world frame: docs/libero-conventions.md) and
 // its variants per LIBERO problem type, `chaingap` (same keys, lossless state in the base frame); or a JSON file.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Quat, Vec3 } from '../scenes/types.ts';
@@ -15,6 +14,7 @@ import { STATE_PARTS, type StatePart } from './onnx-manifest.ts';
 import { describeValue, ndarray, NdArray } from './openpi-codec.ts';
 import { PolicyError } from './policy-error.ts';
 import { stateVector } from './state-vector.ts';
+import { readJsonFile } from '../scenes/json.ts';
 
 export interface ObsPreset {
   name: string;
@@ -77,13 +77,7 @@ export function loadPreset(v: string, baseDir = process.cwd()): ObsPreset {
   if (PRESETS[v]) return PRESETS[v];
   if (!v.endsWith('.json')) throw new PolicyError(`"${v}" is not a preset (${Object.keys(PRESETS).join(', ')}) or a .json file`);
   const file = path.resolve(baseDir, v);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new PolicyError(`${v}: ${(e as Error).message}`);
-  }
-  return presetFromJson(json, v);
+  return presetFromJson(readJsonFile(file, undefined, { what: 'an observation preset (JSON)', as: PolicyError }), v);
 }
 
 /** The camera images a preset sends. */

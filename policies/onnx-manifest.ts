@@ -3,11 +3,11 @@
 // preprocess it, what the output action chunk holds and how to un-normalise it, and how many of its actions
 // to execute before asking again. Validated with zod; a bad manifest is a PolicyError naming the file, the
 // field and the fix.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { PolicyError } from './policy-error.ts';
 import { LIBERO_PROBLEMS } from './libero-frame.ts';
+import { readJsonFile } from '../scenes/json.ts';
 
 export const MANIFEST_FORMAT = 'chaingap-onnx-policy/1';
 
@@ -174,17 +174,6 @@ export function parseManifest(json: unknown, file: string): OnnxManifest {
 /** Read and validate the manifest beside `modelPath`. */
 export function loadManifest(modelPath: string): { manifest: OnnxManifest; file: string } {
   const file = manifestPathFor(modelPath);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new PolicyError(`${file}: no manifest beside the model ${modelPath}; an ONNX policy needs a manifest.json in the same folder (see policies/onnx-manifest.ts)`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new PolicyError(`${file}: not valid JSON: ${(e as Error).message}`);
-  }
+  const json = readJsonFile(file, undefined, { what: `the manifest.json of the model ${modelPath} (an ONNX policy needs one in the same folder; docs/training.md lists its fields)`, as: PolicyError });
   return { manifest: parseManifest(json, file), file };
 }

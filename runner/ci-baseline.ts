@@ -1,11 +1,13 @@
 // The reference a CI job compares with: the counts (successes / trials) of every metric of an earlier
 // run of the job, written only by `chaingap ci --update-baseline`. Counts, not rates, so the tests
 // know each sample's size; every metric is kept, so comparing more metrics later needs no new file.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { writeDurably } from './store.ts';
 import { CiConfigError } from './ci-config.ts';
+import { readJsonFile } from '../scenes/json.ts';
+import { SpecError } from '../scenes/errors.ts';
 
 export const CI_BASELINE_FORMAT = 'chaingap-ci-baseline/1';
 
@@ -34,18 +36,12 @@ export function readCiBaseline(file: string, configFile: string): CiBaseline {
   if (!existsSync(file)) {
     throw new CiConfigError(`${configFile}: baseline: ${file} does not exist; record one on a known-good commit with \`chaingap ci --config ${configFile} --update-baseline\` and commit it`);
   }
-  let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    return readJsonFile(file, CiBaselineSchema, { what: 'a reference file written by `chaingap ci --update-baseline`' });
   } catch (e) {
-    throw new CiConfigError(`${configFile}: baseline: ${file} is not valid JSON (${(e as Error).message})`);
+    if (!(e instanceof SpecError)) throw e;
+    throw new CiConfigError(`${configFile}: baseline: ${e.message}; it was not written by \`chaingap ci --update-baseline\` of this version: write it again with that command`);
   }
-  const r = CiBaselineSchema.safeParse(json);
-  if (!r.success) {
-    const iss = r.error.issues[0];
-    throw new CiConfigError(`${configFile}: baseline: ${file}: ${iss.path.join('.') || '(root)'}: ${iss.message}; it was not written by \`chaingap ci --update-baseline\` of this version`);
-  }
-  return r.data;
 }
 
 export function writeCiBaseline(file: string, b: CiBaseline): void {

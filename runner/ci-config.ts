@@ -3,7 +3,8 @@
 // results to compare with, the significance level, the smallest drop worth failing on, and a time
 // budget. Validated with zod; every error names the file and the field. Paths in the file are relative
 // to the file.
-import { existsSync, readFileSync } from 'node:fs';
+import { UserError } from '../scenes/errors.ts';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_CHAIN_STEPS } from '../scenes/chains.ts';
@@ -11,9 +12,10 @@ import { OOD_AXES, activeLevels, type OodLevels } from '../scenes/ood.ts';
 import { TASK_TYPES } from '../scenes/schema.ts';
 import { ONNX_DEVICES } from '../policies/onnx-model.ts';
 import { parsePolicy, PolicyError } from '../policies/registry.ts';
+import { readJsonFile } from '../scenes/json.ts';
 
 /** A config file that cannot run: the message names the file, the field and what to do. */
-export class CiConfigError extends Error {}
+export class CiConfigError extends UserError {}
 
 const TYPE_METRIC = new RegExp(`^type:(${TASK_TYPES.join('|')})$`);
 /** Metrics of a chain setting: compounded success `S_k`, and step success per task type `type:<t>`. */
@@ -186,17 +188,5 @@ function checkK(metric: string, s: CiSuite, where: string): void {
 
 /** Read and validate a config file. */
 export function loadCiConfig(file: string): ResolvedCiConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new CiConfigError(`${file}: cannot read the config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new CiConfigError(`${file}: not valid JSON (${(e as Error).message})`);
-  }
-  return parseCiConfig(json, file);
+  return parseCiConfig(readJsonFile(file, undefined, { what: 'a CI config (see scripts/examples/chaingap.ci.json)', as: CiConfigError }), file);
 }

@@ -3,6 +3,7 @@
 // then checks absolute floors and compares every chosen metric with a reference recorded earlier.
 // Writes summary.json, junit.xml and summary.md; the caller turns the status into an exit code
 // (0 pass, 1 regression or floor broken; errors throw).
+import { UserError } from '../scenes/errors.ts';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -24,7 +25,7 @@ import type { BaselineHealth, ChainsHealth } from './health.ts';
 import type { RecordMode } from './recording.ts';
 
 /** The job could not finish (time budget spent); what was recorded is kept and the job resumes. */
-export class CiRuntimeError extends Error {}
+export class CiRuntimeError extends UserError {}
 
 export interface CiOptions {
   /** Policy spec to check instead of the config's `policy`. */

@@ -2,11 +2,12 @@
 // fsynced as it finishes, beside the config the run was started with. Reopening resumes: finished
 // work is known by key, a torn last line (a write cut by a kill) is cut off so that unit is redone,
 // and anything else unexpected is an error that leaves the files as they are.
+import { UserError } from '../scenes/errors.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BaselineRecord, ChainRecord } from './records.ts';
 
-export class ResultsError extends Error {}
+export class ResultsError extends UserError {}
 
 /** The identity of a chain run within a run directory. */
 export function recordKey(r: Pick<ChainRecord, 'chainId' | 'repeat'>): string {

@@ -1,6 +1,19 @@
-// The one error type of the scenes layer: names the file, the JSON path, what was found and what is allowed.
+import type { z } from 'zod';
 
-export class SpecError extends Error {
+// User errors. `UserError` is the base of every error a user can fix (a bad file, flag, spec, path or
+// policy): the CLI maps it to exit 2 with its one-line message, in one place (scripts/cli.ts). It lives
+// here, in the lowest layer, so every layer can extend it. `SpecError` is the scenes layer's own: it names
+// the file, the JSON path, what was found and what is allowed.
+
+/** A mistake the user can fix; its message names the file or flag and the fix. The CLI exits 2 on it. */
+export class UserError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class SpecError extends UserError {
   /** File (or source name) the problem is in. */
   readonly file: string;
   /** JSON path of the offending value, like `objects[2].region`; '' for the whole document. */
@@ -81,4 +94,25 @@ export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
     v = (v as Record<PropertyKey, unknown>)[seg];
   }
   return v;
+}
+
+/** zod issues -> SpecIssues, unknown fields first (a misspelt field also shows up as a missing one). */
+export function specIssuesFromZod(input: unknown, error: z.ZodError): SpecIssue[] {
+  const out: SpecIssue[] = [];
+  const later: SpecIssue[] = [];
+  for (const iss of error.issues) {
+    const path = iss.path as PropertyKey[];
+    if (iss.code === 'unrecognized_keys') {
+      for (const key of iss.keys) out.push({ path: [...path, key], found: `unknown field ${JSON.stringify(key)}`, allowed: iss.message });
+    } else if (iss.code === 'custom') {
+      const found = (iss.params as { found?: string } | undefined)?.found ?? describe(valueAt(input, path));
+      later.push({ path, found, allowed: iss.message });
+    } else if (iss.code === 'invalid_key') {
+      const key = path[path.length - 1];
+      later.push({ path, found: `the name ${describe(key)}`, allowed: iss.message });
+    } else {
+      later.push({ path, found: describe(valueAt(input, path)), allowed: iss.message });
+    }
+  }
+  return [...out, ...later];
 }

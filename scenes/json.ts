@@ -1,7 +1,9 @@
 // A strict JSON parser that reports line and column of syntax errors and rejects duplicate fields.
 // (JSON.parse reports only a character offset, and silently keeps the last of duplicate fields.)
 
-import { SpecError, formatPath } from './errors.ts';
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { SpecError, formatPath, specIssuesFromZod } from './errors.ts';
 
 class Parser {
   private i = 0;
@@ -184,4 +186,40 @@ class Parser {
 /** Parse JSON text strictly; every syntax problem is a SpecError with line and column. */
 export function parseJsonText(text: string, file: string): unknown {
   return new Parser(text, file).parse();
+}
+
+export interface ReadJsonOptions {
+  /** What the file should be, for the message when it cannot be read ("a CI config", "a sweep spec"). */
+  what?: string;
+  /** Throw this error type (a UserError subclass of the caller's layer) with the same one-line message. */
+  as?: new (message: string) => Error;
+}
+
+/**
+ * Read a JSON file, parse it strictly (syntax errors name line and column) and check it against a zod
+ * schema. Every problem is one error naming the file, the field and what is allowed there: a
+ * `SpecError`, or `o.as` with the same message. The one place the read/parse/check sequence is written.
+ */
+export function readJsonFile<S extends z.ZodType>(file: string, schema: S, o?: ReadJsonOptions): z.output<S>;
+export function readJsonFile(file: string, schema?: undefined, o?: ReadJsonOptions): unknown;
+export function readJsonFile(file: string, schema?: z.ZodType, o: ReadJsonOptions = {}): unknown {
+  try {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const found = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : `an unreadable file (${code ?? String(e)})`;
+      throw new SpecError(file, '', found, `${o.what ?? 'a JSON file'} at this path`);
+    }
+    const json = parseJsonText(text, file);
+    if (!schema) return json;
+    const r = schema.safeParse(json);
+    if (r.success) return r.data;
+    const issue = specIssuesFromZod(json, r.error)[0];
+    throw new SpecError(file, formatPath(issue.path), issue.found, issue.allowed);
+  } catch (e) {
+    if (o.as && e instanceof SpecError) throw new o.as(e.message);
+    throw e;
+  }
 }

@@ -3,6 +3,7 @@
 // and a seed into concrete parameters, each axis from its own seeded stream (`<seed>:ood:<axis>`), so
 // raising one axis never reshuffles another. The level -> parameter mappings are in OOD_MAPPINGS, one
 // line each, and are what the docs and tests quote.
+import { UserError } from './errors.ts';
 import seedrandom from 'seedrandom';
 import { closestNames } from './objects.ts';
 import type { Rgb, Vec3 } from './types.ts';
@@ -28,7 +29,7 @@ export const OOD_MAPPINGS: Record<OodAxis, string> = {
   robot_init: 'each joint of the initial arm configuration perturbed by up to +-0.25 L rad',
 };
 
-export class OodError extends Error {}
+export class OodError extends UserError {}
 
 /** Parse `clutter=0.5,lighting=1` (an empty string is the controlled setting). */
 export function parseOod(text: string, where = '--ood'): OodLevels {

@@ -4,7 +4,7 @@
 // the first one into a SpecError naming the file.
 
 import { z } from 'zod';
-import { closestList, describe, valueAt, type SpecIssue } from './errors.ts';
+import { closestList, describe, specIssuesFromZod, valueAt, type SpecIssue } from './errors.ts';
 import { FIXTURE_DEFS, FIXTURE_KINDS, isOpenable, isSwitch } from './fixture-defs.ts';
 import { INIT_PREDICATE_NAMES, PREDICATE_NAMES, PREDICATE_TABLE, type ArgRole } from './predicate-table.ts';
 import { fixtureRefNames, resolveFixtureRef, type FixtureRef } from './fixture-refs.ts';
@@ -270,26 +270,6 @@ type AssertAssignable<T, _U extends T> = true;
 export type _SceneSchemaMatches = AssertAssignable<SceneSpec, z.output<typeof SceneSchema>>;
 export type _TaskSchemaMatches = AssertAssignable<Omit<TaskSpec, 'goal' | 'init'>, Omit<z.output<typeof TaskSchema>, 'goal' | 'init'>>;
 
-/** zod issues -> SpecIssues, unknown fields first (a misspelt field also shows up as a missing one). */
-function fromZod(input: unknown, error: z.ZodError): SpecIssue[] {
-  const out: SpecIssue[] = [];
-  const later: SpecIssue[] = [];
-  for (const iss of error.issues) {
-    const path = iss.path as PropertyKey[];
-    if (iss.code === 'unrecognized_keys') {
-      for (const key of iss.keys) out.push({ path: [...path, key], found: `unknown field ${JSON.stringify(key)}`, allowed: iss.message });
-    } else if (iss.code === 'custom') {
-      const found = (iss.params as { found?: string } | undefined)?.found ?? describe(valueAt(input, path));
-      later.push({ path, found, allowed: iss.message });
-    } else if (iss.code === 'invalid_key') {
-      const key = path[path.length - 1];
-      later.push({ path, found: `the name ${describe(key)}`, allowed: iss.message });
-    } else {
-      later.push({ path, found: describe(valueAt(input, path)), allowed: iss.message });
-    }
-  }
-  return [...out, ...later];
-}
 
 // ---------------------------------------------------------------------------------------------
 // Scene cross-checks
@@ -543,7 +523,7 @@ export interface Checked<T> {
 /** Validate a parsed JSON value as a scene: schema, then cross-references. */
 export function checkScene(input: unknown): Checked<SceneSpec> {
   const r = SceneSchema.safeParse(input);
-  if (!r.success) return { issues: fromZod(input, r.error) };
+  if (!r.success) return { issues: specIssuesFromZod(input, r.error) };
   const scene = r.data as SceneSpec;
   const issues = checkSceneRefs(scene);
   return issues.length ? { issues } : { value: scene, issues };
@@ -552,7 +532,7 @@ export function checkScene(input: unknown): Checked<SceneSpec> {
 /** Validate a parsed JSON value as a task: schema, formulas, then (with a scene) cross-references. */
 export function checkTask(input: unknown, scene?: SceneSpec): Checked<TaskSpec> {
   const r = TaskSchema.safeParse(input);
-  if (!r.success) return { issues: fromZod(input, r.error) };
+  if (!r.success) return { issues: specIssuesFromZod(input, r.error) };
   const task = r.data as unknown as TaskSpec;
   const issues = scene ? checkTaskRefs(task, scene) : [];
   return issues.length ? { issues } : { value: task, issues };

@@ -1,5 +1,6 @@
 // What a policy sees and returns. Policies see observations, never the physics world; the scripted
 // expert is the one exception and reads privileged state through `PrivilegedState` (sim/privileged.ts).
+import { UserError } from '../scenes/errors.ts';
 import type { Quat, TaskSpec, Vec3 } from '../scenes/types.ts';
 import type { ActionMode } from './controller.ts';
 
@@ -54,9 +55,4 @@ export interface Policy {
  * Thrown by a policy that cannot be reached (a remote server whose connection dropped): the episode or
  * chain it interrupted says nothing about the policy, so runners redo it instead of scoring a failure.
  */
-export class PolicyUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PolicyUnavailableError';
-  }
-}
+export class PolicyUnavailableError extends UserError {}
