@@ -38,7 +38,7 @@ export { BernoulliPolicy, bernoulliCoin } from './policies/bernoulli.ts';
 export { NoisyExpertPolicy } from './policies/noisy-expert.ts';
 
 // Running chains, the baseline, results and reports.
-export { runChains, reportRun, planRun, baselineTasks, deriveSeed, type RunOptions, type RunResult, type RunProgress, type RunConfig } from './runner/run.ts';
+export { runChains, reportRun, planRun, baselineTasks, deriveSeed, type RunOptions, type RunResult, type RunProgress, type RunConfig, type PolicyCode } from './runner/run.ts';
 export { runDemo, DEMO_POLICIES, DEMO_LEARNED_MODEL, DEMO_LEARNED_AXES, type DemoOptions, type DemoResult } from './runner/demo.ts';
 export { runChain, type ChainRunOptions, type ChainMode, type ParaphraseMode } from './runner/chain.ts';
 // LIBERO's evaluation protocol on a folder of BDDL files (`chaingap libero`).

@@ -3,8 +3,11 @@
 //   S_k        chain runs whose first k steps all succeeded / chain runs;
 //   type:<t>   chain steps of task type t that succeeded / chain steps of type t that were recorded
 //              (in strict mode only steps that were reached);
-//   q          isolated-task episodes that succeeded / episodes (pooled over the suite's tasks);
+//   q          isolated-task episodes that succeeded / episodes (pooled over the suite's tasks; every task
+//              has the same number of episodes, so this is the plain mean of q_t over the distinct tasks,
+//              not the run summary's meanQ, which weights each task by how often it appears in the chains);
 //   type:<t>   (isolated) the same per task type.
+// Definitions: docs/metrics.md ("CI metrics and checks").
 import type { TaskType } from '../scenes/types.ts';
 import type { BaselineRecord, ChainRecord } from './records.ts';
 import { leadingSuccesses } from './metrics.ts';

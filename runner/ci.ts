@@ -1,7 +1,7 @@
 // `chaingap ci`: a regression job for CI. Runs a config's fixed, seeded chains under its OOD settings
 // (each suite a sweep of one policy, on worker threads, resumable), plus the isolated-task baseline,
 // then checks absolute floors and compares every chosen metric with a reference recorded earlier.
-// Writes summary.json, junit.xml and summary.md; the caller turns the status into an exit code
+// Writes summary.json, junit.xml, summary.md and report.html; the caller turns the status into an exit code
 // (0 pass, 1 regression or floor broken; errors throw).
 import { UserError } from '../scenes/errors.ts';
 import { createHash } from 'node:crypto';
@@ -20,12 +20,20 @@ import { CI_BASELINE_FORMAT, readCiBaseline, writeCiBaseline, type CiBaseline } 
 import { chainMetrics, isolatedMetrics, type MetricCounts } from './ci-metrics.ts';
 import { decideChecks, expandTypes, type Comparison, type Floor } from './ci-checks.ts';
 import type { CiCheck } from './ci-checks.ts';
-import { ciJunit, ciMarkdown } from './ci-report.ts';
+import { ciJunit, ciMarkdown, writeCiReport } from './ci-report.ts';
 import type { BaselineHealth, ChainsHealth } from './health.ts';
 import type { RecordMode } from './recording.ts';
 
 /** The job could not finish (time budget spent); what was recorded is kept and the job resumes. */
 export class CiRuntimeError extends UserError {}
+
+/** The job was interrupted (`signal`): what was recorded is kept (the same command resumes), each suite's report written. */
+export class CiInterrupted extends Error {
+  constructor(readonly recorded: number, readonly total: number, readonly reports: string[]) {
+    super(`interrupted: ${recorded} of ${total} units recorded`);
+    this.name = 'CiInterrupted';
+  }
+}
 
 export interface CiOptions {
   /** Policy spec to check instead of the config's `policy`. */
@@ -47,6 +55,8 @@ export interface CiOptions {
   onProgress?: (p: { suite: string; done: number; total: number }) => void;
   /** Notices (device fallback, reconnects); default stderr. */
   log?: (line: string) => void;
+  /** Stop taking new units when aborted (Ctrl-C): throws `CiInterrupted` once the suites' reports are written. */
+  signal?: AbortSignal;
 }
 
 export interface CiResult {
@@ -77,7 +87,10 @@ export interface CiResult {
   wallSeconds: number;
   /** Hash of what decides the results besides the policy: equal hashes are like-for-like comparisons. */
   job: string;
-  files: { summaryJson: string; junitXml: string; markdown: string };
+  /** report.html: the verdict, each comparison with the reference, every metric (optional for results made by hand). */
+  files: { summaryJson: string; junitXml: string; markdown: string; reportHtml?: string };
+  /** Each suite's sweep report (`<out>/<suite>/report.html`). */
+  suiteReports?: string[];
 }
 
 /** The sweep spec of one suite: one policy, exactly the suite's OOD settings. */
@@ -122,7 +135,7 @@ export async function runCi(config: ResolvedCiConfig, o: CiOptions = {}): Promis
   const t0 = Date.now();
   const cfg = o.policy ? { ...config, policy: o.policy } : config;
   const out = o.out ? path.resolve(o.out) : cfg.outPath;
-  const files = { summaryJson: path.join(out, 'summary.json'), junitXml: path.join(out, 'junit.xml'), markdown: path.join(out, 'summary.md') };
+  const files = { summaryJson: path.join(out, 'summary.json'), junitXml: path.join(out, 'junit.xml'), markdown: path.join(out, 'summary.md'), reportHtml: path.join(out, 'report.html') };
   if (o.updateBaseline && !cfg.baselinePath) throw new CiConfigError(`${cfg.file}: baseline: --update-baseline writes the file this field names; add e.g. "baseline": "chaingap-baseline.json"`);
   // Before anything runs: the reference must be readable, and hold every metric compared.
   const reference = !o.updateBaseline && cfg.baselinePath ? readCiBaseline(cfg.baselinePath, cfg.file) : null;
@@ -173,10 +186,11 @@ export async function runCi(config: ResolvedCiConfig, o: CiOptions = {}): Promis
   const metrics: Record<string, MetricCounts> = {};
   const physicsHealth: Record<string, ChainsHealth | BaselineHealth> = {};
   let stopped = 0, planned = 0;
+  const suiteReports: string[] = [];
   for (const [i, plan] of plans.entries()) {
     const s = cfg.suites[i];
     const r = await runSweep(plan.spec, {
-      out: plan.dir, workers: o.workers ?? cfg.workers, stopAt, policyOptions, record: o.record,
+      out: plan.dir, workers: o.workers ?? cfg.workers, stopAt, policyOptions, record: o.record, signal: o.signal,
       onProgress: (done, total) => o.onProgress?.({ suite: s.name, done, total }),
     }).catch((e) => {
       if (e instanceof ResultsError && /differs|another/.test(e.message)) throw new ResultsError(`${e.message}; ${plan.dir} holds results of another job or policy: pass --fresh to discard them, or choose another --out`);
@@ -187,6 +201,7 @@ export async function runCi(config: ResolvedCiConfig, o: CiOptions = {}): Promis
     recorded.count += r.recordings.written;
     recorded.bytes += r.recordings.written * (r.recordings.meanBytes ?? 0);
     stopped += r.stopped;
+    if (r.files) suiteReports.push(r.files.reportHtml);
     planned += r.ran + r.resumed + r.stopped;
     for (const cell of r.cells) {
       physicsHealth[`${s.name}/${cell.setting}`] = cell.summary.physicsHealth.chains;
@@ -207,6 +222,7 @@ export async function runCi(config: ResolvedCiConfig, o: CiOptions = {}): Promis
       store.close();
     }
   }
+  if (stopped && o.signal?.aborted) throw new CiInterrupted(planned - stopped, planned, suiteReports);
   if (stopped) {
     const msg = `the time budget of ${cfg.timeBudgetMinutes} min ran out with ${stopped} of ${planned} units not run; the ${planned - stopped} recorded are kept in ${out}: run the same command again to resume, or raise timeBudgetMinutes in ${cfg.file}`;
     writeDurably(files.summaryJson, JSON.stringify({ name: cfg.name, policy: entry.id, status: 'error', message: msg, units }, null, 2) + '\n');
@@ -253,10 +269,11 @@ export async function runCi(config: ResolvedCiConfig, o: CiOptions = {}): Promis
   const result: CiResult = {
     name: cfg.name, policy: entry.id, status: failed ? 'fail' : 'pass', exitCode: failed ? 1 : 0, checks, metrics: flat, physicsHealth, rules,
     reference: reference && cfg.baselinePath ? { file: cfg.baselinePath, recorded: reference.recorded, policy: reference.policy, sameJob: reference.job === job } : null,
-    baselineWritten, units, recordings: { written: recorded.count, meanBytes: recorded.count ? Math.round(recorded.bytes / recorded.count) : null }, wallSeconds: (Date.now() - t0) / 1000, job, files,
+    baselineWritten, units, recordings: { written: recorded.count, meanBytes: recorded.count ? Math.round(recorded.bytes / recorded.count) : null }, wallSeconds: (Date.now() - t0) / 1000, job, files, suiteReports,
   };
   writeDurably(files.summaryJson, JSON.stringify(result, null, 2) + '\n');
   writeDurably(files.junitXml, ciJunit({ name: cfg.name, checks, wallSeconds: result.wallSeconds, physicsHealth }));
   writeDurably(files.markdown, ciMarkdown(result));
+  await writeCiReport(result);
   return result;
 }

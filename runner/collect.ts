@@ -38,6 +38,8 @@ export interface CollectOptions {
   size?: number;
   actionMode?: ActionMode;
   onProgress?: (p: { chains: number; total: number; episodes: number; frames: number }) => void;
+  /** Stop taking new chains or episodes when aborted (Ctrl-C): what was collected is kept and finished; `stopped` counts the rest. */
+  signal?: AbortSignal;
 }
 
 export interface CollectResult {
@@ -48,6 +50,9 @@ export interface CollectResult {
   failedSteps: number;
   /** Chains found already collected (resume). */
   resumedChains: number;
+  /** Chains and single-task episodes not run because `signal` was aborted (0 when complete), of `planned`. */
+  stopped?: number;
+  planned?: number;
   seconds: number;
   bytes: number;
 }
@@ -106,10 +111,13 @@ export async function collectDemos(o: CollectOptions): Promise<CollectResult> {
   const tasks = baselineTasks(chains);
   const env = new Env({ actionMode, cameras: ['agentview', 'wrist'], renderer: new CameraSet([{ camera: 'agentview', width: size, height: size }, { camera: 'wrist', width: size, height: size }]) });
   const recorder = new DemoRecorder(new ExpertPolicy(env.privileged), preset);
-  let failedSteps = 0, resumedChains = 0;
+  let failedSteps = 0, resumedChains = 0, stopped = 0;
+  // Let the event loop turn (a Ctrl-C handler runs); true once interrupted.
+  const interrupted = async () => (o.signal ? (await new Promise((resolve) => setImmediate(resolve)), o.signal.aborted) : false);
   try {
     for (const [i, chain] of chains.entries()) {
       if (writer.hasChain(chain.name)) { resumedChains++; continue; }
+      if (await interrupted()) { stopped++; continue; }
       const episodes: { task: string; instruction: string; step: number; frames: DemoFrame[] }[] = [];
       await runChain(env, recorder, chain, {
         runId: 'collect', mode: 'strict', repeat: 0, seed: deriveSeed(seed, 'chain', chain.name), policySeed: deriveSeed(seed, 'policy', chain.name, 0),
@@ -129,6 +137,7 @@ export async function collectDemos(o: CollectOptions): Promise<CollectResult> {
         done++;
         const unit = `single:${task.name}:${e}`;
         if (writer.hasChain(unit)) { resumedChains++; continue; }
+        if (await interrupted()) { stopped++; continue; }
         const rec = await runBaselineEpisode(env, recorder, task, { runId: 'collect', episode: e, seed: deriveSeed(seed, 'demo', task.name, e), scene: chains.find((c) => c.scene === task.scene)?.sceneSpec });
         if (rec.success && recorder.start) writer.appendChain(unit, [{ task: task.name, instruction: recorder.start.instruction, step: 0, frames: recorder.frames }]);
         else { failedSteps++; writer.appendChain(unit, []); }
@@ -140,6 +149,6 @@ export async function collectDemos(o: CollectOptions): Promise<CollectResult> {
   } finally {
     env.close();
   }
-  return { dir: o.out, episodes: writer.episodes, frames: writer.frames, failedSteps, resumedChains, seconds: (performance.now() - t0) / 1000, bytes: writer.bytes() };
+  return { dir: o.out, episodes: writer.episodes, frames: writer.frames, failedSteps, resumedChains, stopped, planned: chains.length + tasks.length * single, seconds: (performance.now() - t0) / 1000, bytes: writer.bytes() };
 }
 

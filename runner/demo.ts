@@ -5,6 +5,7 @@
 // is a thin layer over this.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { OodAxis } from '../scenes/ood.ts';
 import { runChains, type RunProgress, type RunResult } from './run.ts';
 import { runSweep, SweepSpecSchema, type SweepResultSummary } from './sweep.ts';
@@ -52,7 +53,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       onProgress: (p) => o.onProgress?.(policy, p),
     }));
   }
-  const model = o.learned === undefined ? DEMO_LEARNED_MODEL : o.learned;
+  // From the working directory in a source checkout (records keep the short path), else the installed package's copy.
+  const model = o.learned !== undefined ? o.learned : existsSync(DEMO_LEARNED_MODEL) ? DEMO_LEARNED_MODEL : fileURLToPath(new URL(`../${DEMO_LEARNED_MODEL}`, import.meta.url));
   if (!model) return { runs, learned: null };
   if (!existsSync(model)) throw new Error(`demo: the learned policy ${model} is missing; it ships with the repository (git checkout policies/models/tiny-vla), or pass learned: null`);
   const policy = `onnx:${model}`;

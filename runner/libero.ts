@@ -48,6 +48,8 @@ export interface LiberoOptions {
   env?: EnvOptions;
   onProgress?: (p: LiberoProgress) => void;
   log?: (line: string) => void;
+  /** Stop taking new work when aborted (Ctrl-C); the reports are written from what is recorded, `stopped` counts the rest. */
+  signal?: AbortSignal;
 }
 
 export interface LiberoProgress {
@@ -85,6 +87,9 @@ export interface LiberoResult {
   stale: number;
   tornBytes: number;
   files: { summaryJson: string; reportMd: string; reportHtml: string; results: string; chains?: string };
+  /** Episodes and chain runs not run because `signal` was aborted (0 when complete), of `planned`. */
+  stopped?: number;
+  planned?: number;
 }
 
 const episodeKey = (r: Pick<LiberoEpisodeRecord, 'task' | 'importHash' | 'episode'>) => `${r.task}#${r.importHash}#${r.episode}`;
@@ -142,7 +147,11 @@ export async function runLibero(o: LiberoOptions): Promise<LiberoResult> {
   const actors = host ? makeActors(host, o.batch ?? 1, o.env) : [];
   try {
     let chainsStarted = false;
+    let stopped = 0;
     await runOnLanes(actors, todo, async ({ env, policy }, u) => {
+      // Let the event loop turn (a Ctrl-C handler runs); once interrupted, no new unit starts.
+      if (o.signal) await new Promise((resolve) => setImmediate(resolve));
+      if (o.signal?.aborted) return void stopped++;
       if (u.kind === 'episode') {
         const { t, e } = u;
         const s = deriveSeed(seed, 'libero', t.name, e);
@@ -198,7 +207,7 @@ export async function runLibero(o: LiberoOptions): Promise<LiberoResult> {
     }, results.all(), chainLog?.all() ?? []);
     const files = writeLiberoReports(o.out, summary);
     return {
-      summary, resumed, stale, tornBytes,
+      summary, resumed, stale, tornBytes, stopped, planned: todo.length + resumed.episodes + resumed.chains,
       files: { ...files, results: results.file, ...(chainLog ? { chains: chainLog.file } : {}) },
     };
   } finally {

@@ -1,4 +1,4 @@
-// Chain metrics exactly as defined in ../shared/README.md section 5. Pure functions of records.
+// Chain metrics exactly as defined in docs/metrics.md ("Chain metrics"). Pure functions of records.
 import type { ChainRecord, FailureLabel } from './records.ts';
 import { quantile, wilson } from './stats.ts';
 

@@ -1,6 +1,6 @@
 // The record of one chain run: what the results store appends, and what every metric is computed from.
 
-/** Failure labels, one per failed step, decided from simulator state (../shared/README.md section 5). */
+/** Failure labels, one per failed step, decided from simulator state (rules: runner/failures.ts; docs/metrics.md "Failure labels"). */
 export type FailureLabel =
   | 'grasp_miss' | 'slip_drop' | 'wrong_object' | 'wrong_place' | 'knocked_over' | 'collision'
   | 'timeout_no_progress' | 'precondition_broken' | 'policy_error' | 'unreachable' | 'sim_unstable';

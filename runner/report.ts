@@ -8,6 +8,8 @@ import { renderCharts, type ChartSvgs } from './charts.ts';
 import { writeDurably } from './store.ts';
 import type { RunSummary, SummaryProportion } from './summary.ts';
 
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
 export interface ReportOptions {
   /** Predicted S_k under independence for k = 1..N (`independenceCurve` in charts.ts). */
   independence?: number[];
@@ -50,6 +52,29 @@ export function recordedRunsSection(rows: readonly RecordedRow[]): string {
 export function viewerLink(r: { runId: string; chainId: string; repeat: number }, port = DEFAULT_VIEW_PORT): string {
   return `http://127.0.0.1:${port}/?run=${encodeURIComponent(r.runId)}&chain=${encodeURIComponent(r.chainId)}&repeat=${r.repeat}`;
 }
+
+/** Where every report points for the definitions of its numbers. */
+export const METRICS_DOC = 'docs/metrics.md in the chaingap repository';
+
+/**
+ * The Definitions footer of the sweep and CI pages: what their numbers mean in a few lines, and where
+ * the full definitions are (a report is read anywhere, so the path is named, not linked).
+ */
+export function definitionsHtml(extra: readonly string[] = []): string {
+  const items = [
+    '<b>S_k</b>: the fraction of chain runs whose first k steps all succeeded (every chain run counts in every k); S_N is the whole chain (N steps).',
+    '<b>step success</b>: successes / attempted steps over all positions (in strict mode a step is attempted only when every earlier step succeeded).',
+    '<b>q</b> (per task): successes / episodes of the task run alone from a fresh LIBERO-style reset, every OOD axis at 0.',
+    '<b>mean q</b>: the mean of q over the tasks of the chains, each weighted by how often it appears in the chains.',
+    '<b>P_ind</b>: S_N predicted if steps failed independently: the mean over chain runs of the product of q over the chain\'s tasks. <b>C</b> = P_ind / S_N (above 1: failures compound); <b>O</b> = mean q / S_N.',
+    '<b>[lo, hi]</b>: 95% Wilson score interval of a proportion (P_ind, C and O: 95% percentile bootstrap).',
+    ...extra,
+  ];
+  return `<section>\n<h2>Definitions</h2>\n<ul class="defs">${items.map((i) => `<li>${i}</li>`).join('')}</ul>\n<p>Full definitions, with the failure labels, OOD axes, modes and physics-health flags: ${esc(METRICS_DOC)}.</p>\n</section>`;
+}
+
+/** The Definitions footer with no additions. */
+export const DEFINITIONS_HTML = definitionsHtml();
 
 type Block = { p: string } | { table: { head: string[]; rows: string[][] } } | { chart: keyof ChartSvgs };
 interface Section { title: string; blocks: Block[] }
@@ -188,8 +213,10 @@ function model(s: RunSummary, opts: ReportOptions): { title: string; sections: S
   ] });
 
   sections.push({ title: 'Definitions', blocks: [{ p:
-    'Metrics follow section 5 ("Metrics") of the shared reference, shared/README.md: S_k is the fraction of chains whose first k steps all succeeded (every chain counts in every k); '
-    + 'p_j is per-step success among chains that reached position j; q is a task\'s success run alone from a fresh reset; P_ind is the mean over chains of prod_j q(t_j); '
+    `The full definitions are in ${METRICS_DOC} (metrics, failure labels, OOD axes, modes, physics health). `
+    + 'S_k is the fraction of chain runs whose first k steps all succeeded (every chain run counts in every k); '
+    + 'p_j is per-step success among chain runs that reached position j (their first j-1 steps all succeeded); q is a task\'s success run alone from a fresh reset (successes / baseline episodes of that task); '
+    + 'mean baseline q is the mean of q over the tasks of the chains, each task weighted by how often it appears in them; P_ind is the mean over chain runs of prod_j q(t_j); '
     + 'C = P_ind / S_N and O = mean baseline q / S_N (n/a when S_N = 0); intervals on proportions are 95% Wilson score intervals, those on P_ind, C and O 95% percentile-bootstrap intervals (1000 resamples of chains and, per task, baseline episodes). '
     + 'The timing fields (latency, sim time per step, wall time per chain, chains per hour) are measured wall-clock figures and vary between otherwise identical runs; every other number is a function of the seeds and inputs.',
   }] });
@@ -216,7 +243,6 @@ export function renderMarkdown(summary: RunSummary, opts: ReportOptions = {}): s
   return out.join('\n');
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const numeric = (c: string) => /^(-?[\d.]+(x|%)?|\[[\d., ]+\]|\d+\/\d+)$/.test(c);
 
 export const CSS = `
@@ -237,6 +263,7 @@ ol.frames { margin: 0.3em 0 0 1.4em; padding: 0; font-size: 0.9em; }
 .ok { color: #1a7f37; } .fail { color: #cf222e; font-weight: 600; }
 figcaption { font-size: 12px; color: #555; margin-bottom: 4px; }
 td.ci { white-space: nowrap; font-variant-numeric: tabular-nums; }
+ul.defs { margin: 6px 0; padding-left: 1.2em; font-size: 14px; } ul.defs li { margin: 2px 0; }
 tr:nth-child(even) td { background: #fafbfc; }
 figure { margin: 12px 0; }
 figure svg { max-width: 100%; height: auto; display: block; }

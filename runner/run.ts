@@ -11,7 +11,10 @@ import { activeLevels, checkLevels, type OodLevels } from '../scenes/ood.ts';
 import type { ChainSpec, TaskSpec } from '../scenes/types.ts';
 import type { EnvOptions } from '../sim/env.ts';
 import type { ActionMode } from '../sim/controller.ts';
-import { parsePolicy, type PolicyEntry, type PolicyOpenOptions } from '../policies/registry.ts';
+import { parsePolicy, type PolicyEntry, type PolicyHost, type PolicyOpenOptions } from '../policies/registry.ts';
+import { UserError } from '../scenes/errors.ts';
+import type { Policy } from '../sim/policy.ts';
+import type { PrivilegedState } from '../sim/privileged.ts';
 import { closeActors, makeActors, runOnLanes } from './actors.ts';
 import { runChain, type ChainMode, type ParaphraseMode } from './chain.ts';
 import { runBaselineEpisode } from './episode.ts';
@@ -31,8 +34,18 @@ import { failureClips } from './video.ts';
 export interface RunOptions {
   /** Run directory (created; resumed when it already holds this run). */
   out: string;
-  /** Policy spec: `expert`, `bernoulli:0.95`, `noisy-expert:0.3`, `onnx:<model.onnx>`, `ws://host:port`. */
-  policy: string;
+  /**
+   * The policy: a spec (`expert`, `bernoulli:0.95`, `noisy-expert:0.3`, `onnx:<model.onnx>`,
+   * `ws://host:port`), or your own TypeScript policy (see {@link PolicyCode}): one `Policy` object, or
+   * a function making one per env from its privileged state. Code policies get the same baseline,
+   * reports and resume; their `id` (or `policyName`) is their identity in the run directory.
+   */
+  policy: string | PolicyCode;
+  /**
+   * Name recorded for a code policy (default: its `id`); needed for a factory function. Rerunning with
+   * the same name resumes, so give a changed policy a new name (or a new `out`).
+   */
+  policyName?: string;
   /** How to open the policy: ONNX device, remote timeout, API key, observation preset, chunk execution. */
   policyOptions?: PolicyOpenOptions;
   /**
@@ -79,7 +92,20 @@ export interface RunOptions {
   onProgress?: (p: RunProgress) => void;
   /** Where notices go (device fallback, reconnects, redone units); default stderr. */
   log?: (line: string) => void;
+  /**
+   * Stop taking new work when aborted (Ctrl-C): the units running finish, the reports are written from
+   * what is recorded, and the result says how many units were `stopped`. The same call resumes.
+   */
+  signal?: AbortSignal;
 }
+
+/**
+ * A policy given as code. A `Policy` object acts in one env at a time, so a run with it has one lane
+ * (`batch` is ignored); chaingap never calls its `close`. A factory `(privileged) => Policy` is called
+ * once per env (lane) and may read the simulator state, as the scripted expert does. Policies that need
+ * camera images get them through `env` (`EnvOptions.cameras` and a renderer).
+ */
+export type PolicyCode = Policy | ((privileged: PrivilegedState) => Policy);
 
 export interface RunProgress {
   phase: 'chains' | 'baseline';
@@ -95,6 +121,8 @@ export interface RunProgress {
 /** What a run directory's config.json holds: everything that decides the results. */
 export interface RunConfig {
   policy: string;
+  /** True for a policy given as code (`PolicyCode`): `policy` is then its name, not a spec. */
+  policyCode?: true;
   /** ONNX policies: the first 16 hex digits of the model file's SHA-256 (absent for other policies). */
   policyModel?: string;
   scene: string;
@@ -125,6 +153,29 @@ export interface RunResult {
   files: { summaryJson: string; reportMd: string; reportHtml: string };
   /** Trajectories written in this invocation (`record`): how many, and their mean size in bytes. */
   recordings: { written: number; meanBytes: number | null };
+  /** Units (chain runs and baseline episodes) not run because `signal` was aborted; 0 when complete. */
+  stopped: number;
+  /** Chain runs recorded in the directory, of all the run has. */
+  chainRuns: { recorded: number; total: number };
+}
+
+/** The entry (id, how to open) of a policy given as a spec or as code. */
+export function policyEntry(policy: string | PolicyCode, policyName?: string): PolicyEntry & { code: boolean } {
+  if (typeof policy === 'string') return { ...parsePolicy(policy), code: false };
+  const isObject = typeof policy === 'object' && policy !== null && typeof policy.act === 'function' && typeof policy.reset === 'function';
+  if (!isObject && typeof policy !== 'function') {
+    throw new UserError('policy: expected a spec string, a Policy object (id, reset, act) or a function (privileged) => Policy');
+  }
+  const id = policyName ?? (isObject ? (policy as Policy).id : undefined);
+  if (typeof id !== 'string' || !id.trim()) {
+    throw new UserError(`policyName: a ${isObject ? 'Policy object without an id' : 'policy factory function'} needs a name (the run directory's identity of the policy); pass policyName`);
+  }
+  const make = isObject
+    // A wrapper, so the run's lanes never close the caller's object.
+    ? () => { const p = policy as Policy; return { id, reset: (st: Parameters<Policy['reset']>[0]) => p.reset(st), act: (ob: Parameters<Policy['act']>[0]) => p.act(ob) }; }
+    : (s: PrivilegedState) => (policy as (s: PrivilegedState) => Policy)(s);
+  const host: PolicyHost = { cameras: [], make, close: async () => {} };
+  return { id, description: `${id} (a policy given as code)`, code: true, open: async () => host };
 }
 
 export const CHAINGAP_VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -140,7 +191,7 @@ export function deriveSeed(...parts: (string | number)[]): number {
 }
 
 /** The chains a run executes, and the config that identifies it. */
-export function planRun(o: RunOptions): { chains: ChainSpec[]; config: RunConfig; entry: PolicyEntry } {
+export function planRun(o: RunOptions): { chains: ChainSpec[]; config: RunConfig; entry: PolicyEntry & { code: boolean } } {
   const seed = o.seed ?? 0;
   let chains: ChainSpec[];
   let chainFile: RunConfig['chainFile'] = null;
@@ -150,9 +201,10 @@ export function planRun(o: RunOptions): { chains: ChainSpec[]; config: RunConfig
   } else {
     chains = generateChains({ scene: findScene(o.scene ?? 'kitchen'), count: o.chains ?? 20, steps: o.steps ?? DEFAULT_CHAIN_STEPS, seed, salt: o.salt });
   }
-  const entry = parsePolicy(o.policy);
+  const entry = policyEntry(o.policy, o.policyName);
   const config: RunConfig = {
     policy: entry.id,
+    ...(entry.code ? { policyCode: true as const } : {}),
     ...(entry.fingerprint ? { policyModel: entry.fingerprint } : {}),
     scene: chainFile ? [...new Set(chains.map((c) => c.scene))].join(',') : (o.scene ?? 'kitchen'),
     chains: chains.length,
@@ -185,11 +237,23 @@ export function baselineTasks(chains: readonly ChainSpec[]): TaskSpec[] {
 /** Run (or resume) chains and baseline into `o.out`, then write summary.json, report.md and report.html. */
 export async function runChains(o: RunOptions): Promise<RunResult> {
   const { chains, config, entry } = planRun(o);
-  const { store, tornBytes } = ResultsStore.open(o.out, config);
-  const runId = runIdOf(config);
-  const sheets = o.sheets ?? 0;
   const recordMode: RecordMode = o.record ?? 'none';
   if (!RECORD_MODES.includes(recordMode)) throw new Error(`record: "${String(recordMode)}" is not one of ${RECORD_MODES.join(', ')}`);
+  const openPolicy = () => entry.open({ log: o.log, ...o.policyOptions });
+  // A new directory is claimed (config.json written) only once the policy has opened: a model that fails
+  // to load leaves nothing behind, so the rerun with the model fixed is not refused as another config.
+  // An existing directory is checked first, so a mismatch is reported before a slow model loads.
+  let host: PolicyHost | null = existsSync(path.join(o.out, 'config.json')) ? null : await openPolicy();
+  let opened;
+  try {
+    opened = ResultsStore.open(o.out, config);
+  } catch (e) {
+    await host?.close();
+    throw e;
+  }
+  const { store, tornBytes } = opened;
+  const runId = runIdOf(config);
+  const sheets = o.sheets ?? 0;
   const recordedBytes: number[] = [];
   const resumed = { chains: 0, baseline: 0 };
   const salted = (...parts: (string | number)[]) => (o.salt ? deriveSeed(o.salt, ...parts) : deriveSeed(...parts));
@@ -216,9 +280,18 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
       else resumed.baseline++;
     }
   }
-  const host = units.length + baselineUnits.length ? await entry.open({ log: o.log, ...o.policyOptions }) : null;
-  const actors = host ? makeActors(host, o.batch ?? 1, o.env, sheets > 0) : [];
+  let actors: ReturnType<typeof makeActors> = [];
+  let stopped = 0;
   try {
+    if (!(units.length + baselineUnits.length)) {
+      await host?.close();
+      host = null;
+    } else host ??= await openPolicy();
+    if (host) {
+      const lanes = entry.code && typeof o.policy === 'object' ? 1 : (o.batch ?? 1);
+      if (lanes < (o.batch ?? 1)) (o.log ?? ((l: string) => process.stderr.write(`${l}\n`)))('chaingap: a Policy object acts in one env at a time: batch 1 (pass a factory (privileged) => Policy for more)');
+      actors = makeActors(host, lanes, o.env, sheets > 0);
+    }
     let baselineStarted = false;
     const startBaseline = () => {
       if (baselineStarted) return;
@@ -226,6 +299,13 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
       for (let k = 0; k < resumed.baseline; k++) o.onProgress?.({ phase: 'baseline', done: ++bdone, total: btotal, resumed: true });
     };
     await runOnLanes(actors, [...units, ...baselineUnits], async ({ env, policy }, u) => {
+      // Let the event loop turn between units (a simulation awaits only resolved promises), so a Ctrl-C
+      // handler can run; once interrupted, the lanes take no new work (each remaining unit is passed over).
+      if (o.signal) await new Promise((resolve) => setImmediate(resolve));
+      if (o.signal?.aborted) {
+        stopped++;
+        return;
+      }
       if (u.kind === 'chain') {
         const { chain, r } = u;
         const frames: CameraImage[] = [];
@@ -255,7 +335,7 @@ export async function runChains(o: RunOptions): Promise<RunResult> {
     startBaseline();
     const { summary, files } = await summariseRun(o.out, config, store);
     const recordings = recordingsWritten(recordedBytes);
-    return { dir: o.out, summary, resumed, tornBytes, files, recordings };
+    return { dir: o.out, summary, resumed, tornBytes, files, recordings, stopped, chainRuns: { recorded: store.all().length, total } };
   } finally {
     store.close();
     closeActors(actors);

@@ -3,6 +3,7 @@
 // work is known by key, a torn last line (a write cut by a kill) is cut off so that unit is redone,
 // and anything else unexpected is an error that leaves the files as they are.
 import { UserError } from '../scenes/errors.ts';
+import { readJsonFile } from '../scenes/json.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BaselineRecord, ChainRecord } from './records.ts';
@@ -123,7 +124,7 @@ export class ResultsStore {
   static readConfig(dir: string): unknown {
     const cfgPath = path.join(dir, 'config.json');
     if (!fs.existsSync(cfgPath)) throw new ResultsError(`${dir}: not a run directory (no config.json); pass the --out directory of a \`chaingap run\``);
-    return JSON.parse(fs.readFileSync(cfgPath, 'utf8'));
+    return readJsonFile(cfgPath, undefined, { what: 'the config.json a run directory starts with', as: ResultsError });
   }
 
   has(key: string): boolean {

@@ -1,6 +1,7 @@
 // Evaluate a policy on a list of tasks, each from fresh seeded resets: per-task success with 95%
 // Wilson intervals, step counts, collisions and cost. `chaingap demo` is a thin layer over this.
 import type { TaskSpec } from '../scenes/types.ts';
+import { findTask, listTasks } from '../scenes/load.ts';
 import { Env, type EnvOptions } from '../sim/env.ts';
 import type { Policy } from '../sim/policy.ts';
 import type { PrivilegedState } from '../sim/privileged.ts';
@@ -66,4 +67,14 @@ export async function evaluateTasks(o: SuiteOptions): Promise<TaskSummary[]> {
     env.close();
   }
   return out;
+}
+
+/** One task per task type from the shipped baseline scenes (the first by name): `chaingap tasks`' default. */
+export function demoTasks(): TaskSpec[] {
+  const byType = new Map<string, TaskSpec>();
+  for (const name of listTasks()) {
+    const t = findTask(name);
+    if (!byType.has(t.type)) byType.set(t.type, t);
+  }
+  return [...byType.values()];
 }

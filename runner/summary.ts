@@ -1,4 +1,4 @@
-// The run summary: every section-5 metric of a run, computed from its chain records and its
+// The run summary: every chain metric of a run (definitions: docs/metrics.md), computed from its chain records and its
 // controlled-baseline records. `summary.json`, `report.md`, `report.html` and `run --json` all carry it.
 import type { BaselineRecord, ChainRecord, FailureLabel } from './records.ts';
 import {

@@ -1,16 +1,20 @@
 // The sweep report: `summary.json` (every cell's summary) and a self-contained `report.html` in three
-// layers: the capability floor (each policy's controlled baseline), robustness on variants (S_10 and
-// per-step success against level for every axis, with CIs, the controlled setting as reference, a heat
+// layers: the capability floor (each policy's controlled baseline), robustness on variants (S_N and
+// step success against level for every axis, with CIs, the controlled setting as reference, a heat
 // map for two-axis grids, failure labels per axis and level, prompt sensitivity), and the chains run.
 // Each axis shows what its levels look like: the agentview at the reset of the sweep's first chain in
-// every setting (runner/ood-frames.ts).
+// every setting (runner/ood-frames.ts). Every cell (policy x setting) is a run directory with its own
+// report.html, written here too, and every table row and heat-map cell links to it (relative links).
+// The metrics are defined in docs/metrics.md.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { OOD_AXES, type OodAxis, type OodLevels } from '../scenes/ood.ts';
-import { renderSvg } from './charts.ts';
 import { healthCell, type BaselineHealth, type ChainsHealth } from './health.ts';
 import { sweepOodFrames, type OodFrame, type OodFrames, type OodFramesOptions } from './ood-frames.ts';
-import { CSS, recordedRunsSection } from './report.ts';
+import { independenceCurve, renderSvg } from './charts.ts';
+import { CSS, DEFINITIONS_HTML, recordedRunsSection, writeReports } from './report.ts';
+import { ResultsStore } from './store.ts';
 import { listRecordings } from './view-data.ts';
 import { writeDurably } from './store.ts';
 import type { SweepCell, SweepResultSummary } from './sweep.ts';
@@ -32,9 +36,119 @@ function axisOf(c: SweepCell): { axis: OodAxis; level: number } | null {
   return keys.length === 1 ? { axis: keys[0], level: c.ood[keys[0]]! } : null;
 }
 
-function table(head: string[], rows: string[][]): string {
-  const cell = (c: string) => `<td${/\[[^\]]*\]$/.test(c) ? ' class="ci"' : ''}>${esc(c)}</td>`;
-  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</tbody></table>`;
+/** A table cell: text (escaped), or HTML made here (a link). */
+type Cell = string | { html: string };
+
+/** What a column header means, shown as its tooltip (docs/metrics.md has the full definitions). */
+const HEAD_TIPS: [RegExp, string][] = [
+  [/^S_\d+/, 'S_k: the fraction of chain runs whose first k steps all succeeded (every chain run counts in every k); 95% Wilson interval'],
+  [/^step success/, 'successes / attempted steps over every position of the chains (in strict mode a step is attempted only after all earlier steps succeeded); 95% Wilson interval'],
+  [/^mean q/, 'mean of the baseline single-task success q_t over the tasks of the chains, each task weighted by how often it appears in the chains'],
+  [/^P_ind/, 'independence prediction of S_N: mean over chain runs of the product of q_t over the chain\'s tasks'],
+  [/^C( |$)/, 'C = P_ind / S_N: above 1, failures compound beyond what independent steps predict; bootstrap interval'],
+];
+
+function table(head: string[], rows: Cell[][]): string {
+  const cell = (c: Cell) => (typeof c === 'string' ? `<td${/\[[^\]]*\]$/.test(c) ? ' class="ci"' : ''}>${esc(c)}</td>` : `<td>${c.html}</td>`);
+  const th = (h: string) => {
+    const tip = HEAD_TIPS.find(([re]) => re.test(h))?.[1];
+    return `<th${tip ? ` title="${esc(tip)}"` : ''}>${esc(h)}</th>`;
+  };
+  return `<table><thead><tr>${head.map(th).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+/** The relative link from the sweep's report.html to a cell's report.html (each path segment encoded). */
+export function cellReportHref(cellDir: string): string {
+  return [...cellDir.split(/[\\/]/), 'report.html'].map(encodeURIComponent).join('/');
+}
+
+/**
+ * Write each cell's own report.html (with summary.json and report.md) into its run directory: the cell's
+ * summary with its policy's baseline, and the independence curve from the cell's records. Cells without
+ * a run directory (no config.json) are skipped. Returns the cell directories that have a report.
+ */
+export async function writeCellReports(dir: string, r: SweepResultSummary): Promise<Set<string>> {
+  const written = new Set<string>();
+  for (const c of r.cells) {
+    const cellDir = path.join(dir, c.dir);
+    if (!existsSync(path.join(cellDir, 'config.json'))) continue;
+    let independence: number[] | undefined;
+    try {
+      const { store } = ResultsStore.open(cellDir, ResultsStore.readConfig(cellDir), { readOnly: true });
+      try {
+        const recs = store.all();
+        const q = c.summary.baseline.q;
+        if (recs.length && recs.every((x) => x.tasks.length >= c.summary.steps && x.tasks.every((t) => t in q))) independence = independenceCurve(recs, q, c.summary.steps);
+      } finally {
+        store.close();
+      }
+    } catch {
+      // Unreadable records: the report is written without the independence curve (P_ind at k = N only).
+    }
+    await writeReports(cellDir, c.summary, { independence, title: `chaingap sweep ${r.name}: ${c.policy}, ${caption(c.ood)}` });
+    written.add(c.dir);
+  }
+  return written;
+}
+
+/** One series per policy and metric, offset in x so that intervals at the same level do not overlap. */
+export interface AxisRow {
+  policy: string;
+  level: number;
+  metric: string;
+  value: number;
+  lo: number;
+  hi: number;
+  /** Link to the cell's report.html (relative), when it has one. */
+  href?: string;
+}
+
+/**
+ * The chart of one axis: S_N and step success against level, a colour per policy and a line style per
+ * metric (solid S_N, dashed step success, each with its own legend drawn as a line sample), 95% Wilson
+ * intervals as capped error bars, every series dodged a little in x so that bars at one level stay apart.
+ */
+export function axisChartSpec(axis: string, rows: readonly AxisRow[], steps: number): TopLevelSpec {
+  const sN = `S_${steps}`;
+  const metrics = [sN, 'step success'];
+  const policies = [...new Set(rows.map((x) => x.policy))];
+  const series = policies.flatMap((p) => metrics.map((m) => `${p}\u0000${m}`));
+  const gap = Math.min(0.015, 0.06 / Math.max(1, series.length - 1));
+  const offset = (p: string, m: string) => (series.indexOf(`${p}\u0000${m}`) - (series.length - 1) / 2) * gap;
+  const values = rows.map((x) => ({ ...x, x: x.level + offset(x.policy, x.metric) }));
+  const levels = [...new Set(rows.map((x) => x.level))].sort((a, b) => a - b);
+  const legend = { orient: 'top' as const, direction: 'horizontal' as const, symbolType: 'stroke', symbolSize: 400, symbolStrokeWidth: 2.5, columnPadding: 16 };
+  const y = { type: 'quantitative' as const, title: 'success', scale: { domain: [0, 1] } };
+  return {
+    width: 420, height: 240, data: { values },
+    title: { text: `${axis}: success against level`, subtitle: 'level 0 is the controlled setting; bars are 95% Wilson intervals, offset slightly in x per policy and metric' },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: `${axis} level`, scale: { domain: [-0.05, 1.05], nice: false }, axis: { values: levels, format: '~g', grid: false } },
+      color: { field: 'policy', type: 'nominal', title: 'policy', scale: { domain: policies }, legend },
+    },
+    layer: [
+      { mark: { type: 'errorbar', ticks: { size: 7 }, thickness: 1.5 }, encoding: { y: { field: 'lo', ...y }, y2: { field: 'hi' } } },
+      // The line alone carries the metric's dash (a point overlay would turn its legend into dots).
+      { mark: { type: 'line', strokeWidth: 2 }, encoding: { y: { field: 'value', ...y }, strokeDash: { field: 'metric', type: 'nominal', title: 'metric', scale: { domain: metrics, range: [[1, 0], [6, 4]] }, legend: { ...legend, symbolStrokeColor: '#333' } } } },
+      { mark: { type: 'point', filled: true, size: 40, opacity: 1 }, encoding: { y: { field: 'value', ...y }, ...(values.some((v) => v.href) ? { href: { field: 'href', type: 'nominal' as const } } : {}) } },
+    ],
+  };
+}
+
+/**
+ * Heat map of S_N over two axes for one policy: the value printed in each cell, each cell linking to its
+ * run's report.html where it has one.
+ */
+export function heatmapSpec(title: string, a1: string, a2: string, metric: string, cells: readonly { x: number; y: number; S: number; n: string; href?: string }[]): TopLevelSpec {
+  const enc = { x: { field: 'x', type: 'ordinal' as const, title: a1 }, y: { field: 'y', type: 'ordinal' as const, title: a2, sort: 'descending' as const } };
+  return {
+    width: 300, height: 220, data: { values: cells.map((c) => ({ ...c, label: Number.isFinite(c.S) ? c.S.toFixed(2) : 'n/a' })) }, title,
+    encoding: enc,
+    layer: [
+      { mark: 'rect', encoding: { color: { field: 'S', type: 'quantitative', title: metric, scale: { domain: [0, 1], scheme: 'viridis' } }, ...(cells.some((c) => c.href) ? { href: { field: 'href', type: 'nominal' as const } } : {}) } },
+      { mark: { type: 'text', fontSize: 13, fontWeight: 'bold' }, encoding: { text: { field: 'label' }, color: { condition: { test: 'datum.S > 0.6', value: 'black' }, value: 'white' } } },
+    ],
+  };
 }
 
 /** Axes whose levels change nothing the camera sees: their frames are shown, with this line under them. */
@@ -71,6 +185,8 @@ const STRIP_CSS = `
 export interface SweepReportOptions {
   /** The frames of each setting (runner/ood-frames.ts): options, or false for none (default: shown). */
   frames?: OodFramesOptions | false;
+  /** Write each cell's own report.html into its run directory and link it (default true). */
+  cellReports?: boolean;
 }
 
 export async function writeSweepReport(dir: string, r: SweepResultSummary, o: SweepReportOptions = {}): Promise<{ summaryJson: string; reportHtml: string }> {
@@ -92,18 +208,28 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary, o: Sw
   // A `list` design (a CI suite) may leave the controlled setting out; the baseline is in every cell of a policy.
   const controlled = (p: string) => r.cells.find((c) => c.policy === p && c.setting === 'controlled');
   const anyCell = (p: string) => r.cells.find((c) => c.policy === p)!;
+  // The chain length of the sweep (every cell runs the same chains), for headers: S_5 in a 5-step sweep.
+  const N = Math.max(1, ...r.cells.map((c) => c.summary.steps));
+  const sN = `S_${N}`;
+  const reports = o.cellReports === false ? new Set<string>() : await writeCellReports(dir, r);
+  const href = (c: SweepCell | undefined) => (c && reports.has(c.dir) ? cellReportHref(c.dir) : undefined);
+  const link = (c: SweepCell | undefined, text: string): Cell => {
+    const h = href(c);
+    return h ? { html: `<a href="${esc(h)}">${esc(text)}</a>` } : text;
+  };
   const ph = r.physicsHealth;
   const warn = ph.chains.contaminated || ph.baseline.contaminated;
   body.push(`<p${warn ? ' style="color:#b00020;font-weight:600"' : ''}>Physics health over all cells: chains: ${esc(ph.chains.note)}. Baseline: ${esc(ph.baseline.note)}. Per cell in "Physics health per cell" below.</p>`);
+  if (reports.size) body.push(`<p>Each cell (a policy in a setting) is a run directory with its own report (S_k, per-step success, failures, physics health): the policy and setting cells of the tables below link to it.</p>`);
 
   body.push('<section><h2>1. Capability floor: the controlled baseline</h2>',
-    '<p>Each task of the chains run alone from fresh LIBERO-style resets (every OOD axis at 0), and the chains themselves in the controlled setting.</p>',
-    table(['policy', 'tasks', 'mean q', 'P_ind', 'S_1', 'S_10 [95% CI]', 'C [95% CI]', 'physics health (baseline)'], policies.map((p) => {
+    `<p>Each task of the chains run alone from fresh LIBERO-style resets (every OOD axis at 0), and the chains themselves (${N} steps) in the controlled setting. mean q weights each task by how often it appears in the chains (the weighting O = mean q / ${sN} uses).</p>`,
+    table(['policy', 'tasks', 'mean q (weighted by task use in the chains)', 'P_ind', 'S_1', `${sN} [95% CI]`, 'C [95% CI]', 'physics health (baseline)'], policies.map((p) => {
       const c = controlled(p), s = (c ?? anyCell(p)).summary, n = s.steps;
       const chainCols = c
         ? [f3(s.S[0].value), `${f3(s.S[n - 1].value)} [${f3(s.S[n - 1].ci[0])}, ${f3(s.S[n - 1].ci[1])}]`, `${f3(s.C)} [${f3(s.Cci[0])}, ${s.Cci[1] === null ? 'unbounded' : f3(s.Cci[1])}]`]
         : Array(3).fill('n/a (controlled setting not run)');
-      return [p, String(s.baseline.tasks.length), f3(s.baseline.meanQ), f3(s.baseline.P_ind), ...chainCols, healthCell(s.physicsHealth.baseline)];
+      return [link(c, p), String(s.baseline.tasks.length), f3(s.baseline.meanQ), f3(s.baseline.P_ind), ...chainCols, healthCell(s.physicsHealth.baseline)];
     })), '</section>');
 
   body.push('<section><h2>2. Robustness on variants</h2>');
@@ -115,28 +241,21 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary, o: Sw
   }
   const axes = OOD_AXES.filter((a) => r.cells.some((c) => axisOf(c)?.axis === a));
   for (const axis of axes) {
-    const rows: Record<string, unknown>[] = [];
-    const trows: string[][] = [];
+    const rows: AxisRow[] = [];
+    const trows: Cell[][] = [];
     for (const p of policies) {
       const cells = [...(controlled(p) ? [controlled(p)!] : []), ...r.cells.filter((c) => c.policy === p && axisOf(c)?.axis === axis)]
         .map((c) => ({ c, level: c.setting === 'controlled' ? 0 : axisOf(c)!.level })).sort((a, b) => a.level - b.level);
       for (const { c, level } of cells) {
         const n = c.summary.steps, s = c.summary.S[n - 1], st = stepRate(c);
-        rows.push({ policy: p, level, metric: `S_${n}`, value: s.value, lo: s.ci[0], hi: s.ci[1] });
-        rows.push({ policy: p, level, metric: 'step success', value: st.value, lo: st.ci[0], hi: st.ci[1] });
+        const h = href(c);
+        rows.push({ policy: p, level, metric: `S_${n}`, value: s.value, lo: s.ci[0], hi: s.ci[1], ...(h ? { href: h } : {}) });
+        rows.push({ policy: p, level, metric: 'step success', value: st.value, lo: st.ci[0], hi: st.ci[1], ...(h ? { href: h } : {}) });
         const fails = Object.entries(c.summary.failures).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0)).map(([l, k]) => `${l} ${k}`).join(', ') || '-';
-        trows.push([p, String(level), `${f3(s.value)} [${f3(s.ci[0])}, ${f3(s.ci[1])}]`, `${f3(st.value)} [${f3(st.ci[0])}, ${f3(st.ci[1])}]`, f3(c.summary.C), fails, healthCell(c.summary.physicsHealth.chains)]);
+        trows.push([link(c, p), link(c, String(level)), `${f3(s.value)} [${f3(s.ci[0])}, ${f3(s.ci[1])}]`, `${f3(st.value)} [${f3(st.ci[0])}, ${f3(st.ci[1])}]`, f3(c.summary.C), fails, healthCell(c.summary.physicsHealth.chains)]);
       }
     }
-    const spec: TopLevelSpec = {
-      width: 420, height: 220, data: { values: rows },
-      title: { text: `${axis}: success against level`, subtitle: 'level 0 is the controlled setting; bars are 95% Wilson intervals' },
-      encoding: { x: { field: 'level', type: 'quantitative', scale: { domain: [0, 1] } }, color: { field: 'policy', type: 'nominal' }, strokeDash: { field: 'metric', type: 'nominal' } },
-      layer: [
-        { mark: { type: 'line', point: true }, encoding: { y: { field: 'value', type: 'quantitative', scale: { domain: [0, 1] }, title: 'success' } } },
-        { mark: 'rule', encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
-      ],
-    };
+    const spec = axisChartSpec(axis, rows, N);
     body.push(`<h3>${esc(axis)}</h3>`);
     if (frames?.frames.length) {
       const levels = [...new Map(r.cells.filter((c) => axisOf(c)?.axis === axis).map((c) => [c.setting, c])).keys()];
@@ -147,20 +266,19 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary, o: Sw
       if (line) body.push(`<p>${esc(line)}</p>`);
     }
     body.push(`<figure>${(await renderSvg(spec, `ax-${axis}`)).replace(/^<\?xml[^>]*>\s*/, '')}</figure>`,
-      table(['policy', 'level', 'S_N [95% CI]', 'step success [95% CI]', 'C', 'failure labels', 'physics health'], trows));
+      table(['policy', 'level', `${sN} [95% CI]`, 'step success [95% CI]', 'C', 'failure labels', 'physics health'], trows));
   }
-  // Two-axis grids: a heat map of S_N per policy.
+  // Two-axis grids: a heat map of S_N per policy, the value in each cell, each cell linking to its run.
   const pairs = r.cells.filter((c) => Object.keys(c.ood).length === 2);
   if (pairs.length) {
     const [a1, a2] = Object.keys(pairs[0].ood) as OodAxis[];
     for (const p of policies) {
-      const values = r.cells.filter((c) => c.policy === p && Object.keys(c.ood).every((k) => k === a1 || k === a2))
-        .map((c) => ({ [a1]: c.ood[a1] ?? 0, [a2]: c.ood[a2] ?? 0, S: c.summary.S[c.summary.steps - 1].value }));
-      const spec: TopLevelSpec = {
-        width: 300, height: 220, data: { values }, title: `${p}: S_N over ${a1} x ${a2}`, mark: 'rect',
-        encoding: { x: { field: a1, type: 'ordinal' }, y: { field: a2, type: 'ordinal' }, color: { field: 'S', type: 'quantitative', scale: { domain: [0, 1] } } },
-      };
-      body.push(`<figure>${(await renderSvg(spec, `heat-${p.replace(/\W/g, '')}`)).replace(/^<\?xml[^>]*>\s*/, '')}</figure>`);
+      const values = r.cells.filter((c) => c.policy === p && Object.keys(c.ood).every((k) => k === a1 || k === a2)).map((c) => {
+        const s = c.summary.S[c.summary.steps - 1], h = href(c);
+        return { x: c.ood[a1] ?? 0, y: c.ood[a2] ?? 0, S: s.value, n: `${s.successes}/${s.trials}`, ...(h ? { href: h } : {}) };
+      });
+      const spec = heatmapSpec(`${p}: ${sN} over ${a1} x ${a2}`, a1, a2, sN, values);
+      body.push(`<figure>${(await renderSvg(spec, `heat-${p.replace(/\W/g, '')}`)).replace(/^<\?xml[^>]*>\s*/, '')}<figcaption>${esc(sN)} in each cell${reports.size ? '; a cell opens its run\'s report' : ''}.</figcaption></figure>`);
     }
   }
   // Settings that vary more than one axis: their frames in one row, after the controlled one.
@@ -186,10 +304,11 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary, o: Sw
       ...r.cells.map((c) => hrow(c.policy, c.setting, c.summary.physicsHealth.chains)),
     ]), '</section>');
   body.push('<section><h2>3. The chains</h2>', `<p>${esc(String(r.cells[0]?.summary.distinctChains ?? 0))} chains of up to ${esc(String(r.cells[0]?.summary.steps ?? 0))} steps (${esc(r.cells[0]?.summary.scene ?? '')}) in every setting; each cell is a run directory (summary, report, records) under this sweep's directory.</p>`,
-    table(['policy', 'setting', 'directory'], r.cells.map((c) => [c.policy, c.setting, c.dir])), '</section>');
+    table(['policy', 'setting', 'directory', 'report'], r.cells.map((c) => [c.policy, c.setting, c.dir, link(c, reports.has(c.dir) ? 'report.html' : '-')])), '</section>');
   // Chain runs kept with --record, across the cells, each linking to the viewer.
   const recorded = listRecordings(dir).map((e) => ({ ...e, policy: e.policy ?? '', setting: Object.entries(e.ood).map(([a, v]) => `${a}=${v}`).join(',') || 'controlled' }));
   if (recorded.length) body.push(recordedRunsSection(recorded));
+  body.push(DEFINITIONS_HTML);
 
   const html = `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>chaingap sweep ${esc(r.name)}</title>\n<style>${CSS}${STRIP_CSS}</style>\n</head>\n<body>\n<main>\n${body.join('\n')}\n</main>\n</body>\n</html>\n`;
   const summaryJson = path.join(dir, 'summary.json');

@@ -1,6 +1,8 @@
 // One unit of sweep work, run in a worker thread (or in-process): a chain run of one policy under one
 // OOD setting, or one controlled-baseline episode. Units carry everything that decides their result
 // (seeds included), so a sweep's results do not depend on which worker ran what, or how many there were.
+import { isMainThread } from 'node:worker_threads';
+import { UserError } from '../scenes/errors.ts';
 import type { ChainSpec, SceneSpec, TaskSpec } from '../scenes/types.ts';
 import type { OodLevels } from '../scenes/ood.ts';
 import { Env } from '../sim/env.ts';
@@ -20,7 +22,11 @@ export type SweepUnit =
   }
   | { kind: 'baseline'; cell: string; runId: string; policy: string; policyOptions?: PolicyOpenOptions; task: TaskSpec; episode: number; seed: number; scene?: SceneSpec };
 
-export type SweepResult = { cell: string; chain?: ChainRecord; baseline?: BaselineRecord; /** Bytes of the trajectory written, if one was. */ recordedBytes?: number };
+export type SweepResult = {
+  cell: string; chain?: ChainRecord; baseline?: BaselineRecord; /** Bytes of the trajectory written, if one was. */ recordedBytes?: number;
+  /** In a worker thread, a UserError comes back as data (its class would not survive the crossing); the main thread throws it again. */
+  userError?: { name: string; message: string };
+};
 
 const cache = new Map<string, Promise<{ env: Env; policy: Policy }>>();
 
@@ -39,8 +45,18 @@ function actorFor(spec: string, options: PolicyOpenOptions = {}): Promise<{ env:
   return a;
 }
 
-export async function runUnit(u: SweepUnit): Promise<SweepResult> {
-  const { env, policy } = await actorFor(u.policy, u.policyOptions);
+export async function runUnit(u: SweepUnit, actor?: { env: Env; policy: Policy }): Promise<SweepResult> {
+  if (isMainThread) return runUnitHere(u, actor);
+  try {
+    return await runUnitHere(u, actor);
+  } catch (e) {
+    if (e instanceof UserError) return { cell: u.cell, userError: { name: e.name, message: e.message } };
+    throw e;
+  }
+}
+
+async function runUnitHere(u: SweepUnit, actor?: { env: Env; policy: Policy }): Promise<SweepResult> {
+  const { env, policy } = actor ?? (await actorFor(u.policy, u.policyOptions));
   if (u.kind === 'chain') {
     const recorder = u.record && u.record.mode !== 'none' ? new ChainRecorder() : undefined;
     const chain = await runChain(env, policy, u.chain, { runId: u.runId, mode: u.mode, seed: u.seed, repeat: u.repeat, policySeed: u.policySeed, ood: u.ood, recorder });

@@ -2,6 +2,7 @@
 // at 0), plus each policy's controlled baseline; run on a pool of worker threads (tinypool), every
 // result appended to its cell's run directory as it arrives, so a killed sweep resumes. Results are
 // identical for any worker count: each unit carries its own seeds. `--shard i/n` runs a fixed share.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -12,13 +13,17 @@ import { findScene } from '../scenes/load.ts';
 import { OOD_AXES, activeLevels, checkLevels, type OodAxis, type OodLevels } from '../scenes/ood.ts';
 import type { ChainSpec } from '../scenes/types.ts';
 import { parsePolicy, type PolicyOpenOptions } from '../policies/registry.ts';
-import { baselineTasks, deriveSeed, runIdOf, saltHash, versions, CHAINGAP_VERSION } from './run.ts';
+import { baselineTasks, deriveSeed, policyEntry, runIdOf, saltHash, versions, CHAINGAP_VERSION, type PolicyCode } from './run.ts';
+import { Env, type EnvOptions } from '../sim/env.ts';
+import { PolicyUnavailableError, type Policy } from '../sim/policy.ts';
+import { UserError } from '../scenes/errors.ts';
 import { ResultsStore, baselineKey, recordKey, ResultsError } from './store.ts';
 import { RECORD_MODES, recordingsWritten, type RecordMode } from './recording.ts';
 import { summarise, type RunSummary } from './summary.ts';
 import { combinePhysicsHealth, type PhysicsHealthSummary } from './health.ts';
 import { runUnit, type SweepResult, type SweepUnit } from './sweep-unit.ts';
 import { writeSweepReport } from './sweep-report.ts';
+import { readJsonFile } from '../scenes/json.ts';
 
 const Level = z.number().min(0).max(1);
 export const SweepSpecSchema = z.strictObject({
@@ -46,6 +51,11 @@ export const SweepSpecSchema = z.strictObject({
   baselineEpisodes: z.number().int().min(1).default(20),
 });
 export type SweepSpec = z.output<typeof SweepSpecSchema>;
+
+/** Read and check a sweep spec file (`chaingap sweep SPEC`); every problem names the file and field. */
+export function loadSweepSpec(file: string): SweepSpec {
+  return parseSweepSpec(readJsonFile(file, undefined, { what: 'a sweep spec (JSON; see scripts/examples/)' }), file);
+}
 
 export function parseSweepSpec(json: unknown, file: string): SweepSpec {
   const r = SweepSpecSchema.safeParse(json);
@@ -96,6 +106,18 @@ const dirName = (p: string) => p.replace(/[^A-Za-z0-9._-]/g, '_');
 
 export interface SweepOptions {
   out: string;
+  /**
+   * Policies given as code (see `PolicyCode` in runner/run.ts), by the name the spec's `policies` lists
+   * them under: `runSweep({ ...spec, policies: ['expert', 'mine'] }, { policies: { mine: myPolicy } })`.
+   * The name is their identity in the sweep directory (resume). A policy object cannot cross to a worker
+   * thread, so a sweep with code policies runs in this thread (workers 1, with a note on `log`). Build
+   * the spec with `SweepSpecSchema.parse` (a spec file names only built-in policies).
+   */
+  policies?: Record<string, PolicyCode>;
+  /** Env options of the code policies' env (e.g. cameras and a renderer for a policy that needs images). */
+  env?: EnvOptions;
+  /** Notices (workers forced to 1 for code policies); default stderr. */
+  log?: (line: string) => void;
   workers?: number;
   /** With one worker, run the units in this thread instead of a worker thread (default true). */
   inProcess?: boolean;
@@ -107,9 +129,12 @@ export interface SweepOptions {
   noRun?: boolean;
   /** How workers open learned policies (ONNX device, remote timeout, preset...); plain data, sent to worker threads. */
   policyOptions?: Omit<PolicyOpenOptions, 'log'>;
-  onProgress?: (done: number, total: number, resumed: boolean) => void;
+  /** Called after each unit run now, with its result (the chain or baseline record). */
+  onProgress?: (done: number, total: number, resumed: boolean, result?: SweepResult) => void;
   /** Wall-clock time (ms since the epoch) after which no new unit is started; the rest count as `stopped`. */
   stopAt?: number;
+  /** Stop taking new units when aborted (Ctrl-C); the rest count as `stopped`, the report is written from what is recorded. */
+  signal?: AbortSignal;
   /**
    * Trajectories to keep (runner/recording.ts): `none` (default), `failures` or `all`, one msgpack file per
    * chain run in the cell's `recordings/` (`<out>/<policy>/<setting>/recordings/`).
@@ -141,6 +166,10 @@ export interface SweepResultSummary {
   physicsHealth: PhysicsHealthSummary;
   /** Trajectories written in this invocation (`record`): how many, and their mean size in bytes. */
   recordings: { written: number; meanBytes: number | null };
+  /** Units of the sweep (or shard) recorded, of all it has (set by runSweep). */
+  units?: { recorded: number; total: number };
+  /** The sweep's summary.json and report.html (set by runSweep once written). */
+  files?: { summaryJson: string; reportHtml: string };
 }
 
 /** Run (or resume) a sweep into `o.out`; writes `<out>/summary.json` (one summary per policy and setting) and `<out>/report.html`. */
@@ -169,17 +198,46 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
   // Every unit of the sweep in a fixed order (shards split this list by position), and whether it is recorded.
   const units: { unit: SweepUnit; done: boolean }[] = [];
   const cellDirs = new Map<string, { policy: string; ood: OodLevels; setting: string }>();
-  const open = (cell: string, config: unknown) => {
-    const { store } = ResultsStore.open(path.join(o.out, cell), config);
-    stores.set(cell, store);
+  // Code policies: the env and policy each runs in (made on first use, in this thread).
+  const codeActors = new Map<string, () => Promise<{ env: Env; policy: Policy }>>();
+  const madeActors = new Map<string, Promise<{ env: Env; policy: Policy }>>();
+  const actorOf = (policy: string) => {
+    const make = codeActors.get(policy);
+    if (!make) return undefined;
+    let a = madeActors.get(policy);
+    if (!a) madeActors.set(policy, (a = make()));
+    return a;
+  };
+  // A new cell is claimed (config.json written) only when its first result arrives, that is once its
+  // policy has opened: a model that fails to load leaves no cell behind, so the rerun with the model
+  // fixed is not refused as another config. Existing cells are opened (and checked) at once.
+  const unclaimed = new Map<string, unknown>();
+  const claim = (cell: string): ResultsStore => {
+    let store = stores.get(cell);
+    if (!store) {
+      store = ResultsStore.open(path.join(o.out, cell), unclaimed.get(cell)).store;
+      stores.set(cell, store);
+      unclaimed.delete(cell);
+    }
     return store;
+  };
+  const nothingRecorded = { has: () => false, baseline: { has: () => false } };
+  const open = (cell: string, config: unknown) => {
+    unclaimed.set(cell, config);
+    return existsSync(path.join(o.out, cell, 'config.json')) ? claim(cell) : nothingRecorded;
   };
   try {
     for (const policySpec of spec.policies) {
-      const entry = parsePolicy(policySpec);
+      const code = o.policies && Object.hasOwn(o.policies, policySpec) ? o.policies[policySpec] : undefined;
+      const entry = code !== undefined ? policyEntry(code, policySpec) : parsePolicy(policySpec);
       const policy = entry.id;
+      if (code !== undefined) codeActors.set(policy, async () => {
+        const host = await entry.open();
+        const env = new Env(o.env);
+        return { env, policy: host.make(env.privileged) };
+      });
       const policyOptions = o.policyOptions;
-      const base = { sweep: spec.name, policy, ...(entry.fingerprint ? { policyModel: entry.fingerprint } : {}), scene: spec.chainFile ? null : spec.scene, chainFile: spec.chainFile ?? null, chains: chains.length, steps: Math.max(...chains.map((c) => c.steps.length)), seed: spec.seed, saltHash: o.salt ? saltHash(o.salt) : null, chaingap: CHAINGAP_VERSION };
+      const base = { sweep: spec.name, policy, ...(code !== undefined ? { policyCode: true } : {}), ...(entry.fingerprint ? { policyModel: entry.fingerprint } : {}), scene: spec.chainFile ? null : spec.scene, chainFile: spec.chainFile ?? null, chains: chains.length, steps: Math.max(...chains.map((c) => c.steps.length)), seed: spec.seed, saltHash: o.salt ? saltHash(o.salt) : null, chaingap: CHAINGAP_VERSION };
       const bcell = path.join(dirName(policy), 'baseline');
       const bstore = open(bcell, { ...base, baselineEpisodes: spec.baselineEpisodes });
       const brun = runIdOf({ ...base, baseline: true });
@@ -209,23 +267,31 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
     const skipped = share.filter((u) => u.done).length;
     const pending = share.filter((u) => !u.done).map((u) => u.unit);
     const mine = o.noRun ? [] : pending;
-    const workers = Math.max(1, o.workers ?? 1);
+    let workers = Math.max(1, o.workers ?? 1);
+    if (codeActors.size && workers > 1) {
+      workers = 1;
+      (o.log ?? ((l: string) => process.stderr.write(`${l}\n`)))('chaingap: a sweep with policies given as code runs in this thread: workers 1');
+    }
     let done = 0;
     const t0 = performance.now();
     const recordedBytes: number[] = [];
     const accept = (r: SweepResult) => {
+      if (r.userError) throw r.userError.name === 'PolicyUnavailableError' ? new PolicyUnavailableError(r.userError.message) : new UserError(r.userError.message);
       if (r.recordedBytes !== undefined) recordedBytes.push(r.recordedBytes);
-      const store = stores.get(r.cell)!;
+      const store = claim(r.cell);
       if (r.chain) store.append(r.chain);
       if (r.baseline) store.baseline.append(r.baseline);
-      o.onProgress?.(++done, mine.length, false);
+      o.onProgress?.(++done, mine.length, false, r);
     };
     let stopped = 0;
-    const timeLeft = () => o.stopAt === undefined || Date.now() < o.stopAt;
-    if (workers === 1 && o.inProcess !== false) {
+    const timeLeft = () => !o.signal?.aborted && (o.stopAt === undefined || Date.now() < o.stopAt);
+    if (workers === 1 && (o.inProcess !== false || codeActors.size)) {
       for (const u of mine) {
+        // Let the event loop turn between units, so a Ctrl-C handler can abort `signal`.
+        if (o.signal) await new Promise((resolve) => setImmediate(resolve));
         if (!timeLeft()) { stopped++; continue; }
-        accept(await runUnit(u));
+        const actor = actorOf(u.policy);
+        accept(await runUnit(u, actor && (await actor)));
       }
     } else {
       const pool = new Tinypool({ filename: fileURLToPath(new URL('./sweep-worker.mjs', import.meta.url)), minThreads: workers, maxThreads: workers, isolateWorkers: false });
@@ -246,6 +312,8 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
         await pool.destroy();
       }
     }
+    // Cells with no result yet (interrupted, out of time, or `noRun`) are claimed now, for their summaries.
+    for (const cell of [...unclaimed.keys()]) claim(cell);
     const seconds = (performance.now() - t0) / 1000;
     const chainUnits = Math.max(0, mine.filter((u) => u.kind === 'chain').length - stopped);
     // Summaries per cell, with the policy's baseline.
@@ -264,11 +332,13 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
       chainsPerHour: chainUnits && seconds > 0 ? (chainUnits * 3600) / seconds : NaN, workers,
       physicsHealth: sweepPhysicsHealth(cells),
       recordings: recordingsWritten(recordedBytes),
+      units: { recorded: share.length - (o.noRun ? pending.length : stopped), total: share.length },
     };
-    await writeSweepReport(o.out, result);
-    return result;
+    const files = await writeSweepReport(o.out, result);
+    return { ...result, files };
   } finally {
     for (const s of stores.values()) s.close();
+    for (const a of madeActors.values()) await a.then(({ env, policy }) => { env.close(); return policy.close?.(); }, () => {});
   }
 }
 

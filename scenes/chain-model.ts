@@ -72,11 +72,11 @@ export type Place =
   | { at: 'lost' };
 
 /** 'ajar' (a drawer or door neither open nor closed) is only ever perceived, never planned. */
-export type FixtureState = 'open' | 'closed' | 'ajar' | 'on' | 'off';
+export type SymbolicFixtureState = 'open' | 'closed' | 'ajar' | 'on' | 'off';
 
 export interface SymbolicState {
   objects: Record<string, Place>;
-  fixtures: Record<string, FixtureState>;
+  fixtures: Record<string, SymbolicFixtureState>;
 }
 
 /** What the model knows about a scene, derived once from its spec. */
@@ -158,7 +158,7 @@ export function sceneFacts(scene: SceneSpec): SceneFacts {
 export function initialState(facts: SceneFacts, init: readonly Atom[] = []): SymbolicState {
   const objects: Record<string, Place> = {};
   for (const id of Object.keys(facts.kinds)) objects[id] = facts.startOn[id] ?? { at: 'home' };
-  const fixtures: Record<string, FixtureState> = {};
+  const fixtures: Record<string, SymbolicFixtureState> = {};
   for (const [key, p] of Object.entries(facts.parts)) fixtures[key] = p.switch ? 'off' : 'closed';
   for (const [p, id] of init) {
     const s = ({ Open: 'open', Closed: 'closed', TurnedOn: 'on', TurnedOff: 'off' } as const)[p as 'Open'];

@@ -21,7 +21,8 @@ export const MAX_CHAIN_ATTEMPTS = 200;
 const REPEAT_WEIGHT = 0.25;
 
 export interface GenerateOptions {
-  scene: SceneSpec;
+  /** The scene: a shipped scene's name (as `runChains` takes it, e.g. `'kitchen'`) or a parsed spec. */
+  scene: string | SceneSpec;
   /** Number of chains. */
   count: number;
   /** Steps per chain (default 10). */
@@ -80,7 +81,8 @@ function chooseStep(facts: SceneFacts, s: SymbolicState, rng: () => number, prev
 export function generateChains(o: GenerateOptions): ChainSpec[] {
   const n = o.steps ?? DEFAULT_CHAIN_STEPS;
   if (!Number.isInteger(n) || n < 1) throw new Error(`steps must be a whole number >= 1, got ${n}`);
-  const facts = sceneFacts(o.scene);
+  const scene = typeof o.scene === 'string' ? findScene(o.scene) : o.scene;
+  const facts = sceneFacts(scene);
   const out: ChainSpec[] = [];
   for (let i = 0; i < o.count; i++) {
     const rng = seedrandom(o.salt ? `${o.salt}:${o.seed}:chain:${i}` : `${o.seed}:chain:${i}`);
@@ -96,10 +98,10 @@ export function generateChains(o: GenerateOptions): ChainSpec[] {
         s = pick.next;
         prev = pick.atom;
       }
-      if (steps.length === n) chain = { name: `${o.prefix ?? o.scene.name}_s${o.seed}_c${String(i).padStart(4, '0')}`, scene: o.scene.name, init: [], steps };
+      if (steps.length === n) chain = { name: `${o.prefix ?? scene.name}_s${o.seed}_c${String(i).padStart(4, '0')}`, scene: scene.name, init: [], steps };
     }
     if (!chain) {
-      throw new SpecError(`scene "${o.scene.name}"`, '', `no ${n}-step chain after ${MAX_CHAIN_ATTEMPTS} attempts (the scene runs out of possible steps)`,
+      throw new SpecError(`scene "${scene.name}"`, '', `no ${n}-step chain after ${MAX_CHAIN_ATTEMPTS} attempts (the scene runs out of possible steps)`,
         'a scene with more objects, places to put them, or fixtures to operate; or fewer --steps');
     }
     out.push(chain);

@@ -1,4 +1,4 @@
-// Out-of-distribution axes (../shared/README.md section 6): each axis has a level in [0, 1]; level 0 of
+// Out-of-distribution axes (docs/metrics.md "OOD axes and levels"): each axis has a level in [0, 1]; level 0 of
 // every axis is the controlled LIBERO-style setting and changes nothing. `resolveOod` turns levels
 // and a seed into concrete parameters, each axis from its own seeded stream (`<seed>:ood:<axis>`), so
 // raising one axis never reshuffles another. The level -> parameter mappings are in OOD_MAPPINGS, one

@@ -126,7 +126,7 @@ export const CONNECTIVES = ['And', 'Or', 'Not'] as const;
 export type { ArgRole } from './predicate-table.ts';
 
 /** Argument roles of each predicate (the predicate table's column). */
-export const PREDICATES: Record<PredicateName, readonly ArgRole[]> = Object.fromEntries(
+export const PREDICATE_ARGS: Record<PredicateName, readonly ArgRole[]> = Object.fromEntries(
   PREDICATE_NAMES.map((p) => [p, PREDICATE_TABLE[p].roles]),
 ) as Record<PredicateName, readonly ArgRole[]>;
 
@@ -148,16 +148,16 @@ const ROLE_WORD: Record<ArgRole, string> = {
 const MAX_NEAR = 2;
 
 function signature(p: PredicateName): string {
-  return `[${[JSON.stringify(p), ...PREDICATES[p].map((r) => ROLE_WORD[r])].join(', ')}]`;
+  return `[${[JSON.stringify(p), ...PREDICATE_ARGS[p].map((r) => ROLE_WORD[r])].join(', ')}]`;
 }
 
 const FORMULA_DESC =
   'a formula: ["And", f, ...], ["Or", f, ...], ["Not", f] or an atom such as ["On", "a", "b"]';
-const HEAD_NAMES: string[] = [...CONNECTIVES, ...Object.keys(PREDICATES)];
+const HEAD_NAMES: string[] = [...CONNECTIVES, ...Object.keys(PREDICATE_ARGS)];
 
 function checkAtomArgs(v: unknown[], path: PropertyKey[], out: SpecIssue[]): void {
   const p = v[0] as PredicateName;
-  const roles = PREDICATES[p];
+  const roles = PREDICATE_ARGS[p];
   const args = v.slice(1);
   if (args.length !== roles.length) {
     out.push({
@@ -430,7 +430,7 @@ const ROLE_RULE: Record<Exclude<ArgRole, 'distance'>, { desc: string; ok: (kind:
 
 function checkArgRefs(atom: Atom, path: PropertyKey[], ix: SceneIndex, out: SpecIssue[]): void {
   const p = atom[0];
-  const roles = PREDICATES[p];
+  const roles = PREDICATE_ARGS[p];
   const sceneName = JSON.stringify(ix.scene.name);
   roles.forEach((role, k) => {
     if (role === 'distance') return;

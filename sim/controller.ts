@@ -6,6 +6,7 @@ import { fk, quatFromAxisAngle, quatMul, solveIk, type Pose } from './kinematics
 import type { OscSetpoint } from './osc-setpoint.ts';
 import type { Robot } from './robot.ts';
 import { GRIPPER } from './robot.ts';
+import { UserError } from '../scenes/errors.ts';
 
 export type ActionMode = 'delta_ee' | 'osc_pose' | 'abs_ee' | 'joint';
 export const ACTION_MODES: readonly ActionMode[] = ['delta_ee', 'osc_pose', 'abs_ee', 'joint'];
@@ -22,7 +23,12 @@ export const ACTION_LAYOUT: Record<ActionMode, string> = {
   joint: '[q1..q7, gripper]: joint positions (rad); gripper -1 open, +1 close',
 };
 
-export class ActionError extends Error {}
+/**
+ * An action of the wrong length or with a non-finite entry. The policy in use is the user's (a model, a
+ * server, a TypeScript policy), so this is a mistake they fix there (the message gives the layout): a
+ * `UserError`, exit 2 on the command line.
+ */
+export class ActionError extends UserError {}
 
 export interface IkReport {
   posErr: number;

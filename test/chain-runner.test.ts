@@ -10,6 +10,8 @@ import { ExpertPolicy } from '../policies/expert.ts';
 import { runChain } from '../runner/chain.ts';
 import { runTask } from '../runner/episode.ts';
 import type { ChainRecord } from '../runner/records.ts';
+import type { ChainObserver } from '../runner/recording.ts';
+import { FAILURE_RULES } from '../runner/failures.ts';
 
 const kitchen = findScene('kitchen');
 const chains = generateChains({ scene: kitchen, count: 4, seed: 1 });
@@ -40,17 +42,48 @@ describe('chain runner', () => {
   });
 
   it('strict mode stops at the first failure; continue mode goes on with the steps that are still possible', async () => {
-    // The expert fails step 1 on purpose (lets the object slip out after lifting it).
-    const expert = new ExpertPolicy(env.privileged, { sabotageStep: (s) => s.step === 1 });
+    // The expert fails step 1 on purpose: a push of the butter that it gives up on 30% of the way. The
+    // butter then moved but is not in its zone, and nothing else happened that a rule ranks higher
+    // (checked below, control step by control step), so the one right label is wrong_place.
     const chain = chains[1];
-    const strict = await runChain(env, expert, chain, { runId: 't', mode: 'strict', seed: 3, repeat: 0, policySeed: 3 });
+    const push = chain.steps[1];
+    expect(push.type).toBe('push_to_region');
+    const mover = String(push.goal[1]);
+    const expert = new ExpertPolicy(env.privileged, { sabotageStep: (s) => s.step === 1 });
+    let moverStart: number[] = [];
+    let current = -1;
+    const seen = { unstable: 0, penetrating: 0, ikStreak: 0, longestIkStreak: 0, graspedOther: 0 };
+    const watch: ChainObserver = {
+      begin: () => {},
+      stepStart: (j) => {
+        current = j;
+        if (j === 1) moverStart = env.world.objectPose(mover).pos;
+      },
+      controlStep: (info) => {
+        if (current !== 1) return;
+        if (info.health.unstable.length) seen.unstable++;
+        if (info.penetrations.length) seen.penetrating++;
+        seen.ikStreak = info.ik.posErr > FAILURE_RULES.unreachableErr && !info.ik.converged ? seen.ikStreak + 1 : 0;
+        seen.longestIkStreak = Math.max(seen.longestIkStreak, seen.ikStreak);
+        for (const id of env.world.graspedObjects()) if (!push.objectsOfInterest.includes(id)) seen.graspedOther++;
+      },
+      stepEnd: () => {},
+    };
+    const strict = await runChain(env, expert, chain, { runId: 't', mode: 'strict', seed: 3, repeat: 0, policySeed: 3, recorder: watch });
     expect(strict.steps.map((s) => s.success)).toEqual([true, false]);
     expect(strict.length).toBe(10);
+    // The world as step 1 left it (strict mode stopped there): the evidence that decides the label.
+    const moved = env.world.objectPose(mover).pos;
+    expect(Math.hypot(moved[0] - moverStart[0], moved[1] - moverStart[1])).toBeGreaterThan(FAILURE_RULES.pushMoved);
+    expect(env.holds(push.goal)).toBe(false);
+    expect(strict.steps[1].disturbed).toBeUndefined();
+    expect(seen).toMatchObject({ unstable: 0, penetrating: 0, graspedOther: 0 });
+    expect(seen.longestIkStreak).toBeLessThan(FAILURE_RULES.unreachableSteps);
+    expect(strict.steps[1].failure).toBe('wrong_place');
+    // Continue mode: the same failure, then every later step is still possible and the expert does it.
     const cont = await runChain(env, expert, chain, { runId: 't', mode: 'continue', seed: 3, repeat: 0, policySeed: 3 });
     expect(cont.steps).toHaveLength(10);
-    expect(cont.steps[1].success).toBe(false);
-    expect(cont.steps.slice(2).some((s) => s.success)).toBe(true);
-    for (const s of cont.steps) if (!s.success) expect(s.failure).toBeDefined();
+    expect(cont.steps.map((s) => s.failure ?? (s.success ? 'ok' : 'unlabelled'))).toEqual(['ok', 'wrong_place', ...Array(8).fill('ok')]);
   });
 });
 

@@ -18,6 +18,15 @@ describe('chain generator', () => {
     expect(generateChains({ scene: kitchen, count: 3, seed: 8 })).not.toEqual(chains.slice(0, 3));
   });
 
+  it('takes a shipped scene by name, as runChains does; a bad name is the same SpecError as findScene\'s', () => {
+    expect(generateChains({ scene: 'kitchen', count: 3, seed: 7 })).toEqual(chains.slice(0, 3));
+    const err = (f: () => unknown) => { try { f(); } catch (e) { return e; } throw new Error('did not throw'); };
+    const bad = err(() => generateChains({ scene: 'kitchn', count: 1, seed: 7 }));
+    expect(bad).toBeInstanceOf(SpecError);
+    expect((bad as Error).message).toBe((err(() => findScene('kitchn')) as Error).message);
+    expect((bad as Error).message).toMatch(/kitchn.*kitchen/);
+  });
+
   it('a private salt gives other chains, the same ones for anyone with the salt', () => {
     const salted = generateChains({ scene: kitchen, count: 5, seed: 7, salt: 'lab-secret' });
     expect(salted).toEqual(generateChains({ scene: kitchen, count: 5, seed: 7, salt: 'lab-secret' }));

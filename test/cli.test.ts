@@ -77,12 +77,24 @@ describe('run: bad input exits 2, names what and where, and writes nothing', () 
   });
 });
 
-it('the chain-sweep example runs and prints S_10 for each policy', () => {
+it('the chain-sweep example runs and prints S_10 for each policy', async () => {
+  const { twoProportionTest } = await import('../runner/stats.ts');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-example-'));
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/examples/run-chains.ts', '1', dir], { encoding: 'utf8' });
-  expect(out).toMatch(/expert +S_10 = \d\.\d\d/);
-  expect(out).toMatch(/bernoulli:0\.8 +S_10/);
-  expect(out).toMatch(/two|z = /);
+  const lines = out.trim().split('\n');
+  expect(lines).toHaveLength(4);
+  // One row per policy, with the numbers its run directory's summary.json holds.
+  const summaries = ['expert', 'bernoulli_0.95', 'bernoulli_0.8'].map((d) => JSON.parse(fs.readFileSync(path.join(dir, d, 'summary.json'), 'utf8')));
+  const s10 = (s: { steps: number; S: { value: number; ci: number[]; successes: number; trials: number }[] }) => s.S[s.steps - 1];
+  ['expert', 'bernoulli:0.95', 'bernoulli:0.8'].forEach((policy, i) => {
+    const s = summaries[i], S = s10(s);
+    expect(S.trials).toBe(1);
+    expect(lines[i]).toBe(`${policy.padEnd(16)} S_10 = ${S.value.toFixed(2)} [${S.ci.map((x: number) => x.toFixed(2)).join(', ')}]  P_ind = ${s.baseline.P_ind.toFixed(2)}  C = ${(s.C ?? s.baseline.P_ind / S.value).toFixed(2)}`);
+  });
+  // The last line is the two-proportion z test of expert against bernoulli:0.8 on those S_10 counts.
+  const [a, c] = [s10(summaries[0]), s10(summaries[2])];
+  const t = twoProportionTest(a.successes, a.trials, c.successes, c.trials);
+  expect(lines[3]).toBe(`expert vs bernoulli:0.8 on S_10: z = ${t.z.toFixed(2)}, p = ${t.p.toFixed(4)}`);
   expect(fs.existsSync(path.join(dir, 'expert', 'report.html'))).toBe(true);
 }, 120_000);
 

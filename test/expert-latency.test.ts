@@ -6,7 +6,7 @@ import { Env } from '../sim/env.ts';
 import { ExpertPolicy } from '../policies/expert.ts';
 import { runTask } from '../runner/episode.ts';
 import { runChain } from '../runner/chain.ts';
-import { demoTasks } from '../scripts/cli.ts';
+import { demoTasks } from '../runner/suite.ts';
 import { generateChains } from '../scenes/chains.ts';
 import { findScene } from '../scenes/load.ts';
 import { latencySteps } from '../scenes/ood.ts';

@@ -1,4 +1,4 @@
-// Every chain metric of ../shared/README.md section 5, checked by hand on small made-up records.
+// Every chain metric of docs/metrics.md ("Chain metrics", "The controlled baseline"), checked by hand on small made-up records.
 import { describe, expect, it } from 'vitest';
 import type { ChainRecord, StepRecord } from '../runner/records.ts';
 import {

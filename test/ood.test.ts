@@ -1,6 +1,6 @@
 // OOD axes: level 0 is the controlled setting bitwise, each axis draws from its own stream, the
 // level -> parameter mappings hold, visual axes leave physics alone, and bad input is refused.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { OOD_AXES, OOD_MAPPINGS, OodError, latencySteps, parseOod, resolveOod, type OodLevels } from '../scenes/ood.ts';
 import { resolveScene } from '../scenes/layout.ts';
 import { findScene, findTask } from '../scenes/load.ts';
@@ -8,6 +8,12 @@ import { generateChains } from '../scenes/chains.ts';
 import { Env } from '../sim/env.ts';
 import { ExpertPolicy } from '../policies/expert.ts';
 import { runChain } from '../runner/chain.ts';
+import { runChains } from '../runner/run.ts';
+import type { Policy } from '../sim/policy.ts';
+import type { TaskSpec } from '../scenes/types.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { RayRenderer } from '../sim/render/renderer.ts';
 import type { ChainRecord } from '../runner/records.ts';
 
@@ -161,5 +167,158 @@ describe('OOD in the simulator', () => {
     expect((await shot({ camera: 1 })).equals(base)).toBe(false);
     expect((await shot({ texture: 1 })).equals(base)).toBe(false);
     expect((await shot({})).equals(base)).toBe(true);
+  });
+});
+
+describe('physics and robot_init reach the simulator', () => {
+  // One env reused for every reset (a reset builds a fresh world); the same seed throughout.
+  const env = new Env();
+  afterAll(() => env.close());
+  const SEED = 11;
+  const objectIds = () => [...env.world.objects.keys()];
+
+  /** What the Rapier world holds after a reset at these levels: per object and for the table top. */
+  const bodies = async (ood: OodLevels) => {
+    await env.reset({ seed: SEED, task, ood });
+    const objects: Record<string, { friction: number[]; restitution: number[]; mass: number; linDamp: number; angDamp: number }> = {};
+    for (const id of objectIds()) {
+      const b = env.world.body(id);
+      const cs = Array.from({ length: b.numColliders() }, (_, i) => b.collider(i));
+      objects[id] = { friction: cs.map((c) => c.friction()), restitution: cs.map((c) => c.restitution()), mass: b.mass(), linDamp: b.linearDamping(), angDamp: b.angularDamping() };
+    }
+    // The table top: the 'table' collider that is not the 5 m floor slab.
+    let table = NaN;
+    env.world.world.forEachCollider((c: { handle: number; halfExtents(): { x: number }; friction(): number }) => {
+      if (env.world.ownerOf(c.handle) === 'table' && c.halfExtents().x < 4) table = c.friction();
+    });
+    return { objects, table, resolved: env.world.scene.ood, ids: objectIds() };
+  };
+
+  it('ood.physics scales each body\'s friction, mass, restitution and damping and the table\'s friction as resolveOod says', async () => {
+    const L = 0.8;
+    const base = await bodies({});
+    const ood = await bodies({ physics: L });
+    expect(ood.ids).toEqual(base.ids);
+    // The draws are resolveOod's for this seed, in scene object order (computed here independently).
+    const want = resolveOod({ physics: L }, SEED, tabletop.table.color, base.ids).physics!;
+    expect(ood.resolved!.physics).toEqual(want);
+    expect(ood.table / base.table).toBeCloseTo(want.table, 5);
+    let moved = 0;
+    for (const id of base.ids) {
+      const b = base.objects[id], o = ood.objects[id], m = want.objects[id];
+      o.friction.forEach((f, i) => expect(f / b.friction[i], `${id} friction`).toBeCloseTo(m.friction, 5));
+      o.restitution.forEach((r, i) => expect(r, `${id} restitution`).toBeCloseTo(Math.min(1, b.restitution[i] + m.restitution), 5));
+      expect(o.mass / b.mass, `${id} mass`).toBeCloseTo(m.mass, 4);
+      expect(o.linDamp / b.linDamp, `${id} linear damping`).toBeCloseTo(m.damping, 5);
+      expect(o.angDamp / b.angDamp, `${id} angular damping`).toBeCloseTo(m.damping, 5);
+      if (Math.abs(m.friction - 1) > 0.05 && Math.abs(m.mass - 1) > 0.05) moved++;
+    }
+    // Not a no-op: most objects really got other properties than the controlled reset's.
+    expect(moved).toBeGreaterThan(base.ids.length / 2);
+    // The same seed gives the same bodies; level 0 is the controlled world.
+    expect((await bodies({ physics: L })).objects).toEqual(ood.objects);
+    expect((await bodies({ physics: 0 })).objects).toEqual(base.objects);
+  });
+
+  it('robot_init moves the initial arm by the seeded per-joint delta, scaled by the level, and the EE with it', async () => {
+    const start = async (ood: OodLevels, seed = SEED) => {
+      const { obs } = await env.reset({ seed, task, ood });
+      return { q: obs.state.joints, ee: obs.state.eePos };
+    };
+    const base = await start({});
+    const half = await start({ robot_init: 0.5 });
+    const full = await start({ robot_init: 1 });
+    const dHalf = half.q.map((q, i) => q - base.q[i]);
+    const dFull = full.q.map((q, i) => q - base.q[i]);
+    // Exactly resolveOod's delta for this seed, within +-0.25 L rad per joint.
+    const want = resolveOod({ robot_init: 1 }, SEED, tabletop.table.color, [], base.q.length).robotInitDelta!;
+    dFull.forEach((d, i) => expect(d, `joint ${i}`).toBeCloseTo(want[i], 6));
+    for (const d of dHalf) expect(Math.abs(d)).toBeLessThanOrEqual(0.125 + 1e-9);
+    // Level L draws the same stream scaled by L: half the level, half the displacement.
+    dHalf.forEach((d, i) => expect(d, `joint ${i}`).toBeCloseTo(dFull[i] / 2, 6));
+    expect(Math.max(...dFull.map(Math.abs))).toBeGreaterThan(0.1);
+    // The end effector starts elsewhere, further at the higher level.
+    const away = (p: number[]) => Math.hypot(p[0] - base.ee[0], p[1] - base.ee[1], p[2] - base.ee[2]);
+    expect(away(half.ee)).toBeGreaterThan(0.01);
+    expect(away(full.ee)).toBeGreaterThan(away(half.ee));
+    // Deterministic per seed; another seed draws another start.
+    expect((await start({ robot_init: 1 })).q).toEqual(full.q);
+    expect((await start({ robot_init: 1 }, SEED + 1)).q).not.toEqual(full.q);
+  });
+});
+
+describe('the language axis and paraphrases: random', () => {
+  // A policy that notes the instruction it is given (at reset and in the observation) and then gives up
+  // at once (policy_error, 0 control steps): a chain in continue mode then costs resets, not runs.
+  // Steps the chain runner finds impossible (nothing was done before them) are recorded without a reset.
+  const listener = () => {
+    const heard = new Map<number, { reset: string; obs: string; task: string }>();
+    let at = 0;
+    const policy: Policy = {
+      id: 'listener',
+      reset: (s) => { at = s.step ?? 0; heard.set(at, { reset: s.instruction, obs: '', task: s.task.name }); },
+      act: (o) => { heard.get(at)!.obs = o.instruction; throw new Error('listening only'); },
+    };
+    return { heard, policy };
+  };
+  const chain = generateChains({ scene: findScene('kitchen'), count: 1, seed: 5, steps: 10 })[0];
+  const phrasings = (t: TaskSpec) => [t.instruction, ...t.paraphrases];
+  const env = new Env();
+  afterAll(() => env.close());
+  /** The phrasing index of each step (into [instruction, ...paraphrases]), checked against what the policy heard. */
+  const heardIn = async (o: { ood?: OodLevels; paraphrases?: 'instruction' | 'random'; policySeed?: number }) => {
+    const { heard, policy } = listener();
+    const rec = await runChain(env, policy, chain, { runId: 't', mode: 'continue', seed: 4, repeat: 0, policySeed: o.policySeed ?? 7, ood: o.ood, paraphrases: o.paraphrases });
+    expect(heard.size).toBeGreaterThanOrEqual(5);
+    for (const [j, h] of heard) {
+      const t = chain.steps[j];
+      expect(h.task).toBe(t.name);
+      // The policy's reset and its observation carry the same wording, one of the task's own phrasings,
+      // and the record says which.
+      expect(h.obs).toBe(h.reset);
+      expect(phrasings(t)).toContain(h.reset);
+      expect(rec.steps[j].paraphrase).toBe(phrasings(t).indexOf(h.reset));
+    }
+    return rec.steps.map((s) => s.paraphrase);
+  };
+
+  it('the generated tasks have a training phrasing and ten distinct paraphrases of it', () => {
+    for (const t of chain.steps) expect(new Set(phrasings(t)).size).toBe(11);
+  });
+
+  it('level 0 gives the training instruction; level L draws phrasings of rank <= L (n - 1), the same for the same seed', async () => {
+    expect(await heardIn({})).toEqual(Array(10).fill(0));
+    expect(await heardIn({ ood: { language: 0.05 } })).toEqual(Array(10).fill(0));
+    const full = await heardIn({ ood: { language: 1 } });
+    expect(full.filter((p) => p > 0).length).toBeGreaterThanOrEqual(6);
+    expect(new Set(full).size).toBeGreaterThanOrEqual(4);
+    expect(await heardIn({ ood: { language: 1 } })).toEqual(full);
+    expect(await heardIn({ ood: { language: 1 }, policySeed: 8 })).not.toEqual(full);
+    // 0.3 of 10 paraphrases: ranks 0-3 only, and not only 0.
+    const low = await heardIn({ ood: { language: 0.3 } });
+    expect(Math.max(...low)).toBeLessThanOrEqual(3);
+    expect(Math.max(...low)).toBeGreaterThan(0);
+  });
+
+  it('paraphrases: random draws from all phrasings, deterministically, in runChain and runChains', async () => {
+    const a = await heardIn({ paraphrases: 'random' });
+    expect(a.filter((p) => p > 0).length).toBeGreaterThanOrEqual(6);
+    expect(Math.max(...a)).toBeGreaterThan(3);
+    expect(await heardIn({ paraphrases: 'random' })).toEqual(a);
+    // Through runChains (what `chaingap run --paraphrases random` calls): the records name the phrasing.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-paraphrase-'));
+    const viaRun = async (out: string) => {
+      const { policy } = listener();
+      await runChains({ out: path.join(dir, out), policy, scene: 'kitchen', chains: 2, steps: 5, seed: 3, mode: 'continue', paraphrases: 'random', baselineEpisodes: 1, log: () => {} });
+      return fs.readFileSync(path.join(dir, out, 'records.jsonl'), 'utf8').trim().split('\n')
+        .map((l) => JSON.parse(l) as { chainId: string; steps: { paraphrase: number }[] })
+        .sort((x, y) => x.chainId.localeCompare(y.chainId))
+        .map((r) => r.steps.map((s) => s.paraphrase));
+    };
+    const r1 = await viaRun('a');
+    expect(r1.flat()).toHaveLength(10);
+    expect(r1.flat().filter((p) => p > 0).length).toBeGreaterThanOrEqual(5);
+    expect(await viaRun('b')).toEqual(r1);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,8 +1,9 @@
 // Camera observations: depth equals the analytic distance, segmentation names what is there, light
 // direction and occluders change shading the right way, and a fixed scene matches a stored reference.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { decode } from 'fast-png';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Env } from '../sim/env.ts';
 import { RayRenderer } from '../sim/render/renderer.ts';
 import { cameraRecord, projectPoint, DEFAULT_CAMERAS } from '../sim/render/camera.ts';
@@ -36,11 +37,59 @@ function psnr(a: Uint8Array, b: Uint8Array): number {
 const luma = (im: CameraImage, i: number) => 0.299 * im.rgb[3 * i] + 0.587 * im.rgb[3 * i + 1] + 0.114 * im.rgb[3 * i + 2];
 
 describe('renderer', () => {
-  it('a requested GPU device that is not there falls back and says why', () => {
+  // Whether this process has a GL or WebGPU device, asked of gpu.js itself (not of the renderer under
+  // test). A Node test process here never has one: there the fallback is what is checked.
+  const { GPU } = createRequire(import.meta.url)('gpu.js') as { GPU: Record<string, boolean> };
+  const hasGpu = GPU.isHeadlessGLSupported || GPU.isWebGLSupported || GPU.isWebGL2Supported || GPU.isWebGPUSupported;
+
+  it('a requested GPU device that is not there falls back to the backend it names, says so once, and renders the same image', () => {
     const said: string[] = [];
-    const r = new RayRenderer({ width: 16, height: 16, device: 'gpu', warn: (m) => said.push(m) });
-    if (r.device !== 'gpu') expect(said.join('')).toMatch(/no GL or WebGPU device.*rendering with "(webasm|cpu)"/);
-    r.free();
+    const r = new RayRenderer({ width: SIZE, height: SIZE, device: 'gpu', warn: (m) => said.push(m) });
+    try {
+      if (hasGpu) {
+        expect(r.device).toBe('gpu');
+        expect(said).toEqual([]);
+        return;
+      }
+      expect(['webasm', 'cpu']).toContain(r.device);
+      expect(said).toEqual([`chaingap render: device "gpu" was requested but gpu.js found no GL or WebGPU device in this process; rendering with "${r.device}" instead`]);
+      // The fallback renders what the backend it names renders, bit for bit (`img` is the default webasm renderer's).
+      let want = img;
+      if (r.device !== renderer.device) {
+        const direct = new RayRenderer({ width: SIZE, height: SIZE, device: r.device });
+        want = direct.render(env.world, ['agentview']).agentview;
+        direct.free();
+      }
+      const got = r.render(env.world, ['agentview']).agentview;
+      expect(Buffer.from(got.rgb).equals(Buffer.from(want.rgb))).toBe(true);
+      expect(psnr(got.rgb, img.rgb)).toBeGreaterThanOrEqual(40);
+    } finally {
+      r.free();
+    }
+  });
+
+  it('without a warn callback the fallback goes to stderr; a backend that exists is used silently', () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => { written.push(String(chunk)); return true; });
+    let fellBack: string, cpu: string, plain: string;
+    try {
+      const r = new RayRenderer({ width: 16, height: 16, device: 'gpu' });
+      fellBack = r.device;
+      r.free();
+      const c = new RayRenderer({ width: 16, height: 16, device: 'cpu' });
+      cpu = c.device;
+      c.free();
+      const d = new RayRenderer({ width: 16, height: 16 });
+      plain = d.device;
+      d.free();
+    } finally {
+      spy.mockRestore();
+    }
+    const ours = written.join('').split('\n').filter((l) => l.includes('chaingap render'));
+    expect(fellBack).toBe(hasGpu ? 'gpu' : 'webasm');
+    expect(ours).toEqual(hasGpu ? [] : [`chaingap render: device "gpu" was requested but gpu.js found no GL or WebGPU device in this process; rendering with "${fellBack}" instead`]);
+    expect(cpu).toBe('cpu');
+    expect(plain).toBe('webasm');
   });
 
   it('draws a procedural checker texture on the table when asked', () => {

@@ -60,6 +60,10 @@ describe('run reports', () => {
     expect(html).toContain('test run');
     expect(html).toContain('measured S_k');
     expect(html).toContain('independence prod q');
+    // The definitions are stated on the page and point at the repository's own docs, not a file outside it.
+    expect(html).toMatch(/<h2>Definitions<\/h2>\n<p>The full definitions are in docs\/metrics\.md[^<]*S_k is the fraction of chain runs whose first k steps all succeeded/);
+    expect(html).not.toContain('shared/README');
+    expect(fs.existsSync('docs/metrics.md')).toBe(true);
     // Element ids are unique across the inlined charts.
     const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
     expect(new Set(ids).size).toBe(ids.length);

@@ -114,18 +114,3 @@ describe('object library', () => {
     expect(FIXTURE_DEFS.cabinet.swing).toBe(0.22);
   });
 });
-
-describe('scenes/ module boundary', () => {
-  it('imports only node builtins, zod, seedrandom and files inside scenes/', async () => {
-    const { readdirSync, readFileSync } = await import('node:fs');
-    const dir = new URL('../scenes/', import.meta.url);
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
-      const src = readFileSync(new URL(f, dir), 'utf8');
-      for (const m of src.matchAll(/(?:import|export)[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/g)) {
-        const spec = m[1] ?? m[2];
-        const ok = spec.startsWith('node:') || spec === 'zod' || spec === 'seedrandom' || (spec.startsWith('./') && !spec.includes('..'));
-        expect(ok, `${f} imports ${spec}`).toBe(true);
-      }
-    }
-  });
-});

@@ -4,7 +4,8 @@
 //   npm run bench:physics            (node --import tsx benchmarks/physics/run.ts)
 //
 // Human-readable progress goes to stderr; the last stdout line is the JSON document that is also
-// written to benchmarks/results/physics.json (../shared/README.md section 11). See README.md here.
+// written to benchmarks/results/physics.json (the document every benchmark writes: name, figures, ratios,
+// env { node, cpu, cores }). See README.md here.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -35,7 +36,7 @@ const TOTAL_STEPS = WARMUP_STEPS + REPS * REP_STEPS;
 /** MuJoCo: a testspeed run of this many steps after every eighth Rapier round (6 runs, median). */
 const MUJOCO_STEPS = 10000;
 const MUJOCO_EVERY = 8;
-/** The anchor is timed once, the way ../shared/README.md section 9 quotes it. */
+/** The anchor is timed once, with the protocol its published figure was measured with: `mujoco-testspeed FILE 20000 1 0.01`. */
 const ANCHOR_STEPS = 20000;
 const CTRL_NOISE = '0.01';
 
