@@ -13,6 +13,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .description(`The main demo: ${DEMO_POLICIES.join(', ')} on 20 ten-step chains each plus the controlled baseline, then the shipped learned pixel policy (tiny-vla) on its controlled baseline, the same chains and the chains at ${Object.entries(DEMO_LEARNED_AXES).map(([a, l]) => `${a}=${l!.join('/')}`).join(', ')}; prints S_1, S_5, S_10, P_ind, C, O and the top failure labels, and writes an HTML report per policy (a sweep report for tiny-vla).`)
     .option('-o, --out <dir>', 'directory for the run directories', 'runs/demo')
     .option('-c, --chains <n>', 'chains per policy', intOption('--chains', 1), 20)
+    .option('--steps <n>', 'steps per chain (fewer for a quick look; S_10 needs 10)', intOption('--steps', 1), 10)
     .option('--baseline-episodes <n>', 'baseline episodes per distinct task', intOption('--baseline-episodes', 1), 20)
     .option('--learned-baseline-episodes <n>', 'baseline episodes per distinct task for tiny-vla', intOption('--learned-baseline-episodes', 1), 10)
     .option('--no-learned', 'leave the learned policy out')
