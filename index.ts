@@ -2,6 +2,9 @@
 export type * from './scenes/types.ts';
 export { OBJECT_KINDS, getObjectKind } from './scenes/objects.ts';
 export { loadScene, loadTask, parseScene, parseTask, listScenes, listTasks, findScene, findTask, SpecError } from './scenes/load.ts';
+// Every mistake a user can fix is a UserError (the CLI exits 2 on it); readJsonFile is the checked JSON reader.
+export { UserError } from './scenes/errors.ts';
+export { readJsonFile, type ReadJsonOptions } from './scenes/json.ts';
 export { resolveScene } from './scenes/layout.ts';
 
 export { Env, ActionError } from './sim/env.ts';
@@ -23,9 +26,10 @@ export { fk, solveIk, linkFrames, PANDA_READY, PANDA_LOWER, PANDA_UPPER } from '
 
 export { ExpertPolicy, EXPERT } from './policies/expert.ts';
 
-export { runEpisode, type EpisodeResult } from './runner/episode.ts';
-export { evaluateTasks, type TaskSummary, type SuiteOptions } from './runner/suite.ts';
-export { wilson } from './runner/stats.ts';
+export { runEpisode, type EpisodeResult } from './runner/chains/episode.ts';
+export { evaluateTasks, demoTasks, type TaskSummary, type SuiteOptions } from './runner/chains/suite.ts';
+export { wilson } from './runner/results/stats.ts';
+export { intervalCoverage, type CoverageOptions, type CoverageResult } from './runner/results/interval-coverage.ts';
 
 // Chains: generation, chain files, the symbolic model behind them.
 export { generateChains, parseChains, loadChains, checkChainSolvable, DEFAULT_CHAIN_STEPS } from './scenes/chains.ts';
@@ -38,25 +42,25 @@ export { BernoulliPolicy, bernoulliCoin } from './policies/bernoulli.ts';
 export { NoisyExpertPolicy } from './policies/noisy-expert.ts';
 
 // Running chains, the baseline, results and reports.
-export { runChains, reportRun, planRun, baselineTasks, deriveSeed, type RunOptions, type RunResult, type RunProgress, type RunConfig, type PolicyCode } from './runner/run.ts';
+export { runChains, reportRun, planRun, baselineTasks, deriveSeed, type RunOptions, type RunResult, type RunProgress, type RunConfig, type PolicyCode } from './runner/chains/run.ts';
 export { runDemo, DEMO_POLICIES, DEMO_LEARNED_MODEL, DEMO_LEARNED_AXES, type DemoOptions, type DemoResult } from './runner/demo.ts';
-export { runChain, type ChainRunOptions, type ChainMode, type ParaphraseMode } from './runner/chain.ts';
+export { runChain, type ChainRunOptions, type ChainMode, type ParaphraseMode } from './runner/chains/chain.ts';
 // LIBERO's evaluation protocol on a folder of BDDL files (`chaingap libero`).
-export * from './runner/libero.ts';
-export { runTask, type TaskOutcome, type TaskRunOptions } from './runner/episode.ts';
-export { FAILURE_RULES, TaskTrace } from './runner/failures.ts';
-export { perceive } from './runner/perceive.ts';
-export type { ChainRecord, StepRecord, BaselineRecord, FailureLabel, HealthRecord } from './runner/records.ts';
+export * from './runner/libero/libero.ts';
+export { runTask, type TaskOutcome, type TaskRunOptions } from './runner/chains/episode.ts';
+export { FAILURE_RULES, TaskTrace } from './runner/chains/failures.ts';
+export { perceive } from './runner/chains/perceive.ts';
+export type { ChainRecord, StepRecord, BaselineRecord, FailureLabel, HealthRecord } from './runner/results/records.ts';
 export {
   physicsHealth, combinePhysicsHealth, healthLine, compactHealth, mergeHealth, HealthTally, HEALTH_REASONS_KEPT,
   type PhysicsHealthSummary, type PhysicsHealthCounts, type ChainsHealth, type BaselineHealth, type TaskHealth,
-} from './runner/health.ts';
-export { ResultsStore, ResultsError, AppendLog } from './runner/store.ts';
-export { summarise, outcomeOf, type RunSummary } from './runner/summary.ts';
-export * as metrics from './runner/metrics.ts';
-export { twoProportionTest, fisherExact } from './runner/stats.ts';
-export { writeReports, renderMarkdown, renderHtml } from './runner/report.ts';
-export { independenceCurve } from './runner/charts.ts';
+} from './runner/results/health.ts';
+export { ResultsStore, ResultsError, AppendLog } from './runner/results/store.ts';
+export { summarise, outcomeOf, type RunSummary } from './runner/results/summary.ts';
+export * as metrics from './runner/results/metrics.ts';
+export { twoProportionTest, fisherExact } from './runner/results/stats.ts';
+export { writeReports, renderMarkdown, renderHtml } from './runner/report/report.ts';
+export { independenceCurve } from './runner/report/charts.ts';
 
 // Camera observations.
 export { RayRenderer, type RendererOptions, type RenderDevice } from './sim/render/renderer.ts';
@@ -64,12 +68,12 @@ export { DEFAULT_CAMERAS, cameraRecord, projectPoint, type CameraSpec } from './
 export { STUDIO_LIGHTING, type Lighting, type LightSpec } from './sim/render/lights.ts';
 export { SEG, type Material } from './sim/render/scene-buffer.ts';
 export { renderSnapshot } from './sim/render/snapshot.ts';
-export { rgbPng, depthPng, segmentationPng, contactSheet } from './sim/render/images.ts';
+export { rgbPng, depthPng, depthPreviewPng, depthPreview, turbo, segmentationPng, contactSheet } from './sim/render/images.ts';
 
 // OOD axes and sweeps.
 export { OOD_AXES, OOD_MAPPINGS, parseOod, resolveOod, activeLevels, latencySteps, type OodAxis, type OodLevels } from './scenes/ood.ts';
-export { parseSweepSpec, runSweep, sweepSettings, settingKey, sweepPhysicsHealth, type SweepSpec, type SweepOptions, type SweepCell, type SweepResultSummary } from './runner/sweep.ts';
-export { writeSweepReport } from './runner/sweep-report.ts';
+export { parseSweepSpec, loadSweepSpec, runSweep, sweepSettings, settingKey, sweepPhysicsHealth, type SweepSpec, type SweepOptions, type SweepCell, type SweepResultSummary } from './runner/sweep/sweep.ts';
+export { writeSweepReport } from './runner/report/sweep-report.ts';
 
 // Learned policies: the ONNX host, openpi-protocol remote policies and server, batching.
 export type { ChunkModel, CameraNeed } from './policies/chunk-model.ts';
@@ -83,34 +87,34 @@ export { packOpenpi, unpackOpenpi, ndarray, NdArray } from './policies/openpi-co
 export { ChunkedPolicy, type ChunkedPolicyOptions } from './policies/chunked-policy.ts';
 export { BatchGate } from './policies/batch-gate.ts';
 export { stateVector } from './policies/state-vector.ts';
-export { makeActors, runOnLanes, CameraSet, type Actor } from './runner/actors.ts';
+export { makeActors, runOnLanes, CameraSet, type Actor } from './runner/chains/actors.ts';
 
 // CI regression jobs.
-export { runCi, suiteSweepSpec, jobHash, CiRuntimeError, type CiOptions, type CiResult } from './runner/ci.ts';
-export { CiConfigSchema, parseCiConfig, loadCiConfig, CiConfigError, type CiConfig, type ResolvedCiConfig } from './runner/ci-config.ts';
-export { CiBaselineSchema, readCiBaseline, writeCiBaseline, CI_BASELINE_FORMAT, type CiBaseline } from './runner/ci-baseline.ts';
-export { decideChecks, compareChecks, type CiCheck, type CheckRules, type Floor, type Comparison } from './runner/ci-checks.ts';
-export { dropPValue, minimumDetectableDrop, testFor, type Counts } from './runner/ci-compare.ts';
-export { chainMetrics, isolatedMetrics, type MetricCounts } from './runner/ci-metrics.ts';
-export { ciJunit, ciMarkdown, healthWarning } from './runner/ci-report.ts';
-export { fisherLess, zLess, holmAdjust, normalQuantile, binomialCdf } from './runner/stats.ts';
-export { readRecording, recordingPath, RECORD_MODES, RECORDING_QUANTA, type Recording, type RecordMode, type RecordedStep, type RecordedEvent } from './runner/recording.ts';
-export { writeVideo, renderRecording, type VideoOptions, type VideoResult } from './runner/video.ts';
-export { recordedFrame, observeAll, ChainRecorder, type ChainObserver } from './runner/recording.ts';
-export { startViewer, resolveRunPath, DEFAULT_VIEW_PORT, type ViewServer, type ViewServerOptions } from './runner/view-server.ts';
-export { startLiveViewer, type LiveViewer } from './runner/live-viewer.ts';
-export { LiveHub, liveObserver, type LiveMessage, type LivePublisher } from './runner/live.ts';
-export { listRecordings, recordingPlayback, type ViewIndexEntry, type ViewPlayback } from './runner/view-data.ts';
-export { buildViewer } from './runner/view-bundle.ts';
+export { runCi, suiteSweepSpec, jobHash, CiRuntimeError, type CiOptions, type CiResult } from './runner/ci/ci.ts';
+export { CiConfigSchema, parseCiConfig, loadCiConfig, CiConfigError, type CiConfig, type ResolvedCiConfig } from './runner/ci/ci-config.ts';
+export { CiBaselineSchema, readCiBaseline, writeCiBaseline, CI_BASELINE_FORMAT, type CiBaseline } from './runner/ci/ci-baseline.ts';
+export { decideChecks, compareChecks, type CiCheck, type CheckRules, type Floor, type Comparison } from './runner/ci/ci-checks.ts';
+export { dropPValue, minimumDetectableDrop, testFor, type Counts } from './runner/ci/ci-compare.ts';
+export { chainMetrics, isolatedMetrics, type MetricCounts } from './runner/ci/ci-metrics.ts';
+export { ciJunit, ciMarkdown, healthWarning } from './runner/ci/ci-report.ts';
+export { fisherLess, zLess, holmAdjust, normalQuantile, binomialCdf } from './runner/results/stats.ts';
+export { readRecording, recordingPath, RECORD_MODES, RECORDING_QUANTA, type Recording, type RecordMode, type RecordedStep, type RecordedEvent } from './runner/view/recording.ts';
+export { writeVideo, renderRecording, type VideoOptions, type VideoResult } from './runner/view/video.ts';
+export { recordedFrame, observeAll, ChainRecorder, type ChainObserver } from './runner/view/recording.ts';
+export { startViewer, resolveRunPath, DEFAULT_VIEW_PORT, type ViewServer, type ViewServerOptions } from './runner/view/view-server.ts';
+export { startLiveViewer, type LiveViewer } from './runner/view/live-viewer.ts';
+export { LiveHub, liveObserver, type LiveMessage, type LivePublisher } from './runner/view/live.ts';
+export { listRecordings, recordingPlayback, type ViewIndexEntry, type ViewPlayback } from './runner/view/view-data.ts';
+export { buildViewer } from './runner/view/view-bundle.ts';
 export { viewerScene, type ViewerScene, type ViewerPrim } from './sim/viewer-scene.ts';
-export { sweepOodFrames } from './runner/ood-frames.ts';
-export { collectDemos, type CollectOptions, type CollectResult } from './runner/collect.ts';
-export { trainPolicy, loadTrained, type TrainOptions, type TrainResult, type EpochLog, type TrainingRecord } from './runner/train.ts';
-export { checkExport, heldOutSamples, type ExportCheck } from './runner/export-check.ts';
+export { sweepOodFrames } from './runner/sweep/ood-frames.ts';
+export { collectDemos, type CollectOptions, type CollectResult } from './runner/data/collect.ts';
+export { trainPolicy, loadTrained, type TrainOptions, type TrainResult, type EpochLog, type TrainingRecord } from './runner/data/train.ts';
+export { checkExport, heldOutSamples, type ExportCheck } from './runner/data/export-check.ts';
 export { readDemoDataset, type DemoSample, type DemoDatasetOptions } from './policies/train/demo-dataset.ts';
 export { buildVlaModel, type VlaModelSpec } from './policies/train/vla-model.ts';
 export { exportVlaOnnx, VLA_ONNX } from './policies/train/onnx-export.ts';
 export { buildVocab, encodeWords } from './policies/train/vocab.ts';
 export { initTf, type InitTfOptions, type InitTfResult } from './policies/train/tf-backend.ts';
-export { LeRobotWriter, dataPath as lerobotDataPath, LEROBOT_CODEBASE_VERSION, IMAGE_KEYS as LEROBOT_IMAGE_KEYS, type DemoFrame } from './runner/lerobot-dataset.ts';
+export { LeRobotWriter, dataPath as lerobotDataPath, LEROBOT_CODEBASE_VERSION, IMAGE_KEYS as LEROBOT_IMAGE_KEYS, type DemoFrame } from './runner/data/lerobot-dataset.ts';
 export { showFrame, type ReplayFrame } from './sim/replay.ts';

@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OodAxis } from '../scenes/ood.ts';
-import { runChains, type RunProgress, type RunResult } from './run.ts';
-import { runSweep, SweepSpecSchema, type SweepResultSummary } from './sweep.ts';
+import { runChains, type RunProgress, type RunResult } from './chains/run.ts';
+import { runSweep, SweepSpecSchema, type SweepResultSummary } from './sweep/sweep.ts';
 
 /** Expert (ceiling), noisy expert (physics failures), bernoulli:0.95 (independent failures by construction). */
 export const DEMO_POLICIES = ['expert', 'noisy-expert:0.1', 'bernoulli:0.95'] as const;

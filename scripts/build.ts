@@ -3,15 +3,15 @@
 // reads by a path relative to its own module, copied to the same place relative to dist/:
 //   scenes/data/**          shipped scenes and tasks (scenes/load.ts)
 //   policies/models/**      the shipped ONNX policies (the demo's tiny-vla, the example CNN)
-//   viewer/dist/**          the bundled viewer page (runner/view-bundle.ts; built here when stale)
-//   runner/*.mjs            worker-thread entries (they import the sibling .js when compiled)
-//   package.json            version and dependency versions recorded in run configs (runner/run.ts)
+//   viewer/dist/**          the bundled viewer page (runner/view/view-bundle.ts; built here when stale)
+//   runner/**/*.mjs         worker-thread entries (they import the sibling .js when compiled)
+//   package.json            version and dependency versions recorded in run configs (runner/chains/run.ts)
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { viewerBundle } from '../runner/view-bundle.ts';
+import { viewerBundle } from '../runner/view/view-bundle.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DIST = path.join(ROOT, 'dist');
@@ -30,7 +30,7 @@ copy('scenes/data');
 copy('policies/models');
 const page = await viewerBundle();
 cpSync(page, path.join(DIST, 'viewer/dist'), { recursive: true });
-for (const f of readdirSync(path.join(ROOT, 'runner')).filter((f) => f.endsWith('.mjs'))) copy(`runner/${f}`);
+for (const f of readdirSync(path.join(ROOT, 'runner'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.mjs'))) copy(`runner/${f}`);
 
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 writeFileSync(path.join(DIST, 'package.json'), JSON.stringify({

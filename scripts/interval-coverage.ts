@@ -5,7 +5,7 @@
 // product of their q's. Run: node --import tsx scripts/interval-coverage.ts [--reps 400] [--chains 20]
 // [--episodes 20] [--q 0.95] [--steps 10] [--tasks 10] [--json]
 import { Command } from 'commander';
-import { intervalCoverage } from '../runner/interval-coverage.ts';
+import { intervalCoverage } from '../runner/results/interval-coverage.ts';
 
 const o = new Command()
   .option('--reps <n>', 'synthetic runs', '400')

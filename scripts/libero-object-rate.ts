@@ -9,8 +9,8 @@ import { LIBERO_OBJECT_KINDS } from '../scenes/libero-objects.ts';
 import type { FixtureKind, Formula, SceneSpec, TaskSpec } from '../scenes/types.ts';
 import { Env } from '../sim/env.ts';
 import { ExpertPolicy } from '../policies/expert.ts';
-import { runTask } from '../runner/episode.ts';
-import { wilson } from '../runner/stats.ts';
+import { runTask } from '../runner/chains/episode.ts';
+import { wilson } from '../runner/results/stats.ts';
 
 /** What LIBERO's goals move (the first argument of On/In in its suites' task files), by LIBERO category. */
 export const LIBERO_MOVED = [

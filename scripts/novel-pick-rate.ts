@@ -5,8 +5,8 @@ import seedrandom from 'seedrandom';
 import { novelKind, novelPickScene } from '../scenes/novel-objects.ts';
 import { Env } from '../sim/env.ts';
 import { ExpertPolicy } from '../policies/expert.ts';
-import { runTask } from '../runner/episode.ts';
-import { wilson } from '../runner/stats.ts';
+import { runTask } from '../runner/chains/episode.ts';
+import { wilson } from '../runner/results/stats.ts';
 
 export async function novelPickRate(n: number, seed = 0): Promise<{ successes: number; n: number; failed: { id: number; kind: string; label?: string }[] }> {
   const rng = seedrandom(`novel-pick:${seed}`);

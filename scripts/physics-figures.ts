@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Env, type StepResult } from '../sim/env.ts';
-import { runChains } from '../runner/run.ts';
+import { runChains } from '../runner/chains/run.ts';
 import { PENETRATION_TOLERANCE } from '../sim/world.ts';
 
 const opts = new Command()

@@ -4,7 +4,7 @@
 //   chains: 12/20 S_N 0.58 | last c07#0 4/5
 //   baseline: 120/440 ok 0.93 (8 failed) | last open_drawer: ok
 import cliProgress from 'cli-progress';
-import type { RunProgress } from '../runner/run.ts';
+import type { RunProgress } from '../runner/chains/run.ts';
 
 type Update = Omit<RunProgress, 'phase'> & { phase: string };
 

@@ -1,5 +1,5 @@
 // Plain-text tables for the terminal.
-import type { RunSummary } from '../runner/summary.ts';
+import type { RunSummary } from '../runner/results/summary.ts';
 
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
 

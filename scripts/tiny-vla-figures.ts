@@ -8,11 +8,11 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runSweep, SweepSpecSchema } from '../runner/sweep.ts';
-import { wilson } from '../runner/stats.ts';
+import { runSweep, SweepSpecSchema } from '../runner/sweep/sweep.ts';
+import { wilson } from '../runner/results/stats.ts';
 import { generateChains } from '../scenes/chains.ts';
 import { findScene } from '../scenes/load.ts';
-import { baselineTasks } from '../runner/run.ts';
+import { baselineTasks } from '../runner/chains/run.ts';
 
 const { values: a } = parseArgs({
   options: {

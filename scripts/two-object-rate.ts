@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import { importBddl } from '../scenes/bddl.ts';
 import { Env } from '../sim/env.ts';
 import { ExpertPolicy } from '../policies/expert.ts';
-import { runTask } from '../runner/episode.ts';
-import { wilson } from '../runner/stats.ts';
+import { runTask } from '../runner/chains/episode.ts';
+import { wilson } from '../runner/results/stats.ts';
 import type { Observation, Policy } from '../sim/policy.ts';
 
 /** A LIBERO-style problem: objects `[id, category, x, y]` (region centres in the table frame, +-2 cm), a goal. */

@@ -4,7 +4,7 @@
 // RECORDING_PATH is relative to DIR (as the viewer's list shows it); STEP is 1-based; --into N control
 // steps after the step's start (default 40).
 import { chromium } from 'playwright-core';
-import { startViewer } from '../runner/view-server.ts';
+import { startViewer } from '../runner/view/view-server.ts';
 
 const [dir, rel, step, out] = process.argv.slice(2);
 if (!dir || !rel || !step || !out) throw new Error('usage: viewer-screenshot.ts DIR RECORDING_PATH STEP OUT.png [--side] [--into N]');

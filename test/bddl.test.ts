@@ -7,7 +7,7 @@ import { parseChains } from '../scenes/chains.ts';
 import { SpecError } from '../scenes/errors.ts';
 import { Env } from '../sim/env.ts';
 import { ExpertPolicy } from '../policies/expert.ts';
-import { runChain } from '../runner/chain.ts';
+import { runChain } from '../runner/chains/chain.ts';
 import { goalOrder } from '../scenes/bddl-goal-order.ts';
 import { liberoFixtureYaw } from '../scenes/libero-fixtures.ts';
 import { initialState, applyAtom, sceneFacts, FILE_MARGINS } from '../scenes/chain-model.ts';

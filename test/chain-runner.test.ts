@@ -7,11 +7,11 @@ import type { ChainSpec, TaskSpec } from '../scenes/types.ts';
 import { Env } from '../sim/env.ts';
 import type { Policy } from '../sim/policy.ts';
 import { ExpertPolicy } from '../policies/expert.ts';
-import { runChain } from '../runner/chain.ts';
-import { runTask } from '../runner/episode.ts';
-import type { ChainRecord } from '../runner/records.ts';
-import type { ChainObserver } from '../runner/recording.ts';
-import { FAILURE_RULES } from '../runner/failures.ts';
+import { runChain } from '../runner/chains/chain.ts';
+import { runTask } from '../runner/chains/episode.ts';
+import type { ChainRecord } from '../runner/results/records.ts';
+import type { ChainObserver } from '../runner/view/recording.ts';
+import { FAILURE_RULES } from '../runner/chains/failures.ts';
 
 const kitchen = findScene('kitchen');
 const chains = generateChains({ scene: kitchen, count: 4, seed: 1 });

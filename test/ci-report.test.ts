@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decideChecks, type CheckRules } from '../runner/ci-checks.ts';
-import { renderCiHtml, writeCiReport } from '../runner/ci-report.ts';
-import type { CiResult } from '../runner/ci.ts';
+import { decideChecks, type CheckRules } from '../runner/ci/ci-checks.ts';
+import { renderCiHtml, writeCiReport } from '../runner/ci/ci-report.ts';
+import type { CiResult } from '../runner/ci/ci.ts';
 
 const dirs: string[] = [];
 const tmp = () => { const d = fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-ci-report-')); dirs.push(d); return d; };

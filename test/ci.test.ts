@@ -8,12 +8,12 @@ import path from 'node:path';
 import seedrandom from 'seedrandom';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { binomialCdf, fisherLess, holmAdjust, normalQuantile, zLess } from '../runner/stats.ts';
-import { dropPValue, minimumDetectableDrop, testFor } from '../runner/ci-compare.ts';
-import { compareChecks, decideChecks, type Comparison } from '../runner/ci-checks.ts';
-import { CiConfigError, loadCiConfig, parseCiConfig } from '../runner/ci-config.ts';
-import { CiRuntimeError, runCi } from '../runner/ci.ts';
-import { parseSweepSpec, sweepSettings } from '../runner/sweep.ts';
+import { binomialCdf, fisherLess, holmAdjust, normalQuantile, zLess } from '../runner/results/stats.ts';
+import { dropPValue, minimumDetectableDrop, testFor } from '../runner/ci/ci-compare.ts';
+import { compareChecks, decideChecks, type Comparison } from '../runner/ci/ci-checks.ts';
+import { CiConfigError, loadCiConfig, parseCiConfig } from '../runner/ci/ci-config.ts';
+import { CiRuntimeError, runCi } from '../runner/ci/ci.ts';
+import { parseSweepSpec, sweepSettings } from '../runner/sweep/sweep.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-ci-'));
 const cli = (args: string[], cwd?: string, env: Record<string, string> = {}) => spawnSync(process.execPath, [path.resolve('scripts/chaingap.mjs'), ...args], { encoding: 'utf8', cwd, env: { ...process.env, ...env } });

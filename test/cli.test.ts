@@ -78,7 +78,7 @@ describe('run: bad input exits 2, names what and where, and writes nothing', () 
 });
 
 it('the chain-sweep example runs and prints S_10 for each policy', async () => {
-  const { twoProportionTest } = await import('../runner/stats.ts');
+  const { twoProportionTest } = await import('../runner/results/stats.ts');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-example-'));
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/examples/run-chains.ts', '1', dir], { encoding: 'utf8' });
   const lines = out.trim().split('\n');
@@ -117,9 +117,13 @@ it('render writes RGB, depth and segmentation PNGs of the requested size and nam
   const r = cli(['render', '--scene', 'kitchen', '--size', '32', '--out', out, '--depth', '--seg', '--json']);
   expect(r.status, r.stderr).toBe(0);
   const doc = JSON.parse(r.stdout);
-  expect(doc.files).toEqual({ rgb: out, depth: path.join(dir, 'view.depth.png'), segmentation: path.join(dir, 'view.seg.png') });
+  expect(doc.files).toEqual({ rgb: out, depth: path.join(dir, 'view.depth.png'), depthPreview: path.join(dir, 'view.depth-preview.png'), segmentation: path.join(dir, 'view.seg.png') });
   expect(Object.values(doc.segmentation)).toEqual(expect.arrayContaining(['table', 'robot', 'cabinet', 'soup']));
   for (const f of Object.values(doc.files) as string[]) expect(fs.readFileSync(f).subarray(1, 4).toString()).toBe('PNG');
+  // The depth data is 16-bit grey (PNG colour type 0, bit depth 16); the preview is 8-bit RGB (type 2) to look at.
+  const ihdr = (f: string) => { const b = fs.readFileSync(f); return [b[24], b[25]]; };
+  expect(ihdr(doc.files.depth)).toEqual([16, 0]);
+  expect(ihdr(doc.files.depthPreview)).toEqual([8, 2]);
   const bad = cli(['render', '--scene', 'kitchn', '--out', out]);
   expect(bad.status).toBe(2);
   expect(bad.stderr).toMatch(/kitchen/);

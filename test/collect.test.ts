@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { decode as decodePng } from 'fast-png';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
-import { collectDemos } from '../runner/collect.ts';
-import { dataPath } from '../runner/lerobot-dataset.ts';
+import { collectDemos } from '../runner/data/collect.ts';
+import { dataPath } from '../runner/data/lerobot-dataset.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-collect-'));
 const lines = (f: string) => fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { collectDemos } from '../runner/collect.ts';
+import { collectDemos } from '../runner/data/collect.ts';
 import { readDemoDataset } from '../policies/train/demo-dataset.ts';
 
 describe('readDemoDataset', () => {

@@ -4,9 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { Env } from '../sim/env.ts';
 import { ExpertPolicy } from '../policies/expert.ts';
-import { runTask } from '../runner/episode.ts';
-import { runChain } from '../runner/chain.ts';
-import { demoTasks } from '../runner/suite.ts';
+import { runTask } from '../runner/chains/episode.ts';
+import { runChain } from '../runner/chains/chain.ts';
+import { demoTasks } from '../runner/chains/suite.ts';
 import { generateChains } from '../scenes/chains.ts';
 import { findScene } from '../scenes/load.ts';
 import { latencySteps } from '../scenes/ood.ts';

@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { Env } from '../sim/env.ts';
 import { ExpertPolicy } from '../policies/expert.ts';
-import { evaluateTasks } from '../runner/suite.ts';
-import { demoTasks } from '../runner/suite.ts';
+import { evaluateTasks } from '../runner/chains/suite.ts';
+import { demoTasks } from '../runner/chains/suite.ts';
 import { findTask } from '../scenes/load.ts';
 
 describe('scripted expert', () => {

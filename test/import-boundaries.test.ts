@@ -4,7 +4,7 @@
 // data layer every other one reads), sim/ only scenes/, policies/ only sim/ and scenes/, runner/ only
 // policies/, sim/ and scenes/; each layer may import its own files. scripts/, index.ts (the package's
 // entry), benchmarks/ and test/ may import anything. viewer/ is the browser page, bundled by esbuild
-// (runner/view-bundle.ts): at run time it loads only its own files and browser packages, never a node
+// (runner/view/view-bundle.ts): at run time it loads only its own files and browser packages, never a node
 // builtin; from sim/, runner/ and scenes/ it takes types only (`import type`, erased from the bundle).
 //
 // What counts as an import: static `import`/`export ... from`, `import x = require()`, dynamic
@@ -202,11 +202,11 @@ describe('the checker', () => {
     expect(v.map(fmt)).toEqual(['sim/render/bad.ts:3: import "../../runner/records.ts" (type only) reaches runner/; sim/ may import scenes/']);
     expect(checkFile('scenes/s.ts', "const { Env } = await import('../sim/env.ts');").map((x) => x.line)).toEqual([1]);
     expect(checkFile('scenes/s.ts', "import { z } from 'zod';\nimport three from 'three';").map(fmt)).toEqual(['scenes/s.ts:2: scenes/ imports package "three" (import), which scenes/ may not']);
-    expect(checkFile('policies/p.ts', "\nnew Worker(new URL('../runner/live-worker.mjs', import.meta.url));").map((x) => [x.line, /new URL.*runner\//.test(x.message)])).toEqual([[2, true]]);
+    expect(checkFile('policies/p.ts', "\nnew Worker(new URL('../runner/view/live-worker.mjs', import.meta.url));").map((x) => [x.line, /new URL.*runner\//.test(x.message)])).toEqual([[2, true]]);
     expect(checkFile('runner/r.ts', "export * from '../scripts/cli.ts';")).toHaveLength(1);
     expect(checkFile('runner/r.ts', "import '../index.ts';")).toHaveLength(1);
     expect(checkFile('sim/s.ts', "import x from '../../elsewhere/x.ts';")[0].message).toMatch(/outside every layer/);
-    expect(checkFile('scripts/s.ts', "import { runChains } from '../runner/run.ts';\nimport '../test/helpers/x.ts';")).toEqual([]);
+    expect(checkFile('scripts/s.ts', "import { runChains } from '../runner/chains/run.ts';\nimport '../test/helpers/x.ts';")).toEqual([]);
     expect(checkFile('test/t.ts', "import '../scripts/cli.ts';")).toEqual([]);
     expect(checkFile('lib/new.ts', '')).toHaveLength(1);
   });
@@ -226,7 +226,7 @@ describe('the repository', () => {
       expect(files.filter((f) => f.startsWith(`${l}/`)).length, l).toBeGreaterThan(0);
     }
     expect(files).toContain('index.ts');
-    expect(files).toContain('runner/sweep-worker.mjs');
+    expect(files).toContain('runner/sweep/sweep-worker.mjs');
     expect(files).toContain('sim/render/renderer.ts');
   });
 

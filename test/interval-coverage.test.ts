@@ -3,7 +3,7 @@
 // the baseline's sampling error (resampling chains only) or the chains' (baseline only), coverage
 // falls far below that and this fails.
 import { describe, expect, it } from 'vitest';
-import { intervalCoverage } from '../runner/interval-coverage.ts';
+import { intervalCoverage } from '../runner/results/interval-coverage.ts';
 
 describe('interval coverage', () => {
   it('95% intervals of C and P_ind contain the truth in about 95% of demo-sized runs', () => {

@@ -1,4 +1,4 @@
-// Failure labels decided by the earliest cause (runner/failures.ts): traces crafted on a real world
+// Failure labels decided by the earliest cause (runner/chains/failures.ts): traces crafted on a real world
 // (objects knocked by hand, step infos with IK trouble or physics-health reasons written in) and real
 // expert runs that drop what they carry. The earliest cause wins, a missed grasp stays a grasp miss
 // when the hand later wanders out of reach, a goal of two atoms is judged by the one that failed, and
@@ -8,7 +8,7 @@ import { Env, type StepInfo } from '../sim/env.ts';
 import { findTask } from '../scenes/load.ts';
 import type { Formula, TaskSpec, Vec3 } from '../scenes/types.ts';
 import { ExpertPolicy } from '../policies/expert.ts';
-import { FAILURE_RULES, TaskTrace } from '../runner/failures.ts';
+import { FAILURE_RULES, TaskTrace } from '../runner/chains/failures.ts';
 
 const HOLD = [0, 0, 0, 0, 0, 0, -1];
 const env = new Env();

@@ -15,7 +15,7 @@ import { LIBERO_ROBOT_BASE } from '../policies/libero-frame.ts';
 import { CHAINGAP_PRESET, fromRequest, LIBERO_PRESET, PRESETS, presetFor, presetFromJson, toRequest } from '../policies/obs-preset.ts';
 import { NdArray } from '../policies/openpi-codec.ts';
 import { quatToAxisAngle } from '../policies/state-vector.ts';
-import { planRun } from '../runner/run.ts';
+import { planRun } from '../runner/chains/run.ts';
 import { singleActionTravel, stepResponse } from './helpers/osc-response.ts';
 
 /** MountedPanda.init_qpos in LIBERO (libero/libero/envs/robots/mounted_panda.py). */

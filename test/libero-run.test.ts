@@ -12,10 +12,10 @@ import { Env } from '../sim/env.ts';
 import type { Policy } from '../sim/policy.ts';
 import { ExpertPolicy } from '../policies/expert.ts';
 import type { PolicyEntry } from '../policies/registry.ts';
-import { runTask } from '../runner/episode.ts';
-import { runLibero, type LiberoOptions } from '../runner/libero.ts';
-import { LIBERO_BUDGETS, liberoBudget, loadLiberoFolder } from '../runner/libero-suite.ts';
-import type { LiberoEpisodeRecord } from '../runner/libero-report.ts';
+import { runTask } from '../runner/chains/episode.ts';
+import { runLibero, type LiberoOptions } from '../runner/libero/libero.ts';
+import { LIBERO_BUDGETS, liberoBudget, loadLiberoFolder } from '../runner/libero/libero-suite.ts';
+import type { LiberoEpisodeRecord } from '../runner/libero/libero-report.ts';
 
 const KITCHEN = new URL('./fixtures/libero/kitchen/', import.meta.url).pathname;
 const BROKEN = 'TEST_SCENE2_put_the_butter_in_the_gnome.bddl';

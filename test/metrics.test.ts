@@ -1,11 +1,11 @@
 // Every chain metric of docs/metrics.md ("Chain metrics", "The controlled baseline"), checked by hand on small made-up records.
 import { describe, expect, it } from 'vitest';
-import type { ChainRecord, StepRecord } from '../runner/records.ts';
+import type { ChainRecord, StepRecord } from '../runner/results/records.ts';
 import {
   averageChainLength, chainsPerHour, compoundedSuccess, compoundingFactor, failureCounts, independencePrediction,
   latency, overestimationFactor, passAtK, passPowK, perStepSuccess, promptSensitivity, recovery, repeatMetrics,
-} from '../runner/metrics.ts';
-import { fisherExact, twoProportionTest, wilson } from '../runner/stats.ts';
+} from '../runner/results/metrics.ts';
+import { fisherExact, twoProportionTest, wilson } from '../runner/results/stats.ts';
 
 /** A chain from a string like "SSF" (S success, F failure), strict unless `mode` says otherwise. */
 function chain(outcomes: string, o: Partial<ChainRecord> = {}, paraphrases: number[] = []): ChainRecord {
@@ -110,7 +110,7 @@ describe('significance tests', () => {
 
 describe('summary intervals', () => {
   it('C and P_ind carry bootstrap intervals that contain them, and independent steps give C near 1', async () => {
-    const { summarise } = await import('../runner/summary.ts');
+    const { summarise } = await import('../runner/results/summary.ts');
     const seedrandom = (await import('seedrandom')).default;
     const rng = seedrandom('independent');
     const recs: ChainRecord[] = Array.from({ length: 400 }, (_, i) => {

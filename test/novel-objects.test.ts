@@ -58,7 +58,7 @@ describe('novel targets', () => {
     const { generateChains } = await import('../scenes/chains.ts');
     const { Env } = await import('../sim/env.ts');
     const { ExpertPolicy } = await import('../policies/expert.ts');
-    const { runChain } = await import('../runner/chain.ts');
+    const { runChain } = await import('../runner/chains/chain.ts');
     const kitchen = findScene('kitchen');
     const s = resolveScene(kitchen, 4, undefined, { novel_objects: 1 });
     const kinds = Object.fromEntries(s.objects.map((o) => [o.id, o.kind]));

@@ -16,8 +16,8 @@ import { stateVector } from '../policies/state-vector.ts';
 import { instructionEncoder } from '../policies/tokenizer.ts';
 import { PolicyError } from '../policies/policy-error.ts';
 import { parsePolicy } from '../policies/registry.ts';
-import { runTask } from '../runner/episode.ts';
-import { runChains } from '../runner/run.ts';
+import { runTask } from '../runner/chains/episode.ts';
+import { runChains } from '../runner/chains/run.ts';
 import { findTask } from '../scenes/load.ts';
 import { CHUNK_STEP, CHUNK_T, STATE_LAYOUT, chunkModel, linearModel, mismatchModel, nanModel } from './helpers/onnx-test-models.ts';
 

@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import { parseSweepSpec, runSweep, sweepChainSeed } from '../runner/sweep.ts';
-import { writeSweepReport } from '../runner/sweep-report.ts';
-import { sweepOodFrames } from '../runner/ood-frames.ts';
+import { parseSweepSpec, runSweep, sweepChainSeed } from '../runner/sweep/sweep.ts';
+import { writeSweepReport } from '../runner/report/sweep-report.ts';
+import { sweepOodFrames } from '../runner/sweep/ood-frames.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-ood-frames-'));
 

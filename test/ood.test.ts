@@ -7,15 +7,15 @@ import { findScene, findTask } from '../scenes/load.ts';
 import { generateChains } from '../scenes/chains.ts';
 import { Env } from '../sim/env.ts';
 import { ExpertPolicy } from '../policies/expert.ts';
-import { runChain } from '../runner/chain.ts';
-import { runChains } from '../runner/run.ts';
+import { runChain } from '../runner/chains/chain.ts';
+import { runChains } from '../runner/chains/run.ts';
 import type { Policy } from '../sim/policy.ts';
 import type { TaskSpec } from '../scenes/types.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RayRenderer } from '../sim/render/renderer.ts';
-import type { ChainRecord } from '../runner/records.ts';
+import type { ChainRecord } from '../runner/results/records.ts';
 
 const tabletop = findScene('tabletop');
 const task = findTask('tabletop_soup_on_plate');

@@ -70,7 +70,7 @@ describe('the packed package, installed into an empty folder', () => {
     expect(files.filter((f) => /^(test|benchmarks|viewer|scenes|sim|runner|policies)\//.test(f))).toEqual([]);
     for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/scripts/cli.js', 'dist/package.json', 'dist/scenes/data/scenes/kitchen.json',
       'dist/policies/models/tiny-vla/model.onnx', 'dist/policies/models/tiny-vla/manifest.json', 'dist/viewer/dist/main.js',
-      'dist/viewer/dist/index.html', 'dist/runner/sweep-worker.mjs', 'dist/runner/live-worker.mjs', 'scripts/chaingap.mjs', 'README.md']) {
+      'dist/viewer/dist/index.html', 'dist/runner/sweep/sweep-worker.mjs', 'dist/runner/view/live-worker.mjs', 'scripts/chaingap.mjs', 'README.md']) {
       expect(files, f).toContain(f);
     }
     expect(existsSync(path.join(app, 'node_modules/tsx'))).toBe(false);

@@ -11,8 +11,8 @@ import { CHECK_MARGINS, applyGoal, sceneFacts } from '../scenes/chain-model.ts';
 import { nearestStablePose, stablePoses, type StablePose } from '../scenes/stable-poses.ts';
 import type { Formula, Quat, TaskSpec, Vec3 } from '../scenes/types.ts';
 import { quatFromAxisAngle, quatRotate } from '../sim/kinematics.ts';
-import { perceive } from '../runner/perceive.ts';
-import { TaskTrace } from '../runner/failures.ts';
+import { perceive } from '../runner/chains/perceive.ts';
+import { TaskTrace } from '../runner/chains/failures.ts';
 import { placeObject } from './helpers/place.ts';
 
 const HOLD = [0, 0, 0, 0, 0, 0, -1];

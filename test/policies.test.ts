@@ -8,7 +8,7 @@ import { ExpertPolicy } from '../policies/expert.ts';
 import { BernoulliPolicy, bernoulliCoin } from '../policies/bernoulli.ts';
 import { NoisyExpertPolicy } from '../policies/noisy-expert.ts';
 import { listPolicies, parsePolicy, PolicyError } from '../policies/registry.ts';
-import { runEpisode } from '../runner/episode.ts';
+import { runEpisode } from '../runner/chains/episode.ts';
 import { findTask } from '../scenes/load.ts';
 
 const TASKS = ['tabletop_soup_on_plate', 'cabinet_open_drawer', 'microwave_open_door', 'cabinet_press_button', 'tabletop_push_butter_left'];

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runChains } from '../runner/run.ts';
-import { parseSweepSpec, runSweep } from '../runner/sweep.ts';
-import { readRecording, recordingPath } from '../runner/recording.ts';
+import { runChains } from '../runner/chains/run.ts';
+import { parseSweepSpec, runSweep } from '../runner/sweep/sweep.ts';
+import { readRecording, recordingPath } from '../runner/view/recording.ts';
 import { CONTROL_HZ } from '../sim/world.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-rec-'));

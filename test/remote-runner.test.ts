@@ -14,8 +14,8 @@ import { OnnxChunkModel } from '../policies/onnx-model.ts';
 import { RemoteChunkModel } from '../policies/remote-model.ts';
 import { CHAINGAP_PRESET, LIBERO_PRESET } from '../policies/obs-preset.ts';
 import { servePolicy, type PolicyServer } from '../policies/policy-server.ts';
-import { runChains } from '../runner/run.ts';
-import { parseSweepSpec, runSweep } from '../runner/sweep.ts';
+import { runChains } from '../runner/chains/run.ts';
+import { parseSweepSpec, runSweep } from '../runner/sweep/sweep.ts';
 import { linearModel } from './helpers/onnx-test-models.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'chaingap-remote-run-'));

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runChains } from '../runner/run.ts';
+import { runChains } from '../runner/chains/run.ts';
 
 describe('contact sheets in report.html', () => {
   it('captions every frame with its step and outcome, failures with their label, and keeps the sheet small', async () => {

@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BaselineRecord, ChainRecord, StepRecord } from '../runner/records.ts';
-import { summarise, type SummaryInput } from '../runner/summary.ts';
-import { independenceCurve } from '../runner/charts.ts';
-import { renderMarkdown, writeReports } from '../runner/report.ts';
+import type { BaselineRecord, ChainRecord, StepRecord } from '../runner/results/records.ts';
+import { summarise, type SummaryInput } from '../runner/results/summary.ts';
+import { independenceCurve } from '../runner/report/charts.ts';
+import { renderMarkdown, writeReports } from '../runner/report/report.ts';
 
 const TASKS = ['a', 'b', 'a'];
 

@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { outcomeOf, type RunSummary } from '../runner/summary.ts';
-import type { ChainRecord } from '../runner/records.ts';
+import { outcomeOf, type RunSummary } from '../runner/results/summary.ts';
+import type { ChainRecord } from '../runner/results/records.ts';
 
 const ARGS = ['run', '--policy', 'bernoulli:0.7', '--chains', '4', '--steps', '3', '--repeats', '2', '--baseline-episodes', '2', '--seed', '5', '--json'];
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-resume-'));

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { ExpertPolicy } from '../policies/expert.ts';
-import { planRun, runChains, type RunOptions } from '../runner/run.ts';
+import { planRun, runChains, type RunOptions } from '../runner/chains/run.ts';
 import { UserError } from '../scenes/errors.ts';
 import type { Policy } from '../sim/policy.ts';
 
@@ -51,7 +51,7 @@ it('a Policy object is named by its id, or by policyName; without either it is a
 });
 
 it('runSweep takes code policies by the name the spec lists them under, in this thread, and resumes', async () => {
-  const { SweepSpecSchema, runSweep } = await import('../runner/sweep.ts');
+  const { SweepSpecSchema, runSweep } = await import('../runner/sweep/sweep.ts');
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-code-sweep-'));
   const spec = SweepSpecSchema.parse({ name: 'code', policies: ['mine'], chains: 1, steps: 1, baselineEpisodes: 1 });
   const notes: string[] = [];

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ResultsError, ResultsStore, recordKey } from '../runner/store.ts';
-import type { ChainRecord } from '../runner/records.ts';
+import { ResultsError, ResultsStore, recordKey } from '../runner/results/store.ts';
+import type { ChainRecord } from '../runner/results/records.ts';
 
 const rec = (chainId: string, repeat = 0): ChainRecord => ({
   runId: 'r', chainId, seed: 1, repeat, policySeed: repeat, ood: {}, policy: 'expert', mode: 'strict', length: 1, tasks: ['t'],

@@ -7,12 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { compile } from 'vega-lite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderSvg } from '../runner/charts.ts';
-import type { BaselineRecord, ChainRecord } from '../runner/records.ts';
-import { ResultsStore } from '../runner/store.ts';
-import { summarise } from '../runner/summary.ts';
-import { axisChartSpec, heatmapSpec, writeSweepReport, type AxisRow } from '../runner/sweep-report.ts';
-import { sweepPhysicsHealth, type SweepCell, type SweepResultSummary } from '../runner/sweep.ts';
+import { renderSvg } from '../runner/report/charts.ts';
+import type { BaselineRecord, ChainRecord } from '../runner/results/records.ts';
+import { ResultsStore } from '../runner/results/store.ts';
+import { summarise } from '../runner/results/summary.ts';
+import { axisChartSpec, heatmapSpec, writeSweepReport, type AxisRow } from '../runner/report/sweep-report.ts';
+import { sweepPhysicsHealth, type SweepCell, type SweepResultSummary } from '../runner/sweep/sweep.ts';
 
 const N = 5;
 const TASKS = ['a', 'b', 'a', 'b', 'a'];

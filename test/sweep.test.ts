@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mergeSweep, parseSweepSpec, runSweep, settingKey, sweepSettings } from '../runner/sweep.ts';
-import { outcomeOf } from '../runner/summary.ts';
+import { mergeSweep, parseSweepSpec, runSweep, settingKey, sweepSettings } from '../runner/sweep/sweep.ts';
+import { outcomeOf } from '../runner/results/summary.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-sweep-'));
 const small = parseSweepSpec({ name: 's', policies: ['bernoulli:0.8'], axes: { clutter: [1], lighting: [1] }, chains: 3, steps: 2, baselineEpisodes: 1, seed: 2 }, 'small.json');

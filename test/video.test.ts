@@ -9,10 +9,10 @@ import { Env } from '../sim/env.ts';
 import { RayRenderer } from '../sim/render/renderer.ts';
 import type { CameraImage } from '../sim/policy.ts';
 import { ExpertPolicy } from '../policies/expert.ts';
-import { runChain } from '../runner/chain.ts';
-import { ChainRecorder, readRecording, recordingPath, writeRecording } from '../runner/recording.ts';
-import { renderRecording } from '../runner/video.ts';
-import { runChains } from '../runner/run.ts';
+import { runChain } from '../runner/chains/chain.ts';
+import { ChainRecorder, readRecording, recordingPath, writeRecording } from '../runner/view/recording.ts';
+import { renderRecording } from '../runner/view/video.ts';
+import { runChains } from '../runner/chains/run.ts';
 import { fixtureChain, libraryFixtureCases } from './helpers/libero-fixture-cases.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-video-'));

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bernoulliCoin } from '../policies/bernoulli.ts';
-import { deriveSeed, planRun, runChains, type RunOptions } from '../runner/run.ts';
+import { deriveSeed, planRun, runChains, type RunOptions } from '../runner/chains/run.ts';
 
 export const FIXTURE_P = 0.6;
 

@@ -10,11 +10,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { decode } from '@msgpack/msgpack';
 import WebSocket from 'ws';
-import { LiveHub, type LiveMessage } from '../runner/live.ts';
-import { readRecording } from '../runner/recording.ts';
-import { runChains } from '../runner/run.ts';
-import { startViewer, type ViewServer } from '../runner/view-server.ts';
-import type { ViewIndexEntry } from '../runner/view-data.ts';
+import { LiveHub, type LiveMessage } from '../runner/view/live.ts';
+import { readRecording } from '../runner/view/recording.ts';
+import { runChains } from '../runner/chains/run.ts';
+import { startViewer, type ViewServer } from '../runner/view/view-server.ts';
+import type { ViewIndexEntry } from '../runner/view/view-data.ts';
 import { recordedRuns } from './view-fixture.ts';
 
 let root = '';

@@ -10,9 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startViewer, type ViewServer } from '../runner/view-server.ts';
-import { startLiveViewer } from '../runner/live-viewer.ts';
-import { runChains } from '../runner/run.ts';
+import { startViewer, type ViewServer } from '../runner/view/view-server.ts';
+import { startLiveViewer } from '../runner/view/live-viewer.ts';
+import { runChains } from '../runner/chains/run.ts';
 import { recordedRuns } from './view-fixture.ts';
 
 const CHROMIUM = process.env.CHAINGAP_CHROMIUM ?? '/usr/bin/chromium';

@@ -5,7 +5,7 @@
 import { Stage } from './stage.ts';
 import { copy, decode, Track, trackFromPlayback, type Entry } from './track.ts';
 import type { ViewerScene } from '../sim/viewer-scene.ts';
-import type { RecordedStep } from '../runner/recording.ts';
+import type { RecordedStep } from '../runner/view/recording.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);

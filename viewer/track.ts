@@ -2,8 +2,8 @@
 // recording (the server's /api/playback) or growing as a live run streams it. Time is in control steps.
 import { decode } from '@msgpack/msgpack';
 import type { ViewerScene } from '../sim/viewer-scene.ts';
-import type { RecordedEvent, RecordedStep } from '../runner/recording.ts';
-import type { ViewIndexEntry } from '../runner/view-data.ts';
+import type { RecordedEvent, RecordedStep } from '../runner/view/recording.ts';
+import type { ViewIndexEntry } from '../runner/view/view-data.ts';
 
 export type Entry = Omit<ViewIndexEntry, 'bytes' | 'frames'> & { live?: boolean };
 
@@ -77,7 +77,7 @@ const copy = <T>(b: Uint8Array, C: { new (buf: ArrayBuffer): T }): T => {
   return new C(u.buffer);
 };
 
-/** A recording's playback as the server encodes it (runner/view-server.ts). */
+/** A recording's playback as the server encodes it (runner/view/view-server.ts). */
 export function trackFromPlayback(bytes: Uint8Array): Track {
   const d = decode(bytes) as Record<string, unknown> & { viewerScene: ViewerScene; recordedSteps: RecordedStep[]; events: RecordedEvent[]; controlHz: number };
   const t = copy(d.t as Uint8Array, Int32Array), gripper = copy(d.gripper as Uint8Array, Float32Array), poses = copy(d.poses as Uint8Array, Float32Array);

@@ -18,8 +18,8 @@ import { OnnxChunkModel } from '../../policies/onnx-model.ts';
 import { servePolicy } from '../../policies/policy-server.ts';
 import { RemoteChunkModel } from '../../policies/remote-model.ts';
 import { LIBERO_PRESET } from '../../policies/obs-preset.ts';
-import { runChains } from '../../runner/run.ts';
-import { quantile } from '../../runner/stats.ts';
+import { runChains } from '../../runner/chains/run.ts';
+import { quantile } from '../../runner/results/stats.ts';
 import { HEAVY_SIZE, writeExampleModel } from '../../scripts/make-example-model.ts';
 
 const RESULTS = resolve(dirname(fileURLToPath(import.meta.url)), '../results');

@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseSweepSpec, runSweep } from '../../runner/sweep.ts';
-import { outcomeOf } from '../../runner/summary.ts';
+import { parseSweepSpec, runSweep } from '../../runner/sweep/sweep.ts';
+import { outcomeOf } from '../../runner/results/summary.ts';
 
 const RESULTS = resolve(dirname(fileURLToPath(import.meta.url)), '../results');
 const spec = parseSweepSpec({

@@ -13,11 +13,11 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as tfjs from '@tensorflow/tfjs';
-import { collectDemos } from '../../runner/collect.ts';
+import { collectDemos } from '../../runner/data/collect.ts';
 import { initTf } from '../../policies/train/tf-backend.ts';
 import { buildVlaModel, type VlaModelSpec } from '../../policies/train/vla-model.ts';
 import { OnnxChunkModel } from '../../policies/onnx-model.ts';
-import { quantile } from '../../runner/stats.ts';
+import { quantile } from '../../runner/results/stats.ts';
 import { fakeObservation } from '../fake-observation.ts';
 
 const RESULTS = resolve(dirname(fileURLToPath(import.meta.url)), '../results');

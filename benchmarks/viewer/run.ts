@@ -13,10 +13,10 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { runChains } from '../../runner/run.ts';
-import { writeVideo } from '../../runner/video.ts';
-import { startViewer } from '../../runner/view-server.ts';
-import { listRecordings } from '../../runner/view-data.ts';
+import { runChains } from '../../runner/chains/run.ts';
+import { writeVideo } from '../../runner/view/video.ts';
+import { startViewer } from '../../runner/view/view-server.ts';
+import { listRecordings } from '../../runner/view/view-data.ts';
 
 const RESULTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../results');
 const CHROMIUM = process.env.CHAINGAP_CHROMIUM ?? '/usr/bin/chromium';

@@ -1,10 +1,10 @@
 // `chaingap ci`.
 import { type Command, Option } from 'commander';
 import { appendFileSync, readFileSync } from 'node:fs';
-import { loadCiConfig } from '../../runner/ci-config.ts';
-import { healthWarning } from '../../runner/ci-report.ts';
-import { CiInterrupted, runCi } from '../../runner/ci.ts';
-import { type RecordMode } from '../../runner/recording.ts';
+import { loadCiConfig } from '../../runner/ci/ci-config.ts';
+import { healthWarning } from '../../runner/ci/ci-report.ts';
+import { CiInterrupted, runCi } from '../../runner/ci/ci.ts';
+import { type RecordMode } from '../../runner/view/recording.ts';
 import { type CliContext, interruptible, intOption, reportInterrupted } from '../options.ts';
 import { Progress } from '../progress.ts';
 import { prepareOutDir } from '../output-paths.ts';

@@ -1,6 +1,6 @@
 // `chaingap collect`.
 import { type Command, Option } from 'commander';
-import { collectDemos } from '../../runner/collect.ts';
+import { collectDemos } from '../../runner/data/collect.ts';
 import { DEFAULT_CHAIN_STEPS } from '../../scenes/chains.ts';
 import { ACTION_MODES, type ActionMode } from '../../sim/controller.ts';
 import { type CliContext, interruptible, intOption, reportInterrupted } from '../options.ts';

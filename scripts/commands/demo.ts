@@ -1,7 +1,7 @@
 // `chaingap demo`.
 import type { Command } from 'commander';
 import { DEMO_LEARNED_AXES, DEMO_POLICIES, type DemoResult, runDemo } from '../../runner/demo.ts';
-import { healthLine } from '../../runner/health.ts';
+import { healthLine } from '../../runner/results/health.ts';
 import { type CliContext, intOption } from '../options.ts';
 import { Progress } from '../progress.ts';
 import { summaryTable } from '../tables.ts';

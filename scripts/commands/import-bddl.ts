@@ -1,6 +1,6 @@
 // `chaingap import-bddl`.
 import type { Command } from 'commander';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bddlChain, bddlTaskName, importBddl } from '../../scenes/bddl.ts';
 import { SpecError } from '../../scenes/errors.ts';
@@ -31,7 +31,7 @@ export function registerImportBddl(program: Command, ctx: CliContext): void {
       if (existsSync(src) && statSync(src).isDirectory()) {
         const files = readdirSync(src).filter((f) => f.toLowerCase().endsWith('.bddl')).sort();
         if (!files.length) throw new SpecError(src, '', 'a folder with no .bddl file', 'a folder of LIBERO .bddl problem files');
-        prepareOutDir('--out', o.out);
+        mkdirSync(prepareOutDir('--out', o.out), { recursive: true });
         let failed = 0;
         for (const f of files) {
           const name = bddlTaskName(f);

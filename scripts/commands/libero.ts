@@ -1,9 +1,9 @@
 // `chaingap libero`.
 import { type Command, Option } from 'commander';
-import { LIBERO_CHAIN_STEPS } from '../../runner/libero-chains.ts';
-import { liberoText } from '../../runner/libero-report.ts';
-import { LIBERO_EPISODES, LIBERO_IDLE_STEPS, LIBERO_SUITES, type LiberoSuite } from '../../runner/libero-suite.ts';
-import { runLibero } from '../../runner/libero.ts';
+import { LIBERO_CHAIN_STEPS } from '../../runner/libero/libero-chains.ts';
+import { liberoText } from '../../runner/libero/libero-report.ts';
+import { LIBERO_EPISODES, LIBERO_IDLE_STEPS, LIBERO_SUITES, type LiberoSuite } from '../../runner/libero/libero-suite.ts';
+import { runLibero } from '../../runner/libero/libero.ts';
 import { ACTION_MODES, type ActionMode } from '../../sim/controller.ts';
 import { type CliContext, interruptible, intOption, reportInterrupted } from '../options.ts';
 import { type PolicyCliOptions, addPolicyOptions, policyOptionsFrom } from '../policy-options.ts';

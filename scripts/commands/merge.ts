@@ -1,6 +1,6 @@
 // `chaingap merge`.
 import type { Command } from 'commander';
-import { mergeSweep, loadSweepSpec } from '../../runner/sweep.ts';
+import { mergeSweep, loadSweepSpec } from '../../runner/sweep/sweep.ts';
 import { type CliContext } from '../options.ts';
 import { prepareOutDir } from '../output-paths.ts';
 

@@ -1,6 +1,6 @@
 // `chaingap report`.
 import type { Command } from 'commander';
-import { reportRun } from '../../runner/run.ts';
+import { reportRun } from '../../runner/chains/run.ts';
 import { type CliContext } from '../options.ts';
 import { printRunResult } from './run.ts';
 

@@ -1,10 +1,10 @@
 // `chaingap run`.
 import { type Command, Option } from 'commander';
-import { healthLine } from '../../runner/health.ts';
-import { type LiveViewer, startLiveViewer } from '../../runner/live-viewer.ts';
-import { type RecordMode } from '../../runner/recording.ts';
-import { type RunOptions, type RunResult, runChains } from '../../runner/run.ts';
-import { DEFAULT_VIEW_PORT } from '../../runner/view-server.ts';
+import { healthLine } from '../../runner/results/health.ts';
+import { type LiveViewer, startLiveViewer } from '../../runner/view/live-viewer.ts';
+import { type RecordMode } from '../../runner/view/recording.ts';
+import { type RunOptions, type RunResult, runChains } from '../../runner/chains/run.ts';
+import { DEFAULT_VIEW_PORT } from '../../runner/view/view-server.ts';
 import { DEFAULT_CHAIN_STEPS } from '../../scenes/chains.ts';
 import { type OodLevels } from '../../scenes/ood.ts';
 import { ACTION_MODES, type ActionMode } from '../../sim/controller.ts';

@@ -1,9 +1,9 @@
 // `chaingap sweep`.
 import { type Command, Option } from 'commander';
 import { UserError } from '../../scenes/errors.ts';
-import { healthLine } from '../../runner/health.ts';
-import { type RecordMode } from '../../runner/recording.ts';
-import { loadSweepSpec, runSweep } from '../../runner/sweep.ts';
+import { healthLine } from '../../runner/results/health.ts';
+import { type RecordMode } from '../../runner/view/recording.ts';
+import { loadSweepSpec, runSweep } from '../../runner/sweep/sweep.ts';
 import { type CliContext, interruptible, intOption, reportInterrupted } from '../options.ts';
 import { Progress } from '../progress.ts';
 import { type PolicyCliOptions, addPolicyOptions, policyOptionsFrom } from '../policy-options.ts';

@@ -1,7 +1,7 @@
 // `chaingap tasks`.
 import type { Command } from 'commander';
 import { ExpertPolicy } from '../../policies/expert.ts';
-import { type TaskSummary, demoTasks, evaluateTasks } from '../../runner/suite.ts';
+import { type TaskSummary, demoTasks, evaluateTasks } from '../../runner/chains/suite.ts';
 import { findTask, loadTask } from '../../scenes/load.ts';
 import { type CliContext, intOption } from '../options.ts';
 

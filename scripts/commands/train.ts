@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import { UserError } from '../../scenes/errors.ts';
 import { LIBERO_PROBLEMS, type LiberoProblem } from '../../policies/libero-frame.ts';
 import { STATE_PARTS, type StatePart } from '../../policies/onnx-manifest.ts';
-import { trainPolicy } from '../../runner/train.ts';
+import { trainPolicy } from '../../runner/data/train.ts';
 import { type CliContext, fraction, intOption, positiveNumber } from '../options.ts';
 import { prepareOutDir } from '../output-paths.ts';
 

@@ -1,7 +1,7 @@
 // `chaingap video`.
 import { type Command, Option } from 'commander';
 import { UserError } from '../../scenes/errors.ts';
-import { writeVideo } from '../../runner/video.ts';
+import { writeVideo } from '../../runner/view/video.ts';
 import { type RenderDevice } from '../../sim/render/renderer.ts';
 import { type CliContext, intOption } from '../options.ts';
 import { prepareOutFile } from '../output-paths.ts';

@@ -1,7 +1,7 @@
 // `chaingap view`.
 import type { Command } from 'commander';
-import { listRecordings } from '../../runner/view-data.ts';
-import { DEFAULT_VIEW_PORT, startViewer } from '../../runner/view-server.ts';
+import { listRecordings } from '../../runner/view/view-data.ts';
+import { DEFAULT_VIEW_PORT, startViewer } from '../../runner/view/view-server.ts';
 import { type CliContext, intOption } from '../options.ts';
 
 export function registerView(program: Command, ctx: CliContext): void {

@@ -6,7 +6,7 @@ import { parseChains } from '../../scenes/chains.ts';
 import type { Atom, ChainSpec, FixtureKind, Formula, SceneSpec } from '../../scenes/types.ts';
 import { Env } from '../../sim/env.ts';
 import { ExpertPolicy } from '../../policies/expert.ts';
-import { runChain } from '../../runner/chain.ts';
+import { runChain } from '../../runner/chains/chain.ts';
 
 export interface FixtureCase {
   name: string;
