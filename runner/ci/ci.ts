@@ -14,6 +14,7 @@ import { parsePolicy, type PolicyOpenOptions } from '../../policies/registry.ts'
 import { CHAINGAP_VERSION } from '../chains/run.ts';
 import { ResultsError, ResultsStore, writeDurably } from '../results/store.ts';
 import { runSweep, settingKey, sweepChains, type SweepSpec } from '../sweep/sweep.ts';
+import type { SweepResult } from '../sweep/sweep-unit.ts';
 import type { OodLevels } from '../../scenes/ood.ts';
 import { CiConfigError, type ResolvedCiConfig } from './ci-config.ts';
 import { CI_BASELINE_FORMAT, readCiBaseline, writeCiBaseline, type CiBaseline } from './ci-baseline.ts';
@@ -52,7 +53,8 @@ export interface CiOptions {
    */
   record?: RecordMode;
   /** Called after each unit (a chain run or an isolated-task episode) of each suite. */
-  onProgress?: (p: { suite: string; done: number; total: number }) => void;
+  /** After each unit: counts, whether it was found already recorded, and its result (for running success rates). */
+  onProgress?: (p: { suite: string; done: number; total: number; resumed: boolean; result?: SweepResult }) => void;
   /** Notices (device fallback, reconnects); default stderr. */
   log?: (line: string) => void;
   /** Stop taking new units when aborted (Ctrl-C): throws `CiInterrupted` once the suites' reports are written. */
@@ -191,7 +193,7 @@ export async function runCi(config: ResolvedCiConfig, o: CiOptions = {}): Promis
     const s = cfg.suites[i];
     const r = await runSweep(plan.spec, {
       out: plan.dir, workers: o.workers ?? cfg.workers, stopAt, policyOptions, record: o.record, signal: o.signal,
-      onProgress: (done, total) => o.onProgress?.({ suite: s.name, done, total }),
+      onProgress: (done, total, resumed, result) => o.onProgress?.({ suite: s.name, done, total, resumed, result }),
     }).catch((e) => {
       if (e instanceof ResultsError && /differs|another/.test(e.message)) throw new ResultsError(`${e.message}; ${plan.dir} holds results of another job or policy: pass --fresh to discard them, or choose another --out`);
       throw e;

@@ -30,7 +30,7 @@ export function registerCi(program: Command, ctx: CliContext): void {
       try {
         r = await runCi(cfg, {
           policy: o.policy, updateBaseline: o.updateBaseline, out: o.out, fresh: o.fresh, workers: o.workers, record: o.record, signal: interrupt.signal,
-          onProgress: (p) => progress.update({ phase: 'units', done: p.done, total: p.total, resumed: false }, `ci ${p.suite}`),
+          onProgress: (p) => progress.update({ phase: 'units', done: p.done, total: p.total, resumed: p.resumed, chain: p.result?.chain, baseline: p.result?.baseline }, `ci ${p.suite}`),
         });
       } catch (e) {
         if (!(e instanceof CiInterrupted)) throw e;
