@@ -2,7 +2,7 @@
 // provider (`--device auto|cpu|webgpu|cuda`, falling back to CPU with one line saying why), checks the
 // manifest against the session's input/output metadata, turns observations into input tensors (images,
 // state, instruction token ids), and model outputs into env-space action chunks.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -30,14 +30,29 @@ type Provider = 'cpu' | 'webgpu' | 'cuda';
 /** Dawn, behind onnxruntime's WebGPU provider, needs the Vulkan loader on Linux. */
 const VULKAN_LOADER = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib'].map((d) => path.join(d, 'libvulkan.so.1'));
 
+/** A GPU's device node (DRM render node or NVIDIA's), on Linux. */
+function hasGpuDevice(): boolean {
+  if (existsSync('/dev/nvidia0')) return true;
+  try {
+    return readdirSync('/dev/dri').some((f) => f.startsWith('renderD'));
+  } catch {
+    return false;
+  }
+}
+
 /** Why a provider cannot be used here without trying it, or null. */
 function unavailable(p: Provider): string | null {
   const b = ort.listSupportedBackends().find((x) => x.name === p);
   if (p === 'webgpu' && process.platform === 'linux' && !VULKAN_LOADER.some((f) => existsSync(f))) {
     return 'no Vulkan loader (libvulkan.so.1), which the WebGPU provider needs on Linux, so no GPU adapter';
   }
+  // A Vulkan loader without a GPU device node offers only software adapters (Mesa's lavapipe comes with
+  // Debian's chromium): slower than the CPU provider, and Dawn prints native warnings while it probes them.
+  if (p === 'webgpu' && process.platform === 'linux' && !hasGpuDevice()) {
+    return 'no GPU device (/dev/dri/renderD*, /dev/nvidia0), so WebGPU would find only a software adapter';
+  }
   if (p === 'cuda' && !b?.bundled) {
-    return 'the CUDA provider is not installed (npm ci runs with onnxruntime-node-install=skip; on a CUDA machine reinstall onnxruntime-node with --onnxruntime-node-install=cuda12)';
+    return "the CUDA provider is not installed (npm ci does not run onnxruntime-node's install script, which downloads it: package.json allowScripts; on a CUDA machine run `node node_modules/onnxruntime-node/script/install`)";
   }
   return b ? null : `this onnxruntime-node build has no ${p} provider`;
 }

@@ -23,7 +23,7 @@ it('the chain-sweep example runs and prints S_10 for each policy', async () => {
   ['expert', 'bernoulli:0.95', 'bernoulli:0.8'].forEach((policy, i) => {
     const s = summaries[i], S = s10(s);
     expect(S.trials).toBe(1);
-    expect(lines[i]).toBe(`${policy.padEnd(16)} S_10 = ${S.value.toFixed(2)} [${S.ci.map((x: number) => x.toFixed(2)).join(', ')}]  P_ind = ${s.baseline.P_ind.toFixed(2)}  C = ${(s.C ?? s.baseline.P_ind / S.value).toFixed(2)}`);
+    expect(lines[i]).toBe(`${policy.padEnd(16)} S_10 = ${S.value.toFixed(2)} [${S.ci.map((x: number) => x.toFixed(2)).join(', ')}]  P_ind = ${s.baseline.P_ind.toFixed(2)}  C = ${S.value > 0 ? (s.C ?? s.baseline.P_ind / S.value).toFixed(2) : 'undefined (S_10 = 0)'}`);
   });
   // The last line is the two-proportion z test of expert against bernoulli:0.8 on those S_10 counts.
   const [a, c] = [s10(summaries[0]), s10(summaries[2])];

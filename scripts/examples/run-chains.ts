@@ -11,7 +11,7 @@ for (const policy of ['expert', 'bernoulli:0.95', 'bernoulli:0.8']) {
   const { summary } = await runChains({ out: `${out}/${policy.replace(':', '_')}`, policy, scene: 'kitchen', chains, seed: 1, baselineEpisodes: 5 });
   const s10 = summary.S[summary.steps - 1];
   rows.push({ policy, s10, pInd: summary.baseline.P_ind, C: summary.C });
-  console.log(`${policy.padEnd(16)} S_10 = ${s10.value.toFixed(2)} [${s10.ci.map((x) => x.toFixed(2)).join(', ')}]  P_ind = ${summary.baseline.P_ind.toFixed(2)}  C = ${summary.C.toFixed(2)}`);
+  console.log(`${policy.padEnd(16)} S_10 = ${s10.value.toFixed(2)} [${s10.ci.map((x) => x.toFixed(2)).join(', ')}]  P_ind = ${summary.baseline.P_ind.toFixed(2)}  C = ${Number.isFinite(summary.C) ? summary.C.toFixed(2) : 'undefined (S_10 = 0)'}`);
 }
 const [a, , c] = rows;
 const t = twoProportionTest(a.s10.successes, a.s10.trials, c.s10.successes, c.s10.trials);
