@@ -6,6 +6,7 @@ import seedrandom from 'seedrandom';
 import type { EpisodeStart, Observation, Policy } from '../sim/policy.ts';
 import type { PrivilegedState } from '../sim/privileged.ts';
 import { ExpertPolicy } from './expert.ts';
+import { UserError } from '../scenes/errors.ts';
 
 /**
  * Whether the Bernoulli policy means to succeed at chain position `step` for policy seed `seed`: a
@@ -21,7 +22,7 @@ export class BernoulliPolicy implements Policy {
   private readonly expert: ExpertPolicy;
 
   constructor(privileged: PrivilegedState, readonly p: number) {
-    if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli: p must be a number in [0, 1], got ${p}`);
+    if (!(p >= 0 && p <= 1)) throw new UserError(`bernoulli: p must be a number in [0, 1], got ${p}`);
     this.id = `bernoulli:${p}`;
     this.expert = new ExpertPolicy(privileged, {
       id: this.id,

@@ -4,6 +4,7 @@
 // (w_i = exp(-decay * i), i = 0 for the oldest chunk).
 import type { EpisodeStart, Observation, Policy } from '../sim/policy.ts';
 import type { BatchGate } from './batch-gate.ts';
+import { UserError } from '../scenes/errors.ts';
 
 export interface ChunkedPolicyOptions {
   /** Actions to execute per chunk (default: the model's). */
@@ -27,7 +28,7 @@ export class ChunkedPolicy implements Policy {
     this.id = gate.model.id;
     this.execute = o.execute ?? gate.model.execute;
     this.decay = o.ensembleDecay === undefined ? gate.model.ensembleDecay : o.ensembleDecay;
-    if (!Number.isInteger(this.execute) || this.execute < 1) throw new RangeError(`execute must be a whole number >= 1, got ${this.execute}`);
+    if (!Number.isInteger(this.execute) || this.execute < 1) throw new UserError(`execute must be a whole number >= 1, got ${this.execute}`);
     gate.join();
   }
 

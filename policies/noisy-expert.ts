@@ -7,6 +7,7 @@ import type { EpisodeStart, Observation, Policy } from '../sim/policy.ts';
 import type { PrivilegedState } from '../sim/privileged.ts';
 import { ExpertPolicy } from './expert.ts';
 import type { TcpTarget } from './motion.ts';
+import { UserError } from '../scenes/errors.ts';
 
 /** Grasp-offset noise per unit sigma: horizontal std (m per axis) and yaw std (rad). */
 export const GRASP_NOISE = { pos: 0.02, yaw: 0.15 };
@@ -19,7 +20,7 @@ export class NoisyExpertPolicy implements Policy {
   private spare: number | null = null;
 
   constructor(privileged: PrivilegedState, readonly sigma: number) {
-    if (!(sigma >= 0 && Number.isFinite(sigma))) throw new RangeError(`noisy-expert: sigma must be a finite number >= 0, got ${sigma}`);
+    if (!(sigma >= 0 && Number.isFinite(sigma))) throw new UserError(`noisy-expert: sigma must be a finite number >= 0, got ${sigma}`);
     this.id = `noisy-expert:${sigma}`;
     this.expert = new ExpertPolicy(privileged, {
       id: this.id,

@@ -5,6 +5,7 @@
 import type { ActionMode } from './controller.ts';
 import { GRIPPER } from './robot.ts';
 import type { SimWorld } from './world.ts';
+import { UserError } from '../scenes/errors.ts';
 
 /** The actions sent but not yet executed (oldest first). */
 export interface ActionLatencyState {
@@ -15,7 +16,7 @@ export class ActionLatency {
   private queue: number[][] = [];
 
   constructor(readonly steps: number) {
-    if (!(Number.isInteger(steps) && steps >= 0)) throw new RangeError(`action latency must be a whole number of control steps >= 0, got ${steps}`);
+    if (!(Number.isInteger(steps) && steps >= 0)) throw new UserError(`action latency must be a whole number of control steps >= 0, got ${steps}`);
   }
 
   /** The action to execute now: the one sent `steps` control steps ago, or holding still before the first arrives. */

@@ -51,6 +51,12 @@ describe('output paths: one line naming the flag, the path and the fix', () => {
   });
 });
 
+it('a value the library refuses (not the option parser) is a user error too, and writes nothing', () => {
+  const out = path.join(tmp(), 'c');
+  expectUserError(cli(['collect', '--size', '1024', '-o', out]), /collect: size must be a whole number of pixels in 16\.\.512, got 1024/);
+  expect(fs.existsSync(out)).toBe(false);
+});
+
 it('a model that fails to load exits 2 and leaves --out unclaimed, so the next run there works', () => {
   const dir = tmp();
   const model = path.join(dir, 'm', 'model.onnx');

@@ -8,6 +8,7 @@ import type { SimWorld } from '../../sim/world.ts';
 import { RayRenderer } from '../../sim/render/renderer.ts';
 import type { CameraNeed } from '../../policies/chunk-model.ts';
 import type { PolicyHost } from '../../policies/registry.ts';
+import { UserError } from '../../scenes/errors.ts';
 
 export interface Actor {
   env: Env;
@@ -49,7 +50,7 @@ export function envOptionsFor(host: PolicyHost, base: EnvOptions = {}, frames = 
 
 /** `lanes` actors for an opened policy (each with its own env and renderer). */
 export function makeActors(host: PolicyHost, lanes: number, base: EnvOptions = {}, frames = false): Actor[] {
-  if (!Number.isInteger(lanes) || lanes < 1) throw new RangeError(`batch must be a whole number >= 1, got ${lanes}`);
+  if (!Number.isInteger(lanes) || lanes < 1) throw new UserError(`batch must be a whole number >= 1, got ${lanes}`);
   return Array.from({ length: lanes }, () => {
     const env = new Env(envOptionsFor(host, base, frames));
     return { env, policy: host.make(env.privileged) };

@@ -9,6 +9,7 @@ import { PolicyUnavailableError, type Observation, type Policy } from '../../sim
 import { TaskTrace } from './failures.ts';
 import { HealthTally, compactHealth, type TaskHealth } from '../results/health.ts';
 import type { BaselineRecord, FailureLabel } from '../results/records.ts';
+import { UserError } from '../../scenes/errors.ts';
 
 export interface TaskOutcome {
   task: string;
@@ -63,7 +64,7 @@ export function idleAction(env: Env): number[] {
 export async function runTask(env: Env, policy: Policy, task: TaskSpec, o: TaskRunOptions): Promise<TaskOutcome> {
   const instruction = o.instruction ?? task.instruction;
   const idle = o.idleSteps ?? 0;
-  if (!Number.isInteger(idle) || idle < 0) throw new RangeError(`idleSteps must be a whole number >= 0, got ${idle}`);
+  if (!Number.isInteger(idle) || idle < 0) throw new UserError(`idleSteps must be a whole number >= 0, got ${idle}`);
   const given = idle ? { ...task, maxSteps: task.maxSteps + idle } : task;
   let obs: Observation = env.setTask(instruction === task.instruction ? given : { ...given, instruction });
   const policyMs: number[] = [];

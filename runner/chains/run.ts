@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import seedrandom from 'seedrandom';
 import { DEFAULT_CHAIN_STEPS, generateChains, loadChains } from '../../scenes/chains.ts';
-import { findScene } from '../../scenes/load.ts';
 import { activeLevels, checkLevels, type OodLevels } from '../../scenes/ood.ts';
 import type { ChainSpec, TaskSpec } from '../../scenes/types.ts';
 import type { EnvOptions } from '../../sim/env.ts';
@@ -199,7 +198,7 @@ export function planRun(o: RunOptions): { chains: ChainSpec[]; config: RunConfig
     chains = loadChains(o.chainFile);
     chainFile = { path: o.chainFile, sha256: createHash('sha256').update(readFileSync(o.chainFile)).digest('hex') };
   } else {
-    chains = generateChains({ scene: findScene(o.scene ?? 'kitchen'), count: o.chains ?? 20, steps: o.steps ?? DEFAULT_CHAIN_STEPS, seed, salt: o.salt });
+    chains = generateChains({ scene: o.scene ?? 'kitchen', count: o.chains ?? 20, steps: o.steps ?? DEFAULT_CHAIN_STEPS, seed, salt: o.salt });
   }
   const entry = policyEntry(o.policy, o.policyName);
   const config: RunConfig = {
@@ -222,7 +221,7 @@ export function planRun(o: RunOptions): { chains: ChainSpec[]; config: RunConfig
     ...(o.env?.actionMode && o.env.actionMode !== 'delta_ee' ? { actionMode: o.env.actionMode } : {}),
   };
   for (const [k, v] of [['repeats', config.repeats], ['baselineEpisodes', config.baselineEpisodes]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${k} must be a whole number >= 1, got ${v}`);
+    if (!Number.isInteger(v) || v < 1) throw new UserError(`${k} must be a whole number >= 1, got ${v}`);
   }
   return { chains, config, entry };
 }

@@ -11,7 +11,7 @@ import { renderSvg } from '../report/charts.ts';
 import type { CiCheck } from './ci-checks.ts';
 import type { CiResult } from './ci.ts';
 import { healthCell, type BaselineHealth, type ChainsHealth } from '../results/health.ts';
-import { CSS, definitionsHtml } from '../report/report.ts';
+import { CSS, definitionsHtml, escapeHtml } from '../report/report.ts';
 import { writeDurably } from '../results/store.ts';
 import { cellReportHref } from '../report/sweep-report.ts';
 import type { SweepResultSummary } from '../sweep/sweep.ts';
@@ -153,7 +153,6 @@ export function ciMarkdown(r: CiResult): string {
 // printed in each cell, then the details (what q means here, the rules, physics health, the suites' own
 // pages). Self-contained: inline CSS and SVG, nothing fetched.
 
-const escHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const p3 = (p: number | undefined) => (p === undefined ? 'n/a' : p < 0.001 ? p.toExponential(1) : p.toPrecision(2));
 const signed = (x: number) => `${x < 0 ? '−' : x > 0 ? '+' : '±'}${Math.abs(x).toFixed(3)}`;
 const testName = (t: CiCheck['test']) => (t === 'fisher' ? "one-sided Fisher's exact test" : t === 'z' ? 'one-sided two-proportion z test' : 'n/a');
@@ -264,30 +263,30 @@ export async function renderCiHtml(r: CiResult, suites: readonly CiSuitePage[] =
   const tested = r.checks.filter((c) => c.p !== undefined).length;
   const rule = `a drop fails only when it is significant at alpha ${r.rules.alpha} (${r.rules.correction === 'holm' ? `Holm-adjusted over the job's ${tested} tests` : 'uncorrected'}) and at least the minimum effect ${r.rules.minEffect}`;
   const floorRule = r.rules.floorRule === 'significant' ? 'a floor is broken when the rate is significantly below it (one-sided exact binomial test, in the same Holm family)' : 'a floor is broken whenever the observed rate is below it';
-  const B: string[] = [`<h1>chaingap CI: ${escHtml(r.name)}</h1>`];
+  const B: string[] = [`<h1>chaingap CI: ${escapeHtml(r.name)}</h1>`];
 
   // 1. The verdict.
   const reasons = r.status === 'fail'
-    ? failed.map((c) => `<li>${escHtml(failureReason(c, r.rules))}</li>`)
-    : [`<li>${r.checks.length - skipped.length} of ${r.checks.length} checks passed: ${floors.length} floor${floors.length === 1 ? '' : 's'} met, ${cmp.length - skipped.length} comparison${cmp.length - skipped.length === 1 ? '' : 's'} with the reference without a regression (${escHtml(rule)}).${skipped.length ? ` ${skipped.length} skipped (listed below).` : ''}</li>`];
+    ? failed.map((c) => `<li>${escapeHtml(failureReason(c, r.rules))}</li>`)
+    : [`<li>${r.checks.length - skipped.length} of ${r.checks.length} checks passed: ${floors.length} floor${floors.length === 1 ? '' : 's'} met, ${cmp.length - skipped.length} comparison${cmp.length - skipped.length === 1 ? '' : 's'} with the reference without a regression (${escapeHtml(rule)}).${skipped.length ? ` ${skipped.length} skipped (listed below).` : ''}</li>`];
   if (!r.checks.length) reasons.push('<li>The job checked nothing: no floors and no reference to compare with.</li>');
   // What a pass cannot vouch for: comparisons whose sample sizes only catch large drops.
   const blind = cmp.filter((c) => c.mde === null || (c.mde !== undefined && c.mde > 0.2));
-  if (blind.length) reasons.push(`<li>${blind.length} of ${cmp.length} comparisons catch only drops above 0.2, or none at all, at these sample sizes (${blind.slice(0, 4).map((c) => escHtml(`${c.suite} / ${c.setting} ${c.metric}`)).join(', ')}${blind.length > 4 ? ` and ${blind.length - 4} more` : ''}): see "detects drops ≥" below; more chains, repeats or baseline episodes shrink it.</li>`);
+  if (blind.length) reasons.push(`<li>${blind.length} of ${cmp.length} comparisons catch only drops above 0.2, or none at all, at these sample sizes (${blind.slice(0, 4).map((c) => escapeHtml(`${c.suite} / ${c.setting} ${c.metric}`)).join(', ')}${blind.length > 4 ? ` and ${blind.length - 4} more` : ''}): see "detects drops ≥" below; more chains, repeats or baseline episodes shrink it.</li>`);
   B.push(`<section class="verdict ${r.status}" id="verdict"><div class="word">${r.status === 'pass' ? 'PASS' : 'FAIL'}</div><div><b>${r.status === 'pass' ? 'No floor broken and no regression against the reference.' : `${failed.length} of ${r.checks.length} checks failed:`}</b><ul>${reasons.join('')}</ul></div></section>`);
   const refLine = r.reference
-    ? `Reference: <code>${escHtml(r.reference.file)}</code> (policy <code>${escHtml(r.reference.policy)}</code>, recorded ${escHtml(r.reference.recorded.slice(0, 10))})${r.reference.sameJob ? ', recorded for this job definition' : '; <span class="warn">recorded for a different job definition: chains, settings or sample sizes differ</span>'}.`
-    : r.baselineWritten ? `Reference written by this run to <code>${escHtml(r.baselineWritten)}</code> (--update-baseline): floors only were checked.` : 'No reference file: floors only were checked.';
-  B.push(`<p>Policy <code>${escHtml(r.policy)}</code>. ${refLine}</p>`);
+    ? `Reference: <code>${escapeHtml(r.reference.file)}</code> (policy <code>${escapeHtml(r.reference.policy)}</code>, recorded ${escapeHtml(r.reference.recorded.slice(0, 10))})${r.reference.sameJob ? ', recorded for this job definition' : '; <span class="warn">recorded for a different job definition: chains, settings or sample sizes differ</span>'}.`
+    : r.baselineWritten ? `Reference written by this run to <code>${escapeHtml(r.baselineWritten)}</code> (--update-baseline): floors only were checked.` : 'No reference file: floors only were checked.';
+  B.push(`<p>Policy <code>${escapeHtml(r.policy)}</code>. ${refLine}</p>`);
   for (const [g, h] of Object.entries(r.physicsHealth ?? {})) {
     const w = healthWarning(g.replace('/', ' / '), h);
-    if (w) B.push(`<p class="warn">⚠ ${escHtml(w)} (reported, not checked)</p>`);
+    if (w) B.push(`<p class="warn">⚠ ${escapeHtml(w)} (reported, not checked)</p>`);
   }
 
   // 2. Every metric against the reference and its floor.
   const rows = checkRows(r);
   B.push('<section><h2>Each metric against the reference and its floor</h2>',
-    `<p>Difference = current − reference. Regression rule: ${escHtml(rule)}. Floors: ${escHtml(floorRule)}. "Detects drops ≥" is the smallest true drop this job catches with ${Math.round(r.rules.power * 100)}% power at these sample sizes: a smaller drop is likely to pass unnoticed.</p>`);
+    `<p>Difference = current − reference. Regression rule: ${escapeHtml(rule)}. Floors: ${escapeHtml(floorRule)}. "Detects drops ≥" is the smallest true drop this job catches with ${Math.round(r.rules.power * 100)}% power at these sample sizes: a smaller drop is likely to pass unnoticed.</p>`);
   if (rows.length) {
     B.push('<table><thead><tr><th>suite / setting</th><th>metric</th><th>reference</th><th>current [95% CI]</th><th>difference</th><th>test, p (adjusted)</th><th>detects drops ≥</th><th>floor</th><th>result</th></tr></thead><tbody>');
     for (const row of rows) {
@@ -295,11 +294,11 @@ export async function renderCiHtml(r: CiResult, suites: readonly CiSuitePage[] =
       const cur = any.value === null ? `n/a (${any.successes}/${any.trials})` : `${f3(any.value)} [${f3(any.ci[0])}, ${f3(any.ci[1])}] (${any.successes}/${any.trials})`;
       const ref = c?.reference ? `${f3(c.reference.value)} (${c.reference.successes}/${c.reference.trials})` : c ? 'none' : 'not compared';
       const diff = c?.drop !== undefined ? signed(-c.drop) : '-';
-      const test = c?.p !== undefined ? `${testName(c.test)}: p = ${p3(c.p)} (${p3(c.pAdjusted)})` : c?.status === 'skipped' ? escHtml(c.message.replace(/^[^:]*: /, '')) : '-';
+      const test = c?.p !== undefined ? `${testName(c.test)}: p = ${p3(c.p)} (${p3(c.pAdjusted)})` : c?.status === 'skipped' ? escapeHtml(c.message.replace(/^[^:]*: /, '')) : '-';
       const mde = c?.mde === undefined ? '-' : c.mde === null ? 'none at this n' : f3(c.mde);
       const floor = f ? `${f.floor}: ${statusCell(f.status)}${f.p !== undefined ? ` (exact binomial p = ${p3(f.p)}, adjusted ${p3(f.pAdjusted)})` : ''}` : '-';
       const status = [c?.status, f?.status].includes('fail') ? 'fail' : [c?.status, f?.status].includes('pass') ? 'pass' : 'skipped';
-      B.push(`<tr${status === 'fail' ? ' class="failed"' : ''}><td>${escHtml(`${row.suite} / ${row.setting}`)}</td><td>${escHtml(row.metric)}</td><td class="n">${ref}</td><td class="ci">${cur}</td><td class="n">${diff}</td><td>${test}</td><td class="n">${mde}</td><td>${floor}</td><td>${statusCell(status as CiCheck['status'])}</td></tr>`);
+      B.push(`<tr${status === 'fail' ? ' class="failed"' : ''}><td>${escapeHtml(`${row.suite} / ${row.setting}`)}</td><td>${escapeHtml(row.metric)}</td><td class="n">${ref}</td><td class="ci">${cur}</td><td class="n">${diff}</td><td>${test}</td><td class="n">${mde}</td><td>${floor}</td><td>${statusCell(status as CiCheck['status'])}</td></tr>`);
     }
     B.push('</tbody></table>');
   } else B.push('<p>No checks: the config sets no floors and there is no reference to compare with.</p>');
@@ -321,18 +320,18 @@ export async function renderCiHtml(r: CiResult, suites: readonly CiSuitePage[] =
   B.push('<h3>What q means here</h3>',
     '<p>The CI metric <b>q</b> is pooled over the suite\'s isolated-task (baseline) episodes: successes / episodes over all its tasks. Every task gets the same number of episodes, so this equals the plain mean of q_t over the distinct tasks, each task counted once. '
     + 'The suites\' sweep pages show <b>mean q</b> weighted by how often each task appears in the chains (the weighting O = mean q / S_N uses): the two differ when some tasks appear in the chains more often than others, and neither is wrong.</p>');
-  if (qRows.length) B.push(`<table><thead><tr><th>suite</th><th>q, this page (pooled over episodes)</th><th>mean of q_t, each task once</th><th>mean q on the sweep page (weighted by task use in the chains)</th></tr></thead><tbody>${qRows.map((x) => `<tr>${x.map((v, i) => `<td${i ? ' class="n"' : ''}>${escHtml(v)}</td>`).join('')}</tr>`).join('')}</tbody></table>`);
+  if (qRows.length) B.push(`<table><thead><tr><th>suite</th><th>q, this page (pooled over episodes)</th><th>mean of q_t, each task once</th><th>mean q on the sweep page (weighted by task use in the chains)</th></tr></thead><tbody>${qRows.map((x) => `<tr>${x.map((v, i) => `<td${i ? ' class="n"' : ''}>${escapeHtml(v)}</td>`).join('')}</tr>`).join('')}</tbody></table>`);
   B.push('<h3>The job</h3>', `<ul>
-<li>Rules: ${escHtml(rule)}; ${escHtml(floorRule)}; power for the detectable drop ${Math.round(r.rules.power * 100)}%.</li>
+<li>Rules: ${escapeHtml(rule)}; ${escapeHtml(floorRule)}; power for the detectable drop ${Math.round(r.rules.power * 100)}%.</li>
 <li>${r.units.ran} units (chain runs and baseline episodes) run now, ${r.units.resumed} resumed from an earlier job; ${r.wallSeconds.toFixed(0)} s.${r.recordings.written ? ` ${r.recordings.written} chain runs recorded.` : ''}</li>
-<li>Job hash <code>${escHtml(r.job)}</code>: two runs with the same hash ran the same chains, settings and sample sizes.</li>
+<li>Job hash <code>${escapeHtml(r.job)}</code>: two runs with the same hash ran the same chains, settings and sample sizes.</li>
 <li>Files beside this page: <a href="summary.md">summary.md</a> (the pull-request comment), <a href="junit.xml">junit.xml</a> (one testcase per check), <a href="summary.json">summary.json</a>.</li>
 </ul>`);
   if (suites.length) {
     B.push('<h3>The suites</h3><p>Each suite is a sweep with its own page (S_N against level, failure labels, frames of each setting), and each setting a run directory with its own report.</p><ul>');
     for (const s of suites) {
-      const cells = Object.entries(s.cellHrefs ?? {}).map(([setting, h]) => `<a href="${escHtml(h)}">${escHtml(setting)}</a>`).join(', ');
-      B.push(`<li><a href="${escHtml(s.href)}">${escHtml(s.suite)}</a>${cells ? `: ${cells}` : ''}</li>`);
+      const cells = Object.entries(s.cellHrefs ?? {}).map(([setting, h]) => `<a href="${escapeHtml(h)}">${escapeHtml(setting)}</a>`).join(', ');
+      B.push(`<li><a href="${escapeHtml(s.href)}">${escapeHtml(s.suite)}</a>${cells ? `: ${cells}` : ''}</li>`);
     }
     B.push('</ul>');
   }
@@ -342,7 +341,7 @@ export async function renderCiHtml(r: CiResult, suites: readonly CiSuitePage[] =
       '<table><thead><tr><th>suite / setting</th><th>verdict</th><th>sim_unstable control steps</th><th>chains / episodes with them</th><th>objects off the table</th><th>control steps with penetration &gt; 5 mm</th></tr></thead><tbody>');
     for (const [g, h] of health) {
       const runs = 'chains' in h ? `${h.chainsWithUnstable}/${h.chains}` : `${h.episodesWithUnstable}/${h.episodes}`;
-      B.push(`<tr><td>${escHtml(g.replace('/', ' / '))}</td><td>${escHtml(healthCell(h))}</td><td class="n">${h.unstableSteps}</td><td class="n">${runs}</td><td class="n">${h.ejectedObjects}</td><td class="n">${h.penetrationSteps}</td></tr>`);
+      B.push(`<tr><td>${escapeHtml(g.replace('/', ' / '))}</td><td>${escapeHtml(healthCell(h))}</td><td class="n">${h.unstableSteps}</td><td class="n">${runs}</td><td class="n">${h.ejectedObjects}</td><td class="n">${h.penetrationSteps}</td></tr>`);
     }
     B.push('</tbody></table>');
   }
@@ -352,7 +351,7 @@ export async function renderCiHtml(r: CiResult, suites: readonly CiSuitePage[] =
     '<b>type:&lt;t&gt;</b>: successes / recorded steps of task type t (in the chains: steps that were attempted; isolated: episodes of tasks of that type).',
     '<b>regression</b>: a one-sided drop against the reference (Fisher\'s exact test when a 2x2 cell expects under 5, else the pooled z test), significant after Holm\'s correction over every test of the job, and at least the minimum effect.',
   ]));
-  return `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>chaingap CI ${escHtml(r.name)}: ${r.status.toUpperCase()}</title>\n<style>${CSS}${CI_CSS}</style>\n</head>\n<body>\n<main>\n${B.join('\n')}\n</main>\n</body>\n</html>\n`;
+  return `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>chaingap CI ${escapeHtml(r.name)}: ${r.status.toUpperCase()}</title>\n<style>${CSS}${CI_CSS}</style>\n</head>\n<body>\n<main>\n${B.join('\n')}\n</main>\n</body>\n</html>\n`;
 }
 
 /** The suites' own pages under the job's results directory (`<out>/<suite>/report.html` and its cells' reports). */

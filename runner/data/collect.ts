@@ -22,6 +22,7 @@ import { runChain } from '../chains/chain.ts';
 import { runBaselineEpisode } from '../chains/episode.ts';
 import { baselineTasks, deriveSeed } from '../chains/run.ts';
 import { LeRobotWriter, type DemoFrame } from './lerobot-dataset.ts';
+import { UserError } from '../../scenes/errors.ts';
 
 export interface CollectOptions {
   out: string;
@@ -95,10 +96,10 @@ export async function collectDemos(o: CollectOptions): Promise<CollectResult> {
   const sceneName = o.scene ?? 'kitchen';
   const scene = findScene(sceneName);
   const nChains = o.chains ?? 50, steps = o.steps ?? 10, seed = o.seed ?? 0, size = o.size ?? 128, single = o.single ?? 0;
-  if (!Number.isInteger(single) || single < 0) throw new RangeError(`collect: single must be a whole number of episodes per task (0 or more), got ${single}`);
+  if (!Number.isInteger(single) || single < 0) throw new UserError(`collect: single must be a whole number of episodes per task (0 or more), got ${single}`);
   const preset = PRESETS[o.preset ?? 'libero'];
   if (!preset) throw new Error(`collect: preset "${o.preset}" is not one of ${Object.keys(PRESETS).join(', ')}`);
-  if (!Number.isInteger(size) || size < 16 || size > 512) throw new RangeError(`collect: size must be a whole number of pixels in 16..512, got ${size}`);
+  if (!Number.isInteger(size) || size < 16 || size > 512) throw new UserError(`collect: size must be a whole number of pixels in 16..512, got ${size}`);
   const actionMode = o.actionMode ?? 'delta_ee';
   const writer = LeRobotWriter.open(o.out, {
     fps: CONTROL_HZ, imageSize: size, stateNames: preset.stateLayout, stateSize: preset.stateLayout.reduce((n, p) => n + STATE_PARTS[p], 0),

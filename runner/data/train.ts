@@ -21,6 +21,7 @@ import { PRESETS } from '../../policies/obs-preset.ts';
 import type { LiberoProblem } from '../../policies/libero-frame.ts';
 import { renderSvg } from '../report/charts.ts';
 import { checkExport, type ExportCheck } from './export-check.ts';
+import { UserError } from '../../scenes/errors.ts';
 
 export interface TrainOptions {
   /** LeRobot dataset folders (v2.x, chaingap's feature keys); their episodes are pooled. */
@@ -359,10 +360,10 @@ export async function trainPolicy(o: TrainOptions): Promise<TrainResult> {
   const imageSize = o.imageSize ?? 64, horizon = o.horizon ?? 8, execute = o.execute ?? Math.max(1, Math.floor(horizon / 2)), L = o.tokens ?? 16;
   const valFraction = o.valFraction ?? 0.05, shift = o.shift ?? Math.round(imageSize / 16);
   for (const [k, v, lo] of [['epochs', epochs, 1], ['batchSize', batchSize, 1], ['imageSize', imageSize, 16], ['horizon', horizon, 1], ['execute', execute, 1], ['tokens', L, 1]] as const) {
-    if (!Number.isInteger(v) || v < lo) throw new RangeError(`train: ${k} must be a whole number >= ${lo}, got ${v}`);
+    if (!Number.isInteger(v) || v < lo) throw new UserError(`train: ${k} must be a whole number >= ${lo}, got ${v}`);
   }
-  if (execute > horizon) throw new RangeError(`train: execute (${execute}) must not exceed horizon (${horizon})`);
-  if (!(valFraction >= 0 && valFraction < 1)) throw new RangeError(`train: valFraction must be in [0, 1), got ${valFraction}`);
+  if (execute > horizon) throw new UserError(`train: execute (${execute}) must not exceed horizon (${horizon})`);
+  if (!(valFraction >= 0 && valFraction < 1)) throw new UserError(`train: valFraction must be in [0, 1), got ${valFraction}`);
   const name = o.name ?? path.basename(path.resolve(o.out));
   const { tf, backend } = await initTf({ backend: o.backend });
 

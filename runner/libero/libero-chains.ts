@@ -6,6 +6,7 @@ import seedrandom from 'seedrandom';
 import { LIBERO_MARGINS, applyGoal, initialState, sceneFacts, type SymbolicState } from '../../scenes/chain-model.ts';
 import type { ChainSpec, SceneSpec } from '../../scenes/types.ts';
 import type { LiberoTask } from './libero-suite.ts';
+import { UserError } from '../../scenes/errors.ts';
 
 export interface LiberoChainOptions {
   /** Steps per chain at most (default 5). */
@@ -101,8 +102,8 @@ function extend(scene: SceneSpec, order: readonly LiberoTask[], chosen: LiberoTa
 export function planLiberoChains(tasks: readonly LiberoTask[], seed: number, o: LiberoChainOptions = {}): LiberoChainPlan {
   const steps = o.steps ?? LIBERO_CHAIN_STEPS;
   const perScene = o.perScene ?? 1;
-  if (!Number.isInteger(steps) || steps < 2) throw new RangeError(`chain steps must be a whole number >= 2, got ${steps}`);
-  if (!Number.isInteger(perScene) || perScene < 1) throw new RangeError(`chains per scene must be a whole number >= 1, got ${perScene}`);
+  if (!Number.isInteger(steps) || steps < 2) throw new UserError(`chain steps must be a whole number >= 2, got ${steps}`);
+  if (!Number.isInteger(perScene) || perScene < 1) throw new UserError(`chains per scene must be a whole number >= 1, got ${perScene}`);
   const chains: ChainSpec[] = [];
   const groups: Record<string, string> = {};
   const skipped: LiberoChainSkip[] = [];

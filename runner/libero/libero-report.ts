@@ -7,7 +7,7 @@ import type { ChainRecord, BaselineRecord, FailureLabel } from '../results/recor
 import { compoundedSuccess, perStepSuccess } from '../results/metrics.ts';
 import { physicsHealth, healthLine, type PhysicsHealthSummary } from '../results/health.ts';
 import { wilson } from '../results/stats.ts';
-import { CSS } from '../report/report.ts';
+import { CSS, escapeHtml } from '../report/report.ts';
 import { writeDurably } from '../results/store.ts';
 import type { SummaryProportion } from '../results/summary.ts';
 import type { BudgetSource, LiberoImportFailure, LiberoSuite } from './libero-suite.ts';
@@ -250,7 +250,6 @@ function model(s: LiberoSummary): { title: string; blocks: Block[] } {
   return { title: `chaingap libero: ${s.policy} on ${s.suite ?? path.basename(s.dir)}`, blocks };
 }
 
-const esc = (x: string) => x.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const mdCell = (c: string) => c.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function renderLiberoMarkdown(s: LiberoSummary): string {
@@ -265,16 +264,16 @@ export function renderLiberoMarkdown(s: LiberoSummary): string {
 
 export function renderLiberoHtml(s: LiberoSummary): string {
   const { title, blocks } = model(s);
-  const body = [`<h1>${esc(title)}</h1>`];
+  const body = [`<h1>${escapeHtml(title)}</h1>`];
   for (const b of blocks) {
-    if ('p' in b) body.push(`<p>${esc(b.p)}</p>`);
+    if ('p' in b) body.push(`<p>${escapeHtml(b.p)}</p>`);
     else {
-      body.push('<table>', `<thead><tr>${b.table.head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>`, '<tbody>',
-        ...b.table.rows.map((r) => `<tr>${r.map((c) => `<td${/^(\d+\/\d+|-?[\d.]+%|\[[\d., ]+\]|\d+)$/.test(c) ? ' class="n"' : ''}>${esc(c)}</td>`).join('')}</tr>`),
+      body.push('<table>', `<thead><tr>${b.table.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>`, '<tbody>',
+        ...b.table.rows.map((r) => `<tr>${r.map((c) => `<td${/^(\d+\/\d+|-?[\d.]+%|\[[\d., ]+\]|\d+)$/.test(c) ? ' class="n"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`),
         '</tbody>', '</table>');
     }
   }
-  return `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>${esc(title)}</title>\n<style>${CSS}</style>\n</head>\n<body>\n<main>\n${body.join('\n')}\n</main>\n</body>\n</html>\n`;
+  return `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>${escapeHtml(title)}</title>\n<style>${CSS}</style>\n</head>\n<body>\n<main>\n${body.join('\n')}\n</main>\n</body>\n</html>\n`;
 }
 
 /** Write summary.json, report.md and report.html into `dir`. */

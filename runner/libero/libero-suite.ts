@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { importBddl } from '../../scenes/bddl.ts';
-import { SpecError } from '../../scenes/errors.ts';
+import { SpecError, UserError } from '../../scenes/errors.ts';
 import type { SceneSpec, TaskSpec } from '../../scenes/types.ts';
 
 /**
@@ -47,11 +47,11 @@ export interface LiberoBudget {
 /** The budget for a folder: `budget` if given, else the suite's (from `suite` or the folder name), else per task. */
 export function liberoBudget(dir: string, o: { budget?: number; suite?: LiberoSuite } = {}): LiberoBudget {
   if (o.suite !== undefined && !(LIBERO_SUITES as string[]).includes(o.suite)) {
-    throw new RangeError(`suite must be one of ${LIBERO_SUITES.join(', ')}, got "${o.suite}"`);
+    throw new UserError(`suite must be one of ${LIBERO_SUITES.join(', ')}, got "${o.suite}"`);
   }
   const suite = o.suite ?? suiteOfFolder(dir);
   if (o.budget !== undefined) {
-    if (!Number.isInteger(o.budget) || o.budget < 1) throw new RangeError(`budget must be a whole number >= 1, got ${o.budget}`);
+    if (!Number.isInteger(o.budget) || o.budget < 1) throw new UserError(`budget must be a whole number >= 1, got ${o.budget}`);
     return { steps: o.budget, source: 'option', suite };
   }
   return suite ? { steps: LIBERO_BUDGETS[suite], source: 'suite', suite } : { steps: null, source: 'task', suite: null };

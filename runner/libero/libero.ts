@@ -21,6 +21,7 @@ import { LIBERO_EPISODES, LIBERO_IDLE_STEPS, liberoBudget, loadLiberoFolder, typ
 import type { ChainRecord } from '../results/records.ts';
 import { CHAINGAP_VERSION, deriveSeed, runIdOf, versions } from '../chains/run.ts';
 import { AppendLog, claimRunDir, recordKey } from '../results/store.ts';
+import { UserError } from '../../scenes/errors.ts';
 
 export interface LiberoOptions {
   /** Folder of `.bddl` files; its name (`libero_goal`, ...) picks LIBERO's budget. */
@@ -100,15 +101,15 @@ export async function runLibero(o: LiberoOptions): Promise<LiberoResult> {
   const episodes = o.episodes ?? LIBERO_EPISODES;
   const idleSteps = o.idleSteps ?? LIBERO_IDLE_STEPS;
   const seed = o.seed ?? 0;
-  if (!Number.isInteger(episodes) || episodes < 1) throw new RangeError(`episodes must be a whole number >= 1, got ${episodes}`);
-  if (!Number.isInteger(idleSteps) || idleSteps < 0) throw new RangeError(`idleSteps must be a whole number >= 0, got ${idleSteps}`);
+  if (!Number.isInteger(episodes) || episodes < 1) throw new UserError(`episodes must be a whole number >= 1, got ${episodes}`);
+  if (!Number.isInteger(idleSteps) || idleSteps < 0) throw new UserError(`idleSteps must be a whole number >= 0, got ${idleSteps}`);
   const budget = liberoBudget(o.dir, { budget: o.budget, suite: o.suite });
   const folder = loadLiberoFolder(o.dir, { budget: budget.steps, standIn: o.standIn });
   const entry = typeof o.policy === 'object' ? o.policy : parsePolicy(o.policy ?? 'expert');
   const chainOpts = o.chains ? (o.chains === true ? {} : o.chains) : null;
   const plan = chainOpts ? planLiberoChains(folder.tasks, seed, chainOpts) : null;
   const chainRuns = chainOpts ? (chainOpts.runs ?? episodes) : 0;
-  if (chainOpts && (!Number.isInteger(chainRuns) || chainRuns < 1)) throw new RangeError(`chain runs must be a whole number >= 1, got ${chainRuns}`);
+  if (chainOpts && (!Number.isInteger(chainRuns) || chainRuns < 1)) throw new UserError(`chain runs must be a whole number >= 1, got ${chainRuns}`);
 
   const config: LiberoConfig = {
     command: 'libero', files: folder.files, suite: budget.suite, budget: budget.steps, idleSteps, episodes, seed,

@@ -8,7 +8,8 @@ import { renderCharts, type ChartSvgs } from './charts.ts';
 import { writeDurably } from '../results/store.ts';
 import type { RunSummary, SummaryProportion } from '../results/summary.ts';
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** Text made safe inside HTML elements and quoted attributes: the one escape of every chaingap page. */
+export const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export interface ReportOptions {
   /** Predicted S_k under independence for k = 1..N (`independenceCurve` in charts.ts). */
@@ -43,8 +44,8 @@ export function recordedRunsSection(rows: readonly RecordedRow[]): string {
     ...rows.map((r) => {
       const first = r.steps.findIndex((x) => !x.success);
       const steps = r.steps.map((x) => (x.success ? '<span class="ok">✓</span>' : '<span class="fail">✗</span>')).join(' ');
-      const fail = first < 0 ? '' : `step ${first + 1}, ${esc(r.steps[first].task)}: <span class="fail">${esc(r.steps[first].failure ?? 'failed')}</span>`;
-      return `<tr>${cell ? `<td>${esc(r.policy ?? '')}</td><td>${esc(r.setting ?? '')}</td>` : ''}<td>${esc(r.chainId)}</td><td class="n">${r.repeat}</td><td>${steps}</td><td>${fail}</td><td><a href="${esc(viewerLink(r))}">view</a></td></tr>`;
+      const fail = first < 0 ? '' : `step ${first + 1}, ${escapeHtml(r.steps[first].task)}: <span class="fail">${escapeHtml(r.steps[first].failure ?? 'failed')}</span>`;
+      return `<tr>${cell ? `<td>${escapeHtml(r.policy ?? '')}</td><td>${escapeHtml(r.setting ?? '')}</td>` : ''}<td>${escapeHtml(r.chainId)}</td><td class="n">${r.repeat}</td><td>${steps}</td><td>${fail}</td><td><a href="${escapeHtml(viewerLink(r))}">view</a></td></tr>`;
     }), '</tbody></table>', '</section>'].join('\n');
 }
 
@@ -70,7 +71,7 @@ export function definitionsHtml(extra: readonly string[] = []): string {
     '<b>[lo, hi]</b>: 95% Wilson score interval of a proportion (P_ind, C and O: 95% percentile bootstrap).',
     ...extra,
   ];
-  return `<section>\n<h2>Definitions</h2>\n<ul class="defs">${items.map((i) => `<li>${i}</li>`).join('')}</ul>\n<p>Full definitions, with the failure labels, OOD axes, modes and physics-health flags: ${esc(METRICS_DOC)}.</p>\n</section>`;
+  return `<section>\n<h2>Definitions</h2>\n<ul class="defs">${items.map((i) => `<li>${i}</li>`).join('')}</ul>\n<p>Full definitions, with the failure labels, OOD axes, modes and physics-health flags: ${escapeHtml(METRICS_DOC)}.</p>\n</section>`;
 }
 
 /** The Definitions footer with no additions. */
@@ -272,11 +273,11 @@ figure svg { max-width: 100%; height: auto; display: block; }
 /** The report as one self-contained HTML page with the SVG charts inlined. */
 export function renderHtml(summary: RunSummary, svgs: ChartSvgs, opts: ReportOptions = {}): string {
   const { title, sections } = model(summary, opts);
-  const body: string[] = [`<h1>${esc(title)}</h1>`];
+  const body: string[] = [`<h1>${escapeHtml(title)}</h1>`];
   for (const sec of sections) {
-    body.push(`<section>\n<h2>${esc(sec.title)}</h2>`);
+    body.push(`<section>\n<h2>${escapeHtml(sec.title)}</h2>`);
     for (const b of sec.blocks) {
-      if ('p' in b) body.push(`<p>${esc(b.p)}</p>`);
+      if ('p' in b) body.push(`<p>${escapeHtml(b.p)}</p>`);
       else if ('chart' in b) {
         const svg = svgs[b.chart];
         if (svg) body.push(`<figure>${svg.replace(/^<\?xml[^>]*>\s*/, '')}</figure>`);
@@ -284,8 +285,8 @@ export function renderHtml(summary: RunSummary, svgs: ChartSvgs, opts: ReportOpt
         const { head, rows } = b.table;
         // Right-align a column when every cell in it is a number, a CI or a count.
         const right = head.map((_, i) => i > 0 && rows.every((r) => numeric(r[i])));
-        body.push('<table>', `<thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>`, '<tbody>',
-          ...rows.map((r) => `<tr>${r.map((c, i) => `<td${right[i] ? ' class="n"' : /^\[[^\]]*\]$/.test(c) ? ' class="ci"' : ''}>${esc(c)}</td>`).join('')}</tr>`),
+        body.push('<table>', `<thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>`, '<tbody>',
+          ...rows.map((r) => `<tr>${r.map((c, i) => `<td${right[i] ? ' class="n"' : /^\[[^\]]*\]$/.test(c) ? ' class="ci"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`),
           '</tbody>', '</table>');
       }
     }
@@ -295,7 +296,7 @@ export function renderHtml(summary: RunSummary, svgs: ChartSvgs, opts: ReportOpt
   if (opts.clips?.length) {
     body.push('<section>\n<h2>Failures, as recorded</h2>', '<p>The agentview camera over the last seconds of the first failed step of recorded chain runs (up to 3 per failure label), replayed from the stored poses. <code>chaingap video</code> renders a whole run.</p>');
     for (const c of opts.clips) {
-      body.push(`<figure class="clip"><img alt="${esc(c.chain)} step ${c.step}" src="data:image/gif;base64,${Buffer.from(c.gif).toString('base64')}"><figcaption>${esc(c.chain)} (repeat ${c.repeat}), step ${c.step} "${esc(c.instruction)}": <span class="fail">${esc(c.label)}</span></figcaption></figure>`);
+      body.push(`<figure class="clip"><img alt="${escapeHtml(c.chain)} step ${c.step}" src="data:image/gif;base64,${Buffer.from(c.gif).toString('base64')}"><figcaption>${escapeHtml(c.chain)} (repeat ${c.repeat}), step ${c.step} "${escapeHtml(c.instruction)}": <span class="fail">${escapeHtml(c.label)}</span></figcaption></figure>`);
     }
     body.push('</section>');
   }
@@ -306,9 +307,9 @@ export function renderHtml(summary: RunSummary, svgs: ChartSvgs, opts: ReportOpt
       const { width } = pngSize(s.png);
       const frames = s.steps ? [
         '<li>start</li>',
-        ...s.steps.map((st, k) => `<li>after step ${k + 1}, ${esc(st.task)}: ${st.success ? '<span class="ok">success</span>' : `<span class="fail">failed${st.failure ? ` (${esc(st.failure)})` : ''}</span>`}</li>`),
+        ...s.steps.map((st, k) => `<li>after step ${k + 1}, ${escapeHtml(st.task)}: ${st.success ? '<span class="ok">success</span>' : `<span class="fail">failed${st.failure ? ` (${escapeHtml(st.failure)})` : ''}</span>`}</li>`),
       ] : [];
-      body.push(`<figure class="sheet"><figcaption>${esc(s.chain)}</figcaption><img alt="${esc(s.chain)}" style="width: min(100%, ${2 * width}px)" src="data:image/png;base64,${Buffer.from(s.png).toString('base64')}">${frames.length ? `<ol class="frames">${frames.join('')}</ol>` : ''}</figure>`);
+      body.push(`<figure class="sheet"><figcaption>${escapeHtml(s.chain)}</figcaption><img alt="${escapeHtml(s.chain)}" style="width: min(100%, ${2 * width}px)" src="data:image/png;base64,${Buffer.from(s.png).toString('base64')}">${frames.length ? `<ol class="frames">${frames.join('')}</ol>` : ''}</figure>`);
     }
     body.push('</section>');
   }
@@ -317,7 +318,7 @@ export function renderHtml(summary: RunSummary, svgs: ChartSvgs, opts: ReportOpt
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}</title>
+<title>${escapeHtml(title)}</title>
 <style>${CSS}</style>
 </head>
 <body>

@@ -13,14 +13,13 @@ import { OOD_AXES, type OodAxis, type OodLevels } from '../../scenes/ood.ts';
 import { healthCell, type BaselineHealth, type ChainsHealth } from '../results/health.ts';
 import { sweepOodFrames, type OodFrame, type OodFrames, type OodFramesOptions } from '../sweep/ood-frames.ts';
 import { independenceCurve, renderSvg } from './charts.ts';
-import { CSS, DEFINITIONS_HTML, recordedRunsSection, writeReports } from './report.ts';
+import { CSS, DEFINITIONS_HTML, recordedRunsSection, writeReports, escapeHtml } from './report.ts';
 import { ResultsStore } from '../results/store.ts';
 import { listRecordings } from '../view/view-data.ts';
 import { writeDurably } from '../results/store.ts';
 import type { SweepCell, SweepResultSummary } from '../sweep/sweep.ts';
 import { wilson } from '../results/stats.ts';
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
 
 /** Step success over all attempted steps of a cell (a per-step rate that does not depend on position). */
@@ -49,10 +48,10 @@ const HEAD_TIPS: [RegExp, string][] = [
 ];
 
 function table(head: string[], rows: Cell[][]): string {
-  const cell = (c: Cell) => (typeof c === 'string' ? `<td${/\[[^\]]*\]$/.test(c) ? ' class="ci"' : ''}>${esc(c)}</td>` : `<td>${c.html}</td>`);
+  const cell = (c: Cell) => (typeof c === 'string' ? `<td${/\[[^\]]*\]$/.test(c) ? ' class="ci"' : ''}>${escapeHtml(c)}</td>` : `<td>${c.html}</td>`);
   const th = (h: string) => {
     const tip = HEAD_TIPS.find(([re]) => re.test(h))?.[1];
-    return `<th${tip ? ` title="${esc(tip)}"` : ''}>${esc(h)}</th>`;
+    return `<th${tip ? ` title="${escapeHtml(tip)}"` : ''}>${escapeHtml(h)}</th>`;
   };
   return `<table><thead><tr>${head.map(th).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</tbody></table>`;
 }
@@ -170,7 +169,7 @@ const caption = (ood: OodLevels, axis?: OodAxis) => {
 /** A row of frames, each captioned with its levels. */
 function strip(frames: readonly OodFrame[], axis?: OodAxis): string {
   return `<div class="strip">${frames.map((f) => {
-    const cap = esc(caption(f.ood, axis));
+    const cap = escapeHtml(caption(f.ood, axis));
     return `<figure class="ood-frame"><img alt="${cap}" width="${f.width}" height="${f.height}" src="data:image/png;base64,${Buffer.from(f.png).toString('base64')}"><figcaption>${cap}</figcaption></figure>`;
   }).join('')}</div>`;
 }
@@ -190,7 +189,7 @@ export interface SweepReportOptions {
 }
 
 export async function writeSweepReport(dir: string, r: SweepResultSummary, o: SweepReportOptions = {}): Promise<{ summaryJson: string; reportHtml: string }> {
-  const body: string[] = [`<h1>chaingap sweep: ${esc(r.name)}</h1>`];
+  const body: string[] = [`<h1>chaingap sweep: ${escapeHtml(r.name)}</h1>`];
   // One reset and one render per setting; a report is still written when they cannot be made.
   let frames: OodFrames | null = null;
   let framesNote = '';
@@ -215,11 +214,11 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary, o: Sw
   const href = (c: SweepCell | undefined) => (c && reports.has(c.dir) ? cellReportHref(c.dir) : undefined);
   const link = (c: SweepCell | undefined, text: string): Cell => {
     const h = href(c);
-    return h ? { html: `<a href="${esc(h)}">${esc(text)}</a>` } : text;
+    return h ? { html: `<a href="${escapeHtml(h)}">${escapeHtml(text)}</a>` } : text;
   };
   const ph = r.physicsHealth;
   const warn = ph.chains.contaminated || ph.baseline.contaminated;
-  body.push(`<p${warn ? ' style="color:#b00020;font-weight:600"' : ''}>Physics health over all cells: chains: ${esc(ph.chains.note)}. Baseline: ${esc(ph.baseline.note)}. Per cell in "Physics health per cell" below.</p>`);
+  body.push(`<p${warn ? ' style="color:#b00020;font-weight:600"' : ''}>Physics health over all cells: chains: ${escapeHtml(ph.chains.note)}. Baseline: ${escapeHtml(ph.baseline.note)}. Per cell in "Physics health per cell" below.</p>`);
   if (reports.size) body.push(`<p>Each cell (a policy in a setting) is a run directory with its own report (S_k, per-step success, failures, physics health): the policy and setting cells of the tables below link to it.</p>`);
 
   body.push('<section><h2>1. Capability floor: the controlled baseline</h2>',
@@ -235,9 +234,9 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary, o: Sw
   body.push('<section><h2>2. Robustness on variants</h2>');
   if (frames?.frames.length) {
     const f0 = frames.frames[0];
-    body.push(`<p>Under each axis, what its levels look like: the ${esc(frames.camera)} camera at the reset of chain ${esc(frames.chain ?? '')} (repeat 0, env seed ${frames.seed}) in each setting, the start every policy's run of that chain saw (one reset and one render per setting, ${f0.width}x${f0.height}, chaingap's ray renderer on the CPU; no policy acts).${framesNote ? ` ${esc(framesNote)}.` : ''}</p>`);
+    body.push(`<p>Under each axis, what its levels look like: the ${escapeHtml(frames.camera)} camera at the reset of chain ${escapeHtml(frames.chain ?? '')} (repeat 0, env seed ${frames.seed}) in each setting, the start every policy's run of that chain saw (one reset and one render per setting, ${f0.width}x${f0.height}, chaingap's ray renderer on the CPU; no policy acts).${framesNote ? ` ${escapeHtml(framesNote)}.` : ''}</p>`);
   } else if (o.frames !== false && varied) {
-    body.push(`<p>No frames of the settings: ${esc(framesNote || 'none were made')}.</p>`);
+    body.push(`<p>No frames of the settings: ${escapeHtml(framesNote || 'none were made')}.</p>`);
   }
   const axes = OOD_AXES.filter((a) => r.cells.some((c) => axisOf(c)?.axis === a));
   for (const axis of axes) {
@@ -256,14 +255,14 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary, o: Sw
       }
     }
     const spec = axisChartSpec(axis, rows, N);
-    body.push(`<h3>${esc(axis)}</h3>`);
+    body.push(`<h3>${escapeHtml(axis)}</h3>`);
     if (frames?.frames.length) {
       const levels = [...new Map(r.cells.filter((c) => axisOf(c)?.axis === axis).map((c) => [c.setting, c])).keys()];
       const shown = ['controlled', ...levels].map(frameOf).filter((f): f is OodFrame => f !== undefined)
         .sort((a, b) => (a.ood[axis] ?? 0) - (b.ood[axis] ?? 0));
       body.push(strip(shown, axis));
       const line = UNSEEN[axis] ?? SEEN_NOTE[axis];
-      if (line) body.push(`<p>${esc(line)}</p>`);
+      if (line) body.push(`<p>${escapeHtml(line)}</p>`);
     }
     body.push(`<figure>${(await renderSvg(spec, `ax-${axis}`)).replace(/^<\?xml[^>]*>\s*/, '')}</figure>`,
       table(['policy', 'level', `${sN} [95% CI]`, 'step success [95% CI]', 'C', 'failure labels', 'physics health'], trows));
@@ -278,7 +277,7 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary, o: Sw
         return { x: c.ood[a1] ?? 0, y: c.ood[a2] ?? 0, S: s.value, n: `${s.successes}/${s.trials}`, ...(h ? { href: h } : {}) };
       });
       const spec = heatmapSpec(`${p}: ${sN} over ${a1} x ${a2}`, a1, a2, sN, values);
-      body.push(`<figure>${(await renderSvg(spec, `heat-${p.replace(/\W/g, '')}`)).replace(/^<\?xml[^>]*>\s*/, '')}<figcaption>${esc(sN)} in each cell${reports.size ? '; a cell opens its run\'s report' : ''}.</figcaption></figure>`);
+      body.push(`<figure>${(await renderSvg(spec, `heat-${p.replace(/\W/g, '')}`)).replace(/^<\?xml[^>]*>\s*/, '')}<figcaption>${escapeHtml(sN)} in each cell${reports.size ? '; a cell opens its run\'s report' : ''}.</figcaption></figure>`);
     }
   }
   // Settings that vary more than one axis: their frames in one row, after the controlled one.
@@ -303,14 +302,14 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary, o: Sw
       ...policies.map((p) => hrow(p, 'baseline', anyCell(p).summary.physicsHealth.baseline)),
       ...r.cells.map((c) => hrow(c.policy, c.setting, c.summary.physicsHealth.chains)),
     ]), '</section>');
-  body.push('<section><h2>3. The chains</h2>', `<p>${esc(String(r.cells[0]?.summary.distinctChains ?? 0))} chains of up to ${esc(String(r.cells[0]?.summary.steps ?? 0))} steps (${esc(r.cells[0]?.summary.scene ?? '')}) in every setting; each cell is a run directory (summary, report, records) under this sweep's directory.</p>`,
+  body.push('<section><h2>3. The chains</h2>', `<p>${escapeHtml(String(r.cells[0]?.summary.distinctChains ?? 0))} chains of up to ${escapeHtml(String(r.cells[0]?.summary.steps ?? 0))} steps (${escapeHtml(r.cells[0]?.summary.scene ?? '')}) in every setting; each cell is a run directory (summary, report, records) under this sweep's directory.</p>`,
     table(['policy', 'setting', 'directory', 'report'], r.cells.map((c) => [c.policy, c.setting, c.dir, link(c, reports.has(c.dir) ? 'report.html' : '-')])), '</section>');
   // Chain runs kept with --record, across the cells, each linking to the viewer.
   const recorded = listRecordings(dir).map((e) => ({ ...e, policy: e.policy ?? '', setting: Object.entries(e.ood).map(([a, v]) => `${a}=${v}`).join(',') || 'controlled' }));
   if (recorded.length) body.push(recordedRunsSection(recorded));
   body.push(DEFINITIONS_HTML);
 
-  const html = `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>chaingap sweep ${esc(r.name)}</title>\n<style>${CSS}${STRIP_CSS}</style>\n</head>\n<body>\n<main>\n${body.join('\n')}\n</main>\n</body>\n</html>\n`;
+  const html = `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>chaingap sweep ${escapeHtml(r.name)}</title>\n<style>${CSS}${STRIP_CSS}</style>\n</head>\n<body>\n<main>\n${body.join('\n')}\n</main>\n</body>\n</html>\n`;
   const summaryJson = path.join(dir, 'summary.json');
   const reportHtml = path.join(dir, 'report.html');
   writeDurably(summaryJson, JSON.stringify(r, null, 2) + '\n');

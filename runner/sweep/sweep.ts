@@ -9,7 +9,6 @@ import { z } from 'zod';
 import Tinypool from 'tinypool';
 import seedrandom from 'seedrandom';
 import { DEFAULT_CHAIN_STEPS, generateChains, loadChains } from '../../scenes/chains.ts';
-import { findScene } from '../../scenes/load.ts';
 import { OOD_AXES, activeLevels, checkLevels, type OodAxis, type OodLevels } from '../../scenes/ood.ts';
 import type { ChainSpec } from '../../scenes/types.ts';
 import { parsePolicy, type PolicyOpenOptions } from '../../policies/registry.ts';
@@ -172,11 +171,10 @@ export interface SweepResultSummary {
   files?: { summaryJson: string; reportHtml: string };
 }
 
-/** Run (or resume) a sweep into `o.out`; writes `<out>/summary.json` (one summary per policy and setting) and `<out>/report.html`. */
 /** The chains a sweep runs (loaded from its chain file, or generated from its scene and seed). */
 export function sweepChains(spec: SweepSpec, salt?: string): ChainSpec[] {
   return spec.chainFile ? loadChains(spec.chainFile)
-    : generateChains({ scene: findScene(spec.scene), count: spec.chains, steps: spec.steps, seed: spec.seed, salt });
+    : generateChains({ scene: spec.scene, count: spec.chains, steps: spec.steps, seed: spec.seed, salt });
 }
 
 /**
@@ -187,6 +185,7 @@ export function sweepChainSeed(seed: number, chainName: string, salt?: string): 
   return salt ? deriveSeed(salt, seed, 'chain', chainName) : deriveSeed(seed, 'chain', chainName);
 }
 
+/** Run (or resume) a sweep into `o.out`; writes `<out>/summary.json` (one summary per policy and setting) and `<out>/report.html`. */
 export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepResultSummary> {
   const recordMode: RecordMode = o.record ?? 'none';
   if (!RECORD_MODES.includes(recordMode)) throw new Error(`record: "${String(recordMode)}" is not one of ${RECORD_MODES.join(', ')}`);

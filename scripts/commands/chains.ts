@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { DEFAULT_CHAIN_STEPS, generateChains } from '../../scenes/chains.ts';
-import { findScene } from '../../scenes/load.ts';
 import { type CliContext, intOption } from '../options.ts';
 import { prepareOutFile } from '../output-paths.ts';
 
@@ -17,7 +16,7 @@ export function registerChains(program: Command, ctx: CliContext): void {
     .option('-o, --out <file>', 'write the chains here (default: stdout)')
     .action((o: { scene: string; count: number; steps: number; seed: number; out?: string }) => {
       if (o.out) prepareOutFile('--out', o.out);
-      const chains = generateChains({ scene: findScene(o.scene), count: o.count, steps: o.steps, seed: o.seed });
+      const chains = generateChains({ scene: o.scene, count: o.count, steps: o.steps, seed: o.seed });
       const text = JSON.stringify(chains, null, 2) + '\n';
       if (o.out) {
         writeFileSync(o.out, text);
