@@ -34,6 +34,7 @@ import { registerTasks } from './commands/tasks.ts';
 import { registerTrain } from './commands/train.ts';
 import { registerVideo } from './commands/video.ts';
 import { registerView } from './commands/view.ts';
+import { registerWorker } from './commands/worker.ts';
 
 export const EXIT = { ok: 0, checkFailed: 1, userError: 2, crash: 3, interrupted: 130 } as const;
 
@@ -49,7 +50,7 @@ export function buildProgram(ctx: CliContext): Command {
   for (const register of [
     registerRun, registerSweep, registerMerge, registerCi, registerReport, registerChains, registerDemo, registerRender,
     registerVideo, registerCollect, registerTrain, registerView, registerImportBddl, registerTasks, registerLibero,
-    registerServePolicy, registerList,
+    registerServePolicy, registerWorker, registerList,
   ]) register(program, ctx);
   return program;
 }

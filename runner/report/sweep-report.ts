@@ -219,6 +219,11 @@ export async function writeSweepReport(dir: string, r: SweepResultSummary, o: Sw
   const ph = r.physicsHealth;
   const warn = ph.chains.contaminated || ph.baseline.contaminated;
   body.push(`<p${warn ? ' style="color:#b00020;font-weight:600"' : ''}>Physics health over all cells: chains: ${escapeHtml(ph.chains.note)}. Baseline: ${escapeHtml(ph.baseline.note)}. Per cell in "Physics health per cell" below.</p>`);
+  if (r.failed?.length) {
+    // Units whose queued job kept failing: not in any number above; a rerun of the sweep retries them.
+    body.push(`<section><h2 style="color:#b00020">Failed units: ${r.failed.length}</h2><p style="color:#b00020">These units' jobs used up their attempts on the queue's workers; they are in no figure of this report. Run the same sweep command again to retry them.</p>`,
+      table(['unit', 'attempts', 'last error', 'job id'], r.failed.map((f) => [f.unit, String(f.attempts), f.error, f.jobId])), '</section>');
+  }
   if (reports.size) body.push(`<p>Each cell (a policy in a setting) is a run directory with its own report (S_k, per-step success, failures, physics health): the policy and setting cells of the tables below link to it.</p>`);
 
   body.push('<section><h2>1. Capability floor: the controlled baseline</h2>',

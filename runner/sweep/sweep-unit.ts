@@ -17,13 +17,18 @@ import { ChainRecorder, keepRecording, writeRecording, type RecordMode } from '.
 export type SweepUnit =
   | {
     kind: 'chain'; cell: string; runId: string; policy: string; policyOptions?: PolicyOpenOptions; chain: ChainSpec; seed: number; repeat: number; policySeed: number; mode: ChainMode; ood: OodLevels;
-    /** Keep the trajectory (runner/view/recording.ts) in `dir`'s recordings/ when `mode` says so. */
-    record?: { mode: RecordMode; dir: string };
+    /**
+     * Keep the trajectory (runner/view/recording.ts) in `dir`'s recordings/ when `mode` says so; without `dir`
+     * (a queue worker on another machine) the result carries the file's bytes for the collector to write.
+     */
+    record?: { mode: RecordMode; dir?: string };
   }
   | { kind: 'baseline'; cell: string; runId: string; policy: string; policyOptions?: PolicyOpenOptions; task: TaskSpec; episode: number; seed: number; scene?: SceneSpec };
 
 export type SweepResult = {
   cell: string; chain?: ChainRecord; baseline?: BaselineRecord; /** Bytes of the trajectory written, if one was. */ recordedBytes?: number;
+  /** The trajectory file itself (base64), when the unit had no `record.dir` to write it to. */
+  recording?: string;
   /** In a worker thread, a UserError comes back as data (its class would not survive the crossing); the main thread throws it again. */
   userError?: { name: string; message: string };
 };
@@ -61,7 +66,13 @@ async function runUnitHere(u: SweepUnit, actor?: { env: Env; policy: Policy }): 
     const recorder = u.record && u.record.mode !== 'none' ? new ChainRecorder() : undefined;
     const chain = await runChain(env, policy, u.chain, { runId: u.runId, mode: u.mode, seed: u.seed, repeat: u.repeat, policySeed: u.policySeed, ood: u.ood, recorder });
     // Written here, before the parent appends the record: a record found on resume has its recording.
-    if (recorder && keepRecording(u.record!.mode, chain)) return { cell: u.cell, chain, recordedBytes: writeRecording(u.record!.dir, chain, recorder) };
+    if (recorder && keepRecording(u.record!.mode, chain)) {
+      if (u.record!.dir === undefined) {
+        const bytes = recorder.encode(chain);
+        return { cell: u.cell, chain, recordedBytes: bytes.byteLength, recording: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') };
+      }
+      return { cell: u.cell, chain, recordedBytes: writeRecording(u.record!.dir, chain, recorder) };
+    }
     return { cell: u.cell, chain };
   }
   return { cell: u.cell, baseline: await runBaselineEpisode(env, policy, u.task, u) };

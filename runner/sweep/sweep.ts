@@ -2,7 +2,7 @@
 // at 0), plus each policy's controlled baseline; run on a pool of worker threads (tinypool), every
 // result appended to its cell's run directory as it arrives, so a killed sweep resumes. Results are
 // identical for any worker count: each unit carries its own seeds. `--shard i/n` runs a fixed share.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -17,7 +17,9 @@ import { Env, type EnvOptions } from '../../sim/env.ts';
 import { PolicyUnavailableError, type Policy } from '../../sim/policy.ts';
 import { UserError } from '../../scenes/errors.ts';
 import { ResultsStore, baselineKey, recordKey, ResultsError } from '../results/store.ts';
-import { RECORD_MODES, recordingsWritten, type RecordMode } from '../view/recording.ts';
+import { RECORD_MODES, recordingPath, recordingsWritten, type RecordMode } from '../view/recording.ts';
+import { runUnitsOnQueue, type FailedUnit, type QueueSweepOptions } from '../queue/collector.ts';
+import { QueueError } from '../queue/connection.ts';
 import { summarise, type RunSummary } from '../results/summary.ts';
 import { combinePhysicsHealth, type PhysicsHealthSummary } from '../results/health.ts';
 import { runUnit, type SweepResult, type SweepUnit } from './sweep-unit.ts';
@@ -139,6 +141,11 @@ export interface SweepOptions {
    * chain run in the cell's `recordings/` (`<out>/<policy>/<setting>/recordings/`).
    */
   record?: RecordMode;
+  /**
+   * Run the units on `chaingap worker`s through a BullMQ queue in Redis instead of local threads
+   * (runner/queue/, docs/distributed.md): this process enqueues them and collects the results into `out`.
+   */
+  queue?: QueueSweepOptions;
 }
 
 export interface SweepCell {
@@ -165,6 +172,10 @@ export interface SweepResultSummary {
   physicsHealth: PhysicsHealthSummary;
   /** Trajectories written in this invocation (`record`): how many, and their mean size in bytes. */
   recordings: { written: number; meanBytes: number | null };
+  /** Units whose queued job used up its attempts (queue only): listed in the report; a rerun retries them. */
+  failed?: FailedUnit[];
+  /** Queue only: results dropped because their unit was already recorded, and jobs enqueued again because Redis had lost them. */
+  queue?: { url: string; name: string; duplicates: number; requeued: number };
   /** Units of the sweep (or shard) recorded, of all it has (set by runSweep). */
   units?: { recorded: number; total: number };
   /** The sweep's summary.json and report.html (set by runSweep once written). */
@@ -267,6 +278,7 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
     const pending = share.filter((u) => !u.done).map((u) => u.unit);
     const mine = o.noRun ? [] : pending;
     let workers = Math.max(1, o.workers ?? 1);
+    if (o.queue && codeActors.size) throw new QueueError(`policies given as code (${[...codeActors.keys()].join(', ')}) cannot be sent to queue workers: name built-in or onnx: policies, or run the sweep without a queue`);
     if (codeActors.size && workers > 1) {
       workers = 1;
       (o.log ?? ((l: string) => process.stderr.write(`${l}\n`)))('chaingap: a sweep with policies given as code runs in this thread: workers 1');
@@ -274,17 +286,37 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
     let done = 0;
     const t0 = performance.now();
     const recordedBytes: number[] = [];
-    const accept = (r: SweepResult) => {
+    /** Record a unit's result; false if its unit was already recorded (a queued job that ran twice: dropped). */
+    const accept = (r: SweepResult): boolean => {
       if (r.userError) throw r.userError.name === 'PolicyUnavailableError' ? new PolicyUnavailableError(r.userError.message) : new UserError(r.userError.message);
-      if (r.recordedBytes !== undefined) recordedBytes.push(r.recordedBytes);
       const store = claim(r.cell);
+      if (r.chain ? store.has(recordKey(r.chain)) : store.baseline.has(baselineKey(r.baseline!))) return false;
+      if (r.recording !== undefined && r.chain) {
+        // A queue worker's trajectory, written here before the record (as a local unit writes it).
+        const file = recordingPath(path.join(o.out, r.cell), r.chain.chainId, r.chain.repeat);
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, Buffer.from(r.recording, 'base64'));
+      }
+      if (r.recordedBytes !== undefined) recordedBytes.push(r.recordedBytes);
       if (r.chain) store.append(r.chain);
       if (r.baseline) store.baseline.append(r.baseline);
       o.onProgress?.(++done, mine.length, false, r);
+      return true;
     };
     let stopped = 0;
+    let failed: FailedUnit[] = [];
+    let queueInfo: SweepResultSummary['queue'];
     const timeLeft = () => !o.signal?.aborted && (o.stopAt === undefined || Date.now() < o.stopAt);
-    if (workers === 1 && (o.inProcess !== false || codeActors.size)) {
+    if (o.queue && mine.length) {
+      const fingerprints = new Map(spec.policies.map((p) => [parsePolicy(p).id, parsePolicy(p).fingerprint ?? null]));
+      const r = await runUnitsOnQueue(mine, o.queue, {
+        sweep: spec.name, saltHash: o.salt ? saltHash(o.salt) : null, fingerprints, signal: o.signal, stopAt: o.stopAt, accept,
+        log: o.log ?? ((l: string) => process.stderr.write(`${l}\n`)),
+      });
+      stopped = r.stopped + r.failed.length;
+      failed = r.failed;
+      queueInfo = { url: o.queue.url, name: o.queue.name ?? 'chaingap', duplicates: r.duplicates, requeued: r.requeued };
+    } else if (workers === 1 && (o.inProcess !== false || codeActors.size)) {
       for (const u of mine) {
         // Let the event loop turn between units, so a Ctrl-C handler can abort `signal`.
         if (o.signal) await new Promise((resolve) => setImmediate(resolve));
@@ -327,8 +359,9 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
       cells.push({ policy: meta.policy, ood: meta.ood, setting: meta.setting, dir: cell, summary });
     }
     const result: SweepResultSummary = {
-      name: spec.name, cells, resumed: skipped, ran: mine.length - stopped, missing: o.noRun ? pending.length : stopped, stopped,
+      name: spec.name, cells, resumed: skipped, ran: mine.length - stopped, missing: o.noRun ? pending.length : stopped, stopped: stopped - failed.length,
       chainsPerHour: chainUnits && seconds > 0 ? (chainUnits * 3600) / seconds : NaN, workers,
+      failed, ...(queueInfo ? { queue: queueInfo } : {}),
       physicsHealth: sweepPhysicsHealth(cells),
       recordings: recordingsWritten(recordedBytes),
       units: { recorded: share.length - (o.noRun ? pending.length : stopped), total: share.length },

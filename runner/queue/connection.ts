@@ -1,0 +1,92 @@
+// The Redis a distributed sweep runs through (BullMQ on ioredis): the URL users pass with `--queue`,
+// checked at once, and the BullMQ queue every collector and worker of that URL and queue name shares.
+// Connections never give up: while Redis is down (restarting, failing over) commands wait and are
+// sent once it is back, so a sweep rides out a Redis restart.
+import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
+import { UserError } from '../../scenes/errors.ts';
+
+export class QueueError extends UserError {}
+
+/** The default BullMQ queue name; `--queue-name` picks another (one queue per team or sweep family). */
+export const DEFAULT_QUEUE_NAME = 'chaingap';
+/** Prefix of every key chaingap keeps in Redis. */
+export const KEY_PREFIX = 'chaingap';
+
+export interface QueueTarget {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://...` (TLS). */
+  url: string;
+  /** BullMQ queue name (default `chaingap`). */
+  name?: string;
+}
+
+/** Check a `--queue` URL; the error names the option and shows the form. */
+export function checkQueueUrl(url: string, what = '--queue'): URL {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new QueueError(`${what}: "${url}" is not a URL; write redis://host:port (e.g. redis://127.0.0.1:6379)`);
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new QueueError(`${what}: "${url}" is not a Redis URL; write redis://host:port (or rediss:// for TLS)`);
+  if (!u.hostname) throw new QueueError(`${what}: "${url}" names no host; write redis://host:port`);
+  if (u.pathname && u.pathname !== '/' && !/^\/\d+$/.test(u.pathname)) throw new QueueError(`${what}: "${url}": the path must be a database number (redis://host:port/0), got "${u.pathname}"`);
+  return u;
+}
+
+/** Check a queue name (it becomes part of Redis keys). */
+export function checkQueueName(name: string, what = '--queue-name'): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw new QueueError(`${what}: "${name}" must be letters, digits, '.', '_' or '-' (it is part of Redis keys)`);
+  return name;
+}
+
+/**
+ * An ioredis connection that retries forever (BullMQ needs `maxRetriesPerRequest: null`): while Redis is
+ * unreachable, commands queue up and `onDown` is told once per outage.
+ */
+export function openRedis(url: string, onDown?: (message: string) => void): Redis {
+  checkQueueUrl(url);
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    // Reconnect every 0.2 s to 2 s, for as long as it takes.
+    retryStrategy: (times) => Math.min(200 * times, 2000),
+    lazyConnect: false,
+  });
+  let down = false;
+  redis.on('error', (e: Error) => {
+    if (!down) onDown?.(`redis ${url}: ${e.message}; retrying until it is back`);
+    down = true;
+  });
+  redis.on('ready', () => { down = false; });
+  return redis;
+}
+
+/** The BullMQ queue of a target, on its own connection (closed with `close`). */
+export function openQueue(t: QueueTarget, onDown?: (message: string) => void): { queue: Queue; redis: Redis; close(): Promise<void> } {
+  const redis = openRedis(t.url, onDown);
+  const queue = new Queue(checkQueueName(t.name ?? DEFAULT_QUEUE_NAME), { connection: redis, prefix: KEY_PREFIX });
+  // BullMQ re-emits connection errors on the queue; they are reported through onDown above.
+  queue.on('error', () => {});
+  return {
+    queue, redis,
+    close: async () => {
+      await queue.close();
+      redis.disconnect();
+    },
+  };
+}
+
+/** Wait until Redis answers, or throw a clear error after `ms` (a typo in the URL should not hang a sweep). */
+export async function waitForRedis(redis: Redis, url: string, ms = 10_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new QueueError(`--queue ${url}: no Redis answered within ${ms / 1000} s; start redis-server there (see docs/distributed.md) or fix the URL`));
+    }, ms);
+    const ok = () => { cleanup(); resolve(); };
+    const cleanup = () => { clearTimeout(timer); redis.off('ready', ok); };
+    redis.on('ready', ok);
+  });
+}
