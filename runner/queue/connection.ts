@@ -53,12 +53,18 @@ export function openRedis(url: string, onDown?: (message: string) => void): Redi
     retryStrategy: (times) => Math.min(200 * times, 2000),
     lazyConnect: false,
   });
-  let down = false;
-  redis.on('error', (e: Error) => {
-    if (!down) onDown?.(`redis ${url}: ${e.message}; retrying until it is back`);
+  let down = false, wasReady = false;
+  const lost = (why: string) => {
+    if (!down) onDown?.(`redis ${url}: ${why}; retrying until it is back`);
     down = true;
+  };
+  redis.on('error', (e: Error) => lost(e.message));
+  redis.on('close', () => { if (wasReady) lost('connection lost'); });
+  redis.on('ready', () => {
+    if (down) onDown?.(`redis ${url}: connected again`);
+    down = false;
+    wasReady = true;
   });
-  redis.on('ready', () => { down = false; });
   return redis;
 }
 

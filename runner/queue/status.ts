@@ -59,7 +59,8 @@ export async function queueStatus(t: QueueTarget, sweep: string): Promise<QueueS
       runningBy[w] = (runningBy[w] ?? 0) + 1;
     }
     const collectedBy = Object.fromEntries(Object.entries(await redis.hgetall(doneByKey(queueName, sweep))).map(([k, v]) => [k, Number(v)]));
-    const connected = new Set((await queue.getWorkers()).map((w) => w.name).filter(Boolean));
+    // BullMQ names a worker's connection `<prefix>:<queue>:w:<worker name>` (getWorkers' `rawname`).
+    const connected = new Set((await queue.getWorkers()).map((w) => w.rawname ?? '').filter((n) => n.includes(':w:')).map((n) => n.slice(n.indexOf(':w:') + 3)));
     const names = [...new Set([...connected, ...Object.keys(runningBy), ...Object.keys(collectedBy)])].sort();
     return {
       url: t.url, queue: queueName, sweep,
