@@ -74,6 +74,11 @@ export { rgbPng, depthPng, depthPreviewPng, depthPreview, turbo, segmentationPng
 export { OOD_AXES, OOD_MAPPINGS, parseOod, resolveOod, activeLevels, latencySteps, type OodAxis, type OodLevels } from './scenes/ood.ts';
 export { parseSweepSpec, loadSweepSpec, runSweep, sweepSettings, settingKey, sweepPhysicsHealth, type SweepSpec, type SweepOptions, type SweepCell, type SweepResultSummary } from './runner/sweep/sweep.ts';
 export { writeSweepReport } from './runner/report/sweep-report.ts';
+export { runQueueWorker, type QueueWorkerOptions, type QueueWorkerSummary } from './runner/queue/worker.ts';
+export { queueStatus, statusLines, type QueueStatus } from './runner/queue/status.ts';
+export type { QueueSweepOptions, FailedUnit } from './runner/queue/collector.ts';
+export { QueueError, DEFAULT_QUEUE_NAME, type QueueTarget } from './runner/queue/connection.ts';
+export { jobIdOf, unitJob, refusalOf, type UnitJob } from './runner/queue/jobs.ts';
 
 // Learned policies: the ONNX host, openpi-protocol remote policies and server, batching.
 export type { ChunkModel, CameraNeed } from './policies/chunk-model.ts';

@@ -3,7 +3,7 @@
 // (two workers, a worker SIGKILLed mid-chain, Redis SIGKILLed and restarted mid-sweep, units that always
 // throw) the run directories must hold exactly what an uninterrupted local sweep of the same spec holds,
 // record for record (timing fields aside), and failed units must be reported.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -173,6 +173,27 @@ describe.skipIf(!hasRedisServer)('distributed sweeps on BullMQ + Redis', () => {
     expect(await w.exited).toBe(0);
   }, 120_000);
 
+  it('Redis loses its data mid-sweep (FLUSHALL, as a restart without persistence): the lost jobs are enqueued again, the results equal a local run', async () => {
+    const { out, queueName } = fresh();
+    const w = worker('amnesiac');
+    await connectedWorkers(queueName, 1);
+    let flushed: Promise<unknown> | undefined;
+    const lines: string[] = [];
+    const admin = new Redis(redis.url);
+    const r = await runSweep(spec, {
+      out, queue: { url: redis.url, name: queueName, lostCheckMs: 500 }, log: (l) => lines.push(l),
+      onProgress: (done) => { if (done === 2 && !flushed) flushed = admin.flushall(); },
+    });
+    await flushed;
+    admin.disconnect();
+    expect(r.queue!.requeued).toBeGreaterThan(0);
+    expect(lines.join('\n')).toMatch(/job\(s\) of this sweep were no longer in Redis; enqueued again/);
+    expect(r.failed).toEqual([]);
+    expect(recordsOf(out)).toEqual(local);
+    w.child.kill('SIGTERM');
+    expect(await w.exited).toBe(0);
+  }, 120_000);
+
   it('units that always throw use up their attempts and are listed as failed in summary.json and the report; the rest equal a local run', async () => {
     const { out, queueName } = fresh();
     // A remote policy whose server is down: every one of its units throws on every attempt.
@@ -225,6 +246,19 @@ describe.skipIf(!hasRedisServer)('distributed sweeps on BullMQ + Redis', () => {
     expect(await w.exited).toBe(0);
   }, 120_000);
 
+  it('the distributed-sweep example runs a worker and the sweep through the queue and prints S_N per setting', () => {
+    const dir = path.join(tmp, 'example');
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/examples/distributed-sweep.ts', redis.url, dir, '1'], { encoding: 'utf8' });
+    const lines = out.trim().split('\n');
+    expect(lines[0]).toMatch(/^worker example-worker ran [1-9]\d* units; collected [1-9]\d*, failed 0$/);
+    const summary = JSON.parse(readFileSync(path.join(dir, 'summary.json'), 'utf8')) as SweepResultSummary;
+    expect(lines[0]).toContain(`ran ${summary.units!.total} units; collected ${summary.units!.total}`);
+    summary.cells.forEach((c, i) => {
+      const S = c.summary.S[c.summary.steps - 1];
+      expect(lines[1 + i]).toBe(`${c.setting.padEnd(12)} S_${c.summary.steps} = ${S.value.toFixed(2)} [${S.ci.map((x) => x.toFixed(2)).join(', ')}]`);
+    });
+  }, 120_000);
+
   it('a worker of another chaingap version refuses the job without using an attempt, says why, and exits 2', async () => {
     const { queueName } = fresh();
     const q = sideQueue(queueName);
@@ -240,4 +274,34 @@ describe.skipIf(!hasRedisServer)('distributed sweeps on BullMQ + Redis', () => {
     expect(['delayed', 'wait']).toContain(await back!.getState());
     await q.done();
   }, 60_000);
+});
+
+describe('queue mistakes are clear errors (no Redis needed)', () => {
+  it('a bad --queue URL exits 2 with one line naming the option and the form', () => {
+    const r = spawnSync(process.execPath, ['scripts/chaingap.mjs', 'worker', '--queue', 'http://127.0.0.1:6379'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--queue: "http:\/\/127\.0\.0\.1:6379" is not a Redis URL; write redis:\/\/host:port/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a queue where no Redis answers fails the sweep with the URL and the fix, writing nothing', async () => {
+    const out = path.join(os.tmpdir(), `chaingap-noredis-${process.pid}`);
+    await expect(runSweep(spec, { out, queue: { url: 'redis://127.0.0.1:9', connectTimeoutMs: 300 }, log: () => {} }))
+      .rejects.toThrow(/--queue redis:\/\/127\.0\.0\.1:9: no Redis answered within 0\.3 s; start redis-server there/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a worker refuses a job planned with other model weights, naming both fingerprints', () => {
+    const model = 'policies/models/example-cnn/model.onnx';
+    const unit = { kind: 'baseline' as const, cell: 'c', runId: 'x', policy: `onnx:${model}`, task: { name: 't' } as never, episode: 0, seed: 1 };
+    const mine = refusalOf(unitJob(unit, 's', 'ffffffffffffffff'));
+    expect(mine).toMatch(/weights have fingerprint [0-9a-f]{16}, the sweep was planned with ffffffffffffffff: copy the same model file to every worker/);
+    const fp = /fingerprint ([0-9a-f]{16})/.exec(mine!)![1];
+    expect(refusalOf(unitJob(unit, 's', fp))).toBeNull();
+    // The job id changes with the weights, the salt hash and the unit, and only with them.
+    const id = (fpr: string | null, salt: string | null, u = unit) => jobIdOf(unitJob(u, 's', fpr), salt);
+    expect(id(fp, null)).toBe(id(fp, null));
+    expect(new Set([id(fp, null), id('ffffffffffffffff', null), id(fp, 'abc'), id(fp, null, { ...unit, episode: 1 })]).size).toBe(4);
+    expect(jobIdOf(unitJob(unit, 'another-name', fp), null)).toBe(id(fp, null));
+  });
 });

@@ -14,6 +14,7 @@ import { parsePolicy, type PolicyOpenOptions } from '../../policies/registry.ts'
 import { CHAINGAP_VERSION } from '../chains/run.ts';
 import { ResultsError, ResultsStore, writeDurably } from '../results/store.ts';
 import { runSweep, settingKey, sweepChains, type SweepSpec } from '../sweep/sweep.ts';
+import type { QueueSweepOptions } from '../queue/collector.ts';
 import type { SweepResult } from '../sweep/sweep-unit.ts';
 import type { OodLevels } from '../../scenes/ood.ts';
 import { CiConfigError, type ResolvedCiConfig } from './ci-config.ts';
@@ -59,6 +60,8 @@ export interface CiOptions {
   log?: (line: string) => void;
   /** Stop taking new units when aborted (Ctrl-C): throws `CiInterrupted` once the suites' reports are written. */
   signal?: AbortSignal;
+  /** Run the units on `chaingap worker`s through Redis (as `runSweep`'s `queue`); units that keep failing make the job an error. */
+  queue?: QueueSweepOptions;
 }
 
 export interface CiResult {
@@ -188,11 +191,12 @@ export async function runCi(config: ResolvedCiConfig, o: CiOptions = {}): Promis
   const metrics: Record<string, MetricCounts> = {};
   const physicsHealth: Record<string, ChainsHealth | BaselineHealth> = {};
   let stopped = 0, planned = 0;
+  const failedUnits: string[] = [];
   const suiteReports: string[] = [];
   for (const [i, plan] of plans.entries()) {
     const s = cfg.suites[i];
     const r = await runSweep(plan.spec, {
-      out: plan.dir, workers: o.workers ?? cfg.workers, stopAt, policyOptions, record: o.record, signal: o.signal,
+      out: plan.dir, workers: o.workers ?? cfg.workers, stopAt, policyOptions, record: o.record, signal: o.signal, queue: o.queue, log: o.log,
       onProgress: (done, total, resumed, result) => o.onProgress?.({ suite: s.name, done, total, resumed, result }),
     }).catch((e) => {
       if (e instanceof ResultsError && /differs|another/.test(e.message)) throw new ResultsError(`${e.message}; ${plan.dir} holds results of another job or policy: pass --fresh to discard them, or choose another --out`);
@@ -203,6 +207,7 @@ export async function runCi(config: ResolvedCiConfig, o: CiOptions = {}): Promis
     recorded.count += r.recordings.written;
     recorded.bytes += r.recordings.written * (r.recordings.meanBytes ?? 0);
     stopped += r.stopped;
+    failedUnits.push(...(r.failed ?? []).map((f) => `${s.name}: ${f.unit}: ${f.error}`));
     if (r.files) suiteReports.push(r.files.reportHtml);
     planned += r.ran + r.resumed + r.stopped;
     for (const cell of r.cells) {
@@ -225,6 +230,12 @@ export async function runCi(config: ResolvedCiConfig, o: CiOptions = {}): Promis
     }
   }
   if (stopped && o.signal?.aborted) throw new CiInterrupted(planned - stopped, planned, suiteReports);
+  if (failedUnits.length) {
+    const msg = `${failedUnits.length} unit(s) failed on the queue's workers after every attempt, so the checks cannot be trusted: ${failedUnits.slice(0, 3).join('; ')}${failedUnits.length > 3 ? ` (and ${failedUnits.length - 3} more; see the suites' report.html)` : ''}; the recorded ones are kept in ${out}: fix the cause and run the same command again to retry them`;
+    writeDurably(files.summaryJson, JSON.stringify({ name: cfg.name, policy: entry.id, status: 'error', message: msg, units, failedUnits }, null, 2) + '\n');
+    writeDurably(files.junitXml, ciJunit({ name: cfg.name, checks: [], wallSeconds: (Date.now() - t0) / 1000, error: msg }));
+    throw new CiRuntimeError(msg);
+  }
   if (stopped) {
     const msg = `the time budget of ${cfg.timeBudgetMinutes} min ran out with ${stopped} of ${planned} units not run; the ${planned - stopped} recorded are kept in ${out}: run the same command again to resume, or raise timeBudgetMinutes in ${cfg.file}`;
     writeDurably(files.summaryJson, JSON.stringify({ name: cfg.name, policy: entry.id, status: 'error', message: msg, units }, null, 2) + '\n');

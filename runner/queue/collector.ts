@@ -16,6 +16,8 @@ export interface QueueSweepOptions extends QueueTarget {
   attempts?: number;
   /** How often Redis is asked for finished jobs (ms, default 200). */
   pollMs?: number;
+  /** How often the collector looks for jobs Redis lost (restarted without persistence) to enqueue them again (ms, default 5000). */
+  lostCheckMs?: number;
 }
 
 /** A unit whose job used up its attempts: listed in the sweep's report and summary, never dropped. */
@@ -69,7 +71,7 @@ export async function runUnitsOnQueue(units: readonly SweepUnit[], q: QueueSweep
   const { queue, redis, close } = openQueue(q, c.log);
   const outcome: QueueRunOutcome = { failed: [], stopped: 0, duplicates: 0, requeued: 0 };
   try {
-    await waitForRedis(redis, q.url);
+    await waitForRedis(redis, q.url, q.connectTimeoutMs);
     const planned = plannedJobs(units, c);
     const pending = new Map(planned.map((j) => [j.id, j]));
     const jobOpts = (jobId: string) => ({ jobId, attempts, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: false, removeOnFail: false });
@@ -114,7 +116,7 @@ export async function runUnitsOnQueue(units: readonly SweepUnit[], q: QueueSweep
         c.log(`chaingap: worker ${worker} refused this sweep's jobs: ${why}`);
       }
       // Jobs Redis no longer has (restarted without persistence, removed by hand): enqueue them again.
-      if (Date.now() - lastLostCheck > 5000 && pending.size) {
+      if (Date.now() - lastLostCheck > (q.lostCheckMs ?? 5000) && pending.size) {
         lastLostCheck = Date.now();
         const ids = [...pending.keys()];
         const pipe = redis.pipeline();

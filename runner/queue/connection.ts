@@ -18,6 +18,8 @@ export interface QueueTarget {
   url: string;
   /** BullMQ queue name (default `chaingap`). */
   name?: string;
+  /** How long to wait for Redis to answer at the start before failing with a clear error (ms, default 10000). */
+  connectTimeoutMs?: number;
 }
 
 /** Check a `--queue` URL; the error names the option and shows the form. */
@@ -40,6 +42,14 @@ export function checkQueueName(name: string, what = '--queue-name'): string {
   return name;
 }
 
+const closing = new WeakSet<Redis>();
+
+/** Close a connection made by `openRedis` (without reporting it as an outage). */
+export function closeRedis(redis: Redis): void {
+  closing.add(redis);
+  redis.disconnect();
+}
+
 /**
  * An ioredis connection that retries forever (BullMQ needs `maxRetriesPerRequest: null`): while Redis is
  * unreachable, commands queue up and `onDown` is told once per outage.
@@ -59,7 +69,7 @@ export function openRedis(url: string, onDown?: (message: string) => void): Redi
     down = true;
   };
   redis.on('error', (e: Error) => lost(e.message));
-  redis.on('close', () => { if (wasReady) lost('connection lost'); });
+  redis.on('close', () => { if (wasReady && !closing.has(redis)) lost('connection lost'); });
   redis.on('ready', () => {
     if (down) onDown?.(`redis ${url}: connected again`);
     down = false;
@@ -78,7 +88,7 @@ export function openQueue(t: QueueTarget, onDown?: (message: string) => void): {
     queue, redis,
     close: async () => {
       await queue.close();
-      redis.disconnect();
+      closeRedis(redis);
     },
   };
 }

@@ -33,7 +33,7 @@ export async function queueStatus(t: QueueTarget, sweep: string): Promise<QueueS
   const queueName = t.name ?? DEFAULT_QUEUE_NAME;
   const { queue, redis, close } = openQueue(t);
   try {
-    await waitForRedis(redis, t.url);
+    await waitForRedis(redis, t.url, t.connectTimeoutMs);
     // Ids per state, then each job's name (the sweep it belongs to) in one round trip.
     const idsOf = async (types: JobType[]) => {
       const ids = await queue.getRanges(types, 0, -1, true);

@@ -10,7 +10,7 @@ import Tinypool from 'tinypool';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { PolicyOpenOptions } from '../../policies/registry.ts';
 import type { SweepResult, SweepUnit } from '../sweep/sweep-unit.ts';
-import { DEFAULT_QUEUE_NAME, KEY_PREFIX, checkQueueName, openRedis, waitForRedis, type QueueTarget } from './connection.ts';
+import { DEFAULT_QUEUE_NAME, KEY_PREFIX, checkQueueName, closeRedis, openRedis, waitForRedis, type QueueTarget } from './connection.ts';
 import { describeUnit, refusalOf, type UnitJob } from './jobs.ts';
 
 export interface QueueWorkerOptions extends QueueTarget {
@@ -51,7 +51,7 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker
   const workerName = o.workerName ?? `${os.hostname()}:${process.pid}`;
   const lockMs = o.lockMs ?? 30_000;
   const redis = openRedis(o.url, log);
-  await waitForRedis(redis, o.url).catch(async (e) => { redis.disconnect(); throw e; });
+  await waitForRedis(redis, o.url, o.connectTimeoutMs).catch((e) => { closeRedis(redis); throw e; });
   const pool = new Tinypool({ filename: fileURLToPath(new URL('../sweep/sweep-worker.mjs', import.meta.url)), minThreads: concurrency, maxThreads: concurrency, isolateWorkers: false });
   const summary: QueueWorkerSummary = { workerName, done: 0, failed: 0, refused: null };
   let running = 0, lastBusy = Date.now();
@@ -127,7 +127,7 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker
     await counter?.close();
     o.signal?.removeEventListener('abort', onAbort);
     await pool.destroy();
-    redis.disconnect();
+    closeRedis(redis);
   }
   return summary;
 }

@@ -8,6 +8,7 @@ import { type RecordMode } from '../../runner/view/recording.ts';
 import { type CliContext, interruptible, intOption, reportInterrupted } from '../options.ts';
 import { Progress } from '../progress.ts';
 import { prepareOutDir } from '../output-paths.ts';
+import { checkQueueName, checkQueueUrl } from '../../runner/queue/connection.ts';
 
 export function registerCi(program: Command, ctx: CliContext): void {
   program
@@ -19,9 +20,15 @@ export function registerCi(program: Command, ctx: CliContext): void {
     .option('-o, --out <dir>', 'results directory (default: the config\'s out)')
     .option('--fresh', 'discard results a previous job left in the results directory instead of resuming them')
     .option('-w, --workers <n>', 'worker threads (default: the config\'s workers)', intOption('--workers', 1))
+    .option('--queue <redis-url>', 'run the units on `chaingap worker`s through this Redis (docs/distributed.md); units that keep failing make the job an error (exit 2)')
+    .option('--queue-name <name>', 'BullMQ queue name (workers must serve the same one)', 'chaingap')
     .option('--json', 'print summary.json on stdout')
     .addOption(new Option('--record <which>', 'keep chain trajectories of the job (poses at 10 Hz, steps, outcomes, health events) in the suites\' recordings/').choices(['none', 'failures', 'all']).default('none'))
-    .action(async (o: { config: string; policy?: string; updateBaseline?: boolean; out?: string; fresh?: boolean; workers?: number; json?: boolean; record: RecordMode }) => {
+    .action(async (o: { config: string; policy?: string; updateBaseline?: boolean; out?: string; fresh?: boolean; workers?: number; json?: boolean; record: RecordMode; queue?: string; queueName: string }) => {
+      if (o.queue) {
+        checkQueueUrl(o.queue);
+        checkQueueName(o.queueName);
+      }
       const cfg = loadCiConfig(o.config);
       prepareOutDir(o.out ? '--out' : `${o.config}: out`, o.out ?? cfg.out);
       const progress = new Progress(process.stderr, Boolean(process.stdout.isTTY && process.stderr.isTTY));
@@ -30,6 +37,7 @@ export function registerCi(program: Command, ctx: CliContext): void {
       try {
         r = await runCi(cfg, {
           policy: o.policy, updateBaseline: o.updateBaseline, out: o.out, fresh: o.fresh, workers: o.workers, record: o.record, signal: interrupt.signal,
+          ...(o.queue ? { queue: { url: o.queue, name: o.queueName } } : {}),
           onProgress: (p) => progress.update({ phase: 'units', done: p.done, total: p.total, resumed: p.resumed, chain: p.result?.chain, baseline: p.result?.baseline }, `ci ${p.suite}`),
         });
       } catch (e) {
