@@ -15,6 +15,7 @@ import { queueStatus } from '../runner/queue/status.ts';
 import { KEY_PREFIX } from '../runner/queue/connection.ts';
 import { refusalOf, unitJob, jobIdOf } from '../runner/queue/jobs.ts';
 import { RedisServer, hasRedisServer } from './helpers/redis-server.ts';
+import { readRecording, recordingPath } from '../runner/view/recording.ts';
 
 if (!hasRedisServer && process.env.CHAINGAP_CI === '1') throw new Error('redis-server is missing: .ci/run installs it with apt-get (Debian package redis-server)');
 
@@ -53,8 +54,9 @@ describe.skipIf(!hasRedisServer)('distributed sweeps on BullMQ + Redis', () => {
   let n = 0;
 
   /** A `chaingap worker` process; its stderr is kept for the test's messages. */
-  const worker = (name: string, args: string[] = []) => {
-    const child = spawn(process.execPath, ['scripts/chaingap.mjs', 'worker', '--queue', redis.url, '--queue-name', `q${n}`, '--name', name, '--lock-seconds', '2', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const worker = (name: string, args: string[] = []) => spawnWorker(name, `q${n}`, args);
+  const spawnWorker = (name: string, queueName: string, args: string[] = []) => {
+    const child = spawn(process.execPath, ['scripts/chaingap.mjs', 'worker', '--queue', redis.url, '--queue-name', queueName, '--name', name, '--lock-seconds', '2', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     child.stderr!.on('data', (d) => { log += d; });
     children.push(child);
@@ -80,6 +82,16 @@ describe.skipIf(!hasRedisServer)('distributed sweeps on BullMQ + Redis', () => {
     n++;
     return { out: path.join(tmp, `run${n}`), queueName: `q${n}` };
   };
+  // One long-lived worker (two threads) on queue "shared" for the cases that do not kill workers.
+  let steady: ReturnType<typeof worker> | undefined;
+  const sharedQueue = async () => {
+    n++;
+    if (!steady) {
+      steady = spawnWorker('steady', 'shared', ['--concurrency', '2']);
+      await connectedWorkers('shared', 1);
+    }
+    return { out: path.join(tmp, `run${n}`), queueName: 'shared', w: steady };
+  };
 
   beforeAll(async () => {
     redis = await RedisServer.start();
@@ -99,10 +111,19 @@ describe.skipIf(!hasRedisServer)('distributed sweeps on BullMQ + Redis', () => {
     const { out, queueName } = fresh();
     const a = worker('w1'), b = worker('w2');
     await connectedWorkers(queueName, 2);
-    const r = await runSweep(spec, { out, queue: { url: redis.url, name: queueName }, log: () => {} });
+    const r = await runSweep(spec, { out, queue: { url: redis.url, name: queueName }, record: 'all', log: () => {} });
     expect(r.failed).toEqual([]);
     expect(r.queue).toMatchObject({ duplicates: 0, requeued: 0 });
     expect(recordsOf(out)).toEqual(local);
+    // --record: the trajectories came back through Redis and were written beside the records.
+    const chainKeys = Object.keys(local).filter((k) => k.includes('/records.jsonl:'));
+    expect(r.recordings.written).toBe(chainKeys.length);
+    for (const k of chainKeys) {
+      const [cellPath, id] = k.split('/records.jsonl:');
+      const [chainId, repeat] = id.split('#');
+      const rec = readRecording(recordingPath(path.join(out, cellPath), chainId, Number(repeat)));
+      expect([rec.chainId, rec.repeat]).toEqual([chainId, Number(repeat)]);
+    }
     expect(r.cells.map((c) => c.summary.S)).toEqual(localSummary.cells.map((c) => c.summary.S));
     const s = await queueStatus({ url: redis.url, name: queueName }, spec.name);
     expect(s.collected).toBe(localSummary.units!.total);
@@ -148,9 +169,7 @@ describe.skipIf(!hasRedisServer)('distributed sweeps on BullMQ + Redis', () => {
   }, 120_000);
 
   it('Redis SIGKILLed and restarted mid-sweep: no finished result is lost, the results equal a local run', async () => {
-    const { out, queueName } = fresh();
-    const w = worker('survivor');
-    await connectedWorkers(queueName, 1);
+    const { out, queueName } = await sharedQueue();
     let collected = 0, restarted: Promise<void> | undefined;
     const lines: string[] = [];
     const r = await runSweep(spec, {
@@ -169,14 +188,10 @@ describe.skipIf(!hasRedisServer)('distributed sweeps on BullMQ + Redis', () => {
     expect(lines.join('\n')).toMatch(/redis .*connected again/);
     // The append-only file (fsynced on every write) kept every job: none had to be enqueued again.
     expect(r.queue!.requeued).toBe(0);
-    w.child.kill('SIGTERM');
-    expect(await w.exited).toBe(0);
   }, 120_000);
 
   it('Redis loses its data mid-sweep (FLUSHALL, as a restart without persistence): the lost jobs are enqueued again, the results equal a local run', async () => {
-    const { out, queueName } = fresh();
-    const w = worker('amnesiac');
-    await connectedWorkers(queueName, 1);
+    const { out, queueName } = await sharedQueue();
     let flushed: Promise<unknown> | undefined;
     const lines: string[] = [];
     const admin = new Redis(redis.url);
@@ -190,17 +205,34 @@ describe.skipIf(!hasRedisServer)('distributed sweeps on BullMQ + Redis', () => {
     expect(lines.join('\n')).toMatch(/job\(s\) of this sweep were no longer in Redis; enqueued again/);
     expect(r.failed).toEqual([]);
     expect(recordsOf(out)).toEqual(local);
-    w.child.kill('SIGTERM');
-    expect(await w.exited).toBe(0);
+  }, 120_000);
+
+  it('CLI: sweep --queue killed mid-sweep resumes: the rerun collects what workers finished meanwhile; --status shows the queue', async () => {
+    const { out, queueName } = await sharedQueue();
+    const file = path.join(tmp, 'spec.json');
+    writeFileSync(file, JSON.stringify(spec));
+    const sweepArgs = ['scripts/chaingap.mjs', 'sweep', file, '--queue', redis.url, '--queue-name', queueName, '--out', out];
+    const first = spawn(process.execPath, sweepArgs, { stdio: 'ignore' });
+    const records = path.join(out, 'expert', 'baseline', 'baseline.jsonl');
+    for (let i = 0; i < 600 && !(existsSync(records) && readFileSync(records, 'utf8').split('\n').filter(Boolean).length >= 2); i++) await new Promise((r) => setTimeout(r, 50));
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    const status = spawnSync(process.execPath, ['scripts/chaingap.mjs', 'sweep', file, '--queue', redis.url, '--queue-name', queueName, '--status'], { encoding: 'utf8' });
+    expect(status.status).toBe(0);
+    expect(status.stdout).toMatch(/^sweep dist on queue shared at redis:\/\/127\.0\.0\.1:\d+\n  collected \d+, running \d+, waiting \d+, retrying 0, finished and not yet collected \d+, failed 0\n  workers:\n    steady: running \d, collected \d+/);
+    const rerun = spawnSync(process.execPath, [...sweepArgs, '--json'], { encoding: 'utf8' });
+    expect(rerun.status, rerun.stderr).toBe(0);
+    const r = JSON.parse(rerun.stdout) as SweepResultSummary;
+    expect(r.resumed).toBeGreaterThanOrEqual(2);
+    expect(r.resumed + r.ran).toBe(localSummary.units!.total);
+    expect(recordsOf(out)).toEqual(local);
   }, 120_000);
 
   it('units that always throw use up their attempts and are listed as failed in summary.json and the report; the rest equal a local run', async () => {
-    const { out, queueName } = fresh();
+    const { out, queueName } = await sharedQueue();
     // A remote policy whose server is down: every one of its units throws on every attempt.
     const down = 'ws://127.0.0.1:9';
     const two = SweepSpecSchema.parse({ ...spec, policies: ['expert', down] });
-    const w = worker('w', ['--concurrency', '2']);
-    await connectedWorkers(queueName, 1);
     const r = await runSweep(two, { out, queue: { url: redis.url, name: queueName, attempts: 2 }, log: () => {} });
     const perPolicy = localSummary.units!.total;
     expect(r.failed!.length).toBe(perPolicy);
@@ -218,32 +250,10 @@ describe.skipIf(!hasRedisServer)('distributed sweeps on BullMQ + Redis', () => {
     expect(Object.keys(mine).filter((k) => !k.startsWith('expert/'))).toEqual([]);
     const s = await queueStatus({ url: redis.url, name: queueName }, two.name);
     expect(s.failed.length).toBe(perPolicy);
-    w.child.kill('SIGTERM');
-    expect(await w.exited).toBe(0);
-  }, 120_000);
-
-  it('CLI: sweep --queue killed mid-sweep resumes: the rerun collects what workers finished meanwhile; --status shows the queue', async () => {
-    const { out, queueName } = fresh();
-    const file = path.join(tmp, 'spec.json');
-    writeFileSync(file, JSON.stringify(spec));
-    const sweepArgs = ['scripts/chaingap.mjs', 'sweep', file, '--queue', redis.url, '--queue-name', queueName, '--out', out];
-    const first = spawn(process.execPath, sweepArgs, { stdio: 'ignore' });
-    const w = worker('steady');
-    const records = path.join(out, 'expert', 'baseline', 'baseline.jsonl');
-    for (let i = 0; i < 600 && !(existsSync(records) && readFileSync(records, 'utf8').split('\n').filter(Boolean).length >= 2); i++) await new Promise((r) => setTimeout(r, 50));
-    first.kill('SIGKILL');
-    await new Promise((r) => first.once('exit', r));
-    const status = spawnSync(process.execPath, ['scripts/chaingap.mjs', 'sweep', file, '--queue', redis.url, '--queue-name', queueName, '--status'], { encoding: 'utf8' });
-    expect(status.status).toBe(0);
-    expect(status.stdout).toMatch(/^sweep dist on queue q\d+ at redis:\/\/127\.0\.0\.1:\d+\n  collected \d+, running \d+, waiting \d+, retrying 0, finished and not yet collected \d+, failed 0\n  workers:\n    steady: running \d, collected \d+/);
-    const rerun = spawnSync(process.execPath, [...sweepArgs, '--json'], { encoding: 'utf8' });
-    expect(rerun.status, rerun.stderr).toBe(0);
-    const r = JSON.parse(rerun.stdout) as SweepResultSummary;
-    expect(r.resumed).toBeGreaterThanOrEqual(2);
-    expect(r.resumed + r.ran).toBe(localSummary.units!.total);
-    expect(recordsOf(out)).toEqual(local);
-    w.child.kill('SIGTERM');
-    expect(await w.exited).toBe(0);
+    // SIGTERM: the shared worker finishes what it runs and exits 0.
+    steady!.child.kill('SIGTERM');
+    expect(await steady!.exited).toBe(0);
+    steady = undefined;
   }, 120_000);
 
   it('the distributed-sweep example runs a worker and the sweep through the queue and prints S_N per setting', () => {

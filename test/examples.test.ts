@@ -14,7 +14,7 @@ it('the library example runs', () => {
 it('the chain-sweep example runs and prints S_10 for each policy', async () => {
   const { twoProportionTest } = await import('../runner/results/stats.ts');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-example-'));
-  const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/examples/run-chains.ts', '1', dir], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/examples/run-chains.ts', '1', dir, '2'], { encoding: 'utf8' });
   const lines = out.trim().split('\n');
   expect(lines).toHaveLength(4);
   // One row per policy, with the numbers its run directory's summary.json holds.

@@ -1,0 +1,117 @@
+// Distributed sweep benchmark: one spec run in the same process run four ways, on fresh directories:
+// locally on 1 and 2 worker threads, and through a BullMQ queue on a local redis-server (started here,
+// Debian's redis-server) with 1 and then 2 `chaingap worker` processes of one thread each. Workers are
+// started and connected before the clock starts; each wall time covers enqueueing, running, collecting
+// and the report. Figures: per-unit overhead of the queue against local threads
+// (`ratios.queue_vs_local`: units per second through the queue over units per second locally, one
+// worker each), 1 vs 2 queue workers, and whether all four runs recorded identical results.
+//
+//   npm run bench:distributed [-- --quick]      (node --import tsx benchmarks/distributed/run.ts)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { parseSweepSpec, runSweep } from '../../runner/sweep/sweep.ts';
+import { KEY_PREFIX } from '../../runner/queue/connection.ts';
+import { RedisServer, hasRedisServer } from '../../test/helpers/redis-server.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const RESULTS = join(ROOT, 'benchmarks/results');
+const quick = process.argv.includes('--quick');
+if (!hasRedisServer) throw new Error('redis-server is not installed: apt-get install redis-server');
+const spec = parseSweepSpec({
+  name: 'bench-distributed', policies: ['expert'], scene: 'kitchen', axes: { lighting: [1] },
+  chains: quick ? 2 : 12, steps: quick ? 2 : 5, baselineEpisodes: quick ? 1 : 2, seed: 3,
+}, 'benchmarks/distributed/run.ts');
+
+/** Every record of a sweep directory, timing fields removed, as one sorted string. */
+function recordsOf(dir: string): string {
+  const rows: string[] = [];
+  for (const p of readdirSync(dir)) {
+    if (!statSync(join(dir, p)).isDirectory()) continue;
+    for (const cell of readdirSync(join(dir, p))) for (const f of ['records.jsonl', 'baseline.jsonl']) {
+      const file = join(dir, p, cell, f);
+      if (!existsSync(file)) continue;
+      for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+        const r = JSON.parse(line);
+        delete r.latencyMs; delete r.simMsPerStep; delete r.wallMs;
+        rows.push(`${p}/${cell}/${f} ${JSON.stringify(r)}`);
+      }
+    }
+  }
+  return rows.sort().join('\n');
+}
+
+const redis = await RedisServer.start();
+const children: ChildProcess[] = [];
+const results: Record<string, { seconds: number; units: number }> = {};
+const records: Record<string, string> = {};
+try {
+  const run = async (label: string, o: { workers?: number; queueWorkers?: number }) => {
+    const dir = mkdtempSync(join(tmpdir(), `chaingap-bench-dist-${label}-`));
+    const queueName = `bench-${label}`;
+    const mine: ChildProcess[] = [];
+    if (o.queueWorkers) {
+      for (let i = 0; i < o.queueWorkers; i++) {
+        const c = spawn(process.execPath, [join(ROOT, 'scripts/chaingap.mjs'), 'worker', '--queue', redis.url, '--queue-name', queueName, '--name', `w${i}`], { stdio: 'ignore' });
+        mine.push(c);
+        children.push(c);
+      }
+      const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+      const q = new Queue(queueName, { connection, prefix: KEY_PREFIX });
+      while ((await q.getWorkersCount()) < o.queueWorkers) await new Promise((r) => setTimeout(r, 100));
+      await q.close();
+      connection.disconnect();
+      // Let each worker process finish loading (its first thread starts with the first job either way).
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const t0 = performance.now();
+    const r = await runSweep(spec, {
+      out: dir, ...(o.queueWorkers ? { queue: { url: redis.url, name: queueName } } : { workers: o.workers, inProcess: false }), log: () => {},
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    if (r.failed?.length) throw new Error(`${label}: ${r.failed.length} units failed`);
+    results[label] = { seconds, units: r.ran };
+    records[label] = recordsOf(dir);
+    process.stderr.write(`${label}: ${r.ran} units in ${seconds.toFixed(1)} s (${((seconds * 1000) / r.ran).toFixed(0)} ms per unit)\n`);
+    for (const c of mine) c.kill('SIGTERM');
+    await Promise.all(mine.map((c) => new Promise((res) => (c.exitCode !== null ? res(null) : c.once('exit', res)))));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  await run('local_1', { workers: 1 });
+  await run('queue_1', { queueWorkers: 1 });
+  await run('local_2', { workers: 2 });
+  await run('queue_2', { queueWorkers: 2 });
+} finally {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  await redis.stop();
+}
+const rate = (k: string) => results[k].units / results[k].seconds;
+const units = results.local_1.units;
+const doc = {
+  name: 'distributed',
+  spec: { chains: spec.chains, steps: spec.steps, settings: 2, baselineEpisodes: spec.baselineEpisodes, units, quick },
+  figures: {
+    seconds_local_1_thread: Number(results.local_1.seconds.toFixed(2)),
+    seconds_queue_1_worker: Number(results.queue_1.seconds.toFixed(2)),
+    seconds_local_2_threads: Number(results.local_2.seconds.toFixed(2)),
+    seconds_queue_2_workers: Number(results.queue_2.seconds.toFixed(2)),
+    overhead_ms_per_unit: Number((((results.queue_1.seconds - results.local_1.seconds) * 1000) / units).toFixed(1)),
+    identical_results: new Set(Object.values(records)).size === 1,
+  },
+  ratios: {
+    queue_vs_local: Number((rate('queue_1') / rate('local_1')).toFixed(3)),
+    queue_2_workers_vs_1: Number((rate('queue_2') / rate('queue_1')).toFixed(3)),
+    local_2_threads_vs_1: Number((rate('local_2') / rate('local_1')).toFixed(3)),
+  },
+  env: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, redis: 'redis-server on 127.0.0.1 (appendonly, appendfsync always)' },
+};
+if (!quick) {
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, 'distributed.json'), JSON.stringify(doc, null, 2) + '\n');
+}
+process.stdout.write(JSON.stringify(doc) + '\n');
+if (!doc.figures.identical_results) process.exitCode = 1;
