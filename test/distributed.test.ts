@@ -269,6 +269,13 @@ describe.skipIf(!hasRedisServer)('distributed sweeps on BullMQ + Redis', () => {
     });
   }, 120_000);
 
+  it('worker --idle-exit: a worker of a batch job exits 0 once the queue has stayed empty that long', async () => {
+    const { queueName } = fresh();
+    const w = spawnWorker('batch', queueName, ['--idle-exit', '1']);
+    expect(await w.exited).toBe(0);
+    expect(w.log()).toMatch(/batch: queue empty for 1 s; stopping\n[\s\S]*batch: 0 unit\(s\) done/);
+  }, 60_000);
+
   it('a worker of another chaingap version refuses the job without using an attempt, says why, and exits 2', async () => {
     const { queueName } = fresh();
     const q = sideQueue(queueName);

@@ -1,12 +1,14 @@
-// Distributed sweep benchmark: one spec run in the same process run four ways, on fresh directories:
+// Distributed sweep benchmark: one spec run four ways in the same process run, on fresh directories:
 // locally on 1 and 2 worker threads, and through a BullMQ queue on a local redis-server (started here,
-// Debian's redis-server) with 1 and then 2 `chaingap worker` processes of one thread each. Workers are
-// started and connected before the clock starts; each wall time covers enqueueing, running, collecting
-// and the report. Figures: per-unit overhead of the queue against local threads
-// (`ratios.queue_vs_local`: units per second through the queue over units per second locally, one
-// worker each), 1 vs 2 queue workers, and whether all four runs recorded identical results.
+// Debian's redis-server) with 1 and then 2 `chaingap worker` processes of one thread each, repeated
+// (default 3 rounds, the four ways in turn each round). Workers are started and connected before the
+// clock starts (a local sweep starts its threads inside it). Three times per run: the steady rate, from
+// the first unit recorded to the last (no start-up on either side: what the queue adds per unit), until
+// the last unit is recorded, and until the report is written. Figures: medians, with min/median/max;
+// `ratios.queue_vs_local` is the steady units per second through the queue over locally, one worker
+// each; 1 vs 2 queue workers likewise; whether all runs recorded identical results (timing aside).
 //
-//   npm run bench:distributed [-- --quick]      (node --import tsx benchmarks/distributed/run.ts)
+//   npm run bench:distributed [-- --quick] [-- --rounds N]   (node --import tsx benchmarks/distributed/run.ts)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -21,6 +23,8 @@ import { RedisServer, hasRedisServer } from '../../test/helpers/redis-server.ts'
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RESULTS = join(ROOT, 'benchmarks/results');
 const quick = process.argv.includes('--quick');
+const roundsAt = process.argv.indexOf('--rounds');
+const rounds = roundsAt > 0 ? Number(process.argv[roundsAt + 1]) : quick ? 1 : 3;
 if (!hasRedisServer) throw new Error('redis-server is not installed: apt-get install redis-server');
 const spec = parseSweepSpec({
   name: 'bench-distributed', policies: ['expert'], scene: 'kitchen', axes: { lighting: [1] },
@@ -47,12 +51,12 @@ function recordsOf(dir: string): string {
 
 const redis = await RedisServer.start();
 const children: ChildProcess[] = [];
-const results: Record<string, { seconds: number; units: number }> = {};
-const records: Record<string, string> = {};
+const results: Record<string, { units: number; steadyMsPerUnit: number[]; toLastUnit: number[]; toReport: number[] }> = {};
+const records = new Set<string>();
 try {
   const run = async (label: string, o: { workers?: number; queueWorkers?: number }) => {
     const dir = mkdtempSync(join(tmpdir(), `chaingap-bench-dist-${label}-`));
-    const queueName = `bench-${label}`;
+    const queueName = `bench-${label}-${Object.values(results).reduce((a, x) => a + x.toReport.length, 0)}`;
     const mine: ChildProcess[] = [];
     if (o.queueWorkers) {
       for (let i = 0; i < o.queueWorkers; i++) {
@@ -69,43 +73,51 @@ try {
       await new Promise((r) => setTimeout(r, 500));
     }
     const t0 = performance.now();
+    let last = t0, first = 0;
     const r = await runSweep(spec, {
       out: dir, ...(o.queueWorkers ? { queue: { url: redis.url, name: queueName } } : { workers: o.workers, inProcess: false }), log: () => {},
+      onProgress: () => { last = performance.now(); first ||= last; },
     });
-    const seconds = (performance.now() - t0) / 1000;
+    const seconds = (performance.now() - t0) / 1000, toLast = (last - t0) / 1000;
     if (r.failed?.length) throw new Error(`${label}: ${r.failed.length} units failed`);
-    results[label] = { seconds, units: r.ran };
-    records[label] = recordsOf(dir);
-    process.stderr.write(`${label}: ${r.ran} units in ${seconds.toFixed(1)} s (${((seconds * 1000) / r.ran).toFixed(0)} ms per unit)\n`);
+    const res = (results[label] ??= { units: r.ran, steadyMsPerUnit: [], toLastUnit: [], toReport: [] });
+    res.steadyMsPerUnit.push((last - first) / (r.ran - 1));
+    res.toLastUnit.push(toLast);
+    res.toReport.push(seconds);
+    records.add(recordsOf(dir));
+    process.stderr.write(`${label}: ${r.ran} units in ${toLast.toFixed(1)} s (steady ${res.steadyMsPerUnit.at(-1)!.toFixed(0)} ms per unit), report written at ${seconds.toFixed(1)} s\n`);
     for (const c of mine) c.kill('SIGTERM');
     await Promise.all(mine.map((c) => new Promise((res) => (c.exitCode !== null ? res(null) : c.once('exit', res)))));
     rmSync(dir, { recursive: true, force: true });
   };
-  await run('local_1', { workers: 1 });
-  await run('queue_1', { queueWorkers: 1 });
-  await run('local_2', { workers: 2 });
-  await run('queue_2', { queueWorkers: 2 });
+  for (let i = 0; i < rounds; i++) {
+    await run('local_1', { workers: 1 });
+    await run('queue_1', { queueWorkers: 1 });
+    await run('local_2', { workers: 2 });
+    await run('queue_2', { queueWorkers: 2 });
+  }
 } finally {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   await redis.stop();
 }
-const rate = (k: string) => results[k].units / results[k].seconds;
+const median = (xs: number[]) => { const v = [...xs].sort((a, b) => a - b); return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2; };
+const spread = (xs: number[]) => ({ min: Number(Math.min(...xs).toFixed(2)), median: Number(median(xs).toFixed(2)), max: Number(Math.max(...xs).toFixed(2)) });
 const units = results.local_1.units;
+const t = (k: string) => median(results[k].steadyMsPerUnit);
 const doc = {
   name: 'distributed',
-  spec: { chains: spec.chains, steps: spec.steps, settings: 2, baselineEpisodes: spec.baselineEpisodes, units, quick },
+  spec: { chains: spec.chains, steps: spec.steps, settings: 2, baselineEpisodes: spec.baselineEpisodes, units, rounds, quick },
   figures: {
-    seconds_local_1_thread: Number(results.local_1.seconds.toFixed(2)),
-    seconds_queue_1_worker: Number(results.queue_1.seconds.toFixed(2)),
-    seconds_local_2_threads: Number(results.local_2.seconds.toFixed(2)),
-    seconds_queue_2_workers: Number(results.queue_2.seconds.toFixed(2)),
-    overhead_ms_per_unit: Number((((results.queue_1.seconds - results.local_1.seconds) * 1000) / units).toFixed(1)),
-    identical_results: new Set(Object.values(records)).size === 1,
+    steady_ms_per_unit: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, spread(v.steadyMsPerUnit)])),
+    seconds_to_last_unit: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, spread(v.toLastUnit)])),
+    seconds_to_report: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, spread(v.toReport)])),
+    overhead_ms_per_unit: Number((t('queue_1') - t('local_1')).toFixed(1)),
+    identical_results: records.size === 1,
   },
   ratios: {
-    queue_vs_local: Number((rate('queue_1') / rate('local_1')).toFixed(3)),
-    queue_2_workers_vs_1: Number((rate('queue_2') / rate('queue_1')).toFixed(3)),
-    local_2_threads_vs_1: Number((rate('local_2') / rate('local_1')).toFixed(3)),
+    queue_vs_local: Number((t('local_1') / t('queue_1')).toFixed(3)),
+    queue_2_workers_vs_1: Number((t('queue_1') / t('queue_2')).toFixed(3)),
+    local_2_threads_vs_1: Number((t('local_1') / t('local_2')).toFixed(3)),
   },
   env: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, redis: 'redis-server on 127.0.0.1 (appendonly, appendfsync always)' },
 };

@@ -116,7 +116,7 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker
         if (Object.values(c).every((n) => n === 0) && !running && Date.now() - lastBusy >= idleMs) {
           log(`chaingap worker ${workerName}: queue empty for ${idleMs / 1000} s; stopping`);
           void stop();
-        } else if (Object.values(c).some((n) => n > 0)) lastBusy = Math.max(lastBusy, Date.now() - idleMs / 2);
+        } else if (Object.values(c).some((n) => n > 0)) lastBusy = Date.now(); // work is queued (maybe for other workers): not idle
       }, () => {});
     }, Math.min(1000, idleMs));
   }
