@@ -12,6 +12,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { SweepSpecSchema, runSweep, type SweepResultSummary } from '../runner/sweep/sweep.ts';
 import { queueStatus } from '../runner/queue/status.ts';
+import { runCi } from '../runner/ci/ci.ts';
+import { loadCiConfig } from '../runner/ci/ci-config.ts';
 import { KEY_PREFIX } from '../runner/queue/connection.ts';
 import { refusalOf, unitJob, jobIdOf } from '../runner/queue/jobs.ts';
 import { RedisServer, hasRedisServer } from './helpers/redis-server.ts';
@@ -226,6 +228,23 @@ describe.skipIf(!hasRedisServer)('distributed sweeps on BullMQ + Redis', () => {
     expect(r.resumed).toBeGreaterThanOrEqual(2);
     expect(r.resumed + r.ran).toBe(localSummary.units!.total);
     expect(recordsOf(out)).toEqual(local);
+  }, 120_000);
+
+  it('ci --queue: the job runs on the workers, records a reference, and a local job of the same config matches it exactly', async () => {
+    const { out } = await sharedQueue();
+    const cfgFile = path.join(tmp, 'ci.json');
+    writeFileSync(cfgFile, JSON.stringify({
+      name: 'dist-ci', policy: 'expert', suites: [{ name: 'k', chains: 2, steps: 2, seed: 3, settings: [{ floors: { S_1: 0.5 } }], isolatedFloors: { q: 0.5 } }],
+      baselineEpisodes: 1, compare: ['S_1', 'S_2', 'q'], baseline: 'ci-ref.json', workers: 1, out: 'ci-out',
+    }));
+    const queued = await runCi(loadCiConfig(cfgFile), { updateBaseline: true, out: path.join(out, 'queued'), queue: { url: redis.url, name: 'shared' }, log: () => {} });
+    expect(queued.status).toBe('pass');
+    // The suite's sweep went through the queue (its summary says where).
+    expect(JSON.parse(readFileSync(path.join(out, 'queued', 'k', 'summary.json'), 'utf8')).queue).toMatchObject({ url: redis.url, name: 'shared', duplicates: 0 });
+    const local = await runCi(loadCiConfig(cfgFile), { out: path.join(out, 'local') });
+    expect(local.exitCode).toBe(0);
+    expect(local.metrics).toEqual(queued.metrics);
+    expect(local.checks.filter((c) => c.kind === 'compare').every((c) => c.drop === 0)).toBe(true);
   }, 120_000);
 
   it('units that always throw use up their attempts and are listed as failed in summary.json and the report; the rest equal a local run', async () => {
