@@ -77,7 +77,7 @@ export { writeSweepReport } from './runner/report/sweep-report.ts';
 export { runQueueWorker, type QueueWorkerOptions, type QueueWorkerSummary } from './runner/queue/worker.ts';
 export { queueStatus, statusLines, type QueueStatus } from './runner/queue/status.ts';
 export type { QueueSweepOptions, FailedUnit } from './runner/queue/collector.ts';
-export { QueueError, DEFAULT_QUEUE_NAME, type QueueTarget } from './runner/queue/connection.ts';
+export { QueueError, DEFAULT_QUEUE_NAME, type QueueTarget } from './runner/queue/queue-url.ts';
 export { jobIdOf, unitJob, refusalOf, type UnitJob } from './runner/queue/jobs.ts';
 
 // Learned policies: the ONNX host, openpi-protocol remote policies and server, batching.

@@ -14,7 +14,7 @@ import { SweepSpecSchema, runSweep, type SweepResultSummary } from '../runner/sw
 import { queueStatus } from '../runner/queue/status.ts';
 import { runCi } from '../runner/ci/ci.ts';
 import { loadCiConfig } from '../runner/ci/ci-config.ts';
-import { KEY_PREFIX } from '../runner/queue/connection.ts';
+import { KEY_PREFIX } from '../runner/queue/queue-url.ts';
 import { refusalOf, unitJob, jobIdOf } from '../runner/queue/jobs.ts';
 import { RedisServer, hasRedisServer } from './helpers/redis-server.ts';
 import { readRecording, recordingPath } from '../runner/view/recording.ts';

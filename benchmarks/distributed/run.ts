@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { parseSweepSpec, runSweep } from '../../runner/sweep/sweep.ts';
-import { KEY_PREFIX } from '../../runner/queue/connection.ts';
+import { KEY_PREFIX } from '../../runner/queue/queue-url.ts';
 import { RedisServer, hasRedisServer } from '../../test/helpers/redis-server.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

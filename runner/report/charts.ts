@@ -1,8 +1,7 @@
 // Report charts: vega-lite specs built from a RunSummary (S_k against the independence curve,
 // per-step p_j, failure modes, pass@k against pass^k), compiled with vega-lite and rendered headless
 // by vega to deterministic SVG strings (no browser, no canvas, no timestamps, ids renumbered per chart).
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { ChainRecord } from '../results/records.ts';
 import type { RunSummary } from '../results/summary.ts';
 
@@ -148,6 +147,8 @@ function normaliseIds(svg: string, prefix: string): string {
 
 /** Compile a vega-lite spec and render it to an SVG string in Node. */
 export async function renderSvg(spec: TopLevelSpec, idPrefix = 'chart'): Promise<string> {
+  // Loaded on first use: vega and vega-lite take a third of a second to import, which commands that draw no chart should not pay.
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return normaliseIds(await view.toSVG(), idPrefix);

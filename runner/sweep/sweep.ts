@@ -18,8 +18,8 @@ import { PolicyUnavailableError, type Policy } from '../../sim/policy.ts';
 import { UserError } from '../../scenes/errors.ts';
 import { ResultsStore, baselineKey, recordKey, ResultsError } from '../results/store.ts';
 import { RECORD_MODES, recordingPath, recordingsWritten, type RecordMode } from '../view/recording.ts';
-import { runUnitsOnQueue, type FailedUnit, type QueueSweepOptions } from '../queue/collector.ts';
-import { QueueError } from '../queue/connection.ts';
+import type { FailedUnit, QueueSweepOptions } from '../queue/collector.ts';
+import { QueueError } from '../queue/queue-url.ts';
 import { summarise, type RunSummary } from '../results/summary.ts';
 import { combinePhysicsHealth, type PhysicsHealthSummary } from '../results/health.ts';
 import { runUnit, type SweepResult, type SweepUnit } from './sweep-unit.ts';
@@ -309,6 +309,8 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
     const timeLeft = () => !o.signal?.aborted && (o.stopAt === undefined || Date.now() < o.stopAt);
     if (o.queue && mine.length) {
       const fingerprints = new Map(spec.policies.map((p) => [parsePolicy(p).id, parsePolicy(p).fingerprint ?? null]));
+      // Loaded only for queued sweeps (BullMQ and ioredis take a fifth of a second to import).
+      const { runUnitsOnQueue } = await import('../queue/collector.ts');
       const r = await runUnitsOnQueue(mine, o.queue, {
         sweep: spec.name, saltHash: o.salt ? saltHash(o.salt) : null, fingerprints, signal: o.signal, stopAt: o.stopAt, accept,
         log: o.log ?? ((l: string) => process.stderr.write(`${l}\n`)),

@@ -8,7 +8,7 @@ import { type RecordMode } from '../../runner/view/recording.ts';
 import { type CliContext, interruptible, intOption, reportInterrupted } from '../options.ts';
 import { Progress } from '../progress.ts';
 import { prepareOutDir } from '../output-paths.ts';
-import { checkQueueName, checkQueueUrl } from '../../runner/queue/connection.ts';
+import { checkQueueName, checkQueueUrl } from '../../runner/queue/queue-url.ts';
 
 export function registerCi(program: Command, ctx: CliContext): void {
   program

@@ -9,8 +9,7 @@ import { Progress } from '../progress.ts';
 import { type PolicyCliOptions, addPolicyOptions, policyOptionsFrom } from '../policy-options.ts';
 import { summaryTable } from '../tables.ts';
 import { prepareOutDir } from '../output-paths.ts';
-import { checkQueueName, checkQueueUrl } from '../../runner/queue/connection.ts';
-import { queueStatus, statusLines } from '../../runner/queue/status.ts';
+import { checkQueueName, checkQueueUrl } from '../../runner/queue/queue-url.ts';
 
 export function registerSweep(program: Command, ctx: CliContext): void {
   const sweepCmd = program
@@ -35,6 +34,7 @@ export function registerSweep(program: Command, ctx: CliContext): void {
       }
       if (o.status) {
         if (!o.queue) throw new UserError('--status reads a queue: add --queue redis://host:port');
+        const { queueStatus, statusLines } = await import('../../runner/queue/status.ts');
         const s = await queueStatus({ url: o.queue, name: o.queueName }, loadSweepSpec(file).name);
         process.stdout.write(o.json ? JSON.stringify(s) + '\n' : statusLines(s).join('\n') + '\n');
         return;

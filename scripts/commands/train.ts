@@ -3,7 +3,6 @@ import { type Command, Option } from 'commander';
 import { UserError } from '../../scenes/errors.ts';
 import { LIBERO_PROBLEMS, type LiberoProblem } from '../../policies/libero-frame.ts';
 import { STATE_PARTS, type StatePart } from '../../policies/onnx-manifest.ts';
-import { trainPolicy } from '../../runner/data/train.ts';
 import { type CliContext, fraction, intOption, positiveNumber } from '../options.ts';
 import { prepareOutDir } from '../output-paths.ts';
 
@@ -39,6 +38,8 @@ export function registerTrain(program: Command, ctx: CliContext): void {
       if (bad) throw new UserError(`--state-layout: "${bad}" is not a state part; use ${Object.keys(STATE_PARTS).join(', ')}`);
       if (o.liberoFrame && !(LIBERO_PROBLEMS as readonly string[]).includes(o.liberoFrame)) throw new UserError(`--libero-frame must be one of ${LIBERO_PROBLEMS.join(', ')}, got "${o.liberoFrame}"`);
       const started = Date.now();
+      // Loaded here: TensorFlow.js takes half a second to import, which every other command would pay.
+      const { trainPolicy } = await import('../../runner/data/train.ts');
       const r = await trainPolicy({
         data: o.data, out: o.out, name: o.name, seed: o.seed, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, imageSize: o.imageSize, horizon: o.horizon,
         execute: o.execute, tokens: o.tokens, convFilters: conv, hidden: o.hidden, valFraction: o.val, shift: o.shift, backend: o.backend,

@@ -1,8 +1,7 @@
 // `chaingap worker`: run sweep units from a Redis queue (runner/queue/worker.ts) on this machine.
 import { type Command, Option } from 'commander';
 import { ONNX_DEVICES, type OnnxDevice } from '../../policies/onnx-model.ts';
-import { checkQueueName, checkQueueUrl } from '../../runner/queue/connection.ts';
-import { runQueueWorker } from '../../runner/queue/worker.ts';
+import { checkQueueName, checkQueueUrl } from '../../runner/queue/queue-url.ts';
 import { type CliContext, intOption, positiveNumber } from '../options.ts';
 
 export function registerWorker(program: Command, ctx: CliContext): void {
@@ -31,6 +30,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
       try {
+        const { runQueueWorker } = await import('../../runner/queue/worker.ts');
         const r = await runQueueWorker({
           url: o.queue, name: o.queueName, concurrency: o.concurrency, workerName: o.name, lockMs: o.lockSeconds * 1000,
           policyOptions: { ...(o.device ? { device: o.device } : {}), ...((o.apiKey ?? process.env.CHAINGAP_API_KEY) ? { apiKey: o.apiKey ?? process.env.CHAINGAP_API_KEY } : {}) },
