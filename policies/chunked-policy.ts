@@ -39,14 +39,23 @@ export class ChunkedPolicy implements Policy {
     this.t = 0;
   }
 
+  /** The next act asks the model (ensembling asks every step; otherwise once the chunk's executed part is used). */
+  needsImages(): boolean {
+    return this.decay !== null || this.chunkDone();
+  }
+
+  private chunkDone(): boolean {
+    return !this.chunk || this.used >= Math.min(this.execute, this.chunk.length / 7);
+  }
+
   async act(obs: Observation): Promise<Float32Array> {
     if (this.decay !== null) return this.ensembled(await this.gate.request(obs));
-    if (!this.chunk || this.used >= Math.min(this.execute, this.chunk.length / 7)) {
+    if (this.chunkDone()) {
       this.chunk = null;
       this.chunk = await this.gate.request(obs);
       this.used = 0;
     }
-    return this.chunk.slice(7 * this.used, 7 * ++this.used);
+    return this.chunk!.slice(7 * this.used, 7 * ++this.used);
   }
 
   private ensembled(chunk: Float32Array): Float32Array {

@@ -122,7 +122,11 @@ export class Env {
     return this.observe();
   }
 
-  step(action: ArrayLike<number>): StepResult {
+  /**
+   * One control step. `o.images: false` leaves the camera images out of the returned observation (nothing
+   * is rendered): for a policy that will not look at them next (`Policy.needsImages`).
+   */
+  step(action: ArrayLike<number>, o: { images?: boolean } = {}): StepResult {
     const sim = this.requireSim();
     const task = this.taskSpec!;
     const ik = applyAction(sim.robot, this.latency ? this.latency.delay(action, this.actionMode, sim) : action, this.actionMode, this.osc ?? undefined);
@@ -138,7 +142,7 @@ export class Env {
     const pens = sim.penetrations(0);
     const health = this.monitor!.check(sim.takeMaxPenetration(pens[0]?.depth ?? 0));
     return {
-      obs: this.observe(),
+      obs: this.observe(o.images ?? true),
       reward: success ? 1 : 0,
       terminated: success,
       truncated,
@@ -152,7 +156,8 @@ export class Env {
     return this.opts.renderer.render(this.requireSim(), cameras);
   }
 
-  observe(): Observation {
+  /** The observation now; with `images` false, without camera images (nothing rendered). */
+  observe(images = true): Observation {
     const sim = this.requireSim();
     const tcp = sim.robot.tcp;
     const obs: Observation = {
@@ -164,8 +169,8 @@ export class Env {
       },
       instruction: this.taskSpec!.instruction,
     };
-    if (this.opts.cameras?.length) obs.images = this.opts.renderer!.render(sim, this.opts.cameras);
-    this.sensor?.corrupt(obs);
+    if (images && this.opts.cameras?.length) obs.images = this.opts.renderer!.render(sim, this.opts.cameras);
+    this.sensor?.corrupt(obs, this.opts.cameras?.length ?? 0);
     return obs;
   }
 

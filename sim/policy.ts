@@ -48,6 +48,12 @@ export interface Policy {
   reset(start: EpisodeStart): void | Promise<void>;
   /** One action for the current observation, in the env's action mode. */
   act(obs: Observation): ArrayLike<number> | Promise<ArrayLike<number>>;
+  /**
+   * Whether the next `act` will read the observation's camera images (absent: always). Asked after each
+   * `act`; when false the env renders nothing for that step. A chunked policy part-way through its chunk
+   * answers false, so cameras are rendered only on the steps it asks its model.
+   */
+  needsImages?(): boolean;
   close?(): void | Promise<void>;
 }
 

@@ -32,16 +32,23 @@ export class SensorNoise {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.rng());
   }
 
-  corrupt(obs: Observation): void {
+  /**
+   * Add the noise to an observation of an env with `cameras` cameras. One image seed per camera is drawn
+   * every observation, rendered or not, so an observation without images (a policy that was not going to
+   * look) leaves the stream where it would have been: later noise does not depend on what was rendered.
+   */
+  corrupt(obs: Observation, cameras = Object.keys(obs.images ?? {}).length): void {
     const p = this.params;
     if (p.statePosStd > 0) {
       for (let i = 0; i < 3; i++) obs.state.eePos[i] += p.statePosStd * this.gauss();
       obs.state.gripperWidth = Math.max(0, obs.state.gripperWidth + p.statePosStd * this.gauss());
     }
-    if (p.imageNoiseStd > 0 && obs.images) {
+    if (p.imageNoiseStd > 0) {
+      const seeds = Array.from({ length: cameras }, () => this.rng.int32() | 1);
+      if (!obs.images) return;
       // A fast generator per image, seeded from the stream: 3 values per pixel from the seeded stream would cost more than the render.
-      for (const img of Object.values(obs.images)) {
-        let x = this.rng.int32() | 1;
+      Object.values(obs.images).forEach((img, c) => {
+        let x = seeds[c] ?? (this.rng.int32() | 1);
         const rgb = img.rgb;
         for (let i = 0; i < rgb.length; i++) {
           // xorshift32, then a sum of four uniforms (Irwin-Hall, std 1 after scaling) as the normal.
@@ -53,7 +60,7 @@ export class SensorNoise {
           const n = (sum - 2) * Math.sqrt(3);
           rgb[i] = Math.max(0, Math.min(255, Math.round(rgb[i] + p.imageNoiseStd * n)));
         }
-      }
+      });
     }
   }
 }

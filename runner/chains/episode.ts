@@ -104,7 +104,8 @@ export async function runTask(env: Env, policy: Policy, task: TaskSpec, o: TaskR
       const t0 = performance.now();
       const action = await policy.act(obs);
       policyMs.push(performance.now() - t0);
-      result = env.step(action);
+      // Cameras are rendered only if the policy will look at the next observation.
+      result = env.step(action, { images: policy.needsImages?.() ?? true });
     } catch (e) {
       // An unreachable policy says nothing about this task: the runner redoes the episode or chain.
       if (e instanceof PolicyUnavailableError) throw e;

@@ -1,0 +1,114 @@
+// End-to-end speed of a control loop, in one run on the same episodes (same tasks, same seeds):
+// (a) the scripted expert, state only; (b) the shipped tiny-vla ONNX policy in-process, its two cameras
+// (agentview, wrist) rendered at the size its manifest asks for (64x64); (c) the same model served by
+// `servePolicy` (openpi's websocket protocol, what `chaingap serve-policy` runs) on loopback and driven
+// through the remote client, which asks for the same cameras; and (b') as (b) with both cameras rendered
+// at 128x128 (the model resizes them to its inputs), the camera size of bench:render. Control steps per
+// second = env steps / wall time of the episodes without their resets (scene building and settling are
+// not control steps; one warm-up round is not timed), over `--rounds` rounds (default 3) with
+// min/median/max; ratios against (a) measured in the same run.
+//
+//   npm run bench:e2e [-- --quick] [-- --rounds N]    (node --import tsx benchmarks/e2e/run.ts)
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateChains } from '../../scenes/chains.ts';
+import { Env } from '../../sim/env.ts';
+import { parsePolicy, type PolicyHost } from '../../policies/registry.ts';
+import { OnnxChunkModel } from '../../policies/onnx-model.ts';
+import { loadManifest } from '../../policies/onnx-manifest.ts';
+import { servePolicy } from '../../policies/policy-server.ts';
+import { LIBERO_PRESET } from '../../policies/obs-preset.ts';
+import { envOptionsFor } from '../../runner/chains/actors.ts';
+import { baselineTasks } from '../../runner/chains/run.ts';
+import { runTask } from '../../runner/chains/episode.ts';
+
+const RESULTS = resolve(dirname(fileURLToPath(import.meta.url)), '../results');
+const MODEL = 'policies/models/tiny-vla/model.onnx';
+const quick = process.argv.includes('--quick');
+const roundsAt = process.argv.indexOf('--rounds');
+const rounds = roundsAt > 0 ? Number(process.argv[roundsAt + 1]) : quick ? 1 : 3;
+const log = (m: string) => process.stderr.write(m + '\n');
+const round = (x: number) => Number(x.toPrecision(4));
+
+// A fixed set of episodes: the first tasks of a kitchen chain, one episode each, capped in length so a
+// policy that never finishes does not dominate.
+const tasks = baselineTasks(generateChains({ scene: 'kitchen', count: 1, steps: quick ? 2 : 4, seed: 11 })).map((t) => ({ ...t, maxSteps: Math.min(t.maxSteps, quick ? 60 : 200) }));
+const { manifest } = loadManifest(MODEL);
+const execute = manifest.execute ?? 6;
+
+/** Control steps per second of the episodes with this policy host (the cameras it asks for, at `size` if given). */
+async function rate(host: PolicyHost, size?: number): Promise<{ stepsPerS: number; steps: number; successes: number }> {
+  const cameras = host.cameras.map((c) => (size ? { ...c, width: size, height: size } : c));
+  const env = new Env(envOptionsFor({ ...host, cameras }));
+  const policy = host.make(env.privileged);
+  let steps = 0, successes = 0, resetMs = 0;
+  const t0 = performance.now();
+  for (const [i, task] of tasks.entries()) {
+    const tr = performance.now();
+    await env.reset({ seed: 1000 + i, task });
+    resetMs += performance.now() - tr;
+    const r = await runTask(env, policy, task, { policySeed: 1000 + i });
+    if (r.error) throw new Error(`episode ${i} (${task.name}): the policy failed: ${r.error}`);
+    steps += r.steps;
+    if (r.success) successes++;
+  }
+  const s = (performance.now() - t0 - resetMs) / 1000;
+  await policy.close?.();
+  env.close();
+  return { stepsPerS: steps / s, steps, successes };
+}
+
+const samples: Record<string, number[]> = { state_only: [], two_cameras_policy: [], two_cameras_remote: [], two_cameras_128_policy: [] };
+const outcomes: Record<string, string> = {};
+const expert = await parsePolicy('expert').open();
+const local = await parsePolicy(`onnx:${MODEL}`).open({ device: 'cpu', execute });
+const model = await OnnxChunkModel.load(MODEL, { device: 'cpu' });
+const server = await servePolicy(model, { port: 0, preset: LIBERO_PRESET });
+const remote = await parsePolicy(server.url).open({ execute });
+const cams = local.cameras.map((c) => `${c.camera} ${c.width}x${c.height}`).join(', ');
+log(`${tasks.length} episodes (up to ${Math.max(...tasks.map((t) => t.maxSteps))} steps); tiny-vla cameras: ${cams}; execute ${execute} of each chunk`);
+try {
+  // Warm-up (not timed): JIT, the renderer's kernels, the model's first calls.
+  for (const [host, size] of [[expert], [local], [remote], [local, 128]] as const) await rate(host, size);
+  for (let i = 0; i < rounds; i++) {
+    for (const [name, host, size] of [['state_only', expert], ['two_cameras_policy', local], ['two_cameras_remote', remote], ['two_cameras_128_policy', local, 128]] as const) {
+      const r = await rate(host, size);
+      samples[name].push(r.stepsPerS);
+      outcomes[name] = `${r.steps} steps, ${r.successes}/${tasks.length} succeeded`;
+      log(`round ${i + 1} ${name}: ${r.stepsPerS.toFixed(1)} control steps/s (${outcomes[name]})`);
+    }
+  }
+} finally {
+  await remote.close();
+  await server.close();
+  await model.close();
+  await local.close();
+}
+const median = (xs: number[]) => { const v = [...xs].sort((a, b) => a - b); return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2; };
+const spread = (xs: number[]) => ({ min: round(Math.min(...xs)), median: round(median(xs)), max: round(Math.max(...xs)) });
+const m = (k: string) => median(samples[k]);
+const doc = {
+  name: 'e2e',
+  setup: { episodes: tasks.length, rounds, quick, cameras: cams, execute, model: MODEL },
+  figures: {
+    control_steps_per_s_state_only: round(m('state_only')),
+    control_steps_per_s_two_cameras_policy: round(m('two_cameras_policy')),
+    control_steps_per_s_two_cameras_remote: round(m('two_cameras_remote')),
+    control_steps_per_s_two_cameras_128_policy: round(m('two_cameras_128_policy')),
+    spread: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, spread(v)])),
+    outcomes,
+  },
+  ratios: {
+    two_cameras_policy_vs_state_only: round(m('two_cameras_policy') / m('state_only')),
+    two_cameras_remote_vs_in_process: round(m('two_cameras_remote') / m('two_cameras_policy')),
+    two_cameras_128_policy_vs_state_only: round(m('two_cameras_128_policy') / m('state_only')),
+  },
+  env: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length },
+};
+if (!quick) {
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(resolve(RESULTS, 'e2e.json'), JSON.stringify(doc, null, 2) + '\n');
+}
+process.stdout.write(JSON.stringify(doc) + '\n');
