@@ -10,7 +10,7 @@
 //
 //   npm run bench:distributed [-- --quick] [-- --rounds N]   (node --import tsx benchmarks/distributed/run.ts)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,10 +19,10 @@ import { Redis } from 'ioredis';
 import { parseSweepSpec, runSweep } from '../../runner/sweep/sweep.ts';
 import { KEY_PREFIX } from '../../runner/queue/queue-url.ts';
 import { RedisServer, hasRedisServer } from '../../test/helpers/redis-server.ts';
+import { QUICK, writeResult } from '../quick.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const RESULTS = join(ROOT, 'benchmarks/results');
-const quick = process.argv.includes('--quick');
+const quick = QUICK;
 const roundsAt = process.argv.indexOf('--rounds');
 const rounds = roundsAt > 0 ? Number(process.argv[roundsAt + 1]) : quick ? 1 : 3;
 if (!hasRedisServer) throw new Error('redis-server is not installed: apt-get install redis-server');
@@ -121,9 +121,6 @@ const doc = {
   },
   env: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, redis: 'redis-server on 127.0.0.1 (appendonly, appendfsync always)' },
 };
-if (!quick) {
-  mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(join(RESULTS, 'distributed.json'), JSON.stringify(doc, null, 2) + '\n');
-}
+writeResult('distributed', doc);
 process.stdout.write(JSON.stringify(doc) + '\n');
 if (!doc.figures.identical_results) process.exitCode = 1;

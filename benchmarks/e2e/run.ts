@@ -9,10 +9,8 @@
 // min/median/max; ratios against (a) measured in the same run.
 //
 //   npm run bench:e2e [-- --quick] [-- --rounds N]    (node --import tsx benchmarks/e2e/run.ts)
-import { mkdirSync, writeFileSync } from 'node:fs';
+
 import { cpus } from 'node:os';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { generateChains } from '../../scenes/chains.ts';
 import { Env } from '../../sim/env.ts';
 import { parsePolicy, type PolicyHost } from '../../policies/registry.ts';
@@ -23,10 +21,10 @@ import { LIBERO_PRESET } from '../../policies/obs-preset.ts';
 import { envOptionsFor } from '../../runner/chains/actors.ts';
 import { baselineTasks } from '../../runner/chains/run.ts';
 import { runTask } from '../../runner/chains/episode.ts';
+import { QUICK, writeResult } from '../quick.ts';
 
-const RESULTS = resolve(dirname(fileURLToPath(import.meta.url)), '../results');
 const MODEL = 'policies/models/tiny-vla/model.onnx';
-const quick = process.argv.includes('--quick');
+const quick = QUICK;
 const roundsAt = process.argv.indexOf('--rounds');
 const rounds = roundsAt > 0 ? Number(process.argv[roundsAt + 1]) : quick ? 1 : 3;
 const log = (m: string) => process.stderr.write(m + '\n');
@@ -107,8 +105,5 @@ const doc = {
   },
   env: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length },
 };
-if (!quick) {
-  mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(resolve(RESULTS, 'e2e.json'), JSON.stringify(doc, null, 2) + '\n');
-}
+writeResult('e2e', doc);
 process.stdout.write(JSON.stringify(doc) + '\n');

@@ -18,6 +18,7 @@ import { DT, SUBSTEPS, sweepJointTargets, tabletop30Scene } from './scene.ts';
 import { describeWorld, summarize, type WorldDesc } from './describe.ts';
 import { toMjcf } from './mjcf.ts';
 import { RawRapierWorld, type InputTrack } from './raw-rapier.ts';
+import { QUICK, writeResult } from '../quick.ts';
 
 type RWorld = InstanceType<typeof RAPIER.World>;
 type RCollider = InstanceType<typeof RAPIER.Collider>;
@@ -27,17 +28,17 @@ const RESULTS = resolve(HERE, '../results');
 const ANCHOR = resolve(HERE, '../../../shared/anchors/mujoco/tabletop30.xml');
 
 /** Timing plan. All variants walk the same step range: warm-up, then REPS timed repetitions of REP_STEPS. */
-const WARMUP_STEPS = 2 * SUBSTEPS * 20; // 2 s of simulated time
+const WARMUP_STEPS = (QUICK ? 1 : 20) * 2 * SUBSTEPS; // 2 s of simulated time
 // Short repetitions, many of them: the variants alternate often, so drifts of the machine's speed (shared
 // VMs) hit them all alike, and the medians and per-round ratios rest on many samples.
 const REP_STEPS = 25 * SUBSTEPS; // 1.25 s of simulated time per repetition
-const REPS = 48;
+const REPS = QUICK ? 2 : 48;
 const TOTAL_STEPS = WARMUP_STEPS + REPS * REP_STEPS;
 /** MuJoCo: a testspeed run of this many steps after every eighth Rapier round (6 runs, median). */
-const MUJOCO_STEPS = 10000;
+const MUJOCO_STEPS = QUICK ? 500 : 10000;
 const MUJOCO_EVERY = 8;
 /** The anchor is timed once, with the protocol its published figure was measured with: `mujoco-testspeed FILE 20000 1 0.01`. */
-const ANCHOR_STEPS = 20000;
+const ANCHOR_STEPS = QUICK ? 1000 : 20000;
 const CTRL_NOISE = '0.01';
 
 const log = (msg: string): void => { process.stderr.write(`${msg}\n`); };
@@ -353,7 +354,7 @@ async function main(): Promise<void> {
     `raw Rapier ${doc.figures.raw_rapier_steps_per_s}, MuJoCo ${doc.figures.mujoco_steps_per_s} steps/s; ` +
     `overhead ${doc.ratios.overhead_vs_raw_rapier}, vs MuJoCo ${doc.ratios.vs_mujoco}`);
   const json = JSON.stringify(doc);
-  writeFileSync(join(RESULTS, 'physics.json'), `${JSON.stringify(doc, null, 2)}\n`);
+  writeResult('physics', doc);
   process.stdout.write(`${json}\n`);
 }
 

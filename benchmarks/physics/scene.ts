@@ -20,57 +20,77 @@ export const SUBSTEPS = PHYSICS_HZ / CONTROL_HZ;
 const PRISM_SIDES = 16;
 const apothem = (r: number): number => r * Math.cos(Math.PI / PRISM_SIDES);
 
-const R_ALPHABET = apothem(0.032); // alphabet_soup, chicken_soup
-const R_TOMATO = apothem(0.03);
-const R_KETCHUP = apothem(0.028);
-const R_BBQ = apothem(0.03);
-const R_SALAD = apothem(0.027);
+/** Sizes from the object library, so the layout follows it: a box's half extent along x (0) or y (1); a round object's side distance. */
+const halfOf = (kind: string, axis: 0 | 1): number => {
+  const b = getObjectKind(kind).shapes[0];
+  if (b.type !== 'box') throw new Error(`tabletop30: ${kind} is not a box`);
+  return b.halfExtents[axis];
+};
+const radiusOf = (kind: string): number => {
+  const c = getObjectKind(kind).shapes[0];
+  if (c.type === 'sphere') return c.radius;
+  if (c.type === 'cylinder') return apothem(c.radius);
+  throw new Error(`tabletop30: ${kind} is not round`);
+};
+
+const R_ALPHABET = radiusOf('alphabet_soup');
+const R_CHICKEN = radiusOf('chicken_soup');
+const R_TOMATO = radiusOf('tomato_sauce');
+const R_KETCHUP = radiusOf('ketchup');
+const R_BBQ = radiusOf('bbq_sauce');
+const R_SALAD = radiusOf('salad_dressing');
+const R_APPLE = radiusOf('apple');
+const R_ORANGE = radiusOf('orange');
+/** Pitch of the 2x2 can cluster (the larger can's diameter, so no pair overlaps). */
+const R_CAN = Math.max(R_ALPHABET, R_CHICKEN);
+const BLOCK = 2 * halfOf('red_block', 0);
 
 type Placement = [id: string, kind: string, x: number, y: number, z?: number, yawDeg?: number];
 
-// Heights: blocks 0.05, cookies 0.08, cream_cheese 0.04, cans 0.1, popcorn 0.13 (standing).
-/** x of the 2x2 can cluster's first column: its cans touch the cookies box. */
-const CANS_X = 0.425 + 0.07 + R_ALPHABET;
+// Stacked entries give a z > 0 only to say so: their height is computed from the object library.
+/** x of the 2x2 can cluster's first column: its cans touch the first cookies box. */
+const CANS_X = 0.425 + halfOf('cookies', 0) + R_CAN;
 
 /** Lower y face of the butter box that leans against the second cookies box. */
-const BUTTER_2_Y0 = 0.12 - 0.0275 - 0.045;
+const BUTTER_2_Y0 = 0.12 - halfOf('cookies', 1) - 2 * halfOf('butter', 1);
 
 const LAYOUT: Placement[] = [
-  // --- y in [-0.40, -0.25]: a block tower against a row of blocks, a box stack, a 2x2 can cluster.
+  // --- y in [-0.4, -0.25]: a block tower and a block row, a box stack with a pudding box touching
+  // the blocks and the boxes, a 2x2 can cluster against the boxes with a can on top.
   ['block_1', 'red_block', 0.33, -0.37, 0],
-  ['block_2', 'blue_block', 0.33, -0.37, 0.05],
-  ['block_3', 'green_block', 0.33, -0.37, 0.10],
-  ['block_4', 'green_block', 0.33, -0.32],
-  ['block_5', 'red_block', 0.33, -0.27],
+  ['block_2', 'blue_block', 0.33, -0.37, 1],
+  ['block_3', 'green_block', 0.33, -0.37, 1],
+  ['block_4', 'green_block', 0.33, -0.37 + BLOCK],
+  ['block_5', 'red_block', 0.33, -0.37 + 2 * BLOCK],
   ['cookies_1', 'cookies', 0.425, -0.36],
-  ['cream_cheese_1', 'cream_cheese', 0.425, -0.36, 0.08],
-  ['butter_1', 'butter', 0.425, -0.36, 0.12],
-  ['pudding_1', 'chocolate_pudding', 0.355 + 0.0425, -0.36 + 0.0275 + 0.0275],
+  ['cream_cheese_1', 'cream_cheese', 0.425, -0.36, 1],
+  ['butter_1', 'butter', 0.425, -0.36, 1],
+  ['pudding_1', 'chocolate_pudding', 0.33 + BLOCK / 2 + halfOf('chocolate_pudding', 0), -0.36 + halfOf('cookies', 1) + halfOf('chocolate_pudding', 1)],
   ['can_1', 'alphabet_soup', CANS_X, -0.365],
-  ['can_2', 'chicken_soup', CANS_X + 2 * R_ALPHABET, -0.365],
-  ['can_3', 'chicken_soup', CANS_X, -0.365 + 2 * R_ALPHABET],
-  ['can_4', 'alphabet_soup', CANS_X + 2 * R_ALPHABET, -0.365 + 2 * R_ALPHABET],
-  ['can_5', 'tomato_sauce', CANS_X, -0.365, 0.1],
+  ['can_2', 'chicken_soup', CANS_X + 2 * R_CAN, -0.365],
+  ['can_3', 'chicken_soup', CANS_X, -0.365 + 2 * R_CAN],
+  ['can_4', 'alphabet_soup', CANS_X + 2 * R_CAN, -0.365 + 2 * R_CAN],
+  ['can_5', 'tomato_sauce', CANS_X, -0.365, 1],
   // --- middle band: three bottles in a touching row against the butter box below, two touching fruit
   // and a standing popcorn box against the orange.
   ['bottle_1', 'ketchup', 0.41, BUTTER_2_Y0 - R_KETCHUP],
   ['bottle_2', 'bbq_sauce', 0.41 + R_KETCHUP + R_BBQ, BUTTER_2_Y0 - R_BBQ],
   ['bottle_3', 'salad_dressing', 0.41 + R_KETCHUP + 2 * R_BBQ + R_SALAD, BUTTER_2_Y0 - R_SALAD],
   ['fruit_1', 'apple', 0.58, -0.10],
-  ['fruit_2', 'orange', 0.58 + 0.031 + 0.032, -0.10],
-  ['popcorn_1', 'popcorn', 0.58 + 0.031 + 0.064 + 0.03, -0.10, 0, 90],
+  ['fruit_2', 'orange', 0.58 + R_APPLE + R_ORANGE, -0.10],
+  ['popcorn_1', 'popcorn', 0.58 + R_APPLE + 2 * R_ORANGE + halfOf('popcorn', 1), -0.10, 0, 90],
   // --- y in [0.05, 0.3]: a box stack with a butter box against it, an L of blocks and a can row
   // against the stack, an apple against the last can.
   ['cookies_2', 'cookies', 0.45, 0.12],
-  ['pudding_2', 'chocolate_pudding', 0.45, 0.12, 0.08],
-  ['butter_2', 'butter', 0.45, 0.12 - 0.0275 - 0.0225],
-  ['block_6', 'blue_block', 0.34, 0.1725],
-  ['block_7', 'red_block', 0.34, 0.1725, 0.05],
-  ['block_8', 'green_block', 0.39, 0.1725],
+  ['pudding_2', 'chocolate_pudding', 0.45, 0.12, 1],
+  ['butter_2', 'butter', 0.45, 0.12 - halfOf('cookies', 1) - halfOf('butter', 1)],
+  ['block_6', 'blue_block', 0.34, 0.12 + halfOf('cookies', 1) + BLOCK / 2],
+  ['block_7', 'red_block', 0.34, 0.12 + halfOf('cookies', 1) + BLOCK / 2, 1],
+  ['block_8', 'green_block', 0.34 + BLOCK, 0.12 + halfOf('cookies', 1) + BLOCK / 2],
   ['can_6', 'alphabet_soup', 0.52 + R_ALPHABET, 0.10],
   ['can_7', 'tomato_sauce', 0.52 + R_ALPHABET, 0.10 + R_ALPHABET + R_TOMATO],
-  ['can_8', 'chicken_soup', 0.52 + R_ALPHABET, 0.10 + R_ALPHABET + 2 * R_TOMATO + R_ALPHABET],
-  ['fruit_3', 'apple', 0.52 + 2 * R_ALPHABET + 0.031, 0.10 + R_ALPHABET + 2 * R_TOMATO + R_ALPHABET],
+  ['can_8', 'chicken_soup', 0.52 + R_ALPHABET, 0.10 + R_ALPHABET + 2 * R_TOMATO + R_CHICKEN],
+  ['fruit_3', 'apple', 0.52 + R_ALPHABET + R_CHICKEN + R_APPLE, 0.10 + R_ALPHABET + 2 * R_TOMATO + R_CHICKEN],
 ];
 
 const yawQuat = (deg: number): Quat => {
@@ -78,8 +98,24 @@ const yawQuat = (deg: number): Quat => {
   return [0, 0, Math.sin(a / 2), Math.cos(a / 2)];
 };
 
+/**
+ * The layout's objects. An entry with a z is stacked: it rests on the top of the highest object placed
+ * before it under its centre (computed from the object library, so the stacks follow its sizes).
+ */
 export function tabletop30Objects(): ResolvedObject[] {
-  return LAYOUT.map(([id, kind, x, y, z = 0, yaw = 0]) => ({ id, kind, pos: [x, y, z] as Vec3, quat: yawQuat(yaw) }));
+  const placed: ResolvedObject[] = [];
+  for (const [id, kind, x, y, z = 0, yaw = 0] of LAYOUT) {
+    let top = 0;
+    if (z > 0) {
+      for (const o of placed) {
+        const b = objectBox(o);
+        if (b.min[0] < x && x < b.max[0] && b.min[1] < y && y < b.max[1]) top = Math.max(top, b.max[2]);
+      }
+      if (top === 0) throw new Error(`tabletop30: ${id} is stacked on nothing`);
+    }
+    placed.push({ id, kind, pos: [x, y, top] as Vec3, quat: yawQuat(yaw) });
+  }
+  return placed;
 }
 
 /** The benchmark's resolved scene (no fixtures, no regions: everything is placed by hand). */

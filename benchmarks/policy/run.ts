@@ -9,10 +9,9 @@
 // No GPU is lent to this project: the WebGPU/CUDA rows say so instead of giving numbers.
 //
 //   npm run bench:policy            (node --import tsx benchmarks/policy/run.ts)
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { fakeObservation } from '../fake-observation.ts';
 import { OnnxChunkModel } from '../../policies/onnx-model.ts';
 import { servePolicy } from '../../policies/policy-server.ts';
@@ -21,8 +20,8 @@ import { LIBERO_PRESET } from '../../policies/obs-preset.ts';
 import { runChains } from '../../runner/chains/run.ts';
 import { quantile } from '../../runner/results/stats.ts';
 import { HEAVY_SIZE, writeExampleModel } from '../../scripts/make-example-model.ts';
+import { QUICK, writeResult } from '../quick.ts';
 
-const RESULTS = resolve(dirname(fileURLToPath(import.meta.url)), '../results');
 const MODEL = 'policies/models/example-cnn/model.onnx';
 const log = (l: string) => process.stderr.write(`${l}\n`);
 
@@ -38,6 +37,7 @@ async function timeCalls(call: () => Promise<unknown>, n: number, warmup = 5): P
 }
 
 const r3 = (x: number) => Number(x.toFixed(3));
+const CHAINS = QUICK ? 1 : 8;
 
 const heavyDir = mkdtempSync(join(tmpdir(), 'chaingap-heavy-cnn-'));
 writeExampleModel(heavyDir, HEAVY_SIZE);
@@ -50,7 +50,7 @@ for (const [name, m] of Object.entries(MODELS)) {
   latency[name] = {};
   for (const b of [1, 8, 32]) {
     const batch = Array.from({ length: b }, (_, i) => fakeObservation(i, m.image));
-    const ms = await timeCalls(() => loaded.infer(batch), b === 32 ? 20 : 60);
+    const ms = await timeCalls(() => loaded.infer(batch), QUICK ? 3 : b === 32 ? 20 : 60);
     latency[name][`batch_${b}`] = { p50_ms: r3(quantile(ms, 0.5)), p95_ms: r3(quantile(ms, 0.95)), p50_ms_per_obs: r3(quantile(ms, 0.5) / b) };
     log(`${name} batch ${b}: p50 ${quantile(ms, 0.5).toFixed(2)} ms, p95 ${quantile(ms, 0.95).toFixed(2)} ms per call (${(quantile(ms, 0.5) / b).toFixed(2)} ms per observation)`);
   }
@@ -66,11 +66,11 @@ for (const [name, m] of Object.entries(MODELS)) {
   for (const batch of [1, 8]) {
     const dir = mkdtempSync(join(tmpdir(), `chaingap-bench-policy-${batch}-`));
     const t0 = performance.now();
-    const r = await runChains({ out: dir, policy: `onnx:${m.path}`, chains: 8, steps: 10, baselineEpisodes: 1, seed: 5, batch, policyOptions: { device: 'cpu' } });
+    const r = await runChains({ out: dir, policy: `onnx:${m.path}`, chains: CHAINS, steps: QUICK ? 2 : 10, baselineEpisodes: 1, seed: 5, batch, policyOptions: { device: 'cpu' } });
     const s = (performance.now() - t0) / 1000;
-    chainsPerHour[name][`batch_${batch}`] = Math.round((8 * 3600) / s);
+    chainsPerHour[name][`batch_${batch}`] = Math.round((CHAINS * 3600) / s);
     outcomes.push(JSON.stringify(r.summary.S.map((x) => x.value)) + JSON.stringify(r.summary.failures));
-    log(`${name} --batch ${batch}: 8 chains + baseline in ${s.toFixed(1)} s: ${chainsPerHour[name][`batch_${batch}`]} chains/hour`);
+    log(`${name} --batch ${batch}: ${CHAINS} chains + baseline in ${s.toFixed(1)} s: ${chainsPerHour[name][`batch_${batch}`]} chains/hour`);
     rmSync(dir, { recursive: true, force: true });
   }
   identical[name] = outcomes[0] === outcomes[1];
@@ -83,8 +83,8 @@ const model = await OnnxChunkModel.load(MODEL, { device: 'cpu' });
 const server = await servePolicy(model, { port: 0, preset: LIBERO_PRESET });
 const client = await RemoteChunkModel.connect(server.url, { preset: LIBERO_PRESET });
 const obs64 = [fakeObservation(0, 64)];
-const inproc = await timeCalls(() => model.infer(obs64), 200);
-const remote = await timeCalls(() => client.infer(obs64), 200);
+const inproc = await timeCalls(() => model.infer(obs64), QUICK ? 10 : 200);
+const remote = await timeCalls(() => client.infer(obs64), QUICK ? 10 : 200);
 await client.close();
 await server.close();
 await model.close();
@@ -114,6 +114,5 @@ const doc = {
   },
   env: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length },
 };
-mkdirSync(RESULTS, { recursive: true });
-writeFileSync(join(RESULTS, 'policy.json'), JSON.stringify(doc, null, 2) + '\n');
+writeResult('policy', doc);
 process.stdout.write(JSON.stringify(doc) + '\n');

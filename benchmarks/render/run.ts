@@ -6,20 +6,17 @@
 //   npm run bench:render            (node --import tsx benchmarks/render/run.ts)
 //
 // Progress goes to stderr; the last stdout line is the JSON written to benchmarks/results/render.json.
-import { mkdirSync, writeFileSync } from 'node:fs';
+
 import { cpus } from 'node:os';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SimWorld } from '../../sim/world.ts';
 import { RayRenderer, type RenderDevice } from '../../sim/render/renderer.ts';
 import { sceneBuffer } from '../../sim/render/scene-buffer.ts';
 import { sweepJointTargets, tabletop30Scene } from '../physics/scene.ts';
+import { QUICK, writeResult } from '../quick.ts';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const RESULTS = resolve(HERE, '../results');
 const SIZE = 128;
-const FRAMES = 60;
-const STEPS = 120;
+const FRAMES = QUICK ? 6 : 60;
+const STEPS = QUICK ? 12 : 120;
 const log = (m: string) => process.stderr.write(m + '\n');
 const round = (x: number) => Number(x.toPrecision(4));
 
@@ -87,6 +84,5 @@ const doc = {
   },
   env: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length },
 };
-mkdirSync(RESULTS, { recursive: true });
-writeFileSync(resolve(RESULTS, 'render.json'), JSON.stringify(doc, null, 2) + '\n');
+writeResult('render', doc);
 process.stdout.write(JSON.stringify(doc) + '\n');

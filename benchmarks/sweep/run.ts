@@ -3,17 +3,16 @@
 // of the two runs are also compared (they must be identical).
 //
 //   npm run bench:sweep            (node --import tsx benchmarks/sweep/run.ts)
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseSweepSpec, runSweep } from '../../runner/sweep/sweep.ts';
 import { outcomeOf } from '../../runner/results/summary.ts';
+import { QUICK, writeResult } from '../quick.ts';
 
-const RESULTS = resolve(dirname(fileURLToPath(import.meta.url)), '../results');
 const spec = parseSweepSpec({
   name: 'bench', policies: ['expert'], scene: 'kitchen', axes: { clutter: [1], lighting: [1] },
-  chains: 20, steps: 10, baselineEpisodes: 2, seed: 3,
+  chains: QUICK ? 2 : 20, steps: QUICK ? 2 : 10, baselineEpisodes: QUICK ? 1 : 2, seed: 3,
 }, 'benchmarks/sweep/run.ts');
 const rate: Record<number, number> = {};
 const outcomes: string[] = [];
@@ -35,6 +34,5 @@ const doc = {
   ratios: { workers2_vs_1: Number((rate[2] / rate[1]).toFixed(3)) },
   env: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length },
 };
-mkdirSync(RESULTS, { recursive: true });
-writeFileSync(join(RESULTS, 'sweep.json'), JSON.stringify(doc, null, 2) + '\n');
+writeResult('sweep', doc);
 process.stdout.write(JSON.stringify(doc) + '\n');

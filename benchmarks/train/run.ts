@@ -8,10 +8,9 @@
 //     onnxruntime's CPU provider at batch 1 and 8.
 //
 //   npm run bench:train            (node --import tsx benchmarks/train/run.ts [--model DIR/model.onnx])
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import { collectDemos } from '../../runner/data/collect.ts';
 import { initTf } from '../../policies/train/tf-backend.ts';
@@ -19,15 +18,15 @@ import { buildVlaModel, type VlaModelSpec } from '../../policies/train/vla-model
 import { OnnxChunkModel } from '../../policies/onnx-model.ts';
 import { quantile } from '../../runner/results/stats.ts';
 import { fakeObservation } from '../fake-observation.ts';
+import { QUICK, writeResult } from '../quick.ts';
 
-const RESULTS = resolve(dirname(fileURLToPath(import.meta.url)), '../results');
 const log = (l: string) => process.stderr.write(`${l}\n`);
 const r3 = (x: number) => Number(x.toFixed(3));
 const arg = (name: string) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
 
 // 1. Dataset write speed.
 const dir = mkdtempSync(join(tmpdir(), 'chaingap-bench-collect-'));
-const c = await collectDemos({ out: join(dir, 'ds'), chains: 2, steps: 10, size: 64, seed: 11 });
+const c = await collectDemos({ out: join(dir, 'ds'), chains: QUICK ? 1 : 2, steps: QUICK ? 2 : 10, size: 64, seed: 11 });
 rmSync(dir, { recursive: true, force: true });
 const collect = { chains: 2, frames: c.frames, episodes: c.episodes, seconds: r3(c.seconds), frames_per_second: r3(c.frames / c.seconds), bytes_per_frame: Math.round(c.bytes / c.frames) };
 log(`collect: ${c.frames} frames in ${c.seconds.toFixed(1)} s = ${collect.frames_per_second} frames/s, ${collect.bytes_per_frame} bytes/frame`);
@@ -35,7 +34,7 @@ log(`collect: ${c.frames} frames in ${c.seconds.toFixed(1)} s = ${collect.frames
 // 2. Training throughput, wasm (chaingap's conv gradients) against cpu.
 const { tf } = await initTf();
 const spec: VlaModelSpec = { imageSize: 64, stateSize: 8, tokens: 16, vocabSize: 48, horizon: 8, actionSize: 7, seed: 1 };
-async function throughput(backend: 'wasm' | 'cpu', batches: number, batch = 64): Promise<number> {
+async function throughput(backend: 'wasm' | 'cpu', batches: number, batch = QUICK ? 4 : 64): Promise<number> {
   await tf.setBackend(backend);
   const model = buildVlaModel(tf, spec);
   const opt = tf.train.adam(1e-3);
@@ -51,8 +50,8 @@ async function throughput(backend: 'wasm' | 'cpu', batches: number, batch = 64):
   opt.dispose();
   return fps;
 }
-const wasm = await throughput('wasm', 30);
-const cpu = await throughput('cpu', 2);
+const wasm = await throughput('wasm', QUICK ? 2 : 30);
+const cpu = await throughput('cpu', QUICK ? 1 : 2);
 await tf.setBackend('wasm');
 const training = { wasm_frames_per_second: r3(wasm), cpu_frames_per_second: r3(cpu), ratio_wasm_over_cpu: r3(wasm / cpu), batch: 64, image: '64x64x6' };
 log(`training: wasm ${wasm.toFixed(0)} frames/s, cpu ${cpu.toFixed(1)} frames/s: ${(wasm / cpu).toFixed(0)}x`);
@@ -69,14 +68,14 @@ else {
     const rows = Array.from({ length: b }, (_, i) => fakeObservation(i, size));
     for (let i = 0; i < 5; i++) await m.infer(rows);
     const ms: number[] = [];
-    for (let i = 0; i < 100; i++) { const t0 = performance.now(); await m.infer(rows); ms.push(performance.now() - t0); }
+    for (let i = 0; i < (QUICK ? 5 : 100); i++) { const t0 = performance.now(); await m.infer(rows); ms.push(performance.now() - t0); }
     onnx[`batch_${b}`] = { p50_ms: r3(quantile(ms, 0.5)), p95_ms: r3(quantile(ms, 0.95)) };
     log(`onnx ${modelPath} batch ${b}: p50 ${quantile(ms, 0.5).toFixed(2)} ms, p95 ${quantile(ms, 0.95).toFixed(2)} ms per call`);
   }
   await m.close();
 }
 
-mkdirSync(RESULTS, { recursive: true });
 const doc = { date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, collect, training, onnx_latency: { model: modelPath, ...onnx } };
-writeFileSync(join(RESULTS, 'train.json'), JSON.stringify(doc, null, 2) + '\n');
-log(`written ${join(RESULTS, 'train.json')}`);
+const written = writeResult('train', doc);
+if (written) log(`written ${written}`);
+process.stdout.write(JSON.stringify(doc) + '\n');

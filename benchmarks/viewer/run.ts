@@ -8,24 +8,23 @@
 //
 // Progress goes to stderr; the last stdout line is the JSON written to benchmarks/results/viewer.json.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { runChains } from '../../runner/chains/run.ts';
 import { writeVideo } from '../../runner/view/video.ts';
 import { startViewer } from '../../runner/view/view-server.ts';
 import { listRecordings } from '../../runner/view/view-data.ts';
+import { QUICK, writeResult } from '../quick.ts';
 
-const RESULTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../results');
 const CHROMIUM = process.env.CHAINGAP_CHROMIUM ?? '/usr/bin/chromium';
 const log = (m: string) => process.stderr.write(m + '\n');
 const round = (x: number) => Number(x.toPrecision(4));
 if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (or set CHAINGAP_CHROMIUM)`);
 
 const root = mkdtempSync(path.join(tmpdir(), 'chaingap-bench-viewer-'));
-const base = { policy: 'expert', chains: 3, steps: 10, seed: 1, baselineEpisodes: 1, record: 'all' as const, log: () => {} };
+const base = { policy: 'expert', chains: QUICK ? 1 : 3, steps: QUICK ? 2 : 10, seed: 1, baselineEpisodes: 1, record: 'all' as const, log: () => {} };
 log('recording: 3 ten-step chains, controlled and at clutter 1 ...');
 await runChains({ ...base, out: path.join(root, 'controlled') });
 await runChains({ ...base, out: path.join(root, 'clutter'), ood: { clutter: 1 } });
@@ -45,7 +44,7 @@ async function measure(rel: string, side: boolean): Promise<{ loadMs: number; fp
   await until(page, 'window.chaingapViewer && window.chaingapViewer.ready === true');
   const loadMs = performance.now() - t0;
   await page.evaluate('window.chaingapViewer.measureFps(10)');
-  const fps = (await page.evaluate('window.chaingapViewer.measureFps(90)')) as number;
+  const fps = (await page.evaluate(`window.chaingapViewer.measureFps(${QUICK ? 10 : 90})`)) as number;
   const st = (await page.evaluate('window.chaingapViewer.state()')) as { panes: ({ bodies: number; meshes: number } | null)[] };
   const canvas = (await page.evaluate('[document.querySelector("canvas").width, document.querySelector("canvas").height]')) as number[];
   await page.close();
@@ -70,11 +69,10 @@ const hasFfmpeg = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).status 
 for (const fmt of hasFfmpeg ? ['gif', 'mp4'] : ['gif']) {
   const r = recs.filter((x) => x.path.startsWith('clutter/'))[0];
   const dir = path.join(root, 'clutter');
-  const v = await writeVideo({ dir, chain: r.chainId, out: path.join(root, `clip.${fmt}`), width: 256, height: 256 });
-  clips[fmt] = { frames: v.frames, size: '256x256', seconds: round(v.seconds), msPerFrame: round((1000 * v.seconds) / v.frames), bytes: v.bytes };
+  const v = await writeVideo({ dir, chain: r.chainId, out: path.join(root, `clip.${fmt}`), width: QUICK ? 64 : 256, height: QUICK ? 64 : 256 });
+  clips[fmt] = { frames: v.frames, size: QUICK ? '64x64' : '256x256', seconds: round(v.seconds), msPerFrame: round((1000 * v.seconds) / v.frames), bytes: v.bytes };
   log(`${fmt}: ${JSON.stringify(clips[fmt])}`);
 }
 out.clipPerChain = clips;
-mkdirSync(RESULTS, { recursive: true });
-writeFileSync(path.join(RESULTS, 'viewer.json'), JSON.stringify(out, null, 2) + '\n');
+writeResult('viewer', out);
 process.stdout.write(JSON.stringify(out) + '\n');

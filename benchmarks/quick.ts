@@ -1,0 +1,18 @@
+// Shared by the harnesses: `--quick` runs a harness small, only to prove it works (`npm run bench --
+// --quick`, run by .ci/run); a quick run's figures mean nothing and are not written to benchmarks/results/.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const QUICK = process.argv.includes('--quick');
+
+export const RESULTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), 'results');
+
+/** Write benchmarks/results/<name>.json (not in a --quick run); returns the path, or null. */
+export function writeResult(name: string, doc: unknown): string | null {
+  if (QUICK) return null;
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = resolve(RESULTS_DIR, `${name}.json`);
+  writeFileSync(file, JSON.stringify(doc, null, 2) + '\n');
+  return file;
+}
