@@ -6,7 +6,7 @@
 // Exit 1 if a harness failed; harnesses whose program is missing (chromium, redis-server) are skipped
 // and say so, except under CHAINGAP_CI=1.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,8 @@ const only = onlyAt > 0 ? new Set(process.argv[onlyAt + 1].split(',')) : null;
 if (only) for (const n of only) if (!HARNESSES.some((h) => h.name === n)) throw new Error(`--only: no harness "${n}"; there are ${HARNESSES.map((h) => h.name).join(', ')}`);
 
 type Doc = Record<string, unknown>;
-const results: Record<string, { status: 'ok' | 'failed' | 'skipped'; seconds: number; note?: string; doc?: Doc }> = {};
+/** Per harness: how it went, and when it ran (with --only, the others keep their last results). */
+const results: Record<string, { status: 'ok' | 'failed' | 'skipped'; seconds: number; note?: string; doc?: Doc; ran?: string }> = {};
 for (const h of HARNESSES) {
   if (only && !only.has(h.name)) continue;
   if (h.needs && !h.needs.ok()) {
@@ -61,10 +62,18 @@ function flatten(v: unknown, prefix: string, out: [string, string][]): void {
     else for (const [k, x] of Object.entries(o)) flatten(x, prefix ? `${prefix}.${k}` : k, out);
   }
 }
+const outDir = QUICK ? join(tmpdir(), 'chaingap-bench-quick') : resolve(HERE);
+mkdirSync(outDir, { recursive: true });
+// With --only, the other harnesses' last results are kept (each says when it ran).
+if (only && existsSync(join(outDir, 'results.json'))) {
+  const before = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as { date: string; harnesses: typeof results };
+  for (const [name, r] of Object.entries(before.harnesses)) if (!(name in results)) results[name] = { ...r, ran: r.ran ?? before.date };
+}
+for (const r of Object.values(results)) r.ran ??= new Date().toISOString();
 const md: string[] = [`# chaingap benchmarks${QUICK ? ' (--quick: proves the harnesses run; the numbers mean nothing)' : ''}`, '',
   `${new Date().toISOString()}, node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}. Ratios are against a baseline measured in the same harness run; a value "m (a to b)" is the median with min and max over the repeats.`, ''];
 for (const [name, r] of Object.entries(results)) {
-  md.push(`## ${name}: ${r.status}${r.note ? ` (${r.note})` : ''}, ${r.seconds.toFixed(0)} s`, '');
+  md.push(`## ${name}: ${r.status}${r.note ? ` (${r.note})` : ''}, ${r.seconds.toFixed(0)} s, run ${r.ran}`, '');
   if (!r.doc) continue;
   for (const part of ['ratios', 'figures']) {
     const rows: [string, string][] = [];
@@ -73,8 +82,6 @@ for (const [name, r] of Object.entries(results)) {
     md.push(`| ${part} | value |`, '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`), '');
   }
 }
-const outDir = QUICK ? join(tmpdir(), 'chaingap-bench-quick') : resolve(HERE);
-mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'results.json'), JSON.stringify({ date: new Date().toISOString(), quick: QUICK, machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length }, harnesses: results }, null, 2) + '\n');
 writeFileSync(join(outDir, 'results.md'), md.join('\n'));
 process.stderr.write(`wrote ${join(outDir, 'results.json')} and results.md\n`);

@@ -215,8 +215,14 @@ describe.skipIf(!hasRedisServer)('distributed sweeps on BullMQ + Redis', () => {
     writeFileSync(file, JSON.stringify(spec));
     const sweepArgs = ['scripts/chaingap.mjs', 'sweep', file, '--queue', redis.url, '--queue-name', queueName, '--out', out];
     const first = spawn(process.execPath, sweepArgs, { stdio: 'ignore' });
-    const records = path.join(out, 'expert', 'baseline', 'baseline.jsonl');
-    for (let i = 0; i < 600 && !(existsSync(records) && readFileSync(records, 'utf8').split('\n').filter(Boolean).length >= 2); i++) await new Promise((r) => setTimeout(r, 50));
+    const recorded = () => {
+      try {
+        return existsSync(out) ? Object.keys(recordsOf(out)).length : 0;
+      } catch {
+        return 0; // a line being written
+      }
+    };
+    for (let i = 0; i < 600 && recorded() < 2; i++) await new Promise((r) => setTimeout(r, 50));
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     const status = spawnSync(process.execPath, ['scripts/chaingap.mjs', 'sweep', file, '--queue', redis.url, '--queue-name', queueName, '--status'], { encoding: 'utf8' });

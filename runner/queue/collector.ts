@@ -86,7 +86,9 @@ export async function runUnitsOnQueue(units: readonly SweepUnit[], q: QueueSweep
         await queue.addBulk(jobs.slice(i, i + 500).map((j) => ({ name: j.data.sweep, data: j.data, opts: jobOpts(j.id) })));
       }
     };
-    await add(planned);
+    // Long units (chain runs) first, short ones (baseline episodes) last, as a local sweep orders them:
+    // workers take jobs first in, first out, so the sweep does not end with one worker on a long chain.
+    await add([...planned.filter((j) => j.data.unit.kind === 'chain'), ...planned.filter((j) => j.data.unit.kind !== 'chain')]);
     const seenRefusals = new Map<string, string>();
     let lastLostCheck = Date.now();
     const waiting = () => !c.signal?.aborted && (c.stopAt === undefined || Date.now() < c.stopAt);
