@@ -43,18 +43,20 @@ export function parseOodOption(v: string): OodLevels {
 export const EXIT_INTERRUPTED = 130;
 
 /**
- * Ctrl-C for a long command: the first SIGINT aborts `signal` (the command takes no new work, finishes
+ * Ctrl-C for a long command: the first signal aborts `signal` (the command takes no new work, finishes
  * the units running and writes its report from what is recorded); a second one quits at once (130).
+ * `signals` (default SIGINT; a worker also takes SIGTERM) and the line printed can be chosen.
  */
-export function interruptible(): { signal: AbortSignal; dispose(): void } {
+export function interruptible(o: { signals?: NodeJS.Signals[]; message?: string } = {}): { signal: AbortSignal; dispose(): void } {
   const ac = new AbortController();
-  const onInt = () => {
+  const signals = o.signals ?? ['SIGINT'];
+  const onSignal = () => {
     if (ac.signal.aborted) process.exit(EXIT_INTERRUPTED);
     ac.abort();
-    process.stderr.write('\nchaingap: interrupted: finishing the work under way and writing the report (Ctrl-C again to quit at once)\n');
+    process.stderr.write(o.message ?? '\nchaingap: interrupted: finishing the work under way and writing the report (Ctrl-C again to quit at once)\n');
   };
-  process.on('SIGINT', onInt);
-  return { signal: ac.signal, dispose: () => void process.off('SIGINT', onInt) };
+  for (const s of signals) process.on(s, onSignal);
+  return { signal: ac.signal, dispose: () => { for (const s of signals) process.off(s, onSignal); } };
 }
 
 /** The lines an interrupted command ends with; sets the exit code to 130. */

@@ -19,7 +19,7 @@ import { Redis } from 'ioredis';
 import { parseSweepSpec, runSweep } from '../../runner/sweep/sweep.ts';
 import { KEY_PREFIX } from '../../runner/queue/queue-url.ts';
 import { RedisServer, hasRedisServer } from '../../test/helpers/redis-server.ts';
-import { QUICK, writeResult } from '../quick.ts';
+import { QUICK, median, spread, writeResult } from '../harness.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const quick = QUICK;
@@ -100,17 +100,16 @@ try {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   await redis.stop();
 }
-const median = (xs: number[]) => { const v = [...xs].sort((a, b) => a - b); return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2; };
-const spread = (xs: number[]) => ({ min: Number(Math.min(...xs).toFixed(2)), median: Number(median(xs).toFixed(2)), max: Number(Math.max(...xs).toFixed(2)) });
+const spread2 = (xs: number[]) => spread(xs, (x) => Number(x.toFixed(2)));
 const units = results.local_1.units;
 const t = (k: string) => median(results[k].steadyMsPerUnit);
 const doc = {
   name: 'distributed',
   spec: { chains: spec.chains, steps: spec.steps, settings: 2, baselineEpisodes: spec.baselineEpisodes, units, rounds, quick },
   figures: {
-    steady_ms_per_unit: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, spread(v.steadyMsPerUnit)])),
-    seconds_to_last_unit: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, spread(v.toLastUnit)])),
-    seconds_to_report: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, spread(v.toReport)])),
+    steady_ms_per_unit: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, spread2(v.steadyMsPerUnit)])),
+    seconds_to_last_unit: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, spread2(v.toLastUnit)])),
+    seconds_to_report: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, spread2(v.toReport)])),
     overhead_ms_per_unit: Number((t('queue_1') - t('local_1')).toFixed(1)),
     identical_results: records.size === 1,
   },

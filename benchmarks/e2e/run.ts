@@ -21,7 +21,7 @@ import { LIBERO_PRESET } from '../../policies/obs-preset.ts';
 import { envOptionsFor } from '../../runner/chains/actors.ts';
 import { baselineTasks } from '../../runner/chains/run.ts';
 import { runTask } from '../../runner/chains/episode.ts';
-import { QUICK, writeResult } from '../quick.ts';
+import { QUICK, median, spread, writeResult } from '../harness.ts';
 
 const MODEL = 'policies/models/tiny-vla/model.onnx';
 const quick = QUICK;
@@ -84,8 +84,6 @@ try {
   await model.close();
   await local.close();
 }
-const median = (xs: number[]) => { const v = [...xs].sort((a, b) => a - b); return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2; };
-const spread = (xs: number[]) => ({ min: round(Math.min(...xs)), median: round(median(xs)), max: round(Math.max(...xs)) });
 const m = (k: string) => median(samples[k]);
 const doc = {
   name: 'e2e',
@@ -95,7 +93,7 @@ const doc = {
     control_steps_per_s_two_cameras_policy: round(m('two_cameras_policy')),
     control_steps_per_s_two_cameras_remote: round(m('two_cameras_remote')),
     control_steps_per_s_two_cameras_128_policy: round(m('two_cameras_128_policy')),
-    spread: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, spread(v)])),
+    spread: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, spread(v, round)])),
     outcomes,
   },
   ratios: {

@@ -18,7 +18,7 @@ import { DT, SUBSTEPS, sweepJointTargets, tabletop30Scene } from './scene.ts';
 import { describeWorld, summarize, type WorldDesc } from './describe.ts';
 import { toMjcf } from './mjcf.ts';
 import { RawRapierWorld, type InputTrack } from './raw-rapier.ts';
-import { QUICK, writeResult } from '../quick.ts';
+import { QUICK, median, writeResult } from '../harness.ts';
 
 type RWorld = InstanceType<typeof RAPIER.World>;
 type RCollider = InstanceType<typeof RAPIER.Collider>;
@@ -42,11 +42,6 @@ const ANCHOR_STEPS = QUICK ? 1000 : 20000;
 const CTRL_NOISE = '0.01';
 
 const log = (msg: string): void => { process.stderr.write(`${msg}\n`); };
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const round = (x: number, digits = 4): number => Number(x.toPrecision(digits));
 
 // ---------------------------------------------------------------------------------------------

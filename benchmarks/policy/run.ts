@@ -20,7 +20,7 @@ import { LIBERO_PRESET } from '../../policies/obs-preset.ts';
 import { runChains } from '../../runner/chains/run.ts';
 import { quantile } from '../../runner/results/stats.ts';
 import { HEAVY_SIZE, writeExampleModel } from '../../scripts/make-example-model.ts';
-import { QUICK, writeResult } from '../quick.ts';
+import { QUICK, writeResult } from '../harness.ts';
 
 const MODEL = 'policies/models/example-cnn/model.onnx';
 const log = (l: string) => process.stderr.write(`${l}\n`);

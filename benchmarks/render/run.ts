@@ -12,7 +12,7 @@ import { SimWorld } from '../../sim/world.ts';
 import { RayRenderer, type RenderDevice } from '../../sim/render/renderer.ts';
 import { sceneBuffer } from '../../sim/render/scene-buffer.ts';
 import { sweepJointTargets, tabletop30Scene } from '../physics/scene.ts';
-import { QUICK, writeResult } from '../quick.ts';
+import { QUICK, writeResult } from '../harness.ts';
 
 const SIZE = 128;
 const FRAMES = QUICK ? 6 : 60;

@@ -8,7 +8,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSweepSpec, runSweep } from '../../runner/sweep/sweep.ts';
 import { outcomeOf } from '../../runner/results/summary.ts';
-import { QUICK, writeResult } from '../quick.ts';
+import { QUICK, writeResult } from '../harness.ts';
 
 const spec = parseSweepSpec({
   name: 'bench', policies: ['expert'], scene: 'kitchen', axes: { clutter: [1], lighting: [1] },

@@ -18,7 +18,7 @@ import { buildVlaModel, type VlaModelSpec } from '../../policies/train/vla-model
 import { OnnxChunkModel } from '../../policies/onnx-model.ts';
 import { quantile } from '../../runner/results/stats.ts';
 import { fakeObservation } from '../fake-observation.ts';
-import { QUICK, writeResult } from '../quick.ts';
+import { QUICK, writeResult } from '../harness.ts';
 
 const log = (l: string) => process.stderr.write(`${l}\n`);
 const r3 = (x: number) => Number(x.toFixed(3));

@@ -16,7 +16,7 @@ import { runChains } from '../../runner/chains/run.ts';
 import { writeVideo } from '../../runner/view/video.ts';
 import { startViewer } from '../../runner/view/view-server.ts';
 import { listRecordings } from '../../runner/view/view-data.ts';
-import { QUICK, writeResult } from '../quick.ts';
+import { QUICK, writeResult } from '../harness.ts';
 
 const CHROMIUM = process.env.CHAINGAP_CHROMIUM ?? '/usr/bin/chromium';
 const log = (m: string) => process.stderr.write(m + '\n');

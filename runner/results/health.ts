@@ -106,17 +106,9 @@ export interface PhysicsHealthSummary {
 }
 
 /** What the counts are built from: raw sums, before the verdict and the note. */
-interface Tally {
+interface Tally extends Omit<PhysicsHealthCounts, 'contaminated' | 'note'> {
   runs: number;
   withUnstable: number;
-  measuredAttempts: number;
-  unmeasuredAttempts: number;
-  controlSteps: number;
-  unstableSteps: number;
-  penetrationSteps: number;
-  maxPenetrationMm: number | null;
-  maxExcessSpeed: number | null;
-  ejectedObjects: number;
 }
 
 const emptyTally = (): Tally => ({

@@ -19,7 +19,7 @@ import { UserError } from '../../scenes/errors.ts';
 import { ResultsStore, baselineKey, recordKey, ResultsError } from '../results/store.ts';
 import { RECORD_MODES, recordingPath, recordingsWritten, type RecordMode } from '../view/recording.ts';
 import type { FailedUnit, QueueSweepOptions } from '../queue/collector.ts';
-import { QueueError } from '../queue/queue-url.ts';
+import { DEFAULT_QUEUE_NAME, QueueError } from '../queue/queue-url.ts';
 import { summarise, type RunSummary } from '../results/summary.ts';
 import { combinePhysicsHealth, type PhysicsHealthSummary } from '../results/health.ts';
 import { runUnit, type SweepResult, type SweepUnit } from './sweep-unit.ts';
@@ -210,6 +210,8 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
   const cellDirs = new Map<string, { policy: string; ood: OodLevels; setting: string }>();
   // Code policies: the env and policy each runs in (made on first use, in this thread).
   const codeActors = new Map<string, () => Promise<{ env: Env; policy: Policy }>>();
+  // Model fingerprint per policy id (queued jobs carry it; workers with other weights refuse them).
+  const fingerprints = new Map<string, string | null>();
   const madeActors = new Map<string, Promise<{ env: Env; policy: Policy }>>();
   const actorOf = (policy: string) => {
     const make = codeActors.get(policy);
@@ -241,6 +243,7 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
       const code = o.policies && Object.hasOwn(o.policies, policySpec) ? o.policies[policySpec] : undefined;
       const entry = code !== undefined ? policyEntry(code, policySpec) : parsePolicy(policySpec);
       const policy = entry.id;
+      fingerprints.set(policy, entry.fingerprint ?? null);
       if (code !== undefined) codeActors.set(policy, async () => {
         const host = await entry.open();
         const env = new Env(o.env);
@@ -308,7 +311,6 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
     let queueInfo: SweepResultSummary['queue'];
     const timeLeft = () => !o.signal?.aborted && (o.stopAt === undefined || Date.now() < o.stopAt);
     if (o.queue && mine.length) {
-      const fingerprints = new Map(spec.policies.map((p) => [parsePolicy(p).id, parsePolicy(p).fingerprint ?? null]));
       // Loaded only for queued sweeps (BullMQ and ioredis take a fifth of a second to import).
       const { runUnitsOnQueue } = await import('../queue/collector.ts');
       const r = await runUnitsOnQueue(mine, o.queue, {
@@ -317,7 +319,7 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
       });
       stopped = r.stopped + r.failed.length;
       failed = r.failed;
-      queueInfo = { url: o.queue.url, name: o.queue.name ?? 'chaingap', duplicates: r.duplicates, requeued: r.requeued };
+      queueInfo = { url: o.queue.url, name: o.queue.name ?? DEFAULT_QUEUE_NAME, duplicates: r.duplicates, requeued: r.requeued };
     } else if (workers === 1 && (o.inProcess !== false || codeActors.size)) {
       for (const u of mine) {
         // Let the event loop turn between units, so a Ctrl-C handler can abort `signal`.

@@ -2,7 +2,7 @@
 import { type Command, Option } from 'commander';
 import { ONNX_DEVICES, type OnnxDevice } from '../../policies/onnx-model.ts';
 import { checkQueueName, checkQueueUrl } from '../../runner/queue/queue-url.ts';
-import { type CliContext, intOption, positiveNumber } from '../options.ts';
+import { type CliContext, interruptible, intOption, positiveNumber } from '../options.ts';
 
 export function registerWorker(program: Command, ctx: CliContext): void {
   const cmd = program
@@ -21,20 +21,13 @@ export function registerWorker(program: Command, ctx: CliContext): void {
     .action(async (o: { device?: OnnxDevice; apiKey?: string } & { queue: string; queueName: string; concurrency: number; name?: string; lockSeconds: number; idleExit?: number }) => {
       checkQueueUrl(o.queue);
       checkQueueName(o.queueName);
-      const ac = new AbortController();
-      const stop = () => {
-        if (ac.signal.aborted) process.exit(130);
-        process.stderr.write('chaingap worker: stopping: finishing the units under way (again to quit at once)\n');
-        ac.abort();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      const stop = interruptible({ signals: ['SIGINT', 'SIGTERM'], message: 'chaingap worker: stopping: finishing the units under way (again to quit at once)\n' });
       try {
         const { runQueueWorker } = await import('../../runner/queue/worker.ts');
         const r = await runQueueWorker({
           url: o.queue, name: o.queueName, concurrency: o.concurrency, workerName: o.name, lockMs: o.lockSeconds * 1000,
           policyOptions: { ...(o.device ? { device: o.device } : {}), ...((o.apiKey ?? process.env.CHAINGAP_API_KEY) ? { apiKey: o.apiKey ?? process.env.CHAINGAP_API_KEY } : {}) },
-          idleExitMs: o.idleExit === undefined ? undefined : o.idleExit * 1000, signal: ac.signal,
+          idleExitMs: o.idleExit === undefined ? undefined : o.idleExit * 1000, signal: stop.signal,
         });
         process.stderr.write(`chaingap worker ${r.workerName}: ${r.done} unit(s) done, ${r.failed} failed attempt(s)\n`);
         if (r.refused) {
@@ -42,8 +35,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
           ctx.exitCode = 2;
         }
       } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        stop.dispose();
       }
     });
 }
