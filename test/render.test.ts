@@ -106,6 +106,28 @@ describe('renderer', () => {
     expect(dark).toBeGreaterThan(300);
   });
 
+  it('the WebAssembly backend hands back its flat buffer, unpacked to the same RGB, depth and segmentation as its per-pixel arrays', () => {
+    // A gpu.js that renames or reshapes its output step makes flatOutput false (slower, still right):
+    // this test says so instead of letting the speed go quietly.
+    expect(renderer.device).toBe('webasm');
+    expect(renderer.flatOutput).toBe(true);
+    const perPixel = new RayRenderer({ width: SIZE, height: SIZE, depth: true, segmentation: true });
+    try {
+      // Back to gpu.js's own shaping: one 4-float view per pixel, rows of views.
+      delete (perPixel as unknown as { kernel: { kernel: { _shapeOutput?: unknown } } }).kernel.kernel._shapeOutput;
+      for (const name of ['agentview', 'wrist']) {
+        const a = renderer.render(env.world, [name])[name];
+        const b = perPixel.render(env.world, [name])[name];
+        expect(Buffer.from(a.rgb).equals(Buffer.from(b.rgb))).toBe(true);
+        expect(Buffer.from(a.depth!.buffer).equals(Buffer.from(b.depth!.buffer))).toBe(true);
+        expect(Buffer.from(a.segmentation!.buffer).equals(Buffer.from(b.segmentation!.buffer))).toBe(true);
+        expect(new Set(a.segmentation).size).toBeGreaterThan(2);
+      }
+    } finally {
+      perPixel.free();
+    }
+  });
+
   it('gives RGB, depth and segmentation of the requested size from both cameras', () => {
     expect(img.rgb.length).toBe(SIZE * SIZE * 3);
     expect(img.depth!.length).toBe(SIZE * SIZE);

@@ -33,7 +33,7 @@ export interface RendererOptions {
 }
 
 interface GpuKernel {
-  (...args: unknown[]): Float32Array[][];
+  (...args: unknown[]): Float32Array[][] | Float32Array;
   setOutput(o: number[]): void;
   destroy?(): void;
 }
@@ -51,6 +51,8 @@ export class RayRenderer implements ObservationRenderer {
   private readonly cam = new Float32Array(14);
   private segNames = new Map<number, string>();
   private readonly lists = new ListBuffers();
+  /** Whether the kernel hands back its flat output buffer (RGB-D-S-0 per pixel, rows top down). */
+  readonly flatOutput: boolean;
 
   constructor(private readonly opts: RendererOptions = {}) {
     this.width = opts.width ?? 128;
@@ -76,6 +78,13 @@ export class RayRenderer implements ObservationRenderer {
     if (wanted === 'gpu' && this.device !== 'gpu') {
       (opts.warn ?? ((m) => process.stderr.write(m + '\n')))(`chaingap render: device "gpu" was requested but gpu.js found no GL or WebGPU device in this process; rendering with "${this.device}" instead`);
     }
+    // gpu.js's WebAssembly backend computes every pixel into one flat buffer, then cuts it into a
+    // 4-float view per pixel (32k objects for two 128x128 cameras, ~12% of a render). Take the flat
+    // buffer instead; unpack reads either shape, so a gpu.js that changes this (or a kernel it swaps
+    // in, such as the cpu fallback) still renders correctly, only slower.
+    const inner = (this.kernel as unknown as { kernel?: { _shapeOutput?: unknown } }).kernel;
+    this.flatOutput = this.device === 'webasm' && typeof inner?._shapeOutput === 'function';
+    if (this.flatOutput) inner!._shapeOutput = (data: Float32Array) => data;
   }
 
   /** Segmentation id -> name for the last rendered world. */
@@ -105,13 +114,25 @@ export class RayRenderer implements ObservationRenderer {
     return out;
   }
 
-  private unpack(rows: Float32Array[][]): CameraImage {
+  private unpack(rows: Float32Array[][] | Float32Array): CameraImage {
     const W = this.width, H = this.height;
     const rgb = new Uint8Array(W * H * 3);
     const wantDepth = this.opts.depth ?? false;
     const wantSeg = this.opts.segmentation ?? false;
     const depth = wantDepth ? new Float32Array(W * H) : undefined;
     const seg = wantSeg ? new Int32Array(W * H) : undefined;
+    if (rows instanceof Float32Array) {
+      // Packed RGB is a whole number below 2^24, exact in float32.
+      for (let i = 0, j = 0; i < W * H; i++, j += 4) {
+        const packed = rows[j];
+        rgb[i * 3] = packed >>> 16;
+        rgb[i * 3 + 1] = (packed >>> 8) & 255;
+        rgb[i * 3 + 2] = packed & 255;
+        if (depth) depth[i] = rows[j + 1];
+        if (seg) seg[i] = rows[j + 2];
+      }
+      return this.image(rgb, depth, seg);
+    }
     for (let y = 0; y < H; y++) {
       const row = rows[y];
       for (let x = 0; x < W; x++) {
@@ -125,7 +146,11 @@ export class RayRenderer implements ObservationRenderer {
         if (seg) seg[i] = px[2];
       }
     }
-    const img: CameraImage = { width: W, height: H, rgb };
+    return this.image(rgb, depth, seg);
+  }
+
+  private image(rgb: Uint8Array, depth?: Float32Array, seg?: Int32Array): CameraImage {
+    const img: CameraImage = { width: this.width, height: this.height, rgb };
     if (depth) img.depth = depth;
     if (seg) img.segmentation = seg;
     return img;
