@@ -18,6 +18,7 @@ const HARNESSES: { name: string; needs?: { what: string; ok: () => boolean } }[]
   { name: 'physics' },
   { name: 'render' },
   { name: 'policy' },
+  { name: 'remote' },
   { name: 'e2e' },
   { name: 'sweep' },
   { name: 'distributed', needs: { what: 'redis-server (apt-get install redis-server)', ok: () => has('redis-server', ['--version']) } },

@@ -57,12 +57,23 @@ function header(n: number, fix: number, h16: number, h32: number): Uint8Array {
 const mapHeader = (n: number) => header(n, 0x80, 0xde, 0xdf);
 const arrayHeader = (n: number) => header(n, 0x90, 0xdc, 0xdd);
 
+/**
+ * msgpack bin: the header, then the caller's bytes themselves (the one copy is into the message). An
+ * image through the Encoder was copied twice, once into its buffer and again out of it.
+ */
+function packBin(bytes: Uint8Array, out: Uint8Array[]): void {
+  const n = bytes.byteLength;
+  out.push(n < 0x100 ? Uint8Array.of(0xc4, n) : n < 0x10000 ? Uint8Array.of(0xc5, n >> 8, n & 0xff) : Uint8Array.of(0xc6, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff), bytes);
+}
+
+/** The bin keys of an ndarray map, encoded once. */
+const KEY = { ndarray: atom(utf8.encode('__ndarray__')), data: atom(utf8.encode('data')), dtype: atom(utf8.encode('dtype')), shape: atom(utf8.encode('shape')) };
+
 function packNdArray(a: NdArray, out: Uint8Array[]): void {
   const bytes = new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength);
-  out.push(mapHeader(4));
-  for (const [k, v] of [['__ndarray__', true], ['data', bytes], ['dtype', a.dtype], ['shape', a.shape]] as const) {
-    out.push(atom(utf8.encode(k)), atom(v));
-  }
+  out.push(mapHeader(4), KEY.ndarray, atom(true), KEY.data);
+  packBin(bytes, out);
+  out.push(KEY.dtype, atom(a.dtype), KEY.shape, atom(a.shape));
 }
 
 function isPlainObject(v: object): v is Record<string, unknown> {
@@ -75,8 +86,10 @@ function packInto(v: unknown, out: Uint8Array[], at: string): void {
   if (Array.isArray(v)) {
     out.push(arrayHeader(v.length));
     v.forEach((x, i) => packInto(x, out, `${at}[${i}]`));
-  } else if (v instanceof Uint8Array || typeof v !== 'object' || v === null) {
-    out.push(atom(v)); // Uint8Array is msgpack bin (Python bytes)
+  } else if (v instanceof Uint8Array) {
+    packBin(v, out); // msgpack bin (Python bytes)
+  } else if (typeof v !== 'object' || v === null) {
+    out.push(atom(v));
   } else if (isPlainObject(v)) {
     const entries = Object.entries(v);
     out.push(mapHeader(entries.length));

@@ -1,11 +1,13 @@
 // openpi websocket protocol: the msgpack codec (bin-keyed ndarray maps), the observation presets, and
 // RemoteChunkModel against servePolicy and against raw `ws` servers that misbehave on purpose.
 import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { CameraNeed, ChunkModel } from '../policies/chunk-model.ts';
 import { axisAngleToQuat, CHAINGAP_PRESET, fromRequest, LIBERO_PRESET, presetCameras, presetFromJson, toRequest, type ObsPreset } from '../policies/obs-preset.ts';
+import { encode as msgpackEncode } from '@msgpack/msgpack';
 import { frameBytes, ndarray, NdArray, packOpenpi, unpackOpenpi } from '../policies/openpi-codec.ts';
 import { servePolicy } from '../policies/policy-server.ts';
 import { RemoteChunkModel } from '../policies/remote-model.ts';
@@ -128,6 +130,17 @@ describe('openpi msgpack codec', () => {
     expect((back.i8 as NdArray).dtype).toBe('<i8');
   });
 
+  it('masks websocket frames natively: bufferutil (a prebuilt binary in its npm package) loads', () => {
+    // ws falls back to a byte-by-byte loop without it, silently: 224x224 images then take 2-4 ms more per
+    // round trip (npm run bench:remote). A fresh install must keep it working.
+    const bufferutil = createRequire(import.meta.url)('bufferutil') as { mask(s: Buffer, m: Buffer, o: Buffer, off: number, n: number): void };
+    const src = Buffer.from(Array.from({ length: 64 }, (_, i) => i));
+    const out = Buffer.alloc(64);
+    bufferutil.mask(src, Buffer.from([1, 2, 3, 4]), out, 0, 64);
+    expect([...out.subarray(0, 5)]).toEqual([0 ^ 1, 1 ^ 2, 2 ^ 3, 3 ^ 4, 4 ^ 1]);
+    expect(bufferutil.mask.toString()).not.toContain('for (');
+  });
+
   it('writes ndarray maps with bin keys, as openpi msgpack_numpy expects', () => {
     const bytes = packOpenpi(ndarray(Float32Array.of(1), [1]));
     const bin = (s: string) => [0xc4, s.length, ...Buffer.from(s)];
@@ -141,6 +154,12 @@ describe('openpi msgpack codec', () => {
     expect([...bytes]).toEqual(expected);
     // Ordinary keys stay str.
     expect([...packOpenpi({ prompt: 'x' })]).toEqual([0x81, 0xa6, ...Buffer.from('prompt'), 0xa1, 0x78]);
+    // Image-sized data is framed here, not by @msgpack/msgpack: its bin8/16/32 headers must be the ones that library writes.
+    for (const n of [0, 255, 256, 65_535, 65_536, 224 * 224 * 3]) {
+      const data = Uint8Array.from({ length: n }, (_, i) => (i * 7) & 255);
+      expect(Buffer.from(packOpenpi({ data })).equals(Buffer.from(msgpackEncode({ data })))).toBe(true);
+      expect((unpackOpenpi(packOpenpi(ndarray(data))) as NdArray).data).toEqual(data);
+    }
   });
 
   it('decodes big-endian arrays, numpy scalars and str-keyed ndarray maps', () => {

@@ -1,0 +1,194 @@
+// The remote round trip of openpi's LIBERO request (two 224x224x3 uint8 images, the 8-float state, the
+// prompt; a [10, 7] float32 reply) over loopback, with a model that answers at once so only the protocol
+// is timed: chaingap's client and server (RemoteChunkModel, servePolicy) against openpi's own
+// (openpi_client.WebsocketClientPolicy, openpi.serving.WebsocketPolicyServer, run from an openpi checkout by
+// openpi_pair.py), in all four pairings, plus a floor: a Node websocket client and server passing the same
+// request and reply bytes, already encoded. One call at a time; `--rounds` rounds (default 3) of every
+// pairing in turn, p50 per round, min/median/max over rounds.
+//
+//   npm run bench:remote [-- --quick] [-- --rounds N] [-- --openpi DIR]
+//
+// openpi's side needs an openpi checkout (--openpi DIR or CHAINGAP_OPENPI) and a Python with numpy,
+// msgpack, typing_extensions and websockets >= 13 (CHAINGAP_PYTHON, default python3; see
+// benchmarks/README.md). Without them the openpi pairings are reported as not measured, with the reason.
+
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import WebSocket, { WebSocketServer } from 'ws';
+import type { Observation } from '../../sim/policy.ts';
+import type { ChunkModel } from '../../policies/chunk-model.ts';
+import { servePolicy } from '../../policies/policy-server.ts';
+import { RemoteChunkModel } from '../../policies/remote-model.ts';
+import { LIBERO_PRESET, toRequest } from '../../policies/obs-preset.ts';
+import { ndarray, packOpenpi } from '../../policies/openpi-codec.ts';
+import { fakeObservation } from '../fake-observation.ts';
+import { QUICK, spread, writeResult } from '../harness.ts';
+
+const SIZE = 224;
+const CHUNK = 10;
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const rounds = Number(arg('--rounds') ?? (QUICK ? 1 : 3));
+const CALLS = QUICK ? 20 : 300;
+const WARMUP = QUICK ? 5 : 30;
+const openpiDir = arg('--openpi') ?? process.env.CHAINGAP_OPENPI;
+const python = process.env.CHAINGAP_PYTHON ?? 'python3';
+const DRIVER = join(dirname(fileURLToPath(import.meta.url)), 'openpi_pair.py');
+const log = (m: string) => process.stderr.write(m + '\n');
+const r3 = (x: number) => Number(x.toFixed(3));
+
+/** Answers every observation at once with zeros [CHUNK, 7]; asks for both cameras at 224x224. */
+const zeroModel: ChunkModel = {
+  id: 'zero',
+  cameras: [{ camera: 'agentview', width: SIZE, height: SIZE }, { camera: 'wrist', width: SIZE, height: SIZE }],
+  maxBatch: Infinity,
+  execute: 5,
+  ensembleDecay: null,
+  infer: async (batch) => batch.map(() => new Float32Array(CHUNK * 7)),
+  metadata: () => ({ server: 'chaingap', policy: 'zero', cameras: [`agentview:${SIZE}x${SIZE}`, `wrist:${SIZE}x${SIZE}`] }),
+  close: async () => {},
+};
+
+const obs: Observation = fakeObservation(0, SIZE);
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+
+async function timeCalls(call: () => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < WARMUP; i++) await call();
+  const out: number[] = [];
+  for (let i = 0; i < CALLS; i++) {
+    const t0 = performance.now();
+    await call();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+/** chaingap's client against the server at `url`. */
+async function chaingapClient(url: string): Promise<number[]> {
+  const client = await RemoteChunkModel.connect(url, { preset: LIBERO_PRESET });
+  try {
+    return await timeCalls(() => client.infer([obs]));
+  } finally {
+    await client.close();
+  }
+}
+
+/** The floor: the same request and reply bytes between a Node websocket client and server, no encoding. */
+async function floor(): Promise<number[]> {
+  const request = packOpenpi(toRequest(obs, LIBERO_PRESET));
+  const reply = packOpenpi({ actions: ndarray(new Float32Array(CHUNK * 7), [CHUNK, 7]), server_timing: { infer_ms: 0 } });
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
+  await new Promise((r) => wss.once('listening', r));
+  wss.on('connection', (ws) => ws.on('message', () => ws.send(reply)));
+  const ws = new WebSocket(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`, { perMessageDeflate: false });
+  await new Promise((r) => ws.once('open', r));
+  try {
+    return await timeCalls(() => new Promise((r) => {
+      ws.once('message', r);
+      ws.send(request);
+    }));
+  } finally {
+    ws.close();
+    wss.close();
+  }
+}
+
+const run = promisify(execFile);
+
+/** Why openpi's side cannot run here, or null when it can. */
+async function openpiMissing(): Promise<string | null> {
+  if (!openpiDir) return 'no openpi checkout given (--openpi DIR or CHAINGAP_OPENPI)';
+  if (!existsSync(join(openpiDir, 'packages', 'openpi-client', 'src', 'openpi_client', 'websocket_client_policy.py'))) return `${openpiDir} is not an openpi checkout (no packages/openpi-client)`;
+  try {
+    await run(python, ['-c', 'import numpy, msgpack, typing_extensions, websockets.sync.client, websockets.asyncio.server']);
+  } catch (e) {
+    return `${python} lacks what openpi's client and server import (numpy, msgpack, typing_extensions, websockets >= 13): ${String((e as { stderr?: string }).stderr ?? e).trim().split('\n').pop()}`;
+  }
+  return null;
+}
+
+/** openpi's client against the server at `url`. */
+async function openpiClient(url: string): Promise<number[]> {
+  const { stdout } = await run(python, [DRIVER, openpiDir!, 'client', url, String(CALLS), String(WARMUP), String(SIZE), '8'], { maxBuffer: 1 << 24 });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as number[];
+}
+
+/** openpi's server (a zero policy) on a free port; resolves once it accepts connections. */
+async function openpiServer(): Promise<{ url: string; proc: ChildProcess }> {
+  const proc = spawn(python, [DRIVER, openpiDir!, 'serve', String(CHUNK)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((res, rej) => {
+    let text = '';
+    proc.stdout!.on('data', (d) => {
+      text += d;
+      const m = /port (\d+)/.exec(text);
+      if (m) res(Number(m[1]));
+    });
+    proc.once('exit', (code) => rej(new Error(`openpi's server exited (${code}) before listening`)));
+  });
+  const url = `ws://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    const up = await new Promise<boolean>((r) => {
+      const ws = new WebSocket(url);
+      ws.once('open', () => (ws.close(), r(true)));
+      ws.once('error', () => r(false));
+    });
+    if (up) break;
+    if (i > 100) throw new Error(`openpi's server on ${url} never accepted a connection`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url, proc };
+}
+
+const missing = await openpiMissing();
+log(missing ? `openpi pairings not measured: ${missing}` : `openpi from ${resolve(openpiDir!)} with ${python}`);
+const server = await servePolicy(zeroModel, { port: 0, preset: LIBERO_PRESET });
+const op = missing ? null : await openpiServer();
+const p50s: Record<string, number[]> = {};
+const p95s: Record<string, number[]> = {};
+const note = (name: string, ms: number[]) => {
+  (p50s[name] ??= []).push(quantile(ms, 0.5));
+  (p95s[name] ??= []).push(quantile(ms, 0.95));
+  log(`  ${name}: p50 ${quantile(ms, 0.5).toFixed(2)} ms, p95 ${quantile(ms, 0.95).toFixed(2)} ms`);
+};
+try {
+  for (let round = 1; round <= rounds; round++) {
+    log(`round ${round}/${rounds} (${CALLS} calls each after ${WARMUP} untimed)`);
+    note('floor', await floor());
+    note('chaingap_client_chaingap_server', await chaingapClient(server.url));
+    if (op) {
+      note('openpi_client_openpi_server', await openpiClient(op.url));
+      note('chaingap_client_openpi_server', await chaingapClient(op.url));
+      note('openpi_client_chaingap_server', await openpiClient(server.url));
+    }
+  }
+} finally {
+  op?.proc.kill();
+  await server.close();
+}
+
+const ratio = (a: string, b: string, q = p50s) => (q[a] && q[b] ? r3(spread(q[a]).median / spread(q[b]).median) : null);
+const doc = {
+  name: 'remote',
+  setup: { request: `two ${SIZE}x${SIZE}x3 uint8 images, state (8,) float32, prompt (openpi's LIBERO keys)`, reply: `actions [${CHUNK}, 7] float32`, calls: CALLS, warmup: WARMUP, rounds, quick: QUICK },
+  figures: {
+    p50_ms: Object.fromEntries(Object.keys(p50s).map((k) => [k, spread(p50s[k], r3)])),
+    p95_ms: Object.fromEntries(Object.keys(p95s).map((k) => [k, spread(p95s[k], r3)])),
+    openpi: missing ? `not measured: ${missing}` : `measured (${python})`,
+  },
+  ratios: {
+    chaingap_vs_openpi_p50: ratio('chaingap_client_chaingap_server', 'openpi_client_openpi_server'),
+    chaingap_client_vs_openpi_client_p50: ratio('chaingap_client_openpi_server', 'openpi_client_openpi_server'),
+    chaingap_server_vs_openpi_server_p50: ratio('openpi_client_chaingap_server', 'openpi_client_openpi_server'),
+    chaingap_vs_openpi_p95: ratio('chaingap_client_chaingap_server', 'openpi_client_openpi_server', p95s),
+    chaingap_vs_floor_p50: ratio('chaingap_client_chaingap_server', 'floor'),
+  },
+  env: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length },
+};
+writeResult('remote', doc);
+process.stdout.write(JSON.stringify(doc) + '\n');
