@@ -22,8 +22,18 @@ type RJoint = InstanceType<typeof RAPIER.PrismaticImpulseJoint>;
 const ROBOT_BIT = 0x0002;
 export const ROBOT_GROUPS = (ROBOT_BIT << 16) | (0xffff & ~ROBOT_BIT);
 
-/** Extra Rapier solver iterations for the fingers' island (on top of the world's SOLVER_ITERATIONS). */
+/**
+ * Extra Rapier solver iterations (on top of the world's SOLVER_ITERATIONS) for the physics steps within
+ * EXTRA_ITERATION_HOLD_STEPS of one in which a finger felt a contact force: a pinched object needs 8 not
+ * to creep. They are the
+ * world's, not the fingers' bodies': Rapier 0.19 solves every awake body as one island, so a body's
+ * additional iterations reached the whole table anyway, and they stayed after the fingers let go (the
+ * island keeps the largest it has seen). Carried all the time they cost 37% of a physics step with the
+ * arm sweeping through free space (benchmarks/physics).
+ */
 export const FINGER_EXTRA_SOLVER_ITERATIONS = 4;
+/** Physics steps (0.5 s) the extra iterations stay on after a finger last felt a contact force: a grip whose force dips to zero for a step does not lose them. */
+export const EXTRA_ITERATION_HOLD_STEPS = 120;
 
 /** Gripper geometry and drive (metres, kilograms, newtons). Stated here, used by the expert. */
 export const GRIPPER = {
@@ -161,10 +171,7 @@ export class Robot {
         .setTranslation(hand.pos[0] + p[0], hand.pos[1] + p[1], hand.pos[2] + p[2])
         .setRotation({ x: hand.quat[0], y: hand.quat[1], z: hand.quat[2], w: hand.quat[3] })
         .setCanSleep(false)
-        .setCcdEnabled(false)
-        // The island a finger is in (the fingers and whatever they hold or touch) gets extra solver
-        // iterations: a pinched object needs 8 to not creep; the rest of the table does with fewer.
-        .setAdditionalSolverIterations(FINGER_EXTRA_SOLVER_ITERATIONS),
+        .setCcdEnabled(false),
     );
     const [hx, hy, hz] = GRIPPER.padHalf;
     // The finger's origin is the centre of its inner pad face; the pad extends outwards. It is split
@@ -339,6 +346,30 @@ export class Robot {
     }
   }
 
+  /** Physics steps left in which the world solves with FINGER_EXTRA_SOLVER_ITERATIONS more. */
+  extraIterationSteps = 0;
+
+  /**
+   * After a physics step (once `touching` is known): a gripper told to close, or a finger that felt a
+   * contact force, turns the extra iterations on for EXTRA_ITERATION_HOLD_STEPS. (Closing counts from the
+   * command on, so the first contact of a grasp is already solved with them: from that contact on, a mug
+   * slipped 5.0 mm instead of 2.0 in test/grasp.test.ts.)
+   */
+  updateExtraIterations(): void {
+    if (this.gripperTarget < GRIPPER.maxWidth) {
+      this.extraIterationSteps = EXTRA_ITERATION_HOLD_STEPS;
+      return;
+    }
+    for (const h of this.touching) {
+      const part = this.partByCollider.get(h);
+      if (part === 'finger_left' || part === 'finger_right') {
+        this.extraIterationSteps = EXTRA_ITERATION_HOLD_STEPS;
+        return;
+      }
+    }
+    if (this.extraIterationSteps > 0) this.extraIterationSteps--;
+  }
+
   /** True when the arm has reached its joint target. */
   get settled(): boolean {
     return this.stepsLeft === 0;
@@ -349,6 +380,7 @@ export class Robot {
     return {
       q: Array.from(this.q), qTarget: Array.from(this.qTarget), qStep: Array.from(this.qStep),
       stepsLeft: this.stepsLeft, gripperTarget: this.gripperTarget, touching: [...this.touching],
+      extraIterationSteps: this.extraIterationSteps,
     };
   }
 
@@ -359,6 +391,7 @@ export class Robot {
     this.stepsLeft = s.stepsLeft;
     this.gripperTarget = s.gripperTarget;
     this.touching = new Set(s.touching);
+    this.extraIterationSteps = s.extraIterationSteps ?? 0;
     this.frames = linkFrames(this.q);
   }
 }
@@ -371,4 +404,6 @@ export interface RobotState {
   gripperTarget: number;
   /** Arm colliders in force contact after the last physics step (what the force limit reads next). */
   touching: number[];
+  /** Steps left with the extra solver iterations (absent in snapshots from before they existed: 0). */
+  extraIterationSteps?: number;
 }

@@ -5,7 +5,7 @@ import { getObjectKind } from '../scenes/objects.ts';
 import { RAPIER, initRapier } from './rapier.ts';
 import { colliderDescFor, massesByVolume } from './shapes.ts';
 import { Fixture, type FixtureSnapshot } from './fixtures.ts';
-import { Robot, type RobotState } from './robot.ts';
+import { FINGER_EXTRA_SOLVER_ITERATIONS, Robot, type RobotState } from './robot.ts';
 import { ArmLimiter, boundingRadius } from './arm-limiter.ts';
 import { quatRotate } from './kinematics.ts';
 
@@ -21,9 +21,10 @@ export const FLOOR_Z = -0.8;
 /** Arm penetration deeper than this (metres) into anything but the robot is reported as a collision. */
 export const PENETRATION_TOLERANCE = 0.005;
 /**
- * Rapier solver iterations per physics step for the whole world (Rapier's default). The fingers'
- * island gets FINGER_EXTRA_SOLVER_ITERATIONS more: with 4 or 6 in all a pinched 0.3 kg can creeps
- * 8-12 mm in 5 s; with 8 it stays within 1 mm. 8 everywhere would cost 1.6x the step time.
+ * Rapier solver iterations per physics step for the whole world (Rapier's default). Steps within 0.5 s
+ * of one in which a finger felt a contact force get FINGER_EXTRA_SOLVER_ITERATIONS more: with 4 or 6 in all
+ * a pinched 0.3 kg can creeps 8-12 mm in 5 s; with 8 it stays within 1 mm. 8 all the time would cost
+ * 1.6x the step time.
  */
 export const SOLVER_ITERATIONS = 4;
 /** Contact natural frequency (Hz): stiff enough that a 40 N grasp sinks ~1 mm into the object. */
@@ -85,6 +86,8 @@ export class SimWorld {
   readonly dt: number;
   /** Physics steps taken since the world was built. */
   physicsSteps = 0;
+  /** Solver iterations of a step in which no finger touches anything. */
+  private readonly solverIterations: number;
   /** Collider handle -> owner name (object id, fixture id, "table", "floor"); robot parts excluded. */
   private readonly ownerByCollider = new Map<number, string>();
   private bodies: Map<string, RBody> = new Map();
@@ -95,7 +98,8 @@ export class SimWorld {
     this.dt = 1 / (CONTROL_HZ * this.substeps);
     const world = new RAPIER.World({ x: 0, y: 0, z: -9.81 });
     world.timestep = this.dt;
-    world.numSolverIterations = opts.solverIterations ?? SOLVER_ITERATIONS;
+    this.solverIterations = opts.solverIterations ?? SOLVER_ITERATIONS;
+    world.numSolverIterations = this.solverIterations;
     // Rapier's contacts are springs tuned by a natural frequency relative to the bodies' masses; at
     // the default 30 Hz a 40 N finger squeeze sinks light fingers centimetres into what they hold.
     world.integrationParameters.contact_natural_frequency = opts.contactFrequency ?? CONTACT_FREQUENCY;
@@ -215,6 +219,8 @@ export class SimWorld {
   /** One physics step. */
   physicsStep(): void {
     this.robot.prePhysicsStep();
+    const iterations = this.solverIterations + (this.robot.extraIterationSteps > 0 ? FINGER_EXTRA_SOLVER_ITERATIONS : 0);
+    if (this.world.numSolverIterations !== iterations) this.world.numSolverIterations = iterations;
     this.world.step(this.events);
     // Which arm colliders felt a contact force (the limiter reads only those next substep).
     const touching = this.robot.touching;
@@ -225,6 +231,7 @@ export class SimWorld {
       if (parts.has(h1) && !parts.has(h2)) touching.add(h1);
       else if (parts.has(h2) && !parts.has(h1)) touching.add(h2);
     });
+    this.robot.updateExtraIterations();
     for (const f of this.fixtures.values()) f.postPhysicsStep();
     this.physicsSteps++;
   }

@@ -27,6 +27,8 @@ export interface InputTrack {
   /** Indices into WorldDesc.joints whose motor target the track sets every step. */
   motorJoints: number[];
   motorTargets: Float64Array;
+  /** The world's solver iterations each step (chaingap adds some while a finger touches something). */
+  solverIterations: Uint8Array;
 }
 
 export class RawRapierWorld {
@@ -35,6 +37,7 @@ export class RawRapierWorld {
   private kin: RBody[] = [];
   private motors: { joint: RUnitJoint; stiffness: number; damping: number }[] = [];
   private track?: InputTrack;
+  private iterations = -1;
   /** Steps taken so far (index into the input track). */
   step = 0;
 
@@ -164,6 +167,7 @@ export class RawRapierWorld {
       const m = this.motors;
       const mo = s * m.length;
       for (let i = 0; i < m.length; i++) m[i].joint.configureMotorPosition(t.motorTargets[mo + i], m[i].stiffness, m[i].damping);
+      if (t.solverIterations[s] !== this.iterations) this.world.numSolverIterations = this.iterations = t.solverIterations[s];
     }
     this.world.step();
     this.step++;

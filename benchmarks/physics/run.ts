@@ -123,6 +123,7 @@ async function record(targets: number[][]): Promise<Recording> {
   const motorJoints = desc.joints.flatMap((j, i) => (j.motor ? [i] : []));
   const poses = new Float64Array(TOTAL_STEPS * kinematic.length * 7);
   const motorTargets = new Float64Array(TOTAL_STEPS * motorJoints.length);
+  const solverIterations = new Uint8Array(TOTAL_STEPS);
   // Capture the motor targets chaingap sets (robot.ts computes them from the finger state each step).
   let step = 0;
   motorJoints.forEach((ji, k) => {
@@ -138,6 +139,7 @@ async function record(targets: number[][]): Promise<Recording> {
   let pairs = 0, points = 0, robotPairs = 0, pairsAtRest = 0, tablePenetration = 0;
   for (step = 0; step < TOTAL_STEPS; step++) {
     stepChaingap(sw, targets, step, 1);
+    solverIterations[step] = sw.world.numSolverIterations;
     kinBodies.forEach((b, i) => {
       const p = b.translation(), r = b.rotation();
       poses.set([p.x, p.y, p.z, r.x, r.y, r.z, r.w], (step * kinematic.length + i) * 7);
@@ -160,7 +162,7 @@ async function record(targets: number[][]): Promise<Recording> {
   sw.free();
   return {
     desc,
-    track: { steps: TOTAL_STEPS, kinematic, poses, motorJoints, motorTargets },
+    track: { steps: TOTAL_STEPS, kinematic, poses, motorJoints, motorTargets, solverIterations },
     contacts: { pairs: pairs / TOTAL_STEPS, points: points / TOTAL_STEPS, robotPairs: robotPairs / TOTAL_STEPS, pairsAtRest },
     tablePenetration,
     objectsToppled,
