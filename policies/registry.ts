@@ -33,6 +33,13 @@ export interface PolicyOpenOptions {
   execute?: number;
   /** Learned policies: temporal-ensembling decay (ACT); null turns it off (default: the manifest's). */
   ensembleDecay?: number | null;
+  /**
+   * Learned policies run in several envs side by side (`batch`): split those lanes into this many groups,
+   * each with its own batch gate and model calls, so one group's envs step while another group's call is
+   * in flight (default 1: every lane waits for one call per tick). Pays off when the call does not hold
+   * this process's thread, as a remote policy's does not; results are the same either way.
+   */
+  laneGroups?: number;
   /** Where one-line notices (device fallback, reconnects) go; default stderr. */
   log?: (line: string) => void;
 }
@@ -43,8 +50,10 @@ export interface PolicyHost {
   cameras: CameraNeed[];
   /** A fresh policy acting in the env whose privileged state this is. */
   make(privileged: PrivilegedState): Policy;
-  /** The batch gate of a learned policy (calls and rows, for benchmarks). */
+  /** The batch gate of a learned policy (calls and rows, for benchmarks): the first of `gates`. */
   gate?: BatchGate;
+  /** All its batch gates, one per lane group (PolicyOpenOptions.laneGroups); lanes are dealt to them in turn. */
+  gates?: BatchGate[];
   /** The model behind a learned policy. */
   model?: ChunkModel;
   close(): Promise<void>;
@@ -62,12 +71,15 @@ export interface PolicyEntry {
 /** A host for policies that read simulator state (no model, no cameras). */
 const stateHost = (make: (s: PrivilegedState) => Policy): PolicyHost => ({ cameras: [], make, close: async () => {} });
 
-/** A host for a chunk model: one ChunkedPolicy per lane, one batch gate. */
+/** A host for a chunk model: one ChunkedPolicy per lane, one batch gate per lane group (lanes dealt in turn). */
 function chunkHost(model: ChunkModel, o: PolicyOpenOptions): PolicyHost {
-  const gate = new BatchGate(model);
+  const groups = o.laneGroups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) throw new PolicyError(`laneGroups must be a whole number >= 1, got ${groups}`);
+  const gates = Array.from({ length: groups }, () => new BatchGate(model));
+  let made = 0;
   return {
-    cameras: [...model.cameras], gate, model,
-    make: () => new ChunkedPolicy(gate, { execute: o.execute, ensembleDecay: o.ensembleDecay }),
+    cameras: [...model.cameras], gate: gates[0], gates, model,
+    make: () => new ChunkedPolicy(gates[made++ % groups], { execute: o.execute, ensembleDecay: o.ensembleDecay }),
     close: () => model.close(),
   };
 }

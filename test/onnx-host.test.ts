@@ -74,6 +74,28 @@ describe('ONNX host: outputs and manifest checks', () => {
     await m.close();
   });
 
+  it('lane groups: lanes are dealt to the groups in turn, and one group is served without waiting for the other', async () => {
+    const file = linearModel(dirFor('lin-groups'), { W, b });
+    const settled = async (p: Promise<unknown>) => Promise.race([p.then(() => true), new Promise((r) => setTimeout(() => r(false), 200))]);
+    // One group: lanes 0 and 2 asking wait for lanes 1 and 3, which are still stepping their envs.
+    const single = await parsePolicy(`onnx:${file}`).open({ ...quiet, laneGroups: 1 });
+    const s = [0, 1, 2, 3].map(() => single.make(undefined as never));
+    expect(await settled(Promise.all([s[0].act(obs(0)), s[2].act(obs(2))]))).toBe(false);
+    await Promise.all([s[1].act(obs(1)), s[3].act(obs(3))]);
+    expect(single.gates!.map((g) => g.stats)).toEqual([{ calls: 1, rows: 4 }]);
+    // Two groups: 0 and 2 form one, served at once; 1 and 3 the other.
+    const two = await parsePolicy(`onnx:${file}`).open({ ...quiet, laneGroups: 2 });
+    const t = [0, 1, 2, 3].map(() => two.make(undefined as never));
+    const a = await Promise.all([t[0].act(obs(0)), t[2].act(obs(2))]);
+    expect(two.gates!.map((g) => g.stats)).toEqual([{ calls: 1, rows: 2 }, { calls: 0, rows: 0 }]);
+    const c = await Promise.all([t[1].act(obs(1)), t[3].act(obs(3))]);
+    expect(two.gates!.map((g) => g.stats)).toEqual([{ calls: 1, rows: 2 }, { calls: 1, rows: 2 }]);
+    for (const [i, act] of [a[0], c[0], a[1], c[1]].entries()) for (let j = 0; j < 7; j++) expect(act[j]).toBeCloseTo(expected(obs(i))[j], 5);
+    await expect(parsePolicy(`onnx:${file}`).open({ ...quiet, laneGroups: 0 })).rejects.toThrow(/laneGroups must be a whole number >= 1, got 0/);
+    await single.close();
+    await two.close();
+  });
+
   it('a fixed batch of 1 is called once per observation', async () => {
     const m = await OnnxChunkModel.load(linearModel(dirFor('lin-1'), { W, b, batch: 1 }), quiet);
     expect(m.maxBatch).toBe(1);
@@ -203,12 +225,13 @@ describe('failures become policy_error steps', () => {
 });
 
 describe('the example CNN through the runner', () => {
-  it('runs chains with cameras, batched or not, with the same records', async () => {
-    const run = (batch: number, out: string) => runChains({
-      out: dirFor(out), policy: `onnx:${EXAMPLE}`, chains: 2, steps: 2, baselineEpisodes: 1, seed: 3, batch, policyOptions: { device: 'cpu' },
+  it('runs chains with cameras, batched or not, in one lane group or two, with the same records', async () => {
+    const run = (batch: number, out: string, laneGroups = 1) => runChains({
+      out: dirFor(out), policy: `onnx:${EXAMPLE}`, chains: 2, steps: 2, baselineEpisodes: 1, seed: 3, batch, policyOptions: { device: 'cpu', laneGroups },
     });
     const one = await run(1, 'ex-1');
-    const three = await run(2, 'ex-2');
+    // Three lanes in two groups: one group's two lanes share a model call, the other's lane calls alone.
+    const three = await run(3, 'ex-3', 2);
     // Records without timings, in chain order: batching changes neither actions nor outcomes.
     const records = (dir: string) => readFileSync(path.join(dir, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
       .map(({ latencyMs: _l, simMsPerStep: _s, wallMs: _w, ...r }) => r).sort((x, y) => (x.chainId < y.chainId ? -1 : 1));

@@ -25,6 +25,11 @@ import { servePolicy } from '../../policies/policy-server.ts';
 import { RemoteChunkModel } from '../../policies/remote-model.ts';
 import { LIBERO_PRESET, toRequest } from '../../policies/obs-preset.ts';
 import { ndarray, packOpenpi } from '../../policies/openpi-codec.ts';
+import { parsePolicy } from '../../policies/registry.ts';
+import { generateChains } from '../../scenes/chains.ts';
+import { closeActors, makeActors, runOnLanes } from '../../runner/chains/actors.ts';
+import { baselineTasks } from '../../runner/chains/run.ts';
+import { runTask } from '../../runner/chains/episode.ts';
 import { fakeObservation } from '../fake-observation.ts';
 import { QUICK, spread, writeResult } from '../harness.ts';
 
@@ -43,17 +48,30 @@ const DRIVER = join(dirname(fileURLToPath(import.meta.url)), 'openpi_pair.py');
 const log = (m: string) => process.stderr.write(m + '\n');
 const r3 = (x: number) => Number(x.toFixed(3));
 
-/** Answers every observation at once with zeros [CHUNK, 7]; asks for both cameras at 224x224. */
-const zeroModel: ChunkModel = {
-  id: 'zero',
-  cameras: [{ camera: 'agentview', width: SIZE, height: SIZE }, { camera: 'wrist', width: SIZE, height: SIZE }],
-  maxBatch: Infinity,
-  execute: 5,
-  ensembleDecay: null,
-  infer: async (batch) => batch.map(() => new Float32Array(CHUNK * 7)),
-  metadata: () => ({ server: 'chaingap', policy: 'zero', cameras: [`agentview:${SIZE}x${SIZE}`, `wrist:${SIZE}x${SIZE}`] }),
-  close: async () => {},
-};
+/** Answers every batch with zeros [CHUNK, 7] after `delayMs` (0: at once; a timer, as a GPU elsewhere would: this thread stays free); asks for both cameras at size x size. */
+function zeroModel(size: number, delayMs = 0): ChunkModel {
+  return {
+    id: 'zero',
+    cameras: [{ camera: 'agentview', width: size, height: size }, { camera: 'wrist', width: size, height: size }],
+    maxBatch: Infinity,
+    execute: 5,
+    ensembleDecay: null,
+    infer: async (batch) => {
+      if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+      return batch.map(() => new Float32Array(CHUNK * 7));
+    },
+    metadata: () => ({ server: 'chaingap', policy: 'zero', cameras: [`agentview:${size}x${size}`, `wrist:${size}x${size}`] }),
+    close: async () => {},
+  };
+}
+
+// `--serve-zero DELAY_MS SIZE`: only serve such a model (the lane-groups part runs its server in a child process).
+if (arg('--serve-zero') !== undefined) {
+  const at = process.argv.indexOf('--serve-zero');
+  const s = await servePolicy(zeroModel(Number(process.argv[at + 2]), Number(process.argv[at + 1])), { port: 0, preset: LIBERO_PRESET });
+  process.stdout.write(`port ${s.port}\n`);
+  await new Promise(() => {});
+}
 
 const obs: Observation = fakeObservation(0, SIZE);
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
@@ -145,9 +163,52 @@ async function openpiServer(): Promise<{ url: string; proc: ChildProcess }> {
   return { url, proc };
 }
 
+// Lane groups: LANES episodes side by side (runChains --batch) against a chaingap server in another
+// process whose model answers after LANE_DELAY_MS (a remote GPU: the client's thread is free meanwhile;
+// the server runs one batch at a time), cameras at 128x128, execute 5. One group: every lane waits for
+// the call; two: one half steps while the other half's call is in flight. Control steps per second of
+// the whole set of episodes, resets included; the zero actions make every episode run to its cap.
+const LANES = QUICK ? 4 : 8;
+const LANE_DELAY_MS = 40;
+const LANE_EPISODES = QUICK ? 4 : 16;
+const laneTasks = baselineTasks(generateChains({ scene: 'kitchen', count: 2, steps: 4, seed: 11 })).map((t) => ({ ...t, maxSteps: QUICK ? 20 : 100 }));
+
+async function zeroServer(): Promise<{ url: string; proc: ChildProcess }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve-zero', String(LANE_DELAY_MS), '128'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((res, rej) => {
+    let text = '';
+    proc.stdout!.on('data', (d) => {
+      text += d;
+      const m = /port (\d+)/.exec(text);
+      if (m) res(Number(m[1]));
+    });
+    proc.once('exit', (code) => rej(new Error(`the zero-model server exited (${code}) before listening`)));
+  });
+  return { url: `ws://127.0.0.1:${port}`, proc };
+}
+
+async function laneRate(url: string, groups: number): Promise<{ stepsPerS: number; steps: number; calls: number }> {
+  const host = await parsePolicy(url).open({ execute: 5, laneGroups: groups, log: () => {} });
+  const actors = makeActors(host, LANES);
+  const episodes = Array.from({ length: LANE_EPISODES }, (_, i) => ({ i, task: laneTasks[i % laneTasks.length] }));
+  let steps = 0;
+  const t0 = performance.now();
+  await runOnLanes(actors, episodes, async ({ env, policy }, u) => {
+    await env.reset({ seed: 2000 + u.i, task: u.task });
+    const r = await runTask(env, policy, u.task, { policySeed: 2000 + u.i });
+    if (r.error) throw new Error(`lane episode ${u.i}: ${r.error}`);
+    steps += r.steps;
+  });
+  const stepsPerS = steps / ((performance.now() - t0) / 1000);
+  const calls = host.gates!.reduce((n, g) => n + g.stats.calls, 0);
+  closeActors(actors);
+  await host.close();
+  return { stepsPerS, steps, calls };
+}
+
 const missing = await openpiMissing();
 log(missing ? `openpi pairings not measured: ${missing}` : `openpi from ${resolve(openpiDir!)} with ${python}`);
-const server = await servePolicy(zeroModel, { port: 0, preset: LIBERO_PRESET });
+const server = await servePolicy(zeroModel(SIZE), { port: 0, preset: LIBERO_PRESET });
 const op = missing ? null : await openpiServer();
 const p50s: Record<string, number[]> = {};
 const p95s: Record<string, number[]> = {};
@@ -172,6 +233,24 @@ try {
   await server.close();
 }
 
+const laneRates: Record<string, number[]> = { groups_1: [], groups_2: [] };
+const laneSteps: Record<string, number> = {};
+const zero = await zeroServer();
+try {
+  log(`lane groups: ${LANES} lanes, ${LANE_EPISODES} episodes of ${laneTasks[0].maxSteps} steps, model answers after ${LANE_DELAY_MS} ms in another process`);
+  await laneRate(zero.url, 1); // warm-up
+  for (let round = 1; round <= rounds; round++) {
+    for (const groups of [1, 2]) {
+      const r = await laneRate(zero.url, groups);
+      laneRates[`groups_${groups}`].push(r.stepsPerS);
+      laneSteps[`groups_${groups}`] = r.steps;
+      log(`  round ${round}, ${groups} group(s): ${r.stepsPerS.toFixed(1)} control steps/s (${r.steps} steps, ${r.calls} model calls)`);
+    }
+  }
+} finally {
+  zero.proc.kill();
+}
+
 const ratio = (a: string, b: string, q = p50s) => (q[a] && q[b] ? r3(spread(q[a]).median / spread(q[b]).median) : null);
 const doc = {
   name: 'remote',
@@ -180,6 +259,11 @@ const doc = {
     p50_ms: Object.fromEntries(Object.keys(p50s).map((k) => [k, spread(p50s[k], r3)])),
     p95_ms: Object.fromEntries(Object.keys(p95s).map((k) => [k, spread(p95s[k], r3)])),
     openpi: missing ? `not measured: ${missing}` : `measured (${python})`,
+    lanes: {
+      setup: `${LANES} lanes, ${LANE_EPISODES} kitchen episodes capped at ${laneTasks[0].maxSteps} steps, two 128x128 cameras, execute 5, model ${LANE_DELAY_MS} ms in another process`,
+      control_steps_per_s: Object.fromEntries(Object.entries(laneRates).map(([k, v]) => [k, spread(v, (x) => Number(x.toPrecision(4)))])),
+      same_steps: laneSteps.groups_1 === laneSteps.groups_2,
+    },
   },
   ratios: {
     chaingap_vs_openpi_p50: ratio('chaingap_client_chaingap_server', 'openpi_client_openpi_server'),
@@ -187,6 +271,7 @@ const doc = {
     chaingap_server_vs_openpi_server_p50: ratio('openpi_client_chaingap_server', 'openpi_client_openpi_server'),
     chaingap_vs_openpi_p95: ratio('chaingap_client_chaingap_server', 'openpi_client_openpi_server', p95s),
     chaingap_vs_floor_p50: ratio('chaingap_client_chaingap_server', 'floor'),
+    lane_groups_2_vs_1: r3(spread(laneRates.groups_2).median / spread(laneRates.groups_1).median),
   },
   env: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length },
 };

@@ -16,6 +16,7 @@ import { prepareOutDir } from '../output-paths.ts';
 
 export interface RunCliOptions extends PolicyCliOptions {
   batch: number;
+  laneGroups: number;
   scene: string; policy: string; chains: number; steps: number; chainFile?: string; repeats: number;
   mode: 'strict' | 'continue'; seed: number; paraphrases: 'instruction' | 'random'; baselineEpisodes: number;
   out: string; json?: boolean; failBelow?: number; sheets: number; record: RecordMode; ood: OodLevels; salt?: string;
@@ -42,6 +43,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .requiredOption('-o, --out <dir>', 'run directory (created; an existing one is resumed if it holds the same run)')
     .option('-p, --policy <spec>', 'policy: expert | bernoulli:<p> | noisy-expert:<sigma> | onnx:<model.onnx> | ws://host:port (see `list policies`)', 'expert')
     .option('-b, --batch <n>', 'episodes run side by side; a learned policy is called once per control tick with up to n observations', intOption('--batch', 1), 1)
+    .option('--lane-groups <n>', 'with --batch: split the episodes into n groups that call the policy in turn, so one group steps while another\'s call is in flight (remote policies); results are the same', intOption('--lane-groups', 1), 1)
     .option('--scene <name>', 'scene to generate chains in', 'kitchen')
     .option('-c, --chains <n>', 'number of chains to generate', intOption('--chains', 1), 20)
     .option('--steps <n>', 'steps per generated chain', intOption('--steps', 1), DEFAULT_CHAIN_STEPS)
@@ -69,7 +71,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
         out: o.out, policy: o.policy, scene: o.scene, chains: o.chains, steps: o.steps, chainFile: o.chainFile,
         repeats: o.repeats, mode: o.mode, seed: o.seed, paraphrases: o.paraphrases, baselineEpisodes: o.baselineEpisodes,
         sheets: o.sheets, record: o.record, ood: o.ood, salt: o.salt, onProgress: (p) => progress.update(p),
-        batch: o.batch, policyOptions: policyOptionsFrom(o), env: { actionMode: o.actionMode },
+        batch: o.batch, policyOptions: { ...policyOptionsFrom(o), laneGroups: o.laneGroups }, env: { actionMode: o.actionMode },
       };
       let viewer: LiveViewer | null = null;
       if (o.live) {
