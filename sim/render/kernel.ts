@@ -119,52 +119,6 @@ export function hitLocal(ty: number, ox: number, oy: number, oz: number, dx: num
   return best;
 }
 
-/** Component `axis` (0 x, 1 y, 2 z) of the outward unit normal at local point p on a primitive. */
-export function normalLocal(ty: number, px: number, py: number, pz: number, a: number, b: number, c: number, axis: number): number {
-  let nx = 0.0;
-  let ny = 0.0;
-  let nz = 0.0;
-  if (ty === 1) {
-    const rx = Math.abs(px) / a;
-    const ry = Math.abs(py) / b;
-    const rz = Math.abs(pz) / c;
-    if (rx >= ry && rx >= rz) {
-      nx = px > 0.0 ? 1.0 : -1.0;
-    } else if (ry >= rz) {
-      ny = py > 0.0 ? 1.0 : -1.0;
-    } else {
-      nz = pz > 0.0 ? 1.0 : -1.0;
-    }
-  }
-  if (ty === 2) {
-    nx = px;
-    ny = py;
-    nz = pz;
-  }
-  if (ty === 3) {
-    if (Math.abs(py) >= b - 1e-5) {
-      ny = py > 0.0 ? 1.0 : -1.0;
-    } else {
-      nx = px;
-      nz = pz;
-    }
-  }
-  if (ty === 4) {
-    const cy = Math.max(-b, Math.min(b, py));
-    nx = px;
-    ny = py - cy;
-    nz = pz;
-  }
-  const len = Math.sqrt(nx * nx + ny * ny + nz * nz) + 1e-12;
-  if (axis === 0) {
-    return nx / len;
-  }
-  if (axis === 1) {
-    return ny / len;
-  }
-  return nz / len;
-}
-
 /** Procedural texture weight in [0, 1] at world point (x, y, z): 0 gives the base colour, 1 the second colour. */
 export function textureWeight(kind: number, scale: number, x: number, y: number, z: number): number {
   if (kind === 1) {
@@ -278,9 +232,45 @@ export function castKernel(
   const a = prims[base + 13];
   const b = prims[base + 14];
   const c = prims[base + 15];
-  const lnx = normalLocal(ty, lpx, lpy, lpz, a, b, c, 0);
-  const lny = normalLocal(ty, lpx, lpy, lpz, a, b, c, 1);
-  const lnz = normalLocal(ty, lpx, lpy, lpz, a, b, c, 2);
+  // The outward unit normal at the hit in the primitive's frame (inline, not a helper: helpers return one
+  // number, and one call per axis evaluated it three times).
+  let lnx = 0.0;
+  let lny = 0.0;
+  let lnz = 0.0;
+  if (ty === 1) {
+    const qx = Math.abs(lpx) / a;
+    const qy = Math.abs(lpy) / b;
+    const qz = Math.abs(lpz) / c;
+    if (qx >= qy && qx >= qz) {
+      lnx = lpx > 0.0 ? 1.0 : -1.0;
+    } else if (qy >= qz) {
+      lny = lpy > 0.0 ? 1.0 : -1.0;
+    } else {
+      lnz = lpz > 0.0 ? 1.0 : -1.0;
+    }
+  }
+  if (ty === 2) {
+    lnx = lpx;
+    lny = lpy;
+    lnz = lpz;
+  }
+  if (ty === 3) {
+    if (Math.abs(lpy) >= b - 1e-5) {
+      lny = lpy > 0.0 ? 1.0 : -1.0;
+    } else {
+      lnx = lpx;
+      lnz = lpz;
+    }
+  }
+  if (ty === 4) {
+    lnx = lpx;
+    lny = lpy - Math.max(-b, Math.min(b, lpy));
+    lnz = lpz;
+  }
+  const lnl = Math.sqrt(lnx * lnx + lny * lny + lnz * lnz) + 1e-12;
+  lnx = lnx / lnl;
+  lny = lny / lnl;
+  lnz = lnz / lnl;
   let nx = prims[base + 4] * lnx + prims[base + 5] * lny + prims[base + 6] * lnz;
   let ny = prims[base + 7] * lnx + prims[base + 8] * lny + prims[base + 9] * lnz;
   let nz = prims[base + 10] * lnx + prims[base + 11] * lny + prims[base + 12] * lnz;
@@ -379,7 +369,22 @@ export function castKernel(
         const hvz = lz - dz;
         const hl = Math.sqrt(hvx * hvx + hvy * hvy + hvz * hvz) + 1e-12;
         const ndh = Math.max(0.0, (nx * hvx + ny * hvy + nz * hvz) / hl);
-        const spec = shin > 0.0 ? 0.25 * Math.pow(ndh, shin) : 0.0;
+        // ndh^shin by squaring (shininess is a whole number below 256): Math.pow is a call out of WebAssembly.
+        let spec = 0.0;
+        if (shin > 0.0) {
+          let pw = 1.0;
+          let base2 = ndh;
+          let e = shin;
+          for (let q = 0; q < 8; q++) {
+            const half = Math.floor(e / 2.0);
+            if (e - 2.0 * half > 0.5) {
+              pw = pw * base2;
+            }
+            base2 = base2 * base2;
+            e = half;
+          }
+          spec = 0.25 * pw;
+        }
         cr = cr + fall * lights[lb + 4] * (br * ndl + spec);
         cg = cg + fall * lights[lb + 5] * (bg * ndl + spec);
         cb = cb + fall * lights[lb + 6] * (bb * ndl + spec);

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import type { CameraImage } from '../policy.ts';
 import type { ObservationRenderer } from '../env.ts';
 import type { SimWorld } from '../world.ts';
-import { castKernel, hitLocal, normalLocal, textureWeight, MAX_LIGHTS, MAX_PRIMS, PRIM_STRIDE } from './kernel.ts';
+import { castKernel, hitLocal, textureWeight, MAX_LIGHTS, MAX_PRIMS, PRIM_STRIDE } from './kernel.ts';
 import { cameraRecord, DEFAULT_CAMERAS, type CameraSpec } from './camera.ts';
 import { lightingRecords, STUDIO_LIGHTING, type Lighting } from './lights.ts';
 import { sceneBuffer, type Material } from './scene-buffer.ts';
@@ -66,7 +66,7 @@ export class RayRenderer implements ObservationRenderer {
       output: [this.width, this.height],
       returnType: 'Array(4)',
       loopMaxIterations: MAX_PRIMS,
-      functions: [hitLocal, normalLocal, textureWeight],
+      functions: [hitLocal, textureWeight],
       tactic: 'precision',
       dynamicArguments: true,
     });
@@ -122,15 +122,16 @@ export class RayRenderer implements ObservationRenderer {
     const depth = wantDepth ? new Float32Array(W * H) : undefined;
     const seg = wantSeg ? new Int32Array(W * H) : undefined;
     if (rows instanceof Float32Array) {
-      // Packed RGB is a whole number below 2^24, exact in float32.
-      for (let i = 0, j = 0; i < W * H; i++, j += 4) {
-        const packed = rows[j];
-        rgb[i * 3] = packed >>> 16;
-        rgb[i * 3 + 1] = (packed >>> 8) & 255;
-        rgb[i * 3 + 2] = packed & 255;
-        if (depth) depth[i] = rows[j + 1];
-        if (seg) seg[i] = rows[j + 2];
+      // Packed RGB is a whole number below 2^24, exact in float32 (a Uint8Array store keeps the low byte).
+      const n = W * H;
+      for (let j = 0, o = 0; o < n * 3; j += 4, o += 3) {
+        const packed = rows[j] | 0;
+        rgb[o] = packed >>> 16;
+        rgb[o + 1] = packed >>> 8;
+        rgb[o + 2] = packed;
       }
+      if (depth) for (let i = 0; i < n; i++) depth[i] = rows[i * 4 + 1];
+      if (seg) for (let i = 0; i < n; i++) seg[i] = rows[i * 4 + 2];
       return this.image(rgb, depth, seg);
     }
     for (let y = 0; y < H; y++) {

@@ -12,7 +12,7 @@ import { MAX_PRIMS, P, PRIM_STRIDE, PRIM_TYPE, TEXTURE } from './kernel.ts';
 export interface Material {
   color: Rgb;
   texture?: { kind: keyof typeof TEXTURE; scale: number; color2: Rgb };
-  /** Blinn-Phong exponent; 0 for a matte surface. */
+  /** Blinn-Phong exponent, rounded to a whole number in [0, 255]; 0 for a matte surface. */
   shininess?: number;
 }
 
@@ -147,7 +147,8 @@ export function sceneBuffer(w: SimWorld, out?: Float32Array, tableMaterial?: Mat
     prims[base + P.seg] = info.seg;
     prims[base + P.texture] = m.texture ? TEXTURE[m.texture.kind] : 0;
     prims[base + P.texScale] = m.texture?.scale ?? 1;
-    prims[base + P.shininess] = m.shininess ?? 0;
+    // A whole number in [0, 255]: the kernel raises to it by squaring (sim/render/kernel.ts).
+    prims[base + P.shininess] = Math.min(255, Math.max(0, Math.round(m.shininess ?? 0)));
     prims[base + P.bound] = bound * 1.0001 + 1e-6;
     handles?.push(c.handle);
     n++;
