@@ -1,11 +1,14 @@
 // Sweep scaling benchmark: the same sweep run with 1 and with 2 worker threads, in one run, on fresh
 // directories; chain runs per hour of each and their ratio (the goal on 2 cores: >= 1.8x). The results
-// of the two runs are also compared (they must be identical).
+// of the two runs are also compared (they must be identical). The machine's own ceiling is measured
+// around them: a fixed arithmetic loop on 1 and on 2 threads at once (`machine_threads2_vs_1`), so a
+// shared host that lends less than two whole cores shows in the same run.
 //
 //   npm run bench:sweep            (node --import tsx benchmarks/sweep/run.ts)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { parseSweepSpec, runSweep } from '../../runner/sweep/sweep.ts';
 import { outcomeOf } from '../../runner/results/summary.ts';
 import { QUICK, writeResult } from '../harness.ts';
@@ -14,6 +17,26 @@ const spec = parseSweepSpec({
   name: 'bench', policies: ['expert'], scene: 'kitchen', axes: { clutter: [1], lighting: [1] },
   chains: QUICK ? 2 : 20, steps: QUICK ? 2 : 10, baselineEpisodes: QUICK ? 1 : 2, seed: 3,
 }, 'benchmarks/sweep/run.ts');
+/** Loop iterations per second per thread with `threads` threads spinning at once (median of 3 rounds of about 2 s). */
+async function spin(threads: number): Promise<number> {
+  const code = `const { parentPort } = require('node:worker_threads');
+    let x = 1, n = 0; const t0 = Date.now();
+    while (Date.now() - t0 < ${QUICK ? 200 : 2000}) { for (let i = 0; i < 1e5; i++) x = (x * 1103515245 + 12345) % 2147483648; n += 1e5; }
+    parentPort.postMessage({ rate: n / ((Date.now() - t0) / 1000), x });`;
+  const rounds: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const rates = await Promise.all(Array.from({ length: threads }, () => new Promise<number>((res, rej) => {
+      const w = new Worker(code, { eval: true });
+      w.once('message', (m: { rate: number }) => { res(m.rate); void w.terminate(); });
+      w.once('error', rej);
+    })));
+    rounds.push(rates.reduce((a, b) => a + b, 0));
+  }
+  return rounds.sort((a, b) => a - b)[1];
+}
+const machine: number[] = [];
+const ceiling = async () => machine.push((await spin(2)) / (await spin(1)));
+await ceiling();
 const rate: Record<number, number> = {};
 const outcomes: string[] = [];
 for (const workers of [1, 2]) {
@@ -28,10 +51,15 @@ for (const workers of [1, 2]) {
   process.stderr.write(`${workers} worker(s): ${r.ran} units (${chains} chain runs) in ${s.toFixed(1)} s, ${rate[workers].toFixed(0)} chain runs/hour\n`);
   rmSync(dir, { recursive: true, force: true });
 }
+await ceiling();
+process.stderr.write(`machine: 2 spinning threads do ${machine.map((m) => m.toFixed(2)).join(' and ')}x the work of 1 (before and after the sweeps)\n`);
 const doc = {
   name: 'sweep',
-  figures: { chains_per_hour_1_worker: Math.round(rate[1]), chains_per_hour_2_workers: Math.round(rate[2]), identical_results: outcomes[0] === outcomes[1] },
-  ratios: { workers2_vs_1: Number((rate[2] / rate[1]).toFixed(3)) },
+  figures: {
+    chains_per_hour_1_worker: Math.round(rate[1]), chains_per_hour_2_workers: Math.round(rate[2]), identical_results: outcomes[0] === outcomes[1],
+    machine_threads2_vs_1_before: Number(machine[0].toFixed(3)), machine_threads2_vs_1_after: Number(machine[1].toFixed(3)),
+  },
+  ratios: { workers2_vs_1: Number((rate[2] / rate[1]).toFixed(3)), machine_threads2_vs_1: Number(((machine[0] + machine[1]) / 2).toFixed(3)) },
   env: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length },
 };
 writeResult('sweep', doc);
