@@ -28,3 +28,15 @@ export function median(xs: readonly number[]): number {
 export function spread(xs: readonly number[], round: (x: number) => number = (x) => x): { min: number; median: number; max: number } {
   return { min: round(Math.min(...xs)), median: round(median(xs)), max: round(Math.max(...xs)) };
 }
+
+/** Milliseconds of each of `n` awaited calls, after `warmup` untimed ones. */
+export async function timeCalls(call: () => Promise<unknown>, n: number, warmup = 5): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await call();
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await call();
+    ms.push(performance.now() - t0);
+  }
+  return ms;
+}

@@ -88,6 +88,8 @@ export class SimWorld {
   physicsSteps = 0;
   /** Solver iterations of a step in which no finger touches anything. */
   private readonly solverIterations: number;
+  /** The solver iterations last given to Rapier (-1 after a restore: the snapshot's world says). */
+  private iterationsSet: number;
   /** Collider handle -> owner name (object id, fixture id, "table", "floor"); robot parts excluded. */
   private readonly ownerByCollider = new Map<number, string>();
   private bodies: Map<string, RBody> = new Map();
@@ -99,7 +101,7 @@ export class SimWorld {
     const world = new RAPIER.World({ x: 0, y: 0, z: -9.81 });
     world.timestep = this.dt;
     this.solverIterations = opts.solverIterations ?? SOLVER_ITERATIONS;
-    world.numSolverIterations = this.solverIterations;
+    world.numSolverIterations = this.iterationsSet = this.solverIterations;
     // Rapier's contacts are springs tuned by a natural frequency relative to the bodies' masses; at
     // the default 30 Hz a 40 N finger squeeze sinks light fingers centimetres into what they hold.
     world.integrationParameters.contact_natural_frequency = opts.contactFrequency ?? CONTACT_FREQUENCY;
@@ -220,7 +222,7 @@ export class SimWorld {
   physicsStep(): void {
     this.robot.prePhysicsStep();
     const iterations = this.solverIterations + (this.robot.extraIterationSteps > 0 ? FINGER_EXTRA_SOLVER_ITERATIONS : 0);
-    if (this.world.numSolverIterations !== iterations) this.world.numSolverIterations = iterations;
+    if (this.iterationsSet !== iterations) this.world.numSolverIterations = this.iterationsSet = iterations;
     this.world.step(this.events);
     // Which arm colliders felt a contact force (the limiter reads only those next substep).
     const touching = this.robot.touching;
@@ -397,6 +399,7 @@ export class SimWorld {
     raw.free();
     this.world.free();
     this.world = next;
+    this.iterationsSet = -1;
     this.robot.rebind(next);
     this.robot.loadState(s.robot);
     for (const [id, f] of this.fixtures) {

@@ -20,21 +20,10 @@ import { LIBERO_PRESET } from '../../policies/obs-preset.ts';
 import { runChains } from '../../runner/chains/run.ts';
 import { quantile } from '../../runner/results/stats.ts';
 import { HEAVY_SIZE, writeExampleModel } from '../../scripts/make-example-model.ts';
-import { QUICK, writeResult } from '../harness.ts';
+import { QUICK, writeResult, timeCalls } from '../harness.ts';
 
 const MODEL = 'policies/models/example-cnn/model.onnx';
 const log = (l: string) => process.stderr.write(`${l}\n`);
-
-async function timeCalls(call: () => Promise<unknown>, n: number, warmup = 5): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await call();
-  const ms: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await call();
-    ms.push(performance.now() - t0);
-  }
-  return ms;
-}
 
 const r3 = (x: number) => Number(x.toFixed(3));
 const CHAINS = QUICK ? 1 : 8;

@@ -31,7 +31,8 @@ import { closeActors, makeActors, runOnLanes } from '../../runner/chains/actors.
 import { baselineTasks } from '../../runner/chains/run.ts';
 import { runTask } from '../../runner/chains/episode.ts';
 import { fakeObservation } from '../fake-observation.ts';
-import { QUICK, spread, writeResult } from '../harness.ts';
+import { quantile } from '../../runner/results/stats.ts';
+import { QUICK, spread, timeCalls, writeResult } from '../harness.ts';
 
 const SIZE = 224;
 const CHUNK = 10;
@@ -74,24 +75,28 @@ if (arg('--serve-zero') !== undefined) {
 }
 
 const obs: Observation = fakeObservation(0, SIZE);
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+const time = (call: () => Promise<unknown>) => timeCalls(call, CALLS, WARMUP);
 
-async function timeCalls(call: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < WARMUP; i++) await call();
-  const out: number[] = [];
-  for (let i = 0; i < CALLS; i++) {
-    const t0 = performance.now();
-    await call();
-    out.push(performance.now() - t0);
-  }
-  return out;
+/** Start a server process that prints `port N` once listening; resolves with its ws:// URL. */
+async function spawnServer(cmd: string, args: string[], what: string): Promise<{ url: string; proc: ChildProcess }> {
+  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((res, rej) => {
+    let text = '';
+    proc.stdout!.on('data', (d) => {
+      text += d;
+      const m = /port (\d+)/.exec(text);
+      if (m) res(Number(m[1]));
+    });
+    proc.once('exit', (code) => rej(new Error(`${what} exited (${code}) before listening`)));
+  });
+  return { url: `ws://127.0.0.1:${port}`, proc };
 }
 
 /** chaingap's client against the server at `url`. */
 async function chaingapClient(url: string): Promise<number[]> {
   const client = await RemoteChunkModel.connect(url, { preset: LIBERO_PRESET });
   try {
-    return await timeCalls(() => client.infer([obs]));
+    return await time(() => client.infer([obs]));
   } finally {
     await client.close();
   }
@@ -107,7 +112,7 @@ async function floor(): Promise<number[]> {
   const ws = new WebSocket(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`, { perMessageDeflate: false });
   await new Promise((r) => ws.once('open', r));
   try {
-    return await timeCalls(() => new Promise((r) => {
+    return await time(() => new Promise((r) => {
       ws.once('message', r);
       ws.send(request);
     }));
@@ -139,17 +144,8 @@ async function openpiClient(url: string): Promise<number[]> {
 
 /** openpi's server (a zero policy) on a free port; resolves once it accepts connections. */
 async function openpiServer(): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = spawn(python, [DRIVER, openpiDir!, 'serve', String(CHUNK)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((res, rej) => {
-    let text = '';
-    proc.stdout!.on('data', (d) => {
-      text += d;
-      const m = /port (\d+)/.exec(text);
-      if (m) res(Number(m[1]));
-    });
-    proc.once('exit', (code) => rej(new Error(`openpi's server exited (${code}) before listening`)));
-  });
-  const url = `ws://127.0.0.1:${port}`;
+  const { url, proc } = await spawnServer(python, [DRIVER, openpiDir!, 'serve', String(CHUNK)], "openpi's server");
+  // It prints its port before serve_forever binds it.
   for (let i = 0; ; i++) {
     const up = await new Promise<boolean>((r) => {
       const ws = new WebSocket(url);
@@ -173,19 +169,7 @@ const LANE_DELAY_MS = 40;
 const LANE_EPISODES = QUICK ? 4 : 16;
 const laneTasks = baselineTasks(generateChains({ scene: 'kitchen', count: 2, steps: 4, seed: 11 })).map((t) => ({ ...t, maxSteps: QUICK ? 20 : 100 }));
 
-async function zeroServer(): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve-zero', String(LANE_DELAY_MS), '128'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((res, rej) => {
-    let text = '';
-    proc.stdout!.on('data', (d) => {
-      text += d;
-      const m = /port (\d+)/.exec(text);
-      if (m) res(Number(m[1]));
-    });
-    proc.once('exit', (code) => rej(new Error(`the zero-model server exited (${code}) before listening`)));
-  });
-  return { url: `ws://127.0.0.1:${port}`, proc };
-}
+const zeroServer = () => spawnServer(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve-zero', String(LANE_DELAY_MS), '128'], 'the zero-model server');
 
 async function laneRate(url: string, groups: number): Promise<{ stepsPerS: number; steps: number; calls: number }> {
   const host = await parsePolicy(url).open({ execute: 5, laneGroups: groups, log: () => {} });
