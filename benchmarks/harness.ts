@@ -1,9 +1,11 @@
 // Shared by the harnesses: `--quick` runs a harness small, only to prove it works (`npm run bench --
 // --quick`, run by .ci/run; a quick run's figures mean nothing and are not written to
 // benchmarks/results/), the results file, and the statistics of repeated measurements.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
 export const QUICK = process.argv.includes('--quick');
 
@@ -39,4 +41,57 @@ export async function timeCalls(call: () => Promise<unknown>, n: number, warmup 
     ms.push(performance.now() - t0);
   }
   return ms;
+}
+
+/**
+ * The machine's own speed, for reading absolute figures across runs on a shared host: loop iterations
+ * per second per thread of a fixed integer loop, with `threads` threads spinning at once (median of 3
+ * rounds of about 2 s, 0.2 s with --quick). A harness measures it before and after its own work; a
+ * figure that moved with this number moved with the machine, not with the code.
+ */
+export async function machineLoopRate(threads = 1): Promise<number> {
+  const code = `const { parentPort } = require('node:worker_threads');
+    let x = 1, n = 0; const t0 = Date.now();
+    while (Date.now() - t0 < ${QUICK ? 200 : 2000}) { for (let i = 0; i < 1e5; i++) x = (x * 1103515245 + 12345) % 2147483648; n += 1e5; }
+    parentPort.postMessage({ rate: n / ((Date.now() - t0) / 1000), x });`;
+  const rounds: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const rates = await Promise.all(Array.from({ length: threads }, () => new Promise<number>((res, rej) => {
+      const w = new Worker(code, { eval: true });
+      w.once('message', (m: { rate: number }) => { res(m.rate); void w.terminate(); });
+      w.once('error', rej);
+    })));
+    rounds.push(rates.reduce((a, b) => a + b, 0));
+  }
+  return rounds.sort((a, b) => a - b)[1];
+}
+
+/** The CPUs each thread of this process may run on (Linux /proc), e.g. { '0': 14, '1': 1 }: threads per CPU list. */
+export function threadAffinities(): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    for (const t of readdirSync('/proc/self/task')) {
+      const m = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/self/task/${t}/status`, 'utf8'));
+      if (m) out[m[1]] = (out[m[1]] ?? 0) + 1;
+    }
+  } catch {
+    // not Linux: nothing to report
+  }
+  return out;
+}
+
+/**
+ * Pin every thread of this process (and the threads it starts later, which inherit it) to one CPU with
+ * util-linux's `taskset`. Returns null when pinned, else why not (no taskset, not Linux). Libraries
+ * that set their own threads' affinity escape it: onnxruntime pins its intra-op pool one thread per
+ * core, so a one-core run must also open its models with one intra-op thread; check with
+ * threadAffinities() after the work.
+ */
+export function pinToCpu(cpu = 0): string | null {
+  try {
+    execFileSync('taskset', ['-a', '-pc', String(cpu), String(process.pid)], { stdio: 'ignore' });
+    return null;
+  } catch (e) {
+    return `taskset -a -pc ${cpu} failed (${(e as Error).message.split('\n')[0]})`;
+  }
 }

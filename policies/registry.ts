@@ -23,6 +23,12 @@ import { RemoteChunkModel, checkWebsocketUrl } from './remote-model.ts';
 export interface PolicyOpenOptions {
   /** ONNX execution provider (default `auto`: the manifest's preference, falling back to CPU). */
   device?: OnnxDevice;
+  /**
+   * ONNX on CPU: onnxruntime's intra-op threads (default: its own choice, one per core). 1 keeps the
+   * model call on the calling thread, which is what a run pinned to one core, or one sweep worker per
+   * core, wants: a pool of spinning threads on a shared core only competes with the env.
+   */
+  threads?: number;
   /** Remote: per-call timeout (ms, default 30000). */
   timeoutMs?: number;
   /** Remote: API key sent as `Authorization: Api-Key <key>`. */
@@ -144,7 +150,7 @@ function onnxEntry(file: string, spec: string): PolicyEntry {
     id: `onnx:${file}`,
     description: `ONNX policy ${manifest.name}${manifest.trained ? '' : ' (untrained)'}`,
     fingerprint: createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16),
-    open: async (o = {}) => chunkHost(await OnnxChunkModel.load(file, { device: o.device, log: o.log }), o),
+    open: async (o = {}) => chunkHost(await OnnxChunkModel.load(file, { device: o.device, threads: o.threads, log: o.log }), o),
   };
 }
 

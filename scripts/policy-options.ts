@@ -13,6 +13,7 @@ export interface PolicyCliOptions {
   preset: string;
   execute?: number;
   ensemble?: number;
+  onnxThreads?: number;
 }
 
 function positive(name: string, integer: boolean) {
@@ -27,6 +28,7 @@ function positive(name: string, integer: boolean) {
 export function addPolicyOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--device <d>', 'ONNX execution provider; auto tries the manifest\'s GPU providers and falls back to CPU, saying why').choices([...ONNX_DEVICES]).default('auto'))
+    .option('--onnx-threads <n>', 'ONNX on CPU: onnxruntime intra-op threads (default: one per core; 1 when each process should keep to one core)', positive('--onnx-threads', true))
     .option('--policy-timeout <ms>', 'remote policies: per-call timeout (a late reply fails the step with policy_error)', positive('--policy-timeout', true), 30000)
     .option('--api-key <key>', 'remote policies: API key sent as "Authorization: Api-Key <key>" (default: $CHAINGAP_API_KEY)')
     .option('--preset <name|file.json>', `remote policies and serve-policy: observation keys and state layout (${Object.keys(PRESETS).join(', ')}, or a JSON file)`, 'libero')
@@ -53,5 +55,6 @@ export function policyOptionsFrom(o: PolicyCliOptions): PolicyOpenOptions {
     device: o.device, timeoutMs: o.policyTimeout, apiKey: o.apiKey ?? process.env.CHAINGAP_API_KEY, preset: presetOption(o.preset),
     ...(o.execute !== undefined ? { execute: o.execute } : {}),
     ...(o.ensemble !== undefined ? { ensembleDecay: o.ensemble } : {}),
+    ...(o.onnxThreads !== undefined ? { threads: o.onnxThreads } : {}),
   };
 }

@@ -1,7 +1,11 @@
 // The benchmark harnesses' own inputs stay valid as the library changes (the harnesses themselves run
 // in .ci/run as `npm run bench -- --quick`): the physics benchmark's hand-made tabletop30 layout follows
-// the object library's sizes, with nothing overlapping or floating.
+// the object library's sizes, with nothing overlapping or floating; bench:e2e's pin to one core holds.
+import { spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { Command } from 'commander';
 import { expect, it } from 'vitest';
+import { type PolicyCliOptions, addPolicyOptions, policyOptionsFrom } from '../scripts/policy-options.ts';
 import { checkLayout, tabletop30Objects, tabletop30Scene } from '../benchmarks/physics/scene.ts';
 
 it('tabletop30: 30 objects, stacks resting on what is under them, no overlap, all reachable', () => {
@@ -15,4 +19,33 @@ it('tabletop30: 30 objects, stacks resting on what is under them, no overlap, al
   // The check itself rejects a moved object.
   const moved = tabletop30Objects().map((o) => (o.id === 'can_2' ? { ...o, pos: [o.pos[0] - 0.01, o.pos[1], o.pos[2]] as typeof o.pos } : o));
   expect(() => checkLayout(moved)).toThrow(/can_1 and can_2 overlap|can_2 and can_\d overlap/);
+});
+
+// bench:e2e's one-core figure: the process pins itself and every thread it starts, and says so only if
+// every thread stayed on the CPU. onnxruntime pins its intra-op pool one thread per core, escaping the
+// pin unless the model is opened with one intra-op thread; the harness must see that escape.
+it('pinToCpu keeps every thread on CPU 0 with a one-thread onnxruntime session, and threadAffinities sees a pool that escapes', () => {
+  const probe = (threads: string) => spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+    import { pinToCpu, threadAffinities } from './benchmarks/harness.ts';
+    import { OnnxChunkModel } from './policies/onnx-model.ts';
+    const why = pinToCpu(0);
+    const model = await OnnxChunkModel.load('policies/models/example-cnn/model.onnx', { device: 'cpu', ${threads} log: () => {} });
+    console.log(JSON.stringify({ why, cpus: threadAffinities() }));
+    await model.close();`], { encoding: 'utf8' });
+  const one = probe('threads: 1,');
+  expect(one.status, one.stderr).toBe(0);
+  const r1 = JSON.parse(one.stdout.trim().split('\n').pop()!) as { why: string | null; cpus: Record<string, number> };
+  expect(r1.why).toBeNull();
+  expect(Object.keys(r1.cpus)).toEqual(['0']);
+  if (cpus().length < 2) return; // onnxruntime's default pool is one thread on one core
+  const pool = probe('');
+  const r2 = JSON.parse(pool.stdout.trim().split('\n').pop()!) as { cpus: Record<string, number> };
+  expect(Object.keys(r2.cpus).sort()).not.toEqual(['0']);
+});
+
+it('--onnx-threads reaches the library as PolicyOpenOptions.threads, and 0 is refused naming the flag', () => {
+  const parse = (args: string[]) => addPolicyOptions(new Command().exitOverride().configureOutput({ writeErr: () => {} })).parse(args, { from: 'user' }).opts<PolicyCliOptions>();
+  expect(policyOptionsFrom(parse(['--onnx-threads', '1'])).threads).toBe(1);
+  expect(policyOptionsFrom(parse([])).threads).toBeUndefined();
+  expect(() => parse(['--onnx-threads', '0'])).toThrow(/--onnx-threads must be a whole number > 0, got "0"/);
 });

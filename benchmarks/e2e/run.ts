@@ -8,7 +8,14 @@
 // not control steps; one warm-up round is not timed), over `--rounds` rounds (default 3) with
 // min/median/max; ratios against (a) measured in the same run.
 //
-//   npm run bench:e2e [-- --quick] [-- --rounds N]    (node --import tsx benchmarks/e2e/run.ts)
+// One core: the process pins itself and every thread it starts to CPU 0 (`taskset -a`), and opens
+// the models with one onnxruntime intra-op thread, because onnxruntime pins its own pool one thread
+// per core and would otherwise escape the pin. The CPUs every thread was allowed at the end are
+// written down (`setup.thread_cpus`); `setup.one_core` is true only if all were on the one CPU.
+// `--no-pin` runs on every core with onnxruntime's default pool. The machine's own speed (a fixed
+// loop, harness.ts) is measured before and after, so absolute figures of two runs can be compared.
+//
+//   npm run bench:e2e [-- --quick] [-- --rounds N] [-- --no-pin]    (node --import tsx benchmarks/e2e/run.ts)
 
 import { cpus } from 'node:os';
 import { generateChains } from '../../scenes/chains.ts';
@@ -21,13 +28,17 @@ import { LIBERO_PRESET } from '../../policies/obs-preset.ts';
 import { envOptionsFor } from '../../runner/chains/actors.ts';
 import { baselineTasks } from '../../runner/chains/run.ts';
 import { runTask } from '../../runner/chains/episode.ts';
-import { QUICK, median, spread, writeResult } from '../harness.ts';
+import { QUICK, machineLoopRate, median, pinToCpu, spread, threadAffinities, writeResult } from '../harness.ts';
 
 const MODEL = 'policies/models/tiny-vla/model.onnx';
 const quick = QUICK;
 const roundsAt = process.argv.indexOf('--rounds');
 const rounds = roundsAt > 0 ? Number(process.argv[roundsAt + 1]) : quick ? 1 : 3;
 const log = (m: string) => process.stderr.write(m + '\n');
+const pin = !process.argv.includes('--no-pin');
+const notPinned = pin ? pinToCpu(0) : 'run with --no-pin';
+if (pin && notPinned) log(`not pinned to one core: ${notPinned}`);
+const threads = notPinned ? undefined : 1;
 const round = (x: number) => Number(x.toPrecision(4));
 
 // A fixed set of episodes: the first tasks of a kitchen chain, one episode each, capped in length so a
@@ -61,11 +72,13 @@ async function rate(host: PolicyHost, size?: number): Promise<{ stepsPerS: numbe
 const samples: Record<string, number[]> = { state_only: [], two_cameras_policy: [], two_cameras_remote: [], two_cameras_128_policy: [] };
 const outcomes: Record<string, string> = {};
 const expert = await parsePolicy('expert').open();
-const local = await parsePolicy(`onnx:${MODEL}`).open({ device: 'cpu', execute });
-const model = await OnnxChunkModel.load(MODEL, { device: 'cpu' });
+const machineBefore = await machineLoopRate(1);
+const local = await parsePolicy(`onnx:${MODEL}`).open({ device: 'cpu', execute, threads });
+const model = await OnnxChunkModel.load(MODEL, { device: 'cpu', threads });
 const server = await servePolicy(model, { port: 0, preset: LIBERO_PRESET });
 const remote = await parsePolicy(server.url).open({ execute });
 const cams = local.cameras.map((c) => `${c.camera} ${c.width}x${c.height}`).join(', ');
+log(notPinned ? `on all ${cpus().length} cores` : 'pinned to CPU 0, onnxruntime with 1 intra-op thread');
 log(`${tasks.length} episodes (up to ${Math.max(...tasks.map((t) => t.maxSteps))} steps); tiny-vla cameras: ${cams}; execute ${execute} of each chunk`);
 try {
   // Warm-up (not timed): JIT, the renderer's kernels, the model's first calls.
@@ -84,15 +97,23 @@ try {
   await model.close();
   await local.close();
 }
+const threadCpus = threadAffinities();
+const machineAfter = await machineLoopRate(1);
 const m = (k: string) => median(samples[k]);
 const doc = {
   name: 'e2e',
-  setup: { episodes: tasks.length, rounds, quick, cameras: cams, execute, model: MODEL },
+  setup: {
+    episodes: tasks.length, rounds, quick, cameras: cams, execute, model: MODEL,
+    pinned_cpu: notPinned ? null : 0, not_pinned_because: notPinned, onnx_intra_op_threads: threads ?? 'default',
+    thread_cpus: threadCpus, one_core: !notPinned && Object.keys(threadCpus).every((c) => c === '0'),
+  },
   figures: {
     control_steps_per_s_state_only: round(m('state_only')),
     control_steps_per_s_two_cameras_policy: round(m('two_cameras_policy')),
     control_steps_per_s_two_cameras_remote: round(m('two_cameras_remote')),
     control_steps_per_s_two_cameras_128_policy: round(m('two_cameras_128_policy')),
+    machine_loop_per_s_before: round(machineBefore),
+    machine_loop_per_s_after: round(machineAfter),
     spread: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, spread(v, round)])),
     outcomes,
   },

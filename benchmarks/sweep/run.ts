@@ -8,34 +8,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { parseSweepSpec, runSweep } from '../../runner/sweep/sweep.ts';
 import { outcomeOf } from '../../runner/results/summary.ts';
-import { QUICK, writeResult } from '../harness.ts';
+import { QUICK, machineLoopRate, writeResult } from '../harness.ts';
 
 const spec = parseSweepSpec({
   name: 'bench', policies: ['expert'], scene: 'kitchen', axes: { clutter: [1], lighting: [1] },
   chains: QUICK ? 2 : 20, steps: QUICK ? 2 : 10, baselineEpisodes: QUICK ? 1 : 2, seed: 3,
 }, 'benchmarks/sweep/run.ts');
-/** Loop iterations per second per thread with `threads` threads spinning at once (median of 3 rounds of about 2 s). */
-async function spin(threads: number): Promise<number> {
-  const code = `const { parentPort } = require('node:worker_threads');
-    let x = 1, n = 0; const t0 = Date.now();
-    while (Date.now() - t0 < ${QUICK ? 200 : 2000}) { for (let i = 0; i < 1e5; i++) x = (x * 1103515245 + 12345) % 2147483648; n += 1e5; }
-    parentPort.postMessage({ rate: n / ((Date.now() - t0) / 1000), x });`;
-  const rounds: number[] = [];
-  for (let r = 0; r < 3; r++) {
-    const rates = await Promise.all(Array.from({ length: threads }, () => new Promise<number>((res, rej) => {
-      const w = new Worker(code, { eval: true });
-      w.once('message', (m: { rate: number }) => { res(m.rate); void w.terminate(); });
-      w.once('error', rej);
-    })));
-    rounds.push(rates.reduce((a, b) => a + b, 0));
-  }
-  return rounds.sort((a, b) => a - b)[1];
-}
 const machine: number[] = [];
-const ceiling = async () => machine.push((await spin(2)) / (await spin(1)));
+const ceiling = async () => machine.push((await machineLoopRate(2)) / (await machineLoopRate(1)));
 await ceiling();
 const rate: Record<number, number> = {};
 const outcomes: string[] = [];
