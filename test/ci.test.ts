@@ -192,7 +192,7 @@ describe('the job end to end', { timeout: 240_000 }, () => {
     expect(r.exitCode).toBe(0);
   });
 
-  it('the command line: exit 2 naming the field for a broken config, 1 for a regression, and --json', () => {
+  it('the command line: exit 2 naming the field for a broken config, 1 for a regression, --json, and --fresh for another job', () => {
     fs.writeFileSync(path.join(dir, 'broken.json'), JSON.stringify({ ...config, suites: [{ name: 'k', settings: [{ floors: { S_1: 2 } }] }] }));
     const broken = cli(['ci', '--config', 'broken.json'], dir);
     expect(broken.status).toBe(2);
@@ -201,17 +201,28 @@ describe('the job end to end', { timeout: 240_000 }, () => {
     const noref = cli(['ci', '--config', 'noref.json'], dir);
     expect(noref.status).toBe(2);
     expect(noref.stderr).toMatch(/noref\.json: baseline: .*missing\.json does not exist/);
-    // --fresh discards the noisy run of the first test and runs it again, with plain progress lines (no TTY).
+    // The noisy run of the first test, resumed (nothing simulated): exit 1, and --json.
     const stepSummary = path.join(dir, 'step-summary.md');
     fs.writeFileSync(stepSummary, '# earlier step\n');
-    const bad = cli(['ci', '--config', 'chaingap.ci.json', '--policy', 'noisy-expert:0.3', '--out', 'noisy', '--fresh', '--json'], dir, { GITHUB_STEP_SUMMARY: stepSummary });
+    const bad = cli(['ci', '--config', 'chaingap.ci.json', '--policy', 'noisy-expert:0.3', '--out', 'noisy', '--json'], dir, { GITHUB_STEP_SUMMARY: stepSummary });
     expect(bad.status).toBe(1);
     const doc = JSON.parse(bad.stdout);
-    expect(doc).toMatchObject({ status: 'fail', exitCode: 1, units: { ran: 32, resumed: 0 } });
-    expect(bad.stderr).toMatch(/^ci k units: 32\/32/m);
+    expect(doc).toMatchObject({ status: 'fail', exitCode: 1, units: { ran: 0, resumed: 32 } });
     expect(bad.stderr).toMatch(/FAIL k\/controlled\/S_3 \(vs reference\)/);
     // GitHub's step summary gets the Markdown appended, after what earlier steps wrote.
     expect(fs.readFileSync(stepSummary, 'utf8')).toMatch(/^# earlier step\n## chaingap CI: tiny: ❌ fail/);
+    // Another job into that directory is refused, naming --fresh; with --fresh the noisy run is discarded and the job runs.
+    fs.writeFileSync(path.join(dir, 'small.json'), JSON.stringify({ name: 'small', policy: 'noisy-expert:0.3', suites: [{ name: 'k', chains: 2, steps: 2, seed: 9, settings: [{}] }], baselineEpisodes: 1, workers: 1 }));
+    const refused = cli(['ci', '--config', 'small.json', '--out', 'noisy'], dir);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/holds results of another job or policy: pass --fresh to discard them/);
+    const fresh = cli(['ci', '--config', 'small.json', '--out', 'noisy', '--fresh', '--json'], dir);
+    expect(fresh.status, fresh.stderr).toBe(0);
+    const ran = JSON.parse(fresh.stdout) as { status: string; units: { ran: number; resumed: number } };
+    expect(ran).toMatchObject({ status: 'pass', units: { resumed: 0 } });
+    expect(ran.units.ran).toBeGreaterThan(2);
+    // Plain progress lines (no TTY), the last one at every unit of the fresh job.
+    expect(fresh.stderr).toMatch(new RegExp(`^ci k units: ${ran.units.ran}/${ran.units.ran}`, 'm'));
   });
 
   it('the library example checks a policy against the config\'s reference and exits like the CLI', () => {
