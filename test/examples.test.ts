@@ -14,7 +14,7 @@ it('the library example runs', () => {
 it('the chain-sweep example runs and prints S_10 for each policy', async () => {
   const { twoProportionTest } = await import('../runner/results/stats.ts');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-example-'));
-  const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/examples/run-chains.ts', '1', dir, '2'], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/examples/run-chains.ts', '1', dir, '1'], { encoding: 'utf8' });
   const lines = out.trim().split('\n');
   expect(lines).toHaveLength(4);
   // One row per policy, with the numbers its run directory's summary.json holds.
@@ -34,7 +34,7 @@ it('the chain-sweep example runs and prints S_10 for each policy', async () => {
 
 it('the learned-policy example runs the example CNN in-process and served, with the same outcomes', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-learned-'));
-  const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/examples/learned-policy.ts', '1', dir], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/examples/learned-policy.ts', '1', dir, '1'], { encoding: 'utf8' });
   expect(out).toMatch(/remote \(ws:\/\/127\.0\.0\.1:\d+\): S_1 = /);
   expect(out).toMatch(/[1-9]\d* requests in [1-9]\d* model calls/);
   expect(out).toMatch(/same outcomes in-process and served: true/);
@@ -42,7 +42,7 @@ it('the learned-policy example runs the example CNN in-process and served, with 
 
 it('the OOD sweep example runs on two workers and prints S_N per setting', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chaingap-sweep-example-'));
-  const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/examples/ood-sweep.ts', '1', dir], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/examples/ood-sweep.ts', '1', dir, '1'], { encoding: 'utf8' });
   expect(out).toMatch(/controlled +S_5 = \d\.\d\d/);
   expect(out).toMatch(/clutter=1 +S_5/);
   expect(fs.readFileSync(path.join(dir, 'report.html'), 'utf8')).toMatch(/Robustness on variants/);
