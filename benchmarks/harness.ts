@@ -45,15 +45,19 @@ export async function timeCalls(call: () => Promise<unknown>, n: number, warmup 
 
 /**
  * The machine's own speed, for reading absolute figures across runs on a shared host: loop iterations
- * per second per thread of a fixed integer loop, with `threads` threads spinning at once (median of 3
+ * per second, summed over `threads` threads spinning at once, of a fixed integer loop (median of 3
  * rounds of about 2 s, 0.2 s with --quick). A harness measures it before and after its own work; a
- * figure that moved with this number moved with the machine, not with the code.
+ * figure that moved with this number moved with the machine, not with the code. With
+ * `workingSetBytes`, each iteration also updates a pseudo-random element of that many bytes per
+ * thread, so the loop also measures what the threads share besides the cores: caches and memory.
  */
-export async function machineLoopRate(threads = 1): Promise<number> {
+export async function machineLoopRate(threads = 1, workingSetBytes = 0): Promise<number> {
+  const words = Math.max(1, 2 ** Math.ceil(Math.log2(Math.max(8, workingSetBytes) / 8)));
   const code = `const { parentPort } = require('node:worker_threads');
+    const a = new Float64Array(${workingSetBytes > 0 ? words : 1}); const mask = a.length - 1; a.fill(1); // touched before timing: no page faults inside
     let x = 1, n = 0; const t0 = Date.now();
-    while (Date.now() - t0 < ${QUICK ? 200 : 2000}) { for (let i = 0; i < 1e5; i++) x = (x * 1103515245 + 12345) % 2147483648; n += 1e5; }
-    parentPort.postMessage({ rate: n / ((Date.now() - t0) / 1000), x });`;
+    while (Date.now() - t0 < ${QUICK ? 200 : 2000}) { for (let i = 0; i < 1e5; i++) { x = (x * 1103515245 + 12345) % 2147483648; ${workingSetBytes > 0 ? 'a[x & mask] += 1;' : ''} } n += 1e5; }
+    parentPort.postMessage({ rate: n / ((Date.now() - t0) / 1000), x: x + a[0] });`;
   const rounds: number[] = [];
   for (let r = 0; r < 3; r++) {
     const rates = await Promise.all(Array.from({ length: threads }, () => new Promise<number>((res, rej) => {
