@@ -7,7 +7,8 @@ import { importBddl } from '../scenes/bddl.ts';
 import type { Vec3 } from '../scenes/types.ts';
 import { Env } from '../sim/env.ts';
 import { ExpertPolicy } from '../policies/expert.ts';
-import { corridorHeight, handBlocks, kindBlocks } from '../policies/clearance.ts';
+import { corridorHeight, gap, handBlocks, kindBlocks, type Footprint } from '../policies/clearance.ts';
+import seedrandom from 'seedrandom';
 import { getObjectKind } from '../scenes/objects.ts';
 import { LIVING_ROOM, twoObjectProblem as problem } from '../scripts/two-object-rate.ts';
 
@@ -35,6 +36,60 @@ async function run(text: string, seed: number) {
   env.close();
   return { success, moved, settled, start };
 }
+
+/** A rectangle footprint's corners (world xy), for the brute-force distances below. */
+function polygon(f: Extract<Footprint, { h: unknown }>): [number, number][] {
+  const c = Math.cos(f.yaw), s = Math.sin(f.yaw);
+  return [[-1, -1], [1, -1], [1, 1], [-1, 1]].map(([a, b]) => [f.c[0] + c * a * f.h[0] - s * b * f.h[1], f.c[1] + s * a * f.h[0] + c * b * f.h[1]]);
+}
+function segmentPoint(p: [number, number], a: [number, number], b: [number, number]): number {
+  const dx = b[0] - a[0], dy = b[1] - a[1];
+  const t = Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy)));
+  return Math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy);
+}
+/** Exact distance between two disjoint convex polygons: the least vertex-to-edge distance either way. */
+function polygonDistance(P: [number, number][], Q: [number, number][]): number {
+  let d = Infinity;
+  for (const [A, B] of [[P, Q], [Q, P]]) for (const v of A) for (let i = 0; i < 4; i++) d = Math.min(d, segmentPoint(v, B[i], B[(i + 1) % 4]));
+  return d;
+}
+
+describe('footprint gap', () => {
+  it('is the distance for rectangles apart along an axis, minus the depth when they overlap', () => {
+    const a: Footprint = { c: [0, 0], h: [0.05, 0.02], yaw: 0 };
+    expect(gap(a, { c: [0.2, 0], h: [0.05, 0.05], yaw: 0 })).toBeCloseTo(0.1, 12);
+    expect(gap(a, { c: [0.08, 0.01], h: [0.05, 0.05], yaw: 0 })).toBeCloseTo(-0.02, 12);
+    // A square turned 45 degrees, its corner 0.03 from a's right side.
+    expect(gap(a, { c: [0.05 + 0.03 + 0.02 * Math.SQRT2, 0], h: [0.02, 0.02], yaw: Math.PI / 4 })).toBeCloseTo(0.03, 12);
+    // Symmetric, and discs against rectangles measure from the disc's rim.
+    const b: Footprint = { c: [0.13, -0.07], h: [0.03, 0.01], yaw: 0.7 };
+    expect(gap(a, b)).toBe(gap(b, a));
+    expect(gap({ c: [0.1, 0], r: 0.02 }, a)).toBeCloseTo(0.03, 12);
+  });
+
+  it('never exceeds the true distance between rectangles apart, and is negative when one has a corner inside the other', () => {
+    const rnd = seedrandom('gap');
+    const inside = (p: [number, number], f: Extract<Footprint, { h: unknown }>) => {
+      const dx = p[0] - f.c[0], dy = p[1] - f.c[1], c = Math.cos(f.yaw), s = Math.sin(f.yaw);
+      return Math.abs(c * dx + s * dy) < f.h[0] && Math.abs(-s * dx + c * dy) < f.h[1];
+    };
+    let apart = 0, overlapping = 0;
+    for (let n = 0; n < 3000; n++) {
+      const f = (): Extract<Footprint, { h: unknown }> => ({ c: [rnd() * 0.3, rnd() * 0.3], h: [0.005 + rnd() * 0.06, 0.005 + rnd() * 0.06], yaw: (rnd() - 0.5) * 2 * Math.PI });
+      const a = f(), b = f();
+      const g = gap(a, b);
+      if (polygon(a).some((p) => inside(p, b)) || polygon(b).some((p) => inside(p, a))) {
+        overlapping++;
+        expect(g).toBeLessThan(0);
+      } else if (g > 0) {
+        apart++;
+        expect(g).toBeLessThanOrEqual(polygonDistance(polygon(a), polygon(b)) + 1e-12);
+      }
+    }
+    expect(apart).toBeGreaterThan(1000);
+    expect(overlapping).toBeGreaterThan(100);
+  });
+});
 
 describe('expert clearance', () => {
   it('a tall object beside the way raises the corridor above its top; one far off does not', () => {
