@@ -1,19 +1,24 @@
-// Sweep scaling benchmark: the same sweep run with 1 and with 2 worker threads, in one run, on fresh
-// directories; chain runs per hour of each and their ratio (the goal on 2 cores: >= 1.8x). The results
-// of the two runs are also compared (they must be identical). The machine's own ceiling is measured
-// around them: a fixed arithmetic loop on 1 and on 2 threads at once (`machine_threads2_vs_1`), so a
-// shared host that lends less than two whole cores shows in the same run; and the same loop updating a
-// 64 MB array per thread at random (`machine_memory_threads2_vs_1`), what two threads get when they
-// also share the memory system (the array touched before timing; on the development machine, 2026-12-04:
-// 1.99x and 1.96x, so neither CPU time nor the memory system holds two workers back there).
+// Sweep scaling benchmark: the same sweep run with 1 and with 2 worker threads on fresh directories,
+// in interleaved pairs (1, 2, 1, 2, ...; `--pairs N`, default 3), so a slow phase of a shared host
+// falls on both sides of a ratio; chain runs per hour of each run, the ratio of each pair and
+// min/median/max over the pairs (the goal on 2 cores: >= 1.8x). The results of every run are compared
+// (they must be identical). Each run also reports how many cores the process kept busy (process CPU
+// time over wall time): a 1-worker sweep keeps more than one core busy (the main thread, V8's
+// background compiler and garbage collector threads), which a 2-worker sweep on 2 cores must fit into
+// the same two cores. The machine's own ceiling is measured around them: a fixed arithmetic loop on 1
+// and on 2 threads at once (`machine_threads2_vs_1`), so a shared host that lends less than two whole
+// cores shows in the same run; and the same loop updating a 64 MB array per thread at random
+// (`machine_memory_threads2_vs_1`), what two threads get when they also share the memory system (the
+// array touched before timing; on the development machine, 2026-12-04: 1.99x and 1.96x, so neither
+// CPU time nor the memory system holds two workers back there).
 //
-//   npm run bench:sweep            (node --import tsx benchmarks/sweep/run.ts)
+//   npm run bench:sweep [-- --pairs N]     (node --import tsx benchmarks/sweep/run.ts)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSweepSpec, runSweep } from '../../runner/sweep/sweep.ts';
 import { outcomeOf } from '../../runner/results/summary.ts';
-import { QUICK, machineLoopRate, writeResult } from '../harness.ts';
+import { QUICK, machineLoopRate, median, spread, writeResult } from '../harness.ts';
 
 const spec = parseSweepSpec({
   name: 'bench', policies: ['expert'], scene: 'kitchen', axes: { clutter: [1], lighting: [1] },
@@ -26,30 +31,49 @@ const ceiling = async () => {
   memory.push((await machineLoopRate(2, MEMORY_WORKING_SET)) / (await machineLoopRate(1, MEMORY_WORKING_SET)));
 };
 await ceiling();
-const rate: Record<number, number> = {};
-const outcomes: string[] = [];
-for (const workers of [1, 2]) {
-  const dir = mkdtempSync(join(tmpdir(), `chaingap-bench-sweep-${workers}-`));
-  const t0 = performance.now();
-  // Both through the worker pool, so the ratio compares like with like.
-  const r = await runSweep(spec, { out: dir, workers, inProcess: false });
-  const s = (performance.now() - t0) / 1000;
-  const chains = r.cells.reduce((a, c) => a + c.summary.chains, 0);
-  rate[workers] = (chains * 3600) / s;
-  outcomes.push(JSON.stringify(r.cells.map((c) => [c.setting, outcomeOf(c.summary)])));
-  process.stderr.write(`${workers} worker(s): ${r.ran} units (${chains} chain runs) in ${s.toFixed(1)} s, ${rate[workers].toFixed(0)} chain runs/hour\n`);
-  rmSync(dir, { recursive: true, force: true });
+const pairsAt = process.argv.indexOf('--pairs');
+const pairs = pairsAt > 0 ? Number(process.argv[pairsAt + 1]) : QUICK ? 1 : 3;
+if (!Number.isInteger(pairs) || pairs < 1) throw new Error(`benchmarks/sweep/run.ts: --pairs must be a whole number >= 1 (got ${process.argv[pairsAt + 1]})`);
+const round = (x: number) => Number(x.toPrecision(4));
+const rates: Record<number, number[]> = { 1: [], 2: [] };
+const busy: Record<number, number[]> = { 1: [], 2: [] };
+const outcomes = new Set<string>();
+for (let pair = 0; pair < pairs; pair++) {
+  for (const workers of [1, 2]) {
+    const dir = mkdtempSync(join(tmpdir(), `chaingap-bench-sweep-${workers}-`));
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    // Both through the worker pool, so the ratio compares like with like.
+    const r = await runSweep(spec, { out: dir, workers, inProcess: false });
+    const s = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const chains = r.cells.reduce((a, c) => a + c.summary.chains, 0);
+    const rate = (chains * 3600) / s;
+    rates[workers].push(rate);
+    busy[workers].push((cpu.user + cpu.system) / 1e6 / s);
+    outcomes.add(JSON.stringify(r.cells.map((c) => [c.setting, outcomeOf(c.summary)])));
+    process.stderr.write(`pair ${pair + 1}/${pairs}, ${workers} worker(s): ${r.ran} units (${chains} chain runs) in ${s.toFixed(1)} s, ${rate.toFixed(0)} chain runs/hour, ${busy[workers].at(-1)!.toFixed(2)} cores busy\n`);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
+const ratios = rates[2].map((r, i) => r / rates[1][i]);
+process.stderr.write(`2 workers vs 1, per pair: ${ratios.map((x) => x.toFixed(2)).join(', ')}\n`);
 await ceiling();
 process.stderr.write(`machine: 2 spinning threads do ${machine.map((m) => m.toFixed(2)).join(' and ')}x the work of 1 (before and after the sweeps); updating 64 MB each at random, ${memory.map((m) => m.toFixed(2)).join(' and ')}x\n`);
 const doc = {
   name: 'sweep',
+  setup: { pairs, chains: spec.chains, steps: QUICK ? 2 : 10, order: '1 worker then 2, per pair' },
   figures: {
-    chains_per_hour_1_worker: Math.round(rate[1]), chains_per_hour_2_workers: Math.round(rate[2]), identical_results: outcomes[0] === outcomes[1],
+    chains_per_hour_1_worker: Math.round(median(rates[1])), chains_per_hour_2_workers: Math.round(median(rates[2])), identical_results: outcomes.size === 1,
+    cores_busy_1_worker: round(median(busy[1])), cores_busy_2_workers: round(median(busy[2])),
     machine_threads2_vs_1_before: Number(machine[0].toFixed(3)), machine_threads2_vs_1_after: Number(machine[1].toFixed(3)),
     machine_memory_threads2_vs_1_before: Number(memory[0].toFixed(3)), machine_memory_threads2_vs_1_after: Number(memory[1].toFixed(3)),
+    spread: {
+      chains_per_hour_1_worker: spread(rates[1], Math.round), chains_per_hour_2_workers: spread(rates[2], Math.round),
+      workers2_vs_1: spread(ratios, (x) => Number(x.toFixed(3))),
+    },
   },
-  ratios: { workers2_vs_1: Number((rate[2] / rate[1]).toFixed(3)), machine_threads2_vs_1: Number(((machine[0] + machine[1]) / 2).toFixed(3)),
+  ratios: { workers2_vs_1: Number(median(ratios).toFixed(3)), machine_threads2_vs_1: Number(((machine[0] + machine[1]) / 2).toFixed(3)),
     machine_memory_threads2_vs_1: Number(((memory[0] + memory[1]) / 2).toFixed(3)),
   },
   env: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length },
