@@ -5,7 +5,7 @@
 // through the remote client, which asks for the same cameras; and (b') as (b) with both cameras rendered
 // at 128x128 (the model resizes them to its inputs), the camera size of bench:render. Control steps per
 // second = env steps / wall time of the episodes without their resets (scene building and settling are
-// not control steps; one warm-up round is not timed), over `--rounds` rounds (default 3) with
+// not control steps; one warm-up round is not timed), over `--rounds` rounds (default 5) with
 // min/median/max; ratios against (a) measured in the same run.
 //
 // One core: the process pins itself and every thread it starts to CPU 0 (`taskset -a`), and opens
@@ -33,7 +33,7 @@ import { QUICK, machineLoopRate, median, pinToCpu, spread, threadAffinities, wri
 const MODEL = 'policies/models/tiny-vla/model.onnx';
 const quick = QUICK;
 const roundsAt = process.argv.indexOf('--rounds');
-const rounds = roundsAt > 0 ? Number(process.argv[roundsAt + 1]) : quick ? 1 : 3;
+const rounds = roundsAt > 0 ? Number(process.argv[roundsAt + 1]) : quick ? 1 : 5;
 const log = (m: string) => process.stderr.write(m + '\n');
 const pin = !process.argv.includes('--no-pin');
 const notPinned = pin ? pinToCpu(0) : 'run with --no-pin';
