@@ -111,6 +111,8 @@ export interface ArmCollider {
   effector: boolean;
   /** Farthest the collider's centre can be from its frame's origin (m): its local offset, or the finger travel. */
   reach: number;
+  /** The collider's centre in its frame's coordinates, for colliders fixed to their link (not the finger pads, which ride on a joint). */
+  offset?: readonly [number, number, number];
   /** Finger pads: which finger (0 left, 1 right); what both fingers touch is what the hand holds. */
   finger?: 0 | 1;
 }
@@ -351,8 +353,25 @@ export class ArmLimiter {
         r = boundingRadius(this.shapeOf(c)) + a.reach;
         this.radius.set(c.handle, r);
       }
-      const margin = r + Math.hypot(next[o + 3] - cur[o + 3], next[o + 7] - cur[o + 7], next[o + 11] - cur[o + 11]);
-      const fx = cur[o + 3], fy = cur[o + 7], fz = cur[o + 11];
+      let margin: number, fx: number, fy: number, fz: number;
+      const known = a.offset;
+      if (known) {
+        // A link collider: its centre now and after the step, from the frames alone; every point of it
+        // stays within its bounding radius of a centre moving along that segment (the cast below and
+        // the turn check look at no other pose), so it cannot reach a fixed box farther away than that
+        // (1e-4 m kept for Rapier's single-precision poses).
+        const [kx, ky, kz] = known;
+        fx = cur[o] * kx + cur[o + 1] * ky + cur[o + 2] * kz + cur[o + 3];
+        fy = cur[o + 4] * kx + cur[o + 5] * ky + cur[o + 6] * kz + cur[o + 7];
+        fz = cur[o + 8] * kx + cur[o + 9] * ky + cur[o + 10] * kz + cur[o + 11];
+        const gx = next[o] * kx + next[o + 1] * ky + next[o + 2] * kz + next[o + 3];
+        const gy = next[o + 4] * kx + next[o + 5] * ky + next[o + 6] * kz + next[o + 7];
+        const gz = next[o + 8] * kx + next[o + 9] * ky + next[o + 10] * kz + next[o + 11];
+        margin = r - a.reach + Math.sqrt((gx - fx) ** 2 + (gy - fy) ** 2 + (gz - fz) ** 2) + 1e-4;
+      } else {
+        margin = r + Math.hypot(next[o + 3] - cur[o + 3], next[o + 7] - cur[o + 7], next[o + 11] - cur[o + 11]);
+        fx = cur[o + 3]; fy = cur[o + 7]; fz = cur[o + 11];
+      }
       let near = false;
       for (const b of fixed) {
         if (fx > b.min[0] - margin && fx < b.max[0] + margin && fy > b.min[1] - margin && fy < b.max[1] + margin &&

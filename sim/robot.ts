@@ -233,7 +233,10 @@ export class Robot {
           ? Math.hypot(GRIPPER.maxWidth / 2 + 2 * GRIPPER.padHalf[1], GRIPPER.fingerZ + GRIPPER.padHalf[2])
           : Math.hypot(t.x, t.y, t.z);
         const finger = part === 'finger_left' ? 0 : part === 'finger_right' ? 1 : undefined;
-        this.arm.push({ collider: c, frame: link ? Number(link[1]) - 1 : 7, effector: !link, reach, ...(finger === undefined ? {} : { finger }) });
+        this.arm.push({
+          collider: c, frame: link ? Number(link[1]) - 1 : 7, effector: !link, reach,
+          ...(finger === undefined ? { offset: [t.x, t.y, t.z] as const } : { finger }),
+        });
       }
     }
     return this.arm;
@@ -290,13 +293,17 @@ export class Robot {
   }
 
   gripperWidth(): number {
-    return this.fingerOpening(0) + this.fingerOpening(1);
+    const h = this.hand.translation(), r = this.hand.rotation();
+    return this.openingFrom(0, h, r) + this.openingFrom(1, h, r);
   }
 
   /** One finger's joint position: distance of its pad face from the hand's mid plane. */
   fingerOpening(i: 0 | 1): number {
-    const h = this.hand.translation();
-    const r = this.hand.rotation();
+    return this.openingFrom(i, this.hand.translation(), this.hand.rotation());
+  }
+
+  /** `fingerOpening` with the hand's pose already read (each read from Rapier allocates). */
+  private openingFrom(i: 0 | 1, h: { x: number; y: number; z: number }, r: { x: number; y: number; z: number; w: number }): number {
     const side = i === 0 ? 1 : -1;
     const axis = quatRotate([r.x, r.y, r.z, r.w], [0, side, 0]);
     const f = this.fingers[i].translation();
@@ -339,8 +346,9 @@ export class Robot {
     // Force-capped position drive: the motor target never sits further than maxForce/stiffness away.
     const reach = GRIPPER.maxForce / GRIPPER.stiffness;
     const goal = this.gripperTarget / 2;
+    const h = this.hand.translation(), r = this.hand.rotation();
     for (const i of [0, 1] as const) {
-      const d = this.fingerOpening(i);
+      const d = this.openingFrom(i, h, r);
       const t = d + Math.max(-reach, Math.min(reach, goal - d));
       this.joints[i].configureMotorPosition(t, GRIPPER.stiffness, GRIPPER.damping);
     }
