@@ -2,8 +2,14 @@
 // torque-limited Panda instead of driving what it holds through the surface or throwing it.
 import { describe, expect, it } from 'vitest';
 import { pressHeldObject, pushBlockIntoWall, sweepIntoCabinet } from './helpers/press-probes.ts';
-import { pushForceLimit, PANDA_TORQUE_LIMIT } from '../sim/arm-limiter.ts';
-import { PANDA_READY } from '../sim/kinematics.ts';
+import seedrandom from 'seedrandom';
+import { ArmLimiter, pushForceLimit, PANDA_TORQUE_LIMIT, type ArmWorldView } from '../sim/arm-limiter.ts';
+import { PANDA_READY, PANDA_VEL_LIMIT, solveIk } from '../sim/kinematics.ts';
+import { initRapier } from '../sim/rapier.ts';
+import { SimWorld } from '../sim/world.ts';
+import { resolveScene } from '../scenes/layout.ts';
+import { findScene } from '../scenes/load.ts';
+import type { Vec3 } from '../scenes/types.ts';
 
 describe('a held object driven down into the table', () => {
   for (const kind of ['red_block', 'alphabet_soup']) {
@@ -54,5 +60,50 @@ describe('the torque limits', () => {
     expect(down).toBeLessThan(150);
     // Sideways the wrist joints saturate sooner.
     expect(pushForceLimit(PANDA_READY, [1, 0, 0])).toBeLessThan(down);
+  });
+});
+
+describe("the limiter's fixed-geometry prefilter", () => {
+  it('skips only what the exact checks would pass: the same step scales as with every collider checked, over random steps near the table and the cabinet', async () => {
+    await initRapier();
+    const sw = await SimWorld.create(resolveScene(findScene('kitchen'), 3));
+    const real = sw.robot.limiter!;
+    // A limiter on the same world whose only fixed box holds everything: every arm collider goes to the
+    // cast and the turn check.
+    const view: ArmWorldView = {
+      world: sw.world, dt: sw.dt,
+      armColliders: () => sw.robot.armColliders(),
+      touching: () => sw.robot.touching,
+      objectOf: (h) => { const o = sw.ownerOf(h); return o !== undefined && sw.objects.has(o) ? o : undefined; },
+      objectColliders: (id) => { const b = sw.body(id); return Array.from({ length: b.numColliders() }, (_, i) => b.collider(i)); },
+      isRobotCollider: (h) => sw.robot.partByCollider.has(h),
+      fixedBounds: () => [{ min: [-1e3, -1e3, -1e3], max: [1e3, 1e3, 1e3] }],
+    };
+    const everything = new ArmLimiter(view);
+    const cab = sw.scene.fixtures.find((f) => f.kind === 'cabinet')!;
+    const rnd = seedrandom('prefilter');
+    let checked = 0, stopped = 0;
+    for (let n = 0; n < 150; n++) {
+      // A TCP pose at the table top (the pads touching or in it) or with the hand at the cabinet's near
+      // side wall (y = cabinet y - 0.17 m) or above its top, reached by IK from the ready pose.
+      const near = n % 3 === 0 ? [0.4 + 0.2 * rnd(), -0.2 + 0.3 * rnd(), -0.01 + 0.03 * rnd()]
+        : n % 3 === 1 ? [cab.pos[0] - 0.1 + 0.2 * rnd(), cab.pos[1] - 0.3 + 0.12 * rnd(), 0.05 + 0.2 * rnd()]
+          : [cab.pos[0] - 0.1 + 0.2 * rnd(), cab.pos[1] - 0.15 + 0.3 * rnd(), 0.27 + 0.1 * rnd()];
+      const ik = solveIk({ pos: near as Vec3, quat: [1, 0, 0, 0] }, PANDA_READY);
+      sw.robot.placeAt(ik.q, 0.04);
+      // One physics step, so the scene queries see the arm where it now is.
+      sw.physicsStep();
+      // A joint step in a random direction, up to what a control step (12 substeps) allows: the
+      // prefilter's margin for motion is tested with more motion than one substep brings.
+      const dq = Array.from({ length: 7 }, (_, i) => (2 * rnd() - 1) * PANDA_VEL_LIMIT[i] * sw.dt * 12);
+      const a = real.limit(sw.robot.q, dq), b = everything.limit(sw.robot.q, dq);
+      expect(a.scale, `pose ${n}`).toBe(b.scale);
+      checked++;
+      if (b.scale < 1) stopped++;
+    }
+    expect(checked).toBe(150);
+    // The probe reaches fixed geometry: some of these steps are cut.
+    expect(stopped).toBeGreaterThan(10);
+    sw.free();
   });
 });
