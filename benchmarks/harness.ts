@@ -26,6 +26,9 @@ export function median(xs: readonly number[]): number {
   return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
 }
 
+/** A figure to 4 significant digits, as the harnesses write them. */
+export const sig4 = (x: number): number => Number(x.toPrecision(4));
+
 /** min, median and max of repeated measurements, each passed through `round`. */
 export function spread(xs: readonly number[], round: (x: number) => number = (x) => x): { min: number; median: number; max: number } {
   return { min: round(Math.min(...xs)), median: round(median(xs)), max: round(Math.max(...xs)) };

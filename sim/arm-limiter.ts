@@ -346,30 +346,30 @@ export class ArmLimiter {
     for (const a of v.armColliders()) {
       const c = a.collider;
       const o = a.frame * 12;
-      // Cheap test first: the sphere around the collider, swept to where its frame goes next, against
-      // the fixed boxes (the links' colliders sit at their frame's origin within `reach`).
-      let r = this.radius.get(c.handle);
-      if (r === undefined) {
-        r = boundingRadius(this.shapeOf(c)) + a.reach;
-        this.radius.set(c.handle, r);
+      // Cheap test first: a sphere holding the collider, swept with it, against the fixed boxes.
+      let rb = this.radius.get(c.handle);
+      if (rb === undefined) {
+        rb = boundingRadius(this.shapeOf(c));
+        this.radius.set(c.handle, rb);
       }
       let margin: number, fx: number, fy: number, fz: number;
-      const known = a.offset;
-      if (known) {
+      const offset = a.offset;
+      if (offset) {
         // A link collider: its centre now and after the step, from the frames alone; every point of it
         // stays within its bounding radius of a centre moving along that segment (the cast below and
         // the turn check look at no other pose), so it cannot reach a fixed box farther away than that
         // (1e-4 m kept for Rapier's single-precision poses).
-        const [kx, ky, kz] = known;
+        const [kx, ky, kz] = offset;
         fx = cur[o] * kx + cur[o + 1] * ky + cur[o + 2] * kz + cur[o + 3];
         fy = cur[o + 4] * kx + cur[o + 5] * ky + cur[o + 6] * kz + cur[o + 7];
         fz = cur[o + 8] * kx + cur[o + 9] * ky + cur[o + 10] * kz + cur[o + 11];
         const gx = next[o] * kx + next[o + 1] * ky + next[o + 2] * kz + next[o + 3];
         const gy = next[o + 4] * kx + next[o + 5] * ky + next[o + 6] * kz + next[o + 7];
         const gz = next[o + 8] * kx + next[o + 9] * ky + next[o + 10] * kz + next[o + 11];
-        margin = r - a.reach + Math.sqrt((gx - fx) ** 2 + (gy - fy) ** 2 + (gz - fz) ** 2) + 1e-4;
+        margin = rb + Math.sqrt((gx - fx) ** 2 + (gy - fy) ** 2 + (gz - fz) ** 2) + 1e-4;
       } else {
-        margin = r + Math.hypot(next[o + 3] - cur[o + 3], next[o + 7] - cur[o + 7], next[o + 11] - cur[o + 11]);
+        // A finger pad rides on its joint: a sphere about the hand frame's origin holding its whole travel.
+        margin = rb + a.reach + Math.hypot(next[o + 3] - cur[o + 3], next[o + 7] - cur[o + 7], next[o + 11] - cur[o + 11]);
         fx = cur[o + 3]; fy = cur[o + 7]; fz = cur[o + 11];
       }
       let near = false;
@@ -397,7 +397,7 @@ export class ArmLimiter {
       // cast along the centre's motion cannot see: when the turn moves the part's ends by more than
       // 0.1 mm, the next pose itself is checked too.
       const turn = 2 * Math.acos(Math.min(1, Math.abs(delta.w)));
-      if (turn * (r - a.reach) > 1e-4) {
+      if (turn * rb > 1e-4) {
         const nextRot = quatMulXyzw(delta, rot);
         if (this.turnsDeeper(c, shape, p, rot, { x: nx, y: ny, z: nz }, nextRot)) {
           scale = 0;

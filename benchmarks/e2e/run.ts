@@ -28,7 +28,7 @@ import { LIBERO_PRESET } from '../../policies/obs-preset.ts';
 import { envOptionsFor } from '../../runner/chains/actors.ts';
 import { baselineTasks } from '../../runner/chains/run.ts';
 import { runTask } from '../../runner/chains/episode.ts';
-import { QUICK, machineLoopRate, median, pinToCpu, spread, threadAffinities, writeResult } from '../harness.ts';
+import { QUICK, machineLoopRate, median, pinToCpu, sig4 as round, spread, threadAffinities, writeResult } from '../harness.ts';
 
 const MODEL = 'policies/models/tiny-vla/model.onnx';
 const quick = QUICK;
@@ -39,7 +39,6 @@ const pin = !process.argv.includes('--no-pin');
 const notPinned = pin ? pinToCpu(0) : 'run with --no-pin';
 if (pin && notPinned) log(`not pinned to one core: ${notPinned}`);
 const threads = notPinned ? undefined : 1;
-const round = (x: number) => Number(x.toPrecision(4));
 
 // A fixed set of episodes: the first tasks of a kitchen chain, one episode each, capped in length so a
 // policy that never finishes does not dominate.

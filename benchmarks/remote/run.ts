@@ -32,7 +32,7 @@ import { baselineTasks } from '../../runner/chains/run.ts';
 import { runTask } from '../../runner/chains/episode.ts';
 import { fakeObservation } from '../fake-observation.ts';
 import { quantile } from '../../runner/results/stats.ts';
-import { QUICK, spread, timeCalls, writeResult } from '../harness.ts';
+import { QUICK, sig4, spread, timeCalls, writeResult } from '../harness.ts';
 
 const SIZE = 224;
 const CHUNK = 10;
@@ -245,7 +245,7 @@ const doc = {
     openpi: missing ? `not measured: ${missing}` : `measured (${python})`,
     lanes: {
       setup: `${LANES} lanes, ${LANE_EPISODES} kitchen episodes capped at ${laneTasks[0].maxSteps} steps, two 128x128 cameras, execute 5, model ${LANE_DELAY_MS} ms in another process`,
-      control_steps_per_s: Object.fromEntries(Object.entries(laneRates).map(([k, v]) => [k, spread(v, (x) => Number(x.toPrecision(4)))])),
+      control_steps_per_s: Object.fromEntries(Object.entries(laneRates).map(([k, v]) => [k, spread(v, sig4)])),
       same_steps: laneSteps.groups_1 === laneSteps.groups_2,
     },
   },

@@ -12,13 +12,12 @@ import { SimWorld } from '../../sim/world.ts';
 import { RayRenderer, type RenderDevice } from '../../sim/render/renderer.ts';
 import { sceneBuffer } from '../../sim/render/scene-buffer.ts';
 import { sweepJointTargets, tabletop30Scene } from '../physics/scene.ts';
-import { QUICK, writeResult } from '../harness.ts';
+import { QUICK, sig4 as round, writeResult } from '../harness.ts';
 
 const SIZE = 128;
 const FRAMES = QUICK ? 6 : 60;
 const STEPS = QUICK ? 12 : 120;
 const log = (m: string) => process.stderr.write(m + '\n');
-const round = (x: number) => Number(x.toPrecision(4));
 
 async function world(): Promise<SimWorld> {
   const w = await SimWorld.create(tabletop30Scene());

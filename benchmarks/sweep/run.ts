@@ -18,7 +18,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSweepSpec, runSweep } from '../../runner/sweep/sweep.ts';
 import { outcomeOf } from '../../runner/results/summary.ts';
-import { QUICK, machineLoopRate, median, spread, writeResult } from '../harness.ts';
+import { QUICK, machineLoopRate, median, sig4 as round, spread, writeResult } from '../harness.ts';
 
 const spec = parseSweepSpec({
   name: 'bench', policies: ['expert'], scene: 'kitchen', axes: { clutter: [1], lighting: [1] },
@@ -34,7 +34,6 @@ await ceiling();
 const pairsAt = process.argv.indexOf('--pairs');
 const pairs = pairsAt > 0 ? Number(process.argv[pairsAt + 1]) : QUICK ? 1 : 3;
 if (!Number.isInteger(pairs) || pairs < 1) throw new Error(`benchmarks/sweep/run.ts: --pairs must be a whole number >= 1 (got ${process.argv[pairsAt + 1]})`);
-const round = (x: number) => Number(x.toPrecision(4));
 const rates: Record<number, number[]> = { 1: [], 2: [] };
 const busy: Record<number, number[]> = { 1: [], 2: [] };
 const outcomes = new Set<string>();
@@ -62,7 +61,7 @@ await ceiling();
 process.stderr.write(`machine: 2 spinning threads do ${machine.map((m) => m.toFixed(2)).join(' and ')}x the work of 1 (before and after the sweeps); updating 64 MB each at random, ${memory.map((m) => m.toFixed(2)).join(' and ')}x\n`);
 const doc = {
   name: 'sweep',
-  setup: { pairs, chains: spec.chains, steps: QUICK ? 2 : 10, order: '1 worker then 2, per pair' },
+  setup: { pairs, chains: spec.chains, steps: spec.steps, order: '1 worker then 2, per pair' },
   figures: {
     chains_per_hour_1_worker: Math.round(median(rates[1])), chains_per_hour_2_workers: Math.round(median(rates[2])), identical_results: outcomes.size === 1,
     cores_busy_1_worker: round(median(busy[1])), cores_busy_2_workers: round(median(busy[2])),

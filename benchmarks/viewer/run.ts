@@ -16,11 +16,10 @@ import { runChains } from '../../runner/chains/run.ts';
 import { writeVideo } from '../../runner/view/video.ts';
 import { startViewer } from '../../runner/view/view-server.ts';
 import { listRecordings } from '../../runner/view/view-data.ts';
-import { QUICK, writeResult } from '../harness.ts';
+import { QUICK, sig4 as round, writeResult } from '../harness.ts';
 
 const CHROMIUM = process.env.CHAINGAP_CHROMIUM ?? '/usr/bin/chromium';
 const log = (m: string) => process.stderr.write(m + '\n');
-const round = (x: number) => Number(x.toPrecision(4));
 if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (or set CHAINGAP_CHROMIUM)`);
 
 const root = mkdtempSync(path.join(tmpdir(), 'chaingap-bench-viewer-'));
