@@ -173,6 +173,8 @@ export function handAxes(yaw: number): { x: Vec2; y: Vec2 } {
   return { x: [Math.cos(yaw), Math.sin(yaw)], y: [Math.sin(yaw), -Math.cos(yaw)] };
 }
 
+const PAD_SIDES = [-1, 1] as const;
+
 /**
  * The hand's blocks with the TCP at `tcp`, turned by `yaw`, fingers `width` apart (between the pads),
  * holding `held` (or nothing).
@@ -180,9 +182,10 @@ export function handAxes(yaw: number): { x: Vec2; y: Vec2 } {
 export function handBlocks(tcp: Vec3, yaw: number, width: number, held?: Held): Block[] {
   const { y } = handAxes(yaw);
   const off = width / 2 + HAND.pad[1];
-  const out: Block[] = [-1, 1].map((s) => ({
-    owner: 'hand', fp: { c: [tcp[0] + s * off * y[0], tcp[1] + s * off * y[1]] as Vec2, h: HAND.pad, yaw }, bottom: tcp[2], top: tcp[2] + HAND.padLength,
-  }));
+  const out: Block[] = [];
+  for (const s of PAD_SIDES) {
+    out.push({ owner: 'hand', fp: { c: [tcp[0] + s * off * y[0], tcp[1] + s * off * y[1]], h: HAND.pad, yaw }, bottom: tcp[2], top: tcp[2] + HAND.padLength });
+  }
   out.push({ owner: 'hand', fp: { c: [tcp[0], tcp[1]], h: HAND.palm, yaw }, bottom: tcp[2] + HAND.palmAbove, top: tcp[2] + HAND.palmAbove + 0.05 });
   if (held) out.push(...kindBlocks('held', held.kind, heldOrigin(tcp, yaw, held), yaw + held.relYaw));
   return out;

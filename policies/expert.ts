@@ -893,7 +893,9 @@ export class ExpertPolicy implements Policy {
   /** Blocks the placement planner must keep clear of around container `dest` (all but what the hand holds). */
   private obstaclesNear(dest: string, held: string): ReturnType<typeof sceneBlocks> {
     const c = this.state.object(dest).pos;
-    return sceneBlocks(this.state, new Set([held])).filter((b) => Math.hypot(b.fp.c[0] - c[0], b.fp.c[1] - c[1]) < 0.35);
+    const near: ReturnType<typeof sceneBlocks> = [];
+    for (const b of sceneBlocks(this.state, new Set([held]))) if (Math.hypot(b.fp.c[0] - c[0], b.fp.c[1] - c[1]) < 0.35) near.push(b);
+    return near;
   }
 
   /**

@@ -204,16 +204,28 @@ function ranked(list: readonly Assessed[], c: ContainerView, currentYaw: number 
   const v = c.kind.container!;
   const centre = quatRotate(c.quat, v.center);
   const axis = quatRotate(c.quat, [1, 0, 0]);
-  const cap = leaveRoom ? Math.min(PLACEMENT.endClearance, Math.max(...list.map((a) => a.quality))) : Infinity;
-  const score = (a: Assessed): number => {
+  let best = -Infinity;
+  if (leaveRoom) for (const a of list) best = Math.max(best, a.quality);
+  const cap = leaveRoom ? Math.min(PLACEMENT.endClearance, best) : Infinity;
+  // Plain loops and a module-level comparator rather than per-call closures, which V8 optimises again
+  // after every full garbage collection (this planner runs thousands of times per chain).
+  const scored: Scored[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const a = list[i];
     const turn = currentYaw === null ? 0 : Math.abs(wrapPi(a.yaw - currentYaw));
     const dx = a.p[0] - c.pos[0] - centre[0], dy = a.p[1] - c.pos[1] - centre[1];
     const place = leaveRoom ? 0.01 * (dx * axis[0] + dy * axis[1]) : 0.001 * Math.hypot(dx, dy);
-    return Math.min(a.quality, cap) - place - 0.002 * turn;
-  };
-  // A stable sort on the score keeps candidate order among ties.
-  return list.map((a, i) => ({ a, s: score(a), i })).sort((x, y) => y.s - x.s || x.i - y.i).map((x) => x.a);
+    scored[i] = { a, s: Math.min(a.quality, cap) - place - 0.002 * turn, i };
+  }
+  // The index breaks ties: candidate order is kept among equal scores.
+  scored.sort(byScore);
+  const out: Assessed[] = new Array(scored.length);
+  for (let i = 0; i < scored.length; i++) out[i] = scored[i].a;
+  return out;
 }
+
+type Scored = { a: Assessed; s: number; i: number };
+const byScore = (x: Scored, y: Scored): number => y.s - x.s || x.i - y.i;
 
 function best(list: readonly Assessed[], c: ContainerView, currentYaw: number | null = null, leaveRoom = false): Assessed | null {
   return ranked(list, c, currentYaw, leaveRoom)[0] ?? null;

@@ -166,6 +166,17 @@ export interface LimitReport {
   depth: number;
 }
 
+/** Torques on joints 0..min(k, 6) from force (fx, fy, fz) at point p on the arm (`frames`: the link frames, 12 numbers each). */
+function addTorques(tau: Float64Array, frames: Float64Array, fx: number, fy: number, fz: number, px: number, py: number, pz: number, k: number): void {
+  for (let i = 0; i <= Math.min(k, 6); i++) {
+    const o = i * 12;
+    const zx = frames[o + 2], zy = frames[o + 6], zz = frames[o + 10];
+    const rx = px - frames[o + 3], ry = py - frames[o + 7], rz = pz - frames[o + 11];
+    // (z x r) . F
+    tau[i] += (zy * rz - zz * ry) * fx + (zz * rx - zx * rz) * fy + (zx * ry - zy * rx) * fz;
+  }
+}
+
 export class ArmLimiter {
   private readonly cur = newFrameBuffer();
   private readonly next = newFrameBuffer();
@@ -194,48 +205,39 @@ export class ArmLimiter {
     const tau = this.tau.fill(0);
     let force = 0;
     const v = this.view;
-    const w = v.world;
     const invDt = 1 / v.dt;
     const tcp = 8 * 12;
     let depth = 0;
     const touching = v.touching();
     if (touching.size === 0) return { tau, depth, force };
-    // Force on the arm at point p, moving with frame k (joints 0..k carry it).
+    // Net force on the arm: a grip's two squeezing forces cancel, only a load from outside remains.
     let nx = 0, ny = 0, nz = 0;
-    const addForce = (fx: number, fy: number, fz: number, px: number, py: number, pz: number, k: number) => {
-      nx += fx; ny += fy; nz += fz;
-      for (let i = 0; i <= Math.min(k, 6); i++) {
-        const o = i * 12;
-        const zx = frames[o + 2], zy = frames[o + 6], zz = frames[o + 10];
-        const rx = px - frames[o + 3], ry = py - frames[o + 7], rz = pz - frames[o + 11];
-        // (z x r) . F
-        tau[i] += (zy * rz - zz * ry) * fx + (zz * rx - zx * rz) * fy + (zx * ry - zy * rx) * fz;
-      }
-    };
     // Objects each finger touches, gathered on the way: what both touch is held.
     const fingerObjects: [Set<string>, Set<string>] = [new Set(), new Set()];
     for (const a of v.armColliders()) {
       const c = a.collider;
       if (!touching.has(c.handle)) continue;
-      w.contactPairsWith(c, (other: RCollider) => {
+      for (const other of this.pairsOf(c)) {
         if (a.finger !== undefined) {
           const id = v.objectOf(other.handle);
           if (id) fingerObjects[a.finger].add(id);
         }
-        if (v.isRobotCollider(other.handle)) return;
+        if (v.isRobotCollider(other.handle)) continue;
         const f = this.contactForce(c, other, invDt);
         if (f.depth > depth) depth = f.depth;
-        if (f.x === 0 && f.y === 0 && f.z === 0) return;
-        if (a.effector) addForce(f.x, f.y, f.z, frames[tcp + 3], frames[tcp + 7], frames[tcp + 11], 7);
+        if (f.x === 0 && f.y === 0 && f.z === 0) continue;
+        nx += f.x; ny += f.y; nz += f.z;
+        if (a.effector) addTorques(tau, frames, f.x, f.y, f.z, frames[tcp + 3], frames[tcp + 7], frames[tcp + 11], 7);
         else {
           const p = c.translation();
-          addForce(f.x, f.y, f.z, p.x, p.y, p.z, a.frame);
+          addTorques(tau, frames, f.x, f.y, f.z, p.x, p.y, p.z, a.frame);
         }
-      });
+      }
     }
     // A held object passes on what it is pressed against (net of its own weight, which the arm
     // carries anyway): a block pushed into the table loads the arm through the fingers' friction.
-    const held = [...fingerObjects[0]].filter((id) => fingerObjects[1].has(id)).flatMap((id) => v.objectColliders(id));
+    const held: RCollider[] = [];
+    for (const id of fingerObjects[0]) if (fingerObjects[1].has(id)) held.push(...v.objectColliders(id));
     if (held.length) {
       let fx = 0, fy = 0, fz = 0;
       const bodies = new Set<number>();
@@ -245,35 +247,57 @@ export class ArmLimiter {
           bodies.add(body.handle);
           fz -= body.mass() * G;
         }
-        w.contactPairsWith(c, (other: RCollider) => {
-          if (v.isRobotCollider(other.handle)) return;
+        for (const other of this.pairsOf(c)) {
+          if (v.isRobotCollider(other.handle)) continue;
           const f = this.contactForce(c, other, invDt);
           fx += f.x; fy += f.y; fz += f.z;
-        });
+        }
       }
       // Only what presses the object against something beyond its weight loads the arm.
       if (fz < 0) fz = 0;
-      addForce(fx, fy, fz, frames[tcp + 3], frames[tcp + 7], frames[tcp + 11], 7);
+      nx += fx; ny += fy; nz += fz;
+      addTorques(tau, frames, fx, fy, fz, frames[tcp + 3], frames[tcp + 7], frames[tcp + 11], 7);
     }
-    // The net force: a grip's two squeezing forces cancel, only a load from outside remains.
     force = Math.hypot(nx, ny, nz);
     return { tau, depth, force };
   }
 
-  /** Force (N) that `other` applied to `c` in the last substep, and the deepest contact between them (m). */
+  // Rapier reports contacts through callbacks. Ours are made once per limiter, not per call: V8 keeps
+  // a function's optimised code only while one of its closures lives, so a callback made per call is
+  // optimised again after every full garbage collection (a 1-worker sweep re-optimised these ~10 times).
+  private readonly others: RCollider[] = [];
+  private readonly pushOther = (other: RCollider): void => { this.others.push(other); };
+  /** The colliders in contact pairs with `c` (Rapier's order); valid until the next call. */
+  private pairsOf(c: RCollider): readonly RCollider[] {
+    this.others.length = 0;
+    this.view.world.contactPairsWith(c, this.pushOther);
+    return this.others;
+  }
+
+  private readonly pairForce = { x: 0, y: 0, z: 0, depth: 0 };
+  private pairInvDt = 0;
+  private readonly addManifold = (m: RManifold, flipped: boolean): void => {
+    const f = this.pairForce;
+    const n = m.normal();
+    // The manifold normal points from its first collider to its second; the impulse pushes the
+    // first away along -n. `flipped`: `c` is the manifold's second collider.
+    const sgn = flipped ? 1 : -1;
+    for (let k = 0; k < m.numContacts(); k++) {
+      const lam = m.contactImpulse(k) * this.pairInvDt * sgn;
+      f.x += n.x * lam; f.y += n.y * lam; f.z += n.z * lam;
+      f.depth = Math.max(f.depth, -m.contactDist(k));
+    }
+  };
+
+  /**
+   * Force (N) that `other` applied to `c` in the last substep, and the deepest contact between them (m).
+   * The object returned is reused: valid until the next call.
+   */
   private contactForce(c: RCollider, other: RCollider, invDt: number): { x: number; y: number; z: number; depth: number } {
-    const f = { x: 0, y: 0, z: 0, depth: 0 };
-    this.view.world.contactPair(c, other, (m: RManifold, flipped: boolean) => {
-      const n = m.normal();
-      // The manifold normal points from its first collider to its second; the impulse pushes the
-      // first away along -n. `flipped`: `c` is the manifold's second collider.
-      const sgn = flipped ? 1 : -1;
-      for (let k = 0; k < m.numContacts(); k++) {
-        const lam = m.contactImpulse(k) * invDt * sgn;
-        f.x += n.x * lam; f.y += n.y * lam; f.z += n.z * lam;
-        f.depth = Math.max(f.depth, -m.contactDist(k));
-      }
-    });
+    const f = this.pairForce;
+    f.x = 0; f.y = 0; f.z = 0; f.depth = 0;
+    this.pairInvDt = invDt;
+    this.view.world.contactPair(c, other, this.addManifold);
     return f;
   }
 

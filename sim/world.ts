@@ -13,6 +13,8 @@ type RWorld = InstanceType<typeof RAPIER.World>;
 type RBody = InstanceType<typeof RAPIER.RigidBody>;
 type RCollider = InstanceType<typeof RAPIER.Collider>;
 
+const deepestFirst = (a: Penetration, b: Penetration): number => b.depth - a.depth;
+
 export const CONTROL_HZ = 20;
 export const PHYSICS_HZ = 240;
 /** Table slab thickness below its top (z = 0), and the floor height. */
@@ -164,7 +166,9 @@ export class SimWorld {
         },
         objectColliders: (id) => {
           const b = this.body(id);
-          return Array.from({ length: b.numColliders() }, (_, i) => b.collider(i));
+          const out: RCollider[] = [];
+          for (let i = 0; i < b.numColliders(); i++) out.push(b.collider(i));
+          return out;
         },
         isRobotCollider: (h) => this.robot.partByCollider.has(h),
         fixedBounds: () => this.fixedBounds,
@@ -188,7 +192,8 @@ export class SimWorld {
         const q = c.rotation();
         const h = [shape.halfExtents.x, shape.halfExtents.y, shape.halfExtents.z];
         const ax = [quatRotate([q.x, q.y, q.z, q.w], [1, 0, 0]), quatRotate([q.x, q.y, q.z, q.w], [0, 1, 0]), quatRotate([q.x, q.y, q.z, q.w], [0, 0, 1])];
-        e = [0, 1, 2].map((i) => ax.reduce((t, a, j) => t + Math.abs(a[i]) * h[j], 0)) as Vec3;
+        e = [0, 0, 0];
+        for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) e[i] += Math.abs(ax[j][i]) * h[j];
       } else {
         const r = boundingRadius(c.shape);
         e = [r, r, r];
@@ -258,16 +263,12 @@ export class SimWorld {
     const b = this.body(objectId);
     for (let i = 0; i < b.numColliders(); i++) {
       const c = b.collider(i);
-      this.world.contactPairsWith(c, (other: RCollider) => {
-        let touching = false;
-        this.world.contactPair(c, other, (m: InstanceType<typeof RAPIER.TempContactManifold>) => {
-          for (let k = 0; k < m.numContacts(); k++) if (m.contactDist(k) < 0.002) touching = true;
-        });
-        if (touching) {
+      for (const other of this.pairsOf(c)) {
+        if (this.deepest(c, other) > -0.002) {
           const name = this.ownerOf(other.handle);
           if (name && name !== objectId) out.add(name);
         }
-      });
+      }
     }
     return out;
   }
@@ -281,15 +282,11 @@ export class SimWorld {
     for (const c of this.robot.colliders) {
       const part = this.robot.partByCollider.get(c.handle);
       if (part !== 'finger_left' && part !== 'finger_right') continue;
-      this.world.contactPairsWith(c, (other: RCollider) => {
+      for (const other of this.pairsOf(c)) {
         const owner = this.ownerByCollider.get(other.handle);
-        if (!owner || !this.objects.has(owner)) return;
-        let touching = false;
-        this.world.contactPair(c, other, (m: InstanceType<typeof RAPIER.TempContactManifold>) => {
-          for (let k = 0; k < m.numContacts(); k++) if (m.contactDist(k) < 0.002) touching = true;
-        });
-        if (touching) touched[part].add(owner);
-      });
+        if (!owner || !this.objects.has(owner)) continue;
+        if (this.deepest(c, other) > -0.002) touched[part].add(owner);
+      }
     }
     return new Set([...touched.finger_left].filter((id) => touched.finger_right.has(id)));
   }
@@ -299,21 +296,41 @@ export class SimWorld {
     const found = new Map<string, Penetration>();
     for (const c of this.robot.colliders) {
       const part = this.robot.partByCollider.get(c.handle)!;
-      this.world.contactPairsWith(c, (other: RCollider) => {
+      for (const other of this.pairsOf(c)) {
         const owner = this.ownerByCollider.get(other.handle);
-        if (!owner) return;
-        let depth = 0;
-        this.world.contactPair(c, other, (m: InstanceType<typeof RAPIER.TempContactManifold>) => {
-          for (let k = 0; k < m.numContacts(); k++) depth = Math.max(depth, -m.contactDist(k));
-        });
+        if (!owner) continue;
+        const depth = Math.max(0, this.deepest(c, other));
         if (depth > tolerance) {
           const key = `${part}|${owner}`;
           const prev = found.get(key);
           if (!prev || prev.depth < depth) found.set(key, { part, other: owner, depth });
         }
-      });
+      }
     }
-    return [...found.values()].sort((a, b) => b.depth - a.depth);
+    return [...found.values()].sort(deepestFirst);
+  }
+
+  // Rapier reports contacts through callbacks. Ours are made once per world, not per call: V8 keeps a
+  // function's optimised code only while one of its closures lives, so a callback made per call is
+  // optimised again after every full garbage collection (a 1-worker sweep re-optimised these ~10 times).
+  private readonly others: RCollider[] = [];
+  private readonly pushOther = (other: RCollider): void => { this.others.push(other); };
+  /** The colliders in contact pairs with `c` (Rapier's order); valid until the next call. */
+  private pairsOf(c: RCollider): readonly RCollider[] {
+    this.others.length = 0;
+    this.world.contactPairsWith(c, this.pushOther);
+    return this.others;
+  }
+
+  private pairDepth = 0;
+  private readonly deepenBy = (m: InstanceType<typeof RAPIER.TempContactManifold>): void => {
+    for (let k = 0; k < m.numContacts(); k++) this.pairDepth = Math.max(this.pairDepth, -m.contactDist(k));
+  };
+  /** Deepest contact between `c` and `other` now (m; negative: the closest contact point's gap; -Infinity without contact points). */
+  private deepest(c: RCollider, other: RCollider): number {
+    this.pairDepth = -Infinity;
+    this.world.contactPair(c, other, this.deepenBy);
+    return this.pairDepth;
   }
 
   /**
