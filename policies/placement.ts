@@ -208,7 +208,7 @@ function ranked(list: readonly Assessed[], c: ContainerView, currentYaw: number 
   if (leaveRoom) for (const a of list) best = Math.max(best, a.quality);
   const cap = leaveRoom ? Math.min(PLACEMENT.endClearance, best) : Infinity;
   // Plain loops and a module-level comparator rather than per-call closures, which V8 optimises again
-  // after every full garbage collection (this planner runs thousands of times per chain).
+  // after every full garbage collection.
   const scored: Scored[] = new Array(list.length);
   for (let i = 0; i < list.length; i++) {
     const a = list[i];

@@ -16,6 +16,7 @@
 // what a snapshot holds, so restore stays deterministic.
 import { RAPIER } from './rapier.ts';
 import { computeFrames, newFrameBuffer, PANDA_VEL_LIMIT } from './kinematics.ts';
+import { ContactPairs } from './contact-pairs.ts';
 
 type RWorld = InstanceType<typeof RAPIER.World>;
 type RCollider = InstanceType<typeof RAPIER.Collider>;
@@ -217,7 +218,7 @@ export class ArmLimiter {
     for (const a of v.armColliders()) {
       const c = a.collider;
       if (!touching.has(c.handle)) continue;
-      for (const other of this.pairsOf(c)) {
+      for (const other of this.pairs.of(v.world, c)) {
         if (a.finger !== undefined) {
           const id = v.objectOf(other.handle);
           if (id) fingerObjects[a.finger].add(id);
@@ -247,7 +248,7 @@ export class ArmLimiter {
           bodies.add(body.handle);
           fz -= body.mass() * G;
         }
-        for (const other of this.pairsOf(c)) {
+        for (const other of this.pairs.of(v.world, c)) {
           if (v.isRobotCollider(other.handle)) continue;
           const f = this.contactForce(c, other, invDt);
           fx += f.x; fy += f.y; fz += f.z;
@@ -262,18 +263,8 @@ export class ArmLimiter {
     return { tau, depth, force };
   }
 
-  // Rapier reports contacts through callbacks. Ours are made once per limiter, not per call: V8 keeps
-  // a function's optimised code only while one of its closures lives, so a callback made per call is
-  // optimised again after every full garbage collection (a 1-worker sweep re-optimised these ~10 times).
-  private readonly others: RCollider[] = [];
-  private readonly pushOther = (other: RCollider): void => { this.others.push(other); };
-  /** The colliders in contact pairs with `c` (Rapier's order); valid until the next call. */
-  private pairsOf(c: RCollider): readonly RCollider[] {
-    this.others.length = 0;
-    this.view.world.contactPairsWith(c, this.pushOther);
-    return this.others;
-  }
-
+  // Rapier's contact callbacks made once per limiter, not per query (sim/contact-pairs.ts says why).
+  private readonly pairs = new ContactPairs();
   private readonly pairForce = { x: 0, y: 0, z: 0, depth: 0 };
   private pairInvDt = 0;
   private readonly addManifold = (m: RManifold, flipped: boolean): void => {

@@ -7,6 +7,7 @@ import { colliderDescFor, massesByVolume } from './shapes.ts';
 import { Fixture, type FixtureSnapshot } from './fixtures.ts';
 import { FINGER_EXTRA_SOLVER_ITERATIONS, Robot, type RobotState } from './robot.ts';
 import { ArmLimiter, boundingRadius } from './arm-limiter.ts';
+import { ContactPairs } from './contact-pairs.ts';
 import { quatRotate } from './kinematics.ts';
 
 type RWorld = InstanceType<typeof RAPIER.World>;
@@ -263,7 +264,7 @@ export class SimWorld {
     const b = this.body(objectId);
     for (let i = 0; i < b.numColliders(); i++) {
       const c = b.collider(i);
-      for (const other of this.pairsOf(c)) {
+      for (const other of this.pairs.of(this.world, c)) {
         if (this.deepest(c, other) > -0.002) {
           const name = this.ownerOf(other.handle);
           if (name && name !== objectId) out.add(name);
@@ -282,7 +283,7 @@ export class SimWorld {
     for (const c of this.robot.colliders) {
       const part = this.robot.partByCollider.get(c.handle);
       if (part !== 'finger_left' && part !== 'finger_right') continue;
-      for (const other of this.pairsOf(c)) {
+      for (const other of this.pairs.of(this.world, c)) {
         const owner = this.ownerByCollider.get(other.handle);
         if (!owner || !this.objects.has(owner)) continue;
         if (this.deepest(c, other) > -0.002) touched[part].add(owner);
@@ -296,7 +297,7 @@ export class SimWorld {
     const found = new Map<string, Penetration>();
     for (const c of this.robot.colliders) {
       const part = this.robot.partByCollider.get(c.handle)!;
-      for (const other of this.pairsOf(c)) {
+      for (const other of this.pairs.of(this.world, c)) {
         const owner = this.ownerByCollider.get(other.handle);
         if (!owner) continue;
         const depth = Math.max(0, this.deepest(c, other));
@@ -310,18 +311,8 @@ export class SimWorld {
     return [...found.values()].sort(deepestFirst);
   }
 
-  // Rapier reports contacts through callbacks. Ours are made once per world, not per call: V8 keeps a
-  // function's optimised code only while one of its closures lives, so a callback made per call is
-  // optimised again after every full garbage collection (a 1-worker sweep re-optimised these ~10 times).
-  private readonly others: RCollider[] = [];
-  private readonly pushOther = (other: RCollider): void => { this.others.push(other); };
-  /** The colliders in contact pairs with `c` (Rapier's order); valid until the next call. */
-  private pairsOf(c: RCollider): readonly RCollider[] {
-    this.others.length = 0;
-    this.world.contactPairsWith(c, this.pushOther);
-    return this.others;
-  }
-
+  // Rapier's contact callbacks made once per world, not per query (sim/contact-pairs.ts says why).
+  private readonly pairs = new ContactPairs();
   private pairDepth = 0;
   private readonly deepenBy = (m: InstanceType<typeof RAPIER.TempContactManifold>): void => {
     for (let k = 0; k < m.numContacts(); k++) this.pairDepth = Math.max(this.pairDepth, -m.contactDist(k));

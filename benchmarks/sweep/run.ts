@@ -8,9 +8,10 @@
 // the same two cores. A pair's ratio is exactly the product of two measured factors: CPU seconds per
 // chain run with 1 worker over with 2 (`cpu_per_chain_1_vs_2_workers`: below 1 when two workers do more
 // work in all, each warming up its own JIT) and cores busy with 2 workers over with 1
-// (`cores_busy_2_vs_1_worker`: at most 2 / cores_busy_1_worker on 2 cores). The machine's own ceiling is measured around them: a fixed arithmetic loop on 1
-// and on 2 threads at once (`machine_threads2_vs_1`), so a shared host that lends less than two whole
-// cores shows in the same run; and the same loop updating a 64 MB array per thread at random
+// (`cores_busy_2_vs_1_worker`: at most 2 / cores_busy_1_worker on 2 cores). The machine's own ceiling
+// is measured around them: a fixed arithmetic loop on 1 and on 2 threads at once
+// (`machine_threads2_vs_1`), so a shared host that lends less than two whole cores shows in the same
+// run; and the same loop updating a 64 MB array per thread at random
 // (`machine_memory_threads2_vs_1`), what two threads get when they also share the memory system (the
 // array touched before timing; on the development machine, 2026-12-04: 1.99x and 1.96x, so neither
 // CPU time nor the memory system holds two workers back there).
