@@ -1,5 +1,9 @@
 // One place that loads Rapier's WASM module. Every sim file imports RAPIER from here after `initRapier()`.
+// rapier-transients.ts runs before Rapier's module (imports are evaluated in order): see there.
+import { restoreFinalizationRegistry, unregisteredRapierClasses } from './rapier-transients.ts';
 import RAPIER from '@dimforge/rapier3d-compat';
+
+restoreFinalizationRegistry();
 
 let ready: Promise<void> | undefined;
 /** The slice of the WebAssembly global this file uses (Node's types do not declare it without DOM). */
@@ -39,5 +43,5 @@ export function wasmMemoryBytes(): number {
   return memory.buffer.byteLength;
 }
 
-export { RAPIER };
+export { RAPIER, unregisteredRapierClasses };
 export type Rapier = typeof RAPIER;
