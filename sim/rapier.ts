@@ -8,9 +8,31 @@ restoreFinalizationRegistry();
 let ready: Promise<void> | undefined;
 /** The slice of the WebAssembly global this file uses (Node's types do not declare it without DOM). */
 interface WasmMemory { buffer: ArrayBuffer }
-interface WasmApi { instantiate: (...a: unknown[]) => Promise<unknown>; Memory: abstract new (...a: never[]) => WasmMemory }
+interface WasmApi { instantiate: (...a: unknown[]) => Promise<unknown>; Memory: abstract new (...a: never[]) => WasmMemory; Module: abstract new (...a: never[]) => object }
 const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 let memory: WasmMemory | undefined;
+/** Rapier's compiled WASM module in this thread (once initialised). */
+let compiled: object | undefined;
+/** A compiled module handed over by another thread (`useRapierModule`), instantiated instead of compiling. */
+let given: object | undefined;
+
+/**
+ * Instantiate Rapier from a module another thread compiled (`rapierModule()` there, sent as worker data)
+ * instead of compiling its WASM again; call before `initRapier()`. Threads that share a module share its
+ * machine code, including the optimised code V8 tiers hot functions up to, which each thread would
+ * otherwise compile for itself on V8's background threads.
+ */
+export function useRapierModule(module: unknown): void {
+  if (!(module instanceof WA.Module)) throw new Error('useRapierModule: expected a WebAssembly.Module (rapierModule() of another thread)');
+  if (ready !== undefined && compiled !== module) throw new Error('useRapierModule: Rapier is already initialised in this thread');
+  given = module;
+}
+
+/** This thread's compiled Rapier module, to send to worker threads (`useRapierModule` there). */
+export function rapierModule(): object {
+  if (!compiled) throw new Error('Rapier is not initialised: await initRapier() first');
+  return compiled;
+}
 
 /** Load the Rapier WASM module once per process (idempotent). */
 export function initRapier(): Promise<void> {
@@ -24,9 +46,12 @@ export function initRapier(): Promise<void> {
     // Keep a handle on the module's linear memory so leaks of WASM objects can be measured.
     const instantiate = WA.instantiate;
     WA.instantiate = async (...args: unknown[]) => {
-      const r = await instantiate.apply(WA, args);
-      const inst = ((r as { instance?: unknown }).instance ?? r) as { exports: Record<string, unknown> };
-      for (const v of Object.values(inst.exports)) if (v instanceof WA.Memory) memory = v;
+      // Only Rapier's call (wasm-bindgen's imports are under `wbg`): Node's own fetch may instantiate its
+      // HTTP parser's WASM meanwhile. wasm-bindgen passes the bytes and takes back { instance, module }.
+      if (!(args[1] as { wbg?: unknown } | undefined)?.wbg) return instantiate.apply(WA, args);
+      const r = (given ? { instance: await instantiate.call(WA, given, args[1]), module: given } : await instantiate.apply(WA, args)) as { instance: { exports: Record<string, unknown> }; module: object };
+      compiled = r.module;
+      for (const v of Object.values(r.instance.exports)) if (v instanceof WA.Memory) memory = v;
       return r;
     };
     ready = RAPIER.init().finally(() => {

@@ -2,11 +2,13 @@
 // OOD setting, or one controlled-baseline episode. Units carry everything that decides their result
 // (seeds included), so a sweep's results do not depend on which worker ran what, or how many there were.
 import { isMainThread } from 'node:worker_threads';
+import Tinypool from 'tinypool';
 import { UserError } from '../../scenes/errors.ts';
 import type { ChainSpec, SceneSpec, TaskSpec } from '../../scenes/types.ts';
 import type { OodLevels } from '../../scenes/ood.ts';
 import { Env } from '../../sim/env.ts';
 import type { Policy } from '../../sim/policy.ts';
+import { useRapierModule } from '../../sim/rapier.ts';
 import { parsePolicy, type PolicyOpenOptions } from '../../policies/registry.ts';
 import { envOptionsFor } from '../chains/actors.ts';
 import { runChain, type ChainMode } from '../chains/chain.ts';
@@ -32,6 +34,10 @@ export type SweepResult = {
   /** In a worker thread, a UserError comes back as data (its class would not survive the crossing); the main thread throws it again. */
   userError?: { name: string; message: string };
 };
+
+// In a sweep's worker thread, Rapier is instantiated from the module the sweep's thread compiled (runSweep's workerData).
+const shared = Tinypool.workerData as { rapierModule?: unknown } | undefined;
+if (shared?.rapierModule) useRapierModule(shared.rapierModule);
 
 const cache = new Map<string, Promise<{ env: Env; policy: Policy }>>();
 

@@ -14,6 +14,7 @@ import type { ChainSpec } from '../../scenes/types.ts';
 import { parsePolicy, type PolicyOpenOptions } from '../../policies/registry.ts';
 import { baselineTasks, deriveSeed, policyEntry, runIdOf, saltHash, versions, CHAINGAP_VERSION, type PolicyCode } from '../chains/run.ts';
 import { Env, type EnvOptions } from '../../sim/env.ts';
+import { initRapier, rapierModule } from '../../sim/rapier.ts';
 import { PolicyUnavailableError, type Policy } from '../../sim/policy.ts';
 import { UserError } from '../../scenes/errors.ts';
 import { ResultsStore, baselineKey, recordKey, ResultsError } from '../results/store.ts';
@@ -340,7 +341,12 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
         accept(await runUnit(u, actor && (await actor)));
       }
     } else {
-      const pool = new Tinypool({ filename: fileURLToPath(new URL('./sweep-worker.mjs', import.meta.url)), minThreads: workers, maxThreads: workers, isolateWorkers: false, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+      // The workers instantiate Rapier from this thread's compiled module (sim/rapier.ts useRapierModule).
+      await initRapier();
+      const pool = new Tinypool({
+        filename: fileURLToPath(new URL('./sweep-worker.mjs', import.meta.url)), minThreads: workers, maxThreads: workers, isolateWorkers: false,
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB }, workerData: { rapierModule: rapierModule() },
+      });
       try {
         // Long units (chains) first, short ones (baseline episodes) last, so the workers finish together.
         // One feeder per worker, so a unit starts only when a worker is free (and only while time is left).
