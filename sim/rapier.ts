@@ -43,7 +43,8 @@ export function initRapier(): Promise<void> {
     console.warn = (...a: unknown[]) => {
       if (!String(a[0]).includes('deprecated parameters for the initialization function')) warn(...a);
     };
-    // Keep a handle on the module's linear memory so leaks of WASM objects can be measured.
+    // Keep handles on the module's linear memory (leaks of WASM objects are measured with it) and on the
+    // compiled module (`rapierModule`, for worker threads).
     const instantiate = WA.instantiate;
     WA.instantiate = async (...args: unknown[]) => {
       // Only Rapier's call (wasm-bindgen's imports are under `wbg`): Node's own fetch may instantiate its
