@@ -1,91 +1,135 @@
 // Sweep scaling benchmark: the same sweep run with 1 and with 2 worker threads on fresh directories,
-// in interleaved pairs (1, 2, 1, 2, ...; `--pairs N`, default 3), so a slow phase of a shared host
-// falls on both sides of a ratio; chain runs per hour of each run, the ratio of each pair and
-// min/median/max over the pairs (the goal on 2 cores: >= 1.8x). The results of every run are compared
-// (they must be identical). Each run also reports how many cores the process kept busy (process CPU
-// time over wall time): a 1-worker sweep keeps more than one core busy (the main thread, V8's
-// background compiler and garbage collector threads), which a 2-worker sweep on 2 cores must fit into
-// the same two cores. A pair's ratio is exactly the product of two measured factors: CPU seconds per
-// chain run with 1 worker over with 2 (`cpu_per_chain_1_vs_2_workers`: below 1 when two workers do more
-// work in all, each warming up its own JIT) and cores busy with 2 workers over with 1
-// (`cores_busy_2_vs_1_worker`: at most 2 / cores_busy_1_worker on 2 cores). The machine's own ceiling
-// is measured around them: a fixed arithmetic loop on 1 and on 2 threads at once
-// (`machine_threads2_vs_1`), so a shared host that lends less than two whole cores shows in the same
-// run; and the same loop updating a 64 MB array per thread at random
-// (`machine_memory_threads2_vs_1`), what two threads get when they also share the memory system (the
-// array touched before timing; on the development machine, 2026-12-04: 1.99x and 1.96x, so neither
-// CPU time nor the memory system holds two workers back there).
+// in interleaved pairs (1, 2, 1, 2, ...), so a slow phase of a shared host falls on both sides of a
+// ratio; chain runs per hour of each run, the ratio of each pair and min/median/max over the pairs (the
+// goal on 2 cores: >= 1.8x). Two sweep sizes: the headline one, 20 chains per setting in 3 settings
+// (60 chain runs and 42 baseline episodes; `--pairs N`, default 3), and a long one, 60 chains per
+// setting (180 chain runs; `--long-pairs N`, default 2, 0 to skip). Each worker warms up on its own:
+// it loads the code and V8 compiles its hot functions for it on background threads, per worker (about
+// 4.4 s of optimising compiles per worker over the short sweep, measured with --trace-opt on
+// 2026-12-05), so the short sweep shows that fixed cost and the long one what a long sweep gets. The
+// results of every run of a size are compared (they must be identical). Each run also reports how many
+// cores the process kept busy (process CPU time over wall time): a 1-worker sweep keeps more than one
+// core busy (the main thread, V8's background compiler and garbage collector threads), which a 2-worker
+// sweep on 2 cores must fit into the same two cores. A pair's ratio is exactly the product of two
+// measured factors: CPU seconds per chain run with 1 worker over with 2 (`cpu_per_chain_1_vs_2_workers`:
+// below 1 when two workers do more work in all, each warming up its own JIT) and cores busy with 2
+// workers over with 1 (`cores_busy_2_vs_1_worker`: at most 2 / cores_busy_1_worker on 2 cores). The
+// machine's own ceiling is measured before and after them: a fixed arithmetic loop on 1 and on 2
+// threads at once (`machine_threads2_vs_1`), so a shared host that lends less than two whole cores
+// shows in the same run; the same loop updating a 64 MB array per thread at random
+// (`machine_memory_threads2_vs_1`), what two threads get when they also share the memory system; and
+// threads stepping the physics benchmark's world (`machine_physics_threads2_vs_1`, physics-ceiling.ts),
+// what two threads get on the work a sweep worker spends most of its time in.
 //
-//   npm run bench:sweep [-- --pairs N]     (node --import tsx benchmarks/sweep/run.ts)
+//   npm run bench:sweep [-- --pairs N --long-pairs N]     (node --import tsx benchmarks/sweep/run.ts)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSweepSpec, runSweep } from '../../runner/sweep/sweep.ts';
 import { outcomeOf } from '../../runner/results/summary.ts';
 import { QUICK, machineLoopRate, median, sig4 as round, spread, writeResult } from '../harness.ts';
+import { machinePhysicsRate } from './physics-ceiling.ts';
 
-const spec = parseSweepSpec({
+/** The sweep of the headline figure (60 chain runs, about 35-55 s with 1 worker) and a longer one (180 chain runs). */
+const sweepOf = (chains: number) => parseSweepSpec({
   name: 'bench', policies: ['expert'], scene: 'kitchen', axes: { clutter: [1], lighting: [1] },
-  chains: QUICK ? 2 : 20, steps: QUICK ? 2 : 10, baselineEpisodes: QUICK ? 1 : 2, seed: 3,
+  chains, steps: QUICK ? 2 : 10, baselineEpisodes: QUICK ? 1 : 2, seed: 3,
 }, 'benchmarks/sweep/run.ts');
+const SHORT_CHAINS = QUICK ? 2 : 20;
+const LONG_CHAINS = QUICK ? 3 : 60;
 const MEMORY_WORKING_SET = 64 << 20;
-const machine: number[] = [], memory: number[] = [];
+/** Timed window of each thread of the physics ceiling (ms). */
+const PHYSICS_WINDOW_MS = QUICK ? 200 : 2000;
+const machine: number[] = [], memory: number[] = [], physics: number[] = [];
 const ceiling = async () => {
   machine.push((await machineLoopRate(2)) / (await machineLoopRate(1)));
   memory.push((await machineLoopRate(2, MEMORY_WORKING_SET)) / (await machineLoopRate(1, MEMORY_WORKING_SET)));
+  physics.push((await machinePhysicsRate(2, PHYSICS_WINDOW_MS, QUICK ? 1 : 3)) / (await machinePhysicsRate(1, PHYSICS_WINDOW_MS, QUICK ? 1 : 3)));
 };
-await ceiling();
-const pairsAt = process.argv.indexOf('--pairs');
-const pairs = pairsAt > 0 ? Number(process.argv[pairsAt + 1]) : QUICK ? 1 : 3;
-if (!Number.isInteger(pairs) || pairs < 1) throw new Error(`benchmarks/sweep/run.ts: --pairs must be a whole number >= 1 (got ${process.argv[pairsAt + 1]})`);
-const rates: Record<number, number[]> = { 1: [], 2: [] };
-const busy: Record<number, number[]> = { 1: [], 2: [] };
-const cpuPerChain: Record<number, number[]> = { 1: [], 2: [] };
-const outcomes = new Set<string>();
-for (let pair = 0; pair < pairs; pair++) {
-  for (const workers of [1, 2]) {
-    const dir = mkdtempSync(join(tmpdir(), `chaingap-bench-sweep-${workers}-`));
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    // Both through the worker pool, so the ratio compares like with like.
-    const r = await runSweep(spec, { out: dir, workers, inProcess: false });
-    const s = (performance.now() - t0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    const chains = r.cells.reduce((a, c) => a + c.summary.chains, 0);
-    const rate = (chains * 3600) / s;
-    rates[workers].push(rate);
-    busy[workers].push((cpu.user + cpu.system) / 1e6 / s);
-    cpuPerChain[workers].push((cpu.user + cpu.system) / 1e6 / chains);
-    outcomes.add(JSON.stringify(r.cells.map((c) => [c.setting, outcomeOf(c.summary)])));
-    process.stderr.write(`pair ${pair + 1}/${pairs}, ${workers} worker(s): ${r.ran} units (${chains} chain runs) in ${s.toFixed(1)} s, ${rate.toFixed(0)} chain runs/hour, ${busy[workers].at(-1)!.toFixed(2)} cores busy\n`);
-    rmSync(dir, { recursive: true, force: true });
+const count = (flag: string, dflt: number): number => {
+  const at = process.argv.indexOf(flag);
+  if (at < 0) return dflt;
+  const n = Number(process.argv[at + 1]);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`benchmarks/sweep/run.ts: ${flag} must be a whole number >= 0 (got ${process.argv[at + 1]})`);
+  return n;
+};
+const pairs = count('--pairs', QUICK ? 1 : 3);
+const longPairs = count('--long-pairs', QUICK ? 1 : 2);
+if (pairs < 1) throw new Error('benchmarks/sweep/run.ts: --pairs must be at least 1');
+
+interface PairStats { ratios: number[]; rates: Record<number, number[]>; busy: Record<number, number[]>; cpuPerChain: Record<number, number[]>; chains: number; units: number }
+const outcomes = new Map<number, Set<string>>();
+/** `n` interleaved pairs (1 worker, then 2) of the sweep with `chains` chains per setting. */
+async function runPairs(chains: number, n: number): Promise<PairStats> {
+  const spec = sweepOf(chains);
+  const st: PairStats = { ratios: [], rates: { 1: [], 2: [] }, busy: { 1: [], 2: [] }, cpuPerChain: { 1: [], 2: [] }, chains: 0, units: 0 };
+  const seen = outcomes.get(chains) ?? new Set<string>();
+  outcomes.set(chains, seen);
+  for (let pair = 0; pair < n; pair++) {
+    for (const workers of [1, 2]) {
+      const dir = mkdtempSync(join(tmpdir(), `chaingap-bench-sweep-${workers}-`));
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      // Both through the worker pool, so the ratio compares like with like.
+      const r = await runSweep(spec, { out: dir, workers, inProcess: false });
+      const s = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      st.chains = r.cells.reduce((a, c) => a + c.summary.chains, 0);
+      st.units = r.ran;
+      const rate = (st.chains * 3600) / s;
+      st.rates[workers].push(rate);
+      st.busy[workers].push((cpu.user + cpu.system) / 1e6 / s);
+      st.cpuPerChain[workers].push((cpu.user + cpu.system) / 1e6 / st.chains);
+      seen.add(JSON.stringify(r.cells.map((c) => [c.setting, outcomeOf(c.summary)])));
+      process.stderr.write(`${chains} chains per setting, pair ${pair + 1}/${n}, ${workers} worker(s): ${r.ran} units (${st.chains} chain runs) in ${s.toFixed(1)} s, ${rate.toFixed(0)} chain runs/hour, ${st.busy[workers].at(-1)!.toFixed(2)} cores busy\n`);
+      rmSync(dir, { recursive: true, force: true });
+    }
+    st.ratios.push(st.rates[2][pair] / st.rates[1][pair]);
   }
+  // The ratio of a pair is exactly (CPU per chain, 1 worker / 2 workers) x (cores busy, 2 workers / 1 worker):
+  // how much more work two workers do in all, and how many more cores they keep busy.
+  const cpuEfficiency = st.cpuPerChain[1].map((c, i) => c / st.cpuPerChain[2][i]);
+  const busyRatio = st.busy[2].map((b, i) => b / st.busy[1][i]);
+  process.stderr.write(`${chains} chains per setting, 2 workers vs 1, per pair: ${st.ratios.map((x) => x.toFixed(2)).join(', ')} = CPU per chain 1 worker / 2 workers ${cpuEfficiency.map((x) => x.toFixed(3)).join(', ')} x cores busy 2 workers / 1 worker ${busyRatio.map((x) => x.toFixed(3)).join(', ')}\n`);
+  return st;
 }
-const ratios = rates[2].map((r, i) => r / rates[1][i]);
-// The ratio of a pair is exactly (CPU per chain, 1 worker / 2 workers) x (cores busy, 2 workers / 1 worker):
-// how much more work two workers do in all, and how many more cores they keep busy.
-const cpuEfficiency = cpuPerChain[1].map((c, i) => c / cpuPerChain[2][i]);
-const busyRatio = busy[2].map((b, i) => b / busy[1][i]);
-process.stderr.write(`2 workers vs 1, per pair: ${ratios.map((x) => x.toFixed(2)).join(', ')} = CPU per chain 1 worker / 2 workers ${cpuEfficiency.map((x) => x.toFixed(3)).join(', ')} x cores busy 2 workers / 1 worker ${busyRatio.map((x) => x.toFixed(3)).join(', ')}\n`);
+/** The figures of a set of pairs, as the results file has them. */
+function figuresOf(st: PairStats) {
+  const cpuEfficiency = st.cpuPerChain[1].map((c, i) => c / st.cpuPerChain[2][i]);
+  const busyRatio = st.busy[2].map((b, i) => b / st.busy[1][i]);
+  return {
+    chains_per_hour_1_worker: Math.round(median(st.rates[1])), chains_per_hour_2_workers: Math.round(median(st.rates[2])),
+    cores_busy_1_worker: round(median(st.busy[1])), cores_busy_2_workers: round(median(st.busy[2])),
+    cpu_s_per_chain_1_worker: round(median(st.cpuPerChain[1])), cpu_s_per_chain_2_workers: round(median(st.cpuPerChain[2])),
+    cpu_per_chain_1_vs_2_workers: round(median(cpuEfficiency)), cores_busy_2_vs_1_worker: round(median(busyRatio)),
+    spread: {
+      chains_per_hour_1_worker: spread(st.rates[1], Math.round), chains_per_hour_2_workers: spread(st.rates[2], Math.round),
+      workers2_vs_1: spread(st.ratios, (x) => Number(x.toFixed(3))),
+    },
+  };
+}
+
 await ceiling();
-process.stderr.write(`machine: 2 spinning threads do ${machine.map((m) => m.toFixed(2)).join(' and ')}x the work of 1 (before and after the sweeps); updating 64 MB each at random, ${memory.map((m) => m.toFixed(2)).join(' and ')}x\n`);
+const short = await runPairs(SHORT_CHAINS, pairs);
+const long = longPairs ? await runPairs(LONG_CHAINS, longPairs) : null;
+await ceiling();
+process.stderr.write(`machine: 2 spinning threads do ${machine.map((m) => m.toFixed(2)).join(' and ')}x the work of 1 (before and after the sweeps); updating 64 MB each at random, ${memory.map((m) => m.toFixed(2)).join(' and ')}x; stepping tabletop30's physics, ${physics.map((m) => m.toFixed(2)).join(' and ')}x\n`);
+const mean2 = (xs: number[]) => Number(((xs[0] + xs[1]) / 2).toFixed(3));
 const doc = {
   name: 'sweep',
-  setup: { pairs, chains: spec.chains, steps: spec.steps, order: '1 worker then 2, per pair' },
+  setup: { pairs, chains: SHORT_CHAINS, steps: sweepOf(SHORT_CHAINS).steps, chain_runs: short.chains, units: short.units, long_pairs: longPairs, long_chains: LONG_CHAINS, long_chain_runs: long?.chains ?? null, long_units: long?.units ?? null, order: '1 worker then 2, per pair; the short sweep\'s pairs, then the long one\'s' },
   figures: {
-    chains_per_hour_1_worker: Math.round(median(rates[1])), chains_per_hour_2_workers: Math.round(median(rates[2])), identical_results: outcomes.size === 1,
-    cores_busy_1_worker: round(median(busy[1])), cores_busy_2_workers: round(median(busy[2])),
-    cpu_s_per_chain_1_worker: round(median(cpuPerChain[1])), cpu_s_per_chain_2_workers: round(median(cpuPerChain[2])),
-    cpu_per_chain_1_vs_2_workers: round(median(cpuEfficiency)), cores_busy_2_vs_1_worker: round(median(busyRatio)),
+    ...figuresOf(short),
+    identical_results: [...outcomes.values()].every((s) => s.size === 1),
+    long: long ? figuresOf(long) : null,
     machine_threads2_vs_1_before: Number(machine[0].toFixed(3)), machine_threads2_vs_1_after: Number(machine[1].toFixed(3)),
     machine_memory_threads2_vs_1_before: Number(memory[0].toFixed(3)), machine_memory_threads2_vs_1_after: Number(memory[1].toFixed(3)),
-    spread: {
-      chains_per_hour_1_worker: spread(rates[1], Math.round), chains_per_hour_2_workers: spread(rates[2], Math.round),
-      workers2_vs_1: spread(ratios, (x) => Number(x.toFixed(3))),
-    },
+    machine_physics_threads2_vs_1_before: Number(physics[0].toFixed(3)), machine_physics_threads2_vs_1_after: Number(physics[1].toFixed(3)),
   },
-  ratios: { workers2_vs_1: Number(median(ratios).toFixed(3)), machine_threads2_vs_1: Number(((machine[0] + machine[1]) / 2).toFixed(3)),
-    machine_memory_threads2_vs_1: Number(((memory[0] + memory[1]) / 2).toFixed(3)),
+  ratios: {
+    workers2_vs_1: Number(median(short.ratios).toFixed(3)),
+    workers2_vs_1_long: long ? Number(median(long.ratios).toFixed(3)) : null,
+    machine_threads2_vs_1: mean2(machine), machine_memory_threads2_vs_1: mean2(memory), machine_physics_threads2_vs_1: mean2(physics),
   },
   env: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length },
 };
