@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { parseSweepSpec, runSweep } from '../../runner/sweep/sweep.ts';
 import { outcomeOf } from '../../runner/results/summary.ts';
 import { QUICK, machineLoopRate, median, sig4 as round, spread, writeResult } from '../harness.ts';
-import { machinePhysicsRate } from './physics-ceiling.ts';
+import { machinePhysicsScaling } from './physics-ceiling.ts';
 
 /** The sweep of the headline figure (60 chain runs, about 35-55 s with 1 worker) and a longer one (180 chain runs). */
 const sweepOf = (chains: number) => parseSweepSpec({
@@ -44,7 +44,7 @@ const machine: number[] = [], memory: number[] = [], physics: number[] = [];
 const ceiling = async () => {
   machine.push((await machineLoopRate(2)) / (await machineLoopRate(1)));
   memory.push((await machineLoopRate(2, MEMORY_WORKING_SET)) / (await machineLoopRate(1, MEMORY_WORKING_SET)));
-  physics.push((await machinePhysicsRate(2, PHYSICS_WINDOW_MS, QUICK ? 1 : 3)) / (await machinePhysicsRate(1, PHYSICS_WINDOW_MS, QUICK ? 1 : 3)));
+  physics.push((await machinePhysicsScaling(PHYSICS_WINDOW_MS, QUICK ? 1 : 3)).ratio);
 };
 const count = (flag: string, dflt: number): number => {
   const at = process.argv.indexOf(flag);
