@@ -19,7 +19,9 @@
 // shows in the same run; the same loop updating a 64 MB array per thread at random
 // (`machine_memory_threads2_vs_1`), what two threads get when they also share the memory system; and
 // threads stepping the physics benchmark's world (`machine_physics_threads2_vs_1`, physics-ceiling.ts),
-// what two threads get on the work a sweep worker spends most of its time in.
+// what two threads get on the work a sweep worker spends most of its time in, with one thread's rate on
+// each CPU, pinned (`machine_physics_steps_per_s_per_cpu_*`): the two virtual CPUs of a shared host can
+// differ on this work while the loops above see them equal (2026-12-05: 25% for a while).
 //
 //   npm run bench:sweep [-- --pairs N --long-pairs N]     (node --import tsx benchmarks/sweep/run.ts)
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,7 +30,7 @@ import { join } from 'node:path';
 import { parseSweepSpec, runSweep } from '../../runner/sweep/sweep.ts';
 import { outcomeOf } from '../../runner/results/summary.ts';
 import { QUICK, machineLoopRate, median, sig4 as round, spread, writeResult } from '../harness.ts';
-import { machinePhysicsScaling } from './physics-ceiling.ts';
+import { machinePhysicsScaling, physicsRatePerCpu } from './physics-ceiling.ts';
 
 /** The sweep of the headline figure (60 chain runs, about 35-55 s with 1 worker) and a longer one (180 chain runs). */
 const sweepOf = (chains: number) => parseSweepSpec({
@@ -39,12 +41,15 @@ const SHORT_CHAINS = QUICK ? 2 : 20;
 const LONG_CHAINS = QUICK ? 3 : 60;
 const MEMORY_WORKING_SET = 64 << 20;
 /** Timed window of each thread of the physics ceiling (ms). */
-const PHYSICS_WINDOW_MS = QUICK ? 200 : 2000;
+const PHYSICS_WINDOW_MS = QUICK ? 200 : 1000;
 const machine: number[] = [], memory: number[] = [], physics: number[] = [];
+const perCpu: (Record<string, number> | string)[] = [];
 const ceiling = async () => {
   machine.push((await machineLoopRate(2)) / (await machineLoopRate(1)));
   memory.push((await machineLoopRate(2, MEMORY_WORKING_SET)) / (await machineLoopRate(1, MEMORY_WORKING_SET)));
-  physics.push((await machinePhysicsScaling(PHYSICS_WINDOW_MS, QUICK ? 1 : 3)).ratio);
+  physics.push((await machinePhysicsScaling(PHYSICS_WINDOW_MS, QUICK ? 1 : 9)).ratio);
+  const p = physicsRatePerCpu(PHYSICS_WINDOW_MS, QUICK ? 1 : 2);
+  perCpu.push(p.rates ? Object.fromEntries(p.rates.map((r, i) => [`cpu${i}`, r])) : `not measured: ${p.why}`);
 };
 const count = (flag: string, dflt: number): number => {
   const at = process.argv.indexOf(flag);
@@ -113,7 +118,7 @@ await ceiling();
 const short = await runPairs(SHORT_CHAINS, pairs);
 const long = longPairs ? await runPairs(LONG_CHAINS, longPairs) : null;
 await ceiling();
-process.stderr.write(`machine: 2 spinning threads do ${machine.map((m) => m.toFixed(2)).join(' and ')}x the work of 1 (before and after the sweeps); updating 64 MB each at random, ${memory.map((m) => m.toFixed(2)).join(' and ')}x; stepping tabletop30's physics, ${physics.map((m) => m.toFixed(2)).join(' and ')}x\n`);
+process.stderr.write(`machine: 2 spinning threads do ${machine.map((m) => m.toFixed(2)).join(' and ')}x the work of 1 (before and after the sweeps); updating 64 MB each at random, ${memory.map((m) => m.toFixed(2)).join(' and ')}x; stepping tabletop30's physics, ${physics.map((m) => m.toFixed(2)).join(' and ')}x; one thread's physics steps/s on each CPU (pinned): ${perCpu.map((p) => (typeof p === 'string' ? p : Object.values(p).join(' / '))).join(' and ')}\n`);
 const mean2 = (xs: number[]) => Number(((xs[0] + xs[1]) / 2).toFixed(3));
 const doc = {
   name: 'sweep',
@@ -125,6 +130,8 @@ const doc = {
     machine_threads2_vs_1_before: Number(machine[0].toFixed(3)), machine_threads2_vs_1_after: Number(machine[1].toFixed(3)),
     machine_memory_threads2_vs_1_before: Number(memory[0].toFixed(3)), machine_memory_threads2_vs_1_after: Number(memory[1].toFixed(3)),
     machine_physics_threads2_vs_1_before: Number(physics[0].toFixed(3)), machine_physics_threads2_vs_1_after: Number(physics[1].toFixed(3)),
+    // Steps/s of one thread pinned to each CPU: unequal CPUs cap 2 workers against 1 (physics-ceiling.ts).
+    machine_physics_steps_per_s_per_cpu_before: perCpu[0], machine_physics_steps_per_s_per_cpu_after: perCpu[1],
   },
   ratios: {
     workers2_vs_1: Number(median(short.ratios).toFixed(3)),
