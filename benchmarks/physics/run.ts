@@ -18,7 +18,7 @@ import { DT, SUBSTEPS, sweepJointTargets, tabletop30Scene } from './scene.ts';
 import { describeWorld, summarize, type WorldDesc } from './describe.ts';
 import { toMjcf } from './mjcf.ts';
 import { RawRapierWorld, type InputTrack } from './raw-rapier.ts';
-import { QUICK, median, writeResult } from '../harness.ts';
+import { QUICK, median, pinToCpu, writeResult } from '../harness.ts';
 
 type RWorld = InstanceType<typeof RAPIER.World>;
 type RCollider = InstanceType<typeof RAPIER.Collider>;
@@ -206,6 +206,13 @@ function mujocoVersion(): string | null {
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
+  // Every engine on the same CPU: this process and every thread it has, and (inheriting the affinity)
+  // each mujoco-testspeed child. The virtual CPUs of a shared host need not run this work equally fast
+  // (2026-12-05: one thread of tabletop30 ran 6,617-6,653 steps/s pinned to CPU 0 and 4,926-4,963 pinned
+  // to CPU 1 while an arithmetic loop ran as fast on both), and an unpinned MuJoCo child may run on the
+  // other CPU than the Rapier loop did, which would skew vs_mujoco by as much. `--no-pin` to leave it.
+  const notPinned = process.argv.includes('--no-pin') ? 'run with --no-pin' : pinToCpu(0);
+  if (notPinned) log(`  not pinned to one CPU: ${notPinned}`);
   await initRapier();
   mkdirSync(RESULTS, { recursive: true });
   const t0 = performance.now();
@@ -339,6 +346,7 @@ async function main(): Promise<void> {
       force_limit_cost: round(rate('chaingap_no_force_limit') / chaingap),
       force_limit_cost_paired: round(forceLimitPaired),
     },
+    setup: { pinned_cpu: notPinned ? null : 0, not_pinned_because: notPinned },
     env: {
       node: process.version,
       cpu: cpus()[0]?.model ?? 'unknown',
