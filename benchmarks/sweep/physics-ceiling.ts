@@ -63,6 +63,7 @@ export async function machinePhysicsScaling(windowMs: number, rounds = 9): Promi
   const workers = [0, 1].map(() => new Worker(WORKER_CODE, { eval: true, workerData: { physicsCeiling: true } }));
   try {
     const failed = new Promise<never>((_, reject) => { for (const w of workers) w.once('error', reject); });
+    failed.catch(() => {}); // seen through the races below; an error after the last one changes nothing
     const next = (w: Worker) => Promise.race([new Promise<number>((resolve) => w.once('message', resolve)), failed]);
     await Promise.all(workers.map(next)); // built and warmed up
     const time = async (threads: number): Promise<number> => {
