@@ -3,7 +3,7 @@
 // Checks outputs, action chunking and ensembling, batching (batched = single calls), device fallback,
 // tokenizers, and that failures become `policy_error` steps while the run goes on.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Observation } from '../sim/policy.ts';
@@ -239,6 +239,13 @@ describe('the example CNN through the runner', () => {
     expect(records(one.dir)).toHaveLength(2);
     expect(one.summary.policy).toBe(`onnx:${EXAMPLE}`);
     expect(JSON.parse(readFileSync(path.join(one.dir, 'config.json'), 'utf8')).policyModel).toMatch(/^[0-9a-f]{16}$/);
+    // A learned policy's outcomes depend on onnxruntime's CPU kernels: the summary and its report name the
+    // onnxruntime that ran the model and the CPU, which the run's identity (config.json) leaves out.
+    const installed = JSON.parse(readFileSync('node_modules/onnxruntime-node/package.json', 'utf8')).version;
+    expect(one.summary.versions.onnxruntime).toBe(installed);
+    expect(one.summary.versions.cpu).toContain(cpus()[0].model.trim());
+    expect(JSON.parse(readFileSync(path.join(one.dir, 'config.json'), 'utf8'))).not.toHaveProperty('cpu');
+    expect(readFileSync(one.files.reportHtml, 'utf8')).toContain(`onnxruntime ${installed}`);
   }, 120_000);
 });
 

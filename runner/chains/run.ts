@@ -3,6 +3,8 @@
 // from fresh LIBERO-style resets), every result appended to the run directory as it finishes, then the
 // summary and the reports. Started again with the same options, a run resumes where it stopped.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
 import { createHash } from 'node:crypto';
 import seedrandom from 'seedrandom';
 import { DEFAULT_CHAIN_STEPS, generateChains, loadChains } from '../../scenes/chains.ts';
@@ -179,9 +181,39 @@ export function policyEntry(policy: string | PolicyCode, policyName?: string): P
 
 export const CHAINGAP_VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
+/**
+ * What a run's numbers were computed with, shown in its summary and report (not part of its identity:
+ * shards of one sweep may run on different machines). The simulation (Rapier's WASM, the JS) gives
+ * bitwise the same results on any x86-64 host; a learned policy's model does not: onnxruntime picks
+ * its CPU kernels by instruction set, so the same seeds gave tiny-vla other outcomes on an AVX-512 host
+ * (README, "Determinism across machines"). Hence the onnxruntime version and the CPU with its widest
+ * vector extension.
+ */
 export function versions(): Record<string, string> {
   const lock = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-  return { chaingap: CHAINGAP_VERSION, rapier: String(lock.dependencies['@dimforge/rapier3d-compat']), node: process.versions.node };
+  return { chaingap: CHAINGAP_VERSION, rapier: String(lock.dependencies['@dimforge/rapier3d-compat']), node: process.versions.node, ...machineVersions() };
+}
+
+let machine: Record<string, string> | undefined;
+/** The installed onnxruntime-node's version and the CPU (model and widest x86 vector extension, from /proc/cpuinfo on Linux). */
+function machineVersions(): Record<string, string> {
+  if (machine) return machine;
+  machine = {};
+  try {
+    machine.onnxruntime = String(JSON.parse(readFileSync(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'), 'utf8')).version);
+  } catch {
+    // not installed (an install without optional parts): nothing to say
+  }
+  const model = cpus()[0]?.model?.trim();
+  let isa = '';
+  try {
+    const flags = new Set(/^flags\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1].split(/\s+/) ?? []);
+    isa = ['avx512f', 'avx2', 'avx', 'sse4_2'].find((f) => flags.has(f)) ?? '';
+  } catch {
+    // not Linux: the model alone
+  }
+  if (model) machine.cpu = isa ? `${model} (${isa})` : model;
+  return machine;
 }
 
 /** A 32-bit seed derived from parts (stable across platforms). */
