@@ -91,17 +91,23 @@ async function runPairs(chains: number, n: number): Promise<PairStats> {
     }
     st.ratios.push(st.rates[2][pair] / st.rates[1][pair]);
   }
-  // The ratio of a pair is exactly (CPU per chain, 1 worker / 2 workers) x (cores busy, 2 workers / 1 worker):
-  // how much more work two workers do in all, and how many more cores they keep busy.
-  const cpuEfficiency = st.cpuPerChain[1].map((c, i) => c / st.cpuPerChain[2][i]);
-  const busyRatio = st.busy[2].map((b, i) => b / st.busy[1][i]);
+  const { cpuEfficiency, busyRatio } = factors(st);
   process.stderr.write(`${chains} chains per setting, 2 workers vs 1, per pair: ${st.ratios.map((x) => x.toFixed(2)).join(', ')} = CPU per chain 1 worker / 2 workers ${cpuEfficiency.map((x) => x.toFixed(3)).join(', ')} x cores busy 2 workers / 1 worker ${busyRatio.map((x) => x.toFixed(3)).join(', ')}\n`);
   return st;
 }
+/**
+ * The ratio of a pair is exactly (CPU per chain, 1 worker / 2 workers) x (cores busy, 2 workers / 1 worker):
+ * how much more work two workers do in all, and how many more cores they keep busy. Per pair.
+ */
+function factors(st: PairStats): { cpuEfficiency: number[]; busyRatio: number[] } {
+  return {
+    cpuEfficiency: st.cpuPerChain[1].map((c, i) => c / st.cpuPerChain[2][i]),
+    busyRatio: st.busy[2].map((b, i) => b / st.busy[1][i]),
+  };
+}
 /** The figures of a set of pairs, as the results file has them. */
 function figuresOf(st: PairStats) {
-  const cpuEfficiency = st.cpuPerChain[1].map((c, i) => c / st.cpuPerChain[2][i]);
-  const busyRatio = st.busy[2].map((b, i) => b / st.busy[1][i]);
+  const { cpuEfficiency, busyRatio } = factors(st);
   return {
     chains_per_hour_1_worker: Math.round(median(st.rates[1])), chains_per_hour_2_workers: Math.round(median(st.rates[2])),
     cores_busy_1_worker: round(median(st.busy[1])), cores_busy_2_workers: round(median(st.busy[2])),

@@ -179,26 +179,25 @@ export function policyEntry(policy: string | PolicyCode, policyName?: string): P
   return { id, description: `${id} (a policy given as code)`, code: true, open: async () => host };
 }
 
-export const CHAINGAP_VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+const PACKAGE = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; dependencies: Record<string, string> };
+export const CHAINGAP_VERSION: string = PACKAGE.version;
+let known: Record<string, string> | undefined;
 
 /**
  * What a run's numbers were computed with, shown in its summary and report (not part of its identity:
- * shards of one sweep may run on different machines). The simulation (Rapier's WASM, the JS) gives
- * bitwise the same results on any x86-64 host; a learned policy's model does not: onnxruntime picks
- * its CPU kernels by instruction set, so the same seeds gave tiny-vla other outcomes on an AVX-512 host
- * (README, "Determinism across machines"). Hence the onnxruntime version and the CPU with its widest
- * vector extension.
+ * shards of one sweep may run on different machines). The simulation (Rapier's WASM, the JS) runs no
+ * native code; a learned policy's model runs in onnxruntime, which picks its CPU kernels by instruction
+ * set, and the same seeds gave tiny-vla other outcomes on an AVX-512 host (README, "Determinism across
+ * machines"). Hence the onnxruntime version and the CPU with its widest vector extension. Read once.
  */
 export function versions(): Record<string, string> {
-  const lock = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-  return { chaingap: CHAINGAP_VERSION, rapier: String(lock.dependencies['@dimforge/rapier3d-compat']), node: process.versions.node, ...machineVersions() };
+  known ??= { chaingap: CHAINGAP_VERSION, rapier: PACKAGE.dependencies['@dimforge/rapier3d-compat'], node: process.versions.node, ...machineVersions() };
+  return { ...known };
 }
 
-let machine: Record<string, string> | undefined;
 /** The installed onnxruntime-node's version and the CPU (model and widest x86 vector extension, from /proc/cpuinfo on Linux). */
 function machineVersions(): Record<string, string> {
-  if (machine) return machine;
-  machine = {};
+  const machine: Record<string, string> = {};
   try {
     machine.onnxruntime = String(JSON.parse(readFileSync(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'), 'utf8')).version);
   } catch {
