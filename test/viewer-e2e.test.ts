@@ -14,6 +14,9 @@ import { startViewer, type ViewServer } from '../runner/view/view-server.ts';
 import { startLiveViewer } from '../runner/view/live-viewer.ts';
 import { runChains } from '../runner/chains/run.ts';
 import { recordedRuns } from './view-fixture.ts';
+import { BernoulliPolicy } from '../policies/bernoulli.ts';
+import type { Policy } from '../sim/policy.ts';
+import type { PrivilegedState } from '../sim/privileged.ts';
 
 const CHROMIUM = process.env.CHAINGAP_CHROMIUM ?? '/usr/bin/chromium';
 const have = fs.existsSync(CHROMIUM);
@@ -150,7 +153,21 @@ describe.skipIf(!have)('viewer page in Chromium', () => {
       await until(page, 'window.chaingapViewer && window.chaingapViewer.ready === true', 60_000);
       // The page notes how much of the chain it has, every 100 ms (this thread is busy simulating).
       await page.evaluate('window.seen = []; setInterval(() => window.seen.push(window.chaingapViewer.state().panes[0]?.frames ?? 0), 100)');
-      await runChains({ out: dir, policy: 'bernoulli:0.6', chains: 1, steps: 3, seed, baselineEpisodes: 1, live, log: () => {} });
+      // bernoulli:0.6 paced to at least 2 ms per action: its outcomes are its coins', but the run now
+      // lasts over a second on any host, so the page can see it part-way (unpaced, a fast host streamed
+      // the whole chain between two samples).
+      const paced = (s: PrivilegedState): Policy => {
+        const inner = new BernoulliPolicy(s, 0.6);
+        return {
+          id: inner.id,
+          reset: (start) => inner.reset(start),
+          act: async (obs) => {
+            await new Promise((r) => setTimeout(r, 2));
+            return inner.act(obs);
+          },
+        };
+      };
+      await runChains({ out: dir, policy: paced, policyName: 'bernoulli:0.6-paced', chains: 1, steps: 3, seed, baselineEpisodes: 1, live, log: () => {} });
       await live.close();
       const seen = (await page.evaluate('window.seen')) as number[];
       const st = await api(page, (v) => v.state());
