@@ -178,10 +178,20 @@ function addTorques(tau: Float64Array, frames: Float64Array, fx: number, fy: num
   }
 }
 
+/** Whether two joint vectors are the same numbers, signs of zeros included (NaN never matches). */
+function sameJoints(a: ArrayLike<number>, b: Float64Array): boolean {
+  for (let i = 0; i < 7; i++) if (a[i] !== b[i] || (a[i] === 0 && 1 / a[i] !== 1 / b[i])) return false;
+  return true;
+}
+
 export class ArmLimiter {
-  private readonly cur = newFrameBuffer();
-  private readonly next = newFrameBuffer();
-  private readonly qNext = new Float64Array(7);
+  // Link frames at the current joints and at the end of the proposed step, with the joints they were
+  // computed for (NaN: none). A step taken whole ends where the next one starts, so its frames are
+  // kept (swapped in) rather than computed again; the robot reads them too (framesAt).
+  private cur = newFrameBuffer();
+  private next = newFrameBuffer();
+  private curQ = new Float64Array(7).fill(NaN);
+  private qNext = new Float64Array(7).fill(NaN);
   private readonly tau = new Float64Array(7);
   private readonly yieldStep = new Float64Array(7);
   private readonly shapes = new Map<number, RShape>();
@@ -317,7 +327,16 @@ export class ArmLimiter {
 
   /** How much of the joint step dq (this substep) the arm may take from q. */
   limit(q: ArrayLike<number>, dq: ArrayLike<number>): LimitReport {
-    computeFrames(q, this.cur);
+    if (!sameJoints(q, this.curQ)) {
+      if (sameJoints(q, this.qNext)) {
+        [this.cur, this.next] = [this.next, this.cur];
+        [this.curQ, this.qNext] = [this.qNext, this.curQ];
+      } else {
+        computeFrames(q, this.cur);
+        for (let i = 0; i < 7; i++) this.curQ[i] = q[i];
+      }
+    }
+    this.qNext.fill(NaN);
     const { tau, depth, force } = this.contactLoad(this.cur);
     // Loaded and sunk deeper than YIELD_DEPTH into what it pushes (soft contacts give under a
     // torque-limited push): the arm yields, moving its contacts YIELD_STEP along the load, the way a
@@ -349,6 +368,16 @@ export class ArmLimiter {
     computeFrames(this.qNext, this.next);
     const scale = this.fixedGeometryScale();
     return { scale, reason: scale < 1 ? 'fixed' : null, tau, depth };
+  }
+
+  /**
+   * The link frames (computeFrames layout) at joints `q` if the last `limit` call computed them (its
+   * start, or the end of the step it proposed); otherwise undefined. Valid until the next `limit` call.
+   */
+  framesAt(q: ArrayLike<number>): Float64Array | undefined {
+    if (sameJoints(q, this.qNext)) return this.next;
+    if (sameJoints(q, this.curQ)) return this.cur;
+    return undefined;
   }
 
   /** Largest fraction of the step that keeps every moving arm collider out of fixed geometry. */

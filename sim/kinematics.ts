@@ -279,7 +279,8 @@ export function newFrameBuffer(): Float64Array {
   return new Float64Array(PANDA_NUM_FRAMES * FRAME_STRIDE);
 }
 
-function poseOfFrame(f: Float64Array, index: number): Pose {
+/** Pose of frame `index` (0..8, as in linkFrames) of a computeFrames buffer. */
+export function poseOfFrame(f: Float64Array, index: number): Pose {
   const o = index * FRAME_STRIDE;
   return { pos: [f[o + 3], f[o + 7], f[o + 11]], quat: quatFromMat(f, o, 4) };
 }
@@ -291,9 +292,13 @@ const FK_FRAMES = newFrameBuffer();
  * drawn in these frames), then the hand frame (index 7) and the TCP frame (index 8): 9 poses.
  */
 export function linkFrames(q: ArrayLike<number>): Pose[] {
-  computeFrames(q, FK_FRAMES);
+  return posesOfFrames(computeFrames(q, FK_FRAMES));
+}
+
+/** The 9 poses of linkFrames from a computeFrames buffer. */
+export function posesOfFrames(f: Float64Array): Pose[] {
   const poses: Pose[] = new Array(PANDA_NUM_FRAMES);
-  for (let i = 0; i < PANDA_NUM_FRAMES; i++) poses[i] = poseOfFrame(FK_FRAMES, i);
+  for (let i = 0; i < PANDA_NUM_FRAMES; i++) poses[i] = poseOfFrame(f, i);
   return poses;
 }
 

@@ -9,7 +9,7 @@ import type { Quat, Shape, Vec3 } from '../scenes/types.ts';
 import { RAPIER } from './rapier.ts';
 import { colliderDescFor } from './shapes.ts';
 import {
-  linkFrames, PANDA_LOWER, PANDA_UPPER, PANDA_VEL_LIMIT, quatRotate, type Pose,
+  computeFrames, newFrameBuffer, poseOfFrame, posesOfFrames, PANDA_LOWER, PANDA_UPPER, PANDA_VEL_LIMIT, quatRotate, type Pose,
 } from './kinematics.ts';
 import type { ArmCollider, ArmLimiter } from './arm-limiter.ts';
 
@@ -110,7 +110,16 @@ export class Robot {
   colliders: RCollider[] = [];
   /** Handle -> part name ("link3", "hand", "finger_left"...). */
   readonly partByCollider = new Map<number, string>();
-  private frames: Pose[];
+  /** Link frames at `q` (computeFrames layout), and their poses when asked for (linkPoses, tcp). */
+  private readonly frameBuffer = newFrameBuffer();
+  private poses: Pose[] | null = null;
+  private get frames(): Pose[] {
+    return (this.poses ??= posesOfFrames(this.frameBuffer));
+  }
+  private setFrames(q: ArrayLike<number>): void {
+    computeFrames(q, this.frameBuffer);
+    this.poses = null;
+  }
   private world: RWorld;
   private arm: ArmCollider[] | null = null;
   /** Limits each substep's joint motion by contact torques and fixed geometry (set by the world). */
@@ -128,7 +137,7 @@ export class Robot {
       this.qTarget[i] = this.q[i];
     }
     this.world = world;
-    this.frames = linkFrames(this.q);
+    this.setFrames(this.q);
     this.base = world.createRigidBody(RAPIER.RigidBodyDesc.fixed());
     this.addColliders(this.base, BASE_SHAPES, 'base');
     for (let i = 0; i < 8; i++) {
@@ -279,7 +288,7 @@ export class Robot {
   placeAt(q: ArrayLike<number>, width: number): void {
     for (let i = 0; i < 7; i++) { this.q[i] = q[i]; this.qTarget[i] = q[i]; }
     this.stepsLeft = 0;
-    this.frames = linkFrames(this.q);
+    this.setFrames(this.q);
     this.frames.slice(0, 8).forEach((f, i) => {
       this.links[i].setTranslation({ x: f.pos[0], y: f.pos[1], z: f.pos[2] }, false);
       this.links[i].setRotation({ x: f.quat[0], y: f.quat[1], z: f.quat[2], w: f.quat[3] }, false);
@@ -335,9 +344,12 @@ export class Robot {
         for (let i = 0; i < 7; i++) if (Math.abs(this.q[i] - this.qTarget[i]) > 1e-9) exact = false;
         if (exact) this.q.set(this.qTarget);
       }
-      this.frames = linkFrames(this.q);
+      // The limiter has usually computed these frames already (the end of the step it allowed).
+      const frames = this.limiter?.framesAt(this.q) ?? computeFrames(this.q, this.frameBuffer);
+      if (frames !== this.frameBuffer) this.frameBuffer.set(frames);
+      this.poses = null;
       for (let i = 0; i < 8; i++) {
-        const f = this.frames[i];
+        const f = poseOfFrame(this.frameBuffer, i);
         const b = this.links[i];
         b.setNextKinematicTranslation({ x: f.pos[0], y: f.pos[1], z: f.pos[2] });
         b.setNextKinematicRotation({ x: f.quat[0], y: f.quat[1], z: f.quat[2], w: f.quat[3] });
@@ -400,7 +412,7 @@ export class Robot {
     this.gripperTarget = s.gripperTarget;
     this.touching = new Set(s.touching);
     this.extraIterationSteps = s.extraIterationSteps ?? 0;
-    this.frames = linkFrames(this.q);
+    this.setFrames(this.q);
   }
 }
 

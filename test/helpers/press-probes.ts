@@ -112,7 +112,7 @@ export async function sweepIntoCabinet(speed: number, seed = 1, forceLimit = tru
  * the block is wedged between the closed fingers and a fixed wall. Deepest arm penetration (m) and the
  * fastest unexplained object speed (m/s).
  */
-export async function pushBlockIntoWall(speed: number, seed = 1, forceLimit = true): Promise<{ worstPenetration: number; worstExcessSpeed: number; blockY: number; wallY: number }> {
+export async function pushBlockIntoWall(speed: number, seed = 1, forceLimit = true, onStep?: (env: Env) => void): Promise<{ worstPenetration: number; worstExcessSpeed: number; blockY: number; wallY: number }> {
   const env = new Env({ forceLimit });
   const scene = findScene('kitchen');
   const task: TaskSpec = {
@@ -143,6 +143,7 @@ export async function pushBlockIntoWall(speed: number, seed = 1, forceLimit = tr
   let worstPenetration = 0, worstExcessSpeed = 0;
   for (let i = 0; i < 40 + Math.ceil(0.06 / (speed / 20)); i++) {
     const r = env.step([0, speed, 0, 0, 0, 0, 1]);
+    onStep?.(env);
     worstPenetration = Math.max(worstPenetration, r.info.health.maxPenetration);
     worstExcessSpeed = Math.max(worstExcessSpeed, r.info.health.maxExcessSpeed);
   }
