@@ -195,7 +195,6 @@ export class ArmLimiter {
   private readonly tau = new Float64Array(7);
   private readonly yieldStep = new Float64Array(7);
   private readonly shapes = new Map<number, RShape>();
-  private readonly radius = new Map<number, number>();
 
   constructor(private readonly view: ArmWorldView) {}
 
@@ -380,6 +379,27 @@ export class ArmLimiter {
     return undefined;
   }
 
+  /**
+   * The prefilter's per-collider constants (bounding radius, offset in its frame) and the fixed boxes as
+   * flat arrays, made once for the arm's collider list and the world's fixed boxes.
+   */
+  private prefilter?: { arm: readonly ArmCollider[]; fixed: readonly Bounds[]; fixedCount: number; radius: Float64Array; onLink: Uint8Array; offset: Float64Array; boxes: Float64Array };
+  private prefilterFor(arm: readonly ArmCollider[], fixed: readonly Bounds[]): NonNullable<ArmLimiter['prefilter']> {
+    const p = this.prefilter;
+    if (p && p.arm === arm && p.fixed === fixed && p.fixedCount === fixed.length) return p;
+    const radius = new Float64Array(arm.length), onLink = new Uint8Array(arm.length), offset = new Float64Array(3 * arm.length);
+    arm.forEach((a, i) => {
+      radius[i] = boundingRadius(this.shapeOf(a.collider));
+      if (a.offset) {
+        onLink[i] = 1;
+        offset.set(a.offset, 3 * i);
+      }
+    });
+    const boxes = new Float64Array(6 * fixed.length);
+    fixed.forEach((b, k) => boxes.set([...b.min, ...b.max], 6 * k));
+    return (this.prefilter = { arm, fixed, fixedCount: fixed.length, radius, onLink, offset, boxes });
+  }
+
   /** Largest fraction of the step that keeps every moving arm collider out of fixed geometry. */
   private fixedGeometryScale(): number {
     const v = this.view;
@@ -387,39 +407,39 @@ export class ArmLimiter {
     const cur = this.cur, next = this.next;
     const fixed = v.fixedBounds();
     let scale = 1;
-    for (const a of v.armColliders()) {
+    const arm = v.armColliders();
+    const pre = this.prefilterFor(arm, fixed);
+    const boxes = pre.boxes, nb = boxes.length;
+    for (let i = 0; i < arm.length; i++) {
+      const a = arm[i];
       const c = a.collider;
       const o = a.frame * 12;
       // Cheap test first: a sphere holding the collider, swept with it, against the fixed boxes.
-      let rb = this.radius.get(c.handle);
-      if (rb === undefined) {
-        rb = boundingRadius(this.shapeOf(c));
-        this.radius.set(c.handle, rb);
-      }
+      const rb = pre.radius[i];
       let margin: number, fx: number, fy: number, fz: number;
-      const offset = a.offset;
-      if (offset) {
+      if (pre.onLink[i]) {
         // A link collider: its centre now and after the step, from the frames alone; every point of it
         // stays within its bounding radius of a centre moving along that segment (the cast below and
         // the turn check look at no other pose), so it cannot reach a fixed box farther away than that
         // (1e-4 m kept for Rapier's single-precision poses).
-        const [kx, ky, kz] = offset;
+        const kx = pre.offset[3 * i], ky = pre.offset[3 * i + 1], kz = pre.offset[3 * i + 2];
         fx = cur[o] * kx + cur[o + 1] * ky + cur[o + 2] * kz + cur[o + 3];
         fy = cur[o + 4] * kx + cur[o + 5] * ky + cur[o + 6] * kz + cur[o + 7];
         fz = cur[o + 8] * kx + cur[o + 9] * ky + cur[o + 10] * kz + cur[o + 11];
-        const gx = next[o] * kx + next[o + 1] * ky + next[o + 2] * kz + next[o + 3];
-        const gy = next[o + 4] * kx + next[o + 5] * ky + next[o + 6] * kz + next[o + 7];
-        const gz = next[o + 8] * kx + next[o + 9] * ky + next[o + 10] * kz + next[o + 11];
-        margin = rb + Math.sqrt((gx - fx) ** 2 + (gy - fy) ** 2 + (gz - fz) ** 2) + 1e-4;
+        const dx = next[o] * kx + next[o + 1] * ky + next[o + 2] * kz + next[o + 3] - fx;
+        const dy = next[o + 4] * kx + next[o + 5] * ky + next[o + 6] * kz + next[o + 7] - fy;
+        const dz = next[o + 8] * kx + next[o + 9] * ky + next[o + 10] * kz + next[o + 11] - fz;
+        margin = rb + Math.sqrt(dx * dx + dy * dy + dz * dz) + 1e-4;
       } else {
         // A finger pad rides on its joint: a sphere about the hand frame's origin holding its whole travel.
-        margin = rb + a.reach + Math.hypot(next[o + 3] - cur[o + 3], next[o + 7] - cur[o + 7], next[o + 11] - cur[o + 11]);
         fx = cur[o + 3]; fy = cur[o + 7]; fz = cur[o + 11];
+        const dx = next[o + 3] - fx, dy = next[o + 7] - fy, dz = next[o + 11] - fz;
+        margin = rb + a.reach + Math.sqrt(dx * dx + dy * dy + dz * dz);
       }
       let near = false;
-      for (const b of fixed) {
-        if (fx > b.min[0] - margin && fx < b.max[0] + margin && fy > b.min[1] - margin && fy < b.max[1] + margin &&
-          fz > b.min[2] - margin && fz < b.max[2] + margin) { near = true; break; }
+      for (let k = 0; k < nb; k += 6) {
+        if (fx > boxes[k] - margin && fx < boxes[k + 3] + margin && fy > boxes[k + 1] - margin && fy < boxes[k + 4] + margin &&
+          fz > boxes[k + 2] - margin && fz < boxes[k + 5] + margin) { near = true; break; }
       }
       if (!near) continue;
       const p = c.translation();
