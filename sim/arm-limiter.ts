@@ -381,12 +381,12 @@ export class ArmLimiter {
 
   /**
    * The prefilter's per-collider constants (bounding radius, offset in its frame) and the fixed boxes as
-   * flat arrays, made once for the arm's collider list and the world's fixed boxes.
+   * flat arrays, made once for the arm's collider list and the world's fixed boxes (both built once).
    */
-  private prefilter?: { arm: readonly ArmCollider[]; fixed: readonly Bounds[]; fixedCount: number; radius: Float64Array; onLink: Uint8Array; offset: Float64Array; boxes: Float64Array };
+  private prefilter?: { arm: readonly ArmCollider[]; fixed: readonly Bounds[]; radius: Float64Array; onLink: Uint8Array; offset: Float64Array; boxes: Float64Array };
   private prefilterFor(arm: readonly ArmCollider[], fixed: readonly Bounds[]): NonNullable<ArmLimiter['prefilter']> {
     const p = this.prefilter;
-    if (p && p.arm === arm && p.fixed === fixed && p.fixedCount === fixed.length) return p;
+    if (p && p.arm === arm && p.fixed === fixed) return p;
     const radius = new Float64Array(arm.length), onLink = new Uint8Array(arm.length), offset = new Float64Array(3 * arm.length);
     arm.forEach((a, i) => {
       radius[i] = boundingRadius(this.shapeOf(a.collider));
@@ -397,7 +397,7 @@ export class ArmLimiter {
     });
     const boxes = new Float64Array(6 * fixed.length);
     fixed.forEach((b, k) => boxes.set([...b.min, ...b.max], 6 * k));
-    return (this.prefilter = { arm, fixed, fixedCount: fixed.length, radius, onLink, offset, boxes });
+    return (this.prefilter = { arm, fixed, radius, onLink, offset, boxes });
   }
 
   /** Largest fraction of the step that keeps every moving arm collider out of fixed geometry. */
