@@ -234,8 +234,12 @@ export class ArmLimiter {
         }
         if (v.isRobotCollider(other.handle)) continue;
         const f = this.contactForce(c, other, invDt);
-        if (f.depth > depth) depth = f.depth;
+        // Only what pushes back counts as sunk into: a pair with no impulse (fixed geometry, which gives
+        // a kinematic arm no force) is the fixed-geometry test's. Its manifold can also read deep where
+        // nothing overlaps (sim/world.ts exactDepth): the hand above the cabinet's shelf edge read 20 mm,
+        // and with the drawer's push that made the arm yield for the rest of the task.
         if (f.x === 0 && f.y === 0 && f.z === 0) continue;
+        if (f.depth > depth) depth = f.depth;
         nx += f.x; ny += f.y; nz += f.z;
         if (a.effector) addTorques(tau, frames, f.x, f.y, f.z, frames[tcp + 3], frames[tcp + 7], frames[tcp + 11], 7);
         else {
