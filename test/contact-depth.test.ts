@@ -33,7 +33,7 @@ describe("the hand past the cabinet shelf's front edge (the demo's tiny-vla, cha
         rw.contactPairsWith(c, (o: RCollider) => {
           if (!o.parent()?.isFixed()) return;
           let d = 0;
-          rw.contactPair(c, o, (m) => { for (let i = 0; i < m.numContacts(); i++) d = Math.max(d, -m.contactDist(i)); });
+          rw.contactPair(c, o, (m: InstanceType<typeof RAPIER.TempContactManifold>) => { for (let i = 0; i < m.numContacts(); i++) d = Math.max(d, -m.contactDist(i)); });
           manifoldDeepest = Math.max(manifoldDeepest, d);
           if (d > 0.01) reportedWhenManifoldDeep = Math.max(reportedWhenManifoldDeep, w.penetrations(0).find((p) => p.part === 'hand')?.depth ?? 0);
         });
