@@ -7,6 +7,8 @@
 // the task.
 import { describe, expect, it } from 'vitest';
 import { generateChains } from '../scenes/chains.ts';
+import { findScene } from '../scenes/load.ts';
+import type { TaskSpec } from '../scenes/types.ts';
 import { Env } from '../sim/env.ts';
 import type { Policy } from '../sim/policy.ts';
 import { RAPIER } from '../sim/rapier.ts';
@@ -60,4 +62,38 @@ describe("the hand past the cabinet shelf's front edge (the demo's tiny-vla, cha
     // It yielded 794 substeps to the phantom depth before; now only to what pushed back.
     expect(yields).toBeLessThan(100);
   }, 60_000);
+});
+
+describe('what touches what (contactsOf, graspedObjects: Grasped, On, released)', () => {
+  it('follows the shapes, not a manifold left from before: an object lifted 10 mm off the table, with no step since, no longer touches it', async () => {
+    const env = new Env();
+    const scene = findScene('kitchen');
+    const task: TaskSpec = {
+      name: 'touch_probe', scene: 'kitchen', type: 'press_button', instruction: 'wait',
+      paraphrases: [], init: [], goal: ['Grasped', scene.objects[0].id], maxSteps: 10_000, objectsOfInterest: [],
+    };
+    await env.reset({ seed: 3, task, scene });
+    for (let i = 0; i < 10; i++) env.step([0, 0, 0, 0, 0, 0, -1]);
+    const w = env.world;
+    const id = [...w.objects.keys()].find((o) => w.contactsOf(o).has('table'))!;
+    expect(id).toBeDefined();
+    const body = w.body(id);
+    const p = body.translation();
+    body.setTranslation({ x: p.x, y: p.y, z: p.z + 0.01 }, true);
+    w.world.propagateModifiedBodyPositionsToColliders();
+    // Rapier's manifold with the table still reads contact (nothing has stepped) ...
+    let manifold = -Infinity;
+    for (let i = 0; i < body.numColliders(); i++) {
+      w.world.contactPairsWith(body.collider(i), (o: RCollider) => {
+        if (w.ownerOf(o.handle) !== 'table') return;
+        w.world.contactPair(body.collider(i), o, (m: InstanceType<typeof RAPIER.TempContactManifold>) => {
+          for (let k = 0; k < m.numContacts(); k++) manifold = Math.max(manifold, -m.contactDist(k));
+        });
+      });
+    }
+    expect(manifold).toBeGreaterThan(-0.002);
+    // ... the shapes do not.
+    expect(w.contactsOf(id).has('table')).toBe(false);
+    env.close();
+  });
 });
