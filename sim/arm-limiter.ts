@@ -17,6 +17,7 @@
 import { RAPIER } from './rapier.ts';
 import { computeFrames, newFrameBuffer, PANDA_VEL_LIMIT } from './kinematics.ts';
 import { ContactPairs } from './contact-pairs.ts';
+import { ShapeCache } from './shapes.ts';
 
 type RWorld = InstanceType<typeof RAPIER.World>;
 type RCollider = InstanceType<typeof RAPIER.Collider>;
@@ -194,18 +195,9 @@ export class ArmLimiter {
   private qNext = new Float64Array(7).fill(NaN);
   private readonly tau = new Float64Array(7);
   private readonly yieldStep = new Float64Array(7);
-  private readonly shapes = new Map<number, RShape>();
+  private readonly shapes = new ShapeCache();
 
   constructor(private readonly view: ArmWorldView) {}
-
-  private shapeOf(c: RCollider): RShape {
-    let s = this.shapes.get(c.handle);
-    if (!s) {
-      s = c.shape;
-      this.shapes.set(c.handle, s);
-    }
-    return s;
-  }
 
   /**
    * Contact torques on the arm's joints from the last substep's contact impulses, and the deepest
@@ -312,7 +304,7 @@ export class ArmLimiter {
   private turnsDeeper(c: RCollider, shape: RShape, p: Vec, rot: Rot, np: Vec, nrot: Rot): boolean {
     let deeper = false;
     this.view.world.intersectionsWithShape(np, nrot, shape, (other: RCollider) => {
-      const os = this.shapeOf(other);
+      const os = this.shapes.of(other);
       const ot = other.translation(), orot = other.rotation();
       const after = shape.contactShape(np, nrot, os, ot, orot, 0);
       const dAfter = after ? -after.distance : 0;
@@ -393,7 +385,7 @@ export class ArmLimiter {
     if (p && p.arm === arm && p.fixed === fixed) return p;
     const radius = new Float64Array(arm.length), onLink = new Uint8Array(arm.length), offset = new Float64Array(3 * arm.length);
     arm.forEach((a, i) => {
-      radius[i] = boundingRadius(this.shapeOf(a.collider));
+      radius[i] = boundingRadius(this.shapes.of(a.collider));
       if (a.offset) {
         onLink[i] = 1;
         offset.set(a.offset, 3 * i);
@@ -457,7 +449,7 @@ export class ArmLimiter {
       const ny = next[o + 4] * lx + next[o + 5] * ly + next[o + 6] * lz + next[o + 7];
       const nz = next[o + 8] * lx + next[o + 9] * ly + next[o + 10] * lz + next[o + 11];
       const vel = { x: nx - p.x, y: ny - p.y, z: nz - p.z };
-      const shape = this.shapeOf(c);
+      const shape = this.shapes.of(c);
       const rot = c.rotation();
       // The collider's next orientation: the frame's rotation this substep, R_next R_cur^T, applied to it.
       const delta = rotationDelta(cur, next, o);
@@ -481,7 +473,7 @@ export class ArmLimiter {
       if (!hit || hit.time_of_impact >= scale) continue;
       // Sliding along a surface it already touches is allowed as long as it gets no deeper.
       const other = hit.collider;
-      const os = this.shapeOf(other);
+      const os = this.shapes.of(other);
       const ot = other.translation(), orot = other.rotation();
       const after = shape.contactShape({ x: nx, y: ny, z: nz }, rot, os, ot, orot, 0);
       const dAfter = after ? -after.distance : 0;

@@ -60,3 +60,19 @@ export function massesByVolume(shapes: Shape[], total: number): number[] {
   const sum = v.reduce((a, b) => a + b, 0);
   return v.map((x) => (total * x) / sum);
 }
+
+type RCollider = InstanceType<typeof RAPIER.Collider>;
+type RShape = InstanceType<typeof RAPIER.Shape>;
+
+/**
+ * Colliders' shapes, read from Rapier once per collider: every read of `collider.shape` builds a new
+ * object, and chaingap never changes a collider's shape.
+ */
+export class ShapeCache {
+  private readonly shapes = new Map<number, RShape>();
+  of(c: RCollider): RShape {
+    let s = this.shapes.get(c.handle);
+    if (!s) this.shapes.set(c.handle, (s = c.shape));
+    return s;
+  }
+}

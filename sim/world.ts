@@ -3,7 +3,7 @@
 import type { Quat, ResolvedScene, Shape, Vec3 } from '../scenes/types.ts';
 import { getObjectKind } from '../scenes/objects.ts';
 import { RAPIER, initRapier } from './rapier.ts';
-import { colliderDescFor, massesByVolume } from './shapes.ts';
+import { colliderDescFor, massesByVolume, ShapeCache } from './shapes.ts';
 import { Fixture, type FixtureSnapshot } from './fixtures.ts';
 import { FINGER_EXTRA_SOLVER_ITERATIONS, Robot, type RobotState } from './robot.ts';
 import { ArmLimiter, boundingRadius } from './arm-limiter.ts';
@@ -332,16 +332,8 @@ export class SimWorld {
    * "into" the shelf from its manifold, with a 0.3-1.7 mm gap between the two boxes.
    */
   private exactDepth(c: RCollider, other: RCollider): number {
-    const s = this.shapeOf(c), os = this.shapeOf(other);
-    const hit = s.contactShape(c.translation(), c.rotation(), os, other.translation(), other.rotation(), 0);
-    return hit ? Math.max(0, -hit.distance) : 0;
-  }
-  private readonly shapes = new Map<number, InstanceType<typeof RAPIER.Shape>>();
-  /** A collider's shape, read from Rapier once (every read allocates; shapes here never change). */
-  private shapeOf(c: RCollider): InstanceType<typeof RAPIER.Shape> {
-    let s = this.shapes.get(c.handle);
-    if (!s) this.shapes.set(c.handle, (s = c.shape));
-    return s;
+    const gap = this.shapeGap(c, other, 0);
+    return gap === null ? 0 : Math.max(0, -gap);
   }
 
   /**
@@ -353,8 +345,15 @@ export class SimWorld {
    */
   private touches(c: RCollider, other: RCollider): boolean {
     if (this.deepest(c, other) <= -TOUCH_GAP) return false;
-    const hit = this.shapeOf(c).contactShape(c.translation(), c.rotation(), this.shapeOf(other), other.translation(), other.rotation(), TOUCH_GAP);
-    return hit !== null && hit.distance < TOUCH_GAP;
+    const gap = this.shapeGap(c, other, TOUCH_GAP);
+    return gap !== null && gap < TOUCH_GAP;
+  }
+
+  private readonly shapes = new ShapeCache();
+  /** Distance between the two shapes at their poses now (m; negative: overlap depth), or null beyond `within`. */
+  private shapeGap(c: RCollider, other: RCollider, within: number): number | null {
+    const hit = this.shapes.of(c).contactShape(c.translation(), c.rotation(), this.shapes.of(other), other.translation(), other.rotation(), within);
+    return hit ? hit.distance : null;
   }
 
   /** Deepest contact between `c` and `other` now (m; negative: the closest contact point's gap; -Infinity without contact points). */
