@@ -95,10 +95,24 @@ export function threadAffinities(): Record<string, number> {
  * threadAffinities() after the work.
  */
 export function pinToCpu(cpu = 0): string | null {
+  return pinToCpus(String(cpu));
+}
+
+/** The CPUs this process could run on before it was first pinned (taskset's list), for `unpin`. */
+let unpinned: string | undefined;
+
+/** `pinToCpu` with a CPU list as taskset reads it (`0`, `0-1`, `0,2`). */
+export function pinToCpus(list: string): string | null {
   try {
-    execFileSync('taskset', ['-a', '-pc', String(cpu), String(process.pid)], { stdio: 'ignore' });
+    unpinned ??= execFileSync('taskset', ['-pc', String(process.pid)], { encoding: 'utf8' }).trim().split(': ').at(-1);
+    execFileSync('taskset', ['-a', '-pc', list, String(process.pid)], { stdio: 'ignore' });
     return null;
   } catch (e) {
-    return `taskset -a -pc ${cpu} failed (${(e as Error).message.split('\n')[0]})`;
+    return `taskset -a -pc ${list} failed (${(e as Error).message.split('\n')[0]})`;
   }
+}
+
+/** Undo `pinToCpu`: every thread of this process may run on the CPUs it could before. */
+export function unpin(): string | null {
+  return unpinned === undefined ? null : pinToCpus(unpinned);
 }
