@@ -13,11 +13,18 @@ export function wilson(k: number, n: number, z = 1.959963984540054): [number, nu
 
 /** The q-quantile (0..1) of a list of numbers by linear interpolation; NaN for an empty list. */
 export function quantile(xs: readonly number[], q: number): number {
-  if (xs.length === 0) return NaN;
+  return quantiles(xs, [q])[0];
+}
+
+/** `quantile` at several levels, sorting the list once (a bootstrap interval reads two of its draws). */
+export function quantiles(xs: readonly number[], qs: readonly number[]): number[] {
+  if (xs.length === 0) return qs.map(() => NaN);
   const s = [...xs].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos), hi = Math.ceil(pos);
-  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+  return qs.map((q) => {
+    const pos = (s.length - 1) * q;
+    const lo = Math.floor(pos), hi = Math.ceil(pos);
+    return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+  });
 }
 
 /** Standard normal CDF (Abramowitz-Stegun 7.1.26 erf, |error| < 1.5e-7). */

@@ -7,7 +7,7 @@ import {
 } from './metrics.ts';
 import seedrandom from 'seedrandom';
 import { physicsHealth, type PhysicsHealthSummary } from './health.ts';
-import { quantile, wilson } from './stats.ts';
+import { quantile, quantiles, wilson } from './stats.ts';
 
 /** Bootstrap resamples behind the intervals of P_ind, C and O. */
 export const BOOTSTRAP_SAMPLES = 1000;
@@ -224,7 +224,7 @@ function bootstrap(records: readonly ChainRecord[], byTask: Map<string, Baseline
     C.push(p / s);
     O.push(qs / uses / s);
   }
-  const ci = (xs: number[]): [number, number] => [quantile(xs, 0.025), quantile(xs, 0.975)];
+  const ci = (xs: number[]): [number, number] => quantiles(xs, [0.025, 0.975]) as [number, number];
   const open = (xs: number[]): [number, number | null] => {
     const [lo, hi] = ci(xs);
     return [lo, Number.isFinite(hi) ? hi : null];
