@@ -82,6 +82,7 @@ async function runPairs(chains: number, n: number): Promise<PairStats> {
   const seen = outcomes.get(chains) ?? new Set<string>();
   outcomes.set(chains, seen);
   for (let pair = 0; pair < n; pair++) {
+    let oneCpuRate: number | null = null;
     for (const kind of ['oneCpu', 1, 2] as const) {
       const workers = kind === 'oneCpu' ? 1 : kind;
       const cpu = kind === 'oneCpu' ? pair % 2 : null;
@@ -101,6 +102,7 @@ async function runPairs(chains: number, n: number): Promise<PairStats> {
       st.units = r.ran;
       const rate = (st.chains * 3600) / s;
       st.rates[kind].push(rate);
+      if (kind === 'oneCpu') oneCpuRate = rate;
       const busy = (used.user + used.system) / 1e6 / s;
       if (kind !== 'oneCpu') {
         st.busy[kind].push(busy);
@@ -112,7 +114,7 @@ async function runPairs(chains: number, n: number): Promise<PairStats> {
       rmSync(dir, { recursive: true, force: true });
     }
     st.ratios.push(st.rates[2][pair] / st.rates[1][pair]);
-    if (!st.notPinned) st.cpuRatios.push(st.rates[2][pair] / st.rates.oneCpu[pair]);
+    if (oneCpuRate !== null) st.cpuRatios.push(st.rates[2][pair] / oneCpuRate);
   }
   const { cpuEfficiency, busyRatio } = factors(st);
   process.stderr.write(`${chains} chains per setting, 2 workers vs 1, per pair: ${st.ratios.map((x) => x.toFixed(2)).join(', ')} = CPU per chain 1 worker / 2 workers ${cpuEfficiency.map((x) => x.toFixed(3)).join(', ')} x cores busy 2 workers / 1 worker ${busyRatio.map((x) => x.toFixed(3)).join(', ')}\n`);
