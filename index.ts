@@ -74,8 +74,21 @@ export { rgbPng, depthPng, depthPreviewPng, depthPreview, turbo, segmentationPng
 export { OOD_AXES, OOD_MAPPINGS, parseOod, resolveOod, activeLevels, latencySteps, type OodAxis, type OodLevels } from './scenes/ood.ts';
 export { parseSweepSpec, loadSweepSpec, runSweep, sweepSettings, settingKey, sweepPhysicsHealth, type SweepSpec, type SweepOptions, type SweepCell, type SweepResultSummary } from './runner/sweep/sweep.ts';
 export { writeSweepReport } from './runner/report/sweep-report.ts';
-export { runQueueWorker, type QueueWorkerOptions, type QueueWorkerSummary } from './runner/queue/worker.ts';
-export { queueStatus, statusLines, type QueueStatus } from './runner/queue/status.ts';
+// The queue's functions load BullMQ and ioredis on their first call (importing them takes about half a
+// second, which a script that never touches a queue should not pay).
+import type { QueueWorkerOptions, QueueWorkerSummary } from './runner/queue/worker.ts';
+import type { QueueStatus } from './runner/queue/status-lines.ts';
+import type { QueueTarget } from './runner/queue/queue-url.ts';
+export type { QueueWorkerOptions, QueueWorkerSummary };
+export { statusLines, type QueueStatus } from './runner/queue/status-lines.ts';
+/** Run the units of queued sweeps on this machine until stopped (`chaingap worker`; runner/queue/worker.ts). */
+export async function runQueueWorker(o: QueueWorkerOptions): Promise<QueueWorkerSummary> {
+  return (await import('./runner/queue/worker.ts')).runQueueWorker(o);
+}
+/** Where a distributed sweep's units are, read from Redis (`chaingap sweep SPEC --queue URL --status`; runner/queue/status.ts). */
+export async function queueStatus(t: QueueTarget, sweep: string): Promise<QueueStatus> {
+  return (await import('./runner/queue/status.ts')).queueStatus(t, sweep);
+}
 export type { QueueSweepOptions, FailedUnit } from './runner/queue/collector.ts';
 export { QueueError, DEFAULT_QUEUE_NAME, type QueueTarget } from './runner/queue/queue-url.ts';
 export { jobIdOf, unitJob, refusalOf, type UnitJob } from './runner/queue/jobs.ts';

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import type { CameraImage, Observation } from '../sim/policy.ts';
 import { checkChunk, type CameraNeed, type ChunkModel } from './chunk-model.ts';
 import { loadManifest, type ImageInputSpec, type ManifestInput, type OnnxManifest } from './onnx-manifest.ts';
@@ -13,6 +13,9 @@ import { PolicyError } from './policy-error.ts';
 import { resizeRgb } from './image-resize.ts';
 import { stateVector } from './state-vector.ts';
 import { instructionEncoder, type InstructionEncoder } from './tokenizer.ts';
+
+/** onnxruntime-node, loaded by the first OnnxChunkModel.load (scripted policies never pay for its import). */
+let ort: typeof Ort;
 
 export type OnnxDevice = 'auto' | 'cpu' | 'webgpu' | 'cuda';
 export const ONNX_DEVICES: readonly OnnxDevice[] = ['auto', 'cpu', 'webgpu', 'cuda'];
@@ -79,7 +82,7 @@ export class OnnxChunkModel implements ChunkModel {
     readonly modelPath: string,
     readonly manifest: OnnxManifest,
     private readonly manifestFile: string,
-    private readonly session: ort.InferenceSession,
+    private readonly session: Ort.InferenceSession,
     device: Provider,
     modelBytes: Uint8Array,
   ) {
@@ -98,6 +101,7 @@ export class OnnxChunkModel implements ChunkModel {
 
   /** Load `modelPath` and the manifest beside it; errors name the file, the field and the fix. */
   static async load(modelPath: string, o: OnnxLoadOptions = {}): Promise<OnnxChunkModel> {
+    ort ??= await import('onnxruntime-node');
     const { manifest, file } = loadManifest(modelPath);
     let bytes: Uint8Array;
     try {
@@ -117,7 +121,7 @@ export class OnnxChunkModel implements ChunkModel {
         skipped.push(`${p}: ${why}`);
         continue;
       }
-      let session: ort.InferenceSession;
+      let session: Ort.InferenceSession;
       try {
         session = await ort.InferenceSession.create(bytes, {
           executionProviders: [p],
@@ -146,7 +150,7 @@ export class OnnxChunkModel implements ChunkModel {
   private checkMetadata(): void {
     const where = `${this.modelPath} (manifest ${this.manifestFile})`;
     const meta = new Map(this.session.inputMetadata.map((m) => [m.name, m]));
-    const compare = (kind: string, name: string, dtype: string | null, shape: readonly (number | string)[], m: ort.InferenceSession.ValueMetadata | undefined, known: readonly string[]) => {
+    const compare = (kind: string, name: string, dtype: string | null, shape: readonly (number | string)[], m: Ort.InferenceSession.ValueMetadata | undefined, known: readonly string[]) => {
       if (!m) throw new PolicyError(`${where}: ${kind} "${name}" is in the manifest but not in the model (the model's ${kind}s: ${known.join(', ')})`);
       if (!m.isTensor) throw new PolicyError(`${where}: ${kind} "${name}" is not a tensor in the model`);
       if (dtype && m.type !== dtype) throw new PolicyError(`${where}: ${kind} "${name}": the manifest says ${dtype}, the model has ${m.type}`);
@@ -178,7 +182,7 @@ export class OnnxChunkModel implements ChunkModel {
     const n = rows.length;
     const b = Number.isFinite(this.maxBatch) ? this.maxBatch : n;
     const padded = Array.from({ length: b }, (_, i) => rows[Math.min(i, n - 1)]);
-    const feeds: Record<string, ort.Tensor> = {};
+    const feeds: Record<string, Ort.Tensor> = {};
     for (const inp of this.manifest.inputs) feeds[inp.name] = this.tensorFor(inp, padded);
     const result = await this.session.run(feeds);
     const t = result[this.manifest.output.name];
@@ -207,7 +211,7 @@ export class OnnxChunkModel implements ChunkModel {
     return a;
   }
 
-  private tensorFor(inp: ManifestInput, rows: readonly Observation[]): ort.Tensor {
+  private tensorFor(inp: ManifestInput, rows: readonly Observation[]): Ort.Tensor {
     const b = rows.length;
     if (inp.kind === 'state') {
       const w = stateVector(rows[0].state, inp.layout).length;
@@ -232,7 +236,7 @@ export class OnnxChunkModel implements ChunkModel {
     return ids;
   }
 
-  private imageTensor(inp: ImageInputSpec, rows: readonly Observation[]): ort.Tensor {
+  private imageTensor(inp: ImageInputSpec, rows: readonly Observation[]): Ort.Tensor {
     const need = this.cameras.find((c) => c.camera === inp.camera)!;
     const { width: W, height: H } = need;
     const plane = W * H;

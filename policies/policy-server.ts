@@ -6,7 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import type { Observation } from '../sim/policy.ts';
 import { checkChunk, type ChunkModel } from './chunk-model.ts';
 import { fromRequest, LIBERO_PRESET, missingStateParts, presetCameras, presetFor, type ObsPreset } from './obs-preset.ts';
@@ -126,6 +126,8 @@ export async function servePolicy(model: ChunkModel, opts: ServeOptions): Promis
   checkPreset(model, opts.preset ?? LIBERO_PRESET);
   const batcher = new Batcher(model);
   const http = createServer(answerHttp);
+  // ws is loaded here, not at import: the library's index should not pay for it.
+  const { WebSocketServer } = await import('ws');
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -3,7 +3,7 @@
 // errors and timeouts are Errors; a dropped connection is a PolicyUnavailableError for the interrupted call,
 // and the next call reconnects with exponential backoff.
 import { setTimeout as delay } from 'node:timers/promises';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { PolicyUnavailableError, type Observation } from '../sim/policy.ts';
 import { checkChunk, type CameraNeed, type ChunkModel } from './chunk-model.ts';
 import { LIBERO_PRESET, metadataCameras, presetCameras, presetFor, toRequest, type ObsPreset } from './obs-preset.ts';
@@ -40,6 +40,9 @@ interface Pending {
   reject(e: Error): void;
 }
 
+/** The ws package, loaded by the first connection (a run of scripted policies never pays for its import). */
+let WebSocketClass: typeof WebSocket | undefined;
+
 /** One websocket connection: the metadata frame, then replies matched to requests first-in first-out. */
 class Link {
   metadata: Record<string, unknown> = {};
@@ -50,13 +53,14 @@ class Link {
   private timer: NodeJS.Timeout | undefined;
 
   /** Connect and wait for the metadata frame. */
-  static open(url: string, who: string, s: Settings): Promise<Link> {
-    return new Promise((resolve, reject) => new Link(url, who, s, { resolve, reject }));
+  static async open(url: string, who: string, s: Settings): Promise<Link> {
+    const Socket = (WebSocketClass ??= (await import('ws')).default);
+    return new Promise((resolve, reject) => new Link(Socket, url, who, s, { resolve, reject }));
   }
 
-  private constructor(url: string, private readonly who: string, private readonly s: Settings, private opening: { resolve(l: Link): void; reject(e: Error): void } | null) {
+  private constructor(Socket: typeof WebSocket, url: string, private readonly who: string, private readonly s: Settings, private opening: { resolve(l: Link): void; reject(e: Error): void } | null) {
     const headers = s.apiKey ? { Authorization: `Api-Key ${s.apiKey}` } : undefined;
-    this.ws = new WebSocket(url, { headers, perMessageDeflate: false, handshakeTimeout: s.connectTimeoutMs });
+    this.ws = new Socket(url, { headers, perMessageDeflate: false, handshakeTimeout: s.connectTimeoutMs });
     this.ws.on('unexpected-response', (_req, res) => {
       const hint = res.statusCode === 401 || res.statusCode === 403 ? ' (wrong or missing API key?)' : '';
       this.fail(new Error(`the server answered HTTP ${[res.statusCode, res.statusMessage].filter(Boolean).join(' ')}${hint}`));
@@ -84,7 +88,7 @@ class Link {
   /** Close cleanly (terminating if the server does not answer the close within a second). */
   async shutdown(): Promise<void> {
     this.die(new Error(`${this.who}: closed`));
-    if (this.ws.readyState === WebSocket.CLOSED) return;
+    if (this.ws.readyState === this.ws.CLOSED) return;
     const closed = new Promise((r) => this.ws.once('close', r));
     const force = setTimeout(() => this.ws.terminate(), 1000);
     this.ws.close(1000);

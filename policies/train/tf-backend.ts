@@ -19,7 +19,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import type * as Tf from '@tensorflow/tfjs';
 import { registerConvGradients, registerMatMulTransposes } from './conv-grad.ts';
 
 export type TfBackendName = 'wasm' | 'cpu';
@@ -44,6 +44,8 @@ export interface InitTfResult {
   threads: number;
 }
 
+/** tfjs, loaded by the first initTf (importing it takes about half a second: only training pays for it). */
+let tf: typeof Tf;
 let pending: Promise<InitTfResult> | undefined;
 let requested: InitTfOptions | undefined;
 
@@ -63,7 +65,7 @@ export function wasmDistDir(): string {
 
 /** Keeps the cpu backend from printing its "install tfjs-node" notice on first use. */
 function quietCpuNotice(): void {
-  const cpu = tf.findBackend('cpu') as (tf.KernelBackend & { firstUse?: boolean }) | null;
+  const cpu = tf.findBackend('cpu') as (Tf.KernelBackend & { firstUse?: boolean }) | null;
   if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
 }
 
@@ -90,6 +92,7 @@ async function withoutNewProcessListeners<T>(f: () => Promise<T>): Promise<T> {
 }
 
 async function init(o: InitTfOptions): Promise<InitTfResult> {
+  tf = await import('@tensorflow/tfjs');
   quietCpuNotice();
   const threads = o.threads ?? 1;
   if (threads > 1) {

@@ -5,7 +5,7 @@
 // largest absolute difference of the raw (normalised) action chunks.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import type * as tfjs from '@tensorflow/tfjs';
 import { readDemoDataset, type DemoSample } from '../../policies/train/demo-dataset.ts';
 import { loadManifest, type ImageInputSpec, type InstructionInputSpec, type StateInputSpec } from '../../policies/onnx-manifest.ts';
@@ -37,7 +37,11 @@ export async function heldOutSamples(rec: TrainingRecord, count: number): Promis
 }
 
 /** Run the folder's model.onnx and the checkpointed tfjs network on `samples`; compare their chunks. */
+/** onnxruntime-node, loaded by the first checkExport (the library's index should not pay for its import). */
+let ort: typeof Ort;
+
 export async function checkExport(dir: string, samples?: readonly DemoSample[], count = 100): Promise<ExportCheck> {
+  ort ??= await import('onnxruntime-node');
   const rec = JSON.parse(readFileSync(path.join(dir, 'training.json'), 'utf8')) as TrainingRecord;
   const rows = samples ?? (await heldOutSamples(rec, count));
   if (!rows.length) throw new Error(`${dir}: no held-out frames to check the export on (trained with valFraction 0?)`);
@@ -50,7 +54,7 @@ export async function checkExport(dir: string, samples?: readonly DemoSample[], 
 
   const modelPath = path.join(dir, 'model.onnx');
   const { manifest, file } = loadManifest(modelPath);
-  const feeds: Record<string, ort.Tensor> = {};
+  const feeds: Record<string, Ort.Tensor> = {};
   const n = rows.length;
   for (const inp of manifest.inputs) {
     if (inp.kind === 'image') feeds[inp.name] = imageTensor(inp, rows.map((s) => (inp.camera === 'wrist' ? s.wristImage : s.image)));
@@ -73,7 +77,7 @@ export async function checkExport(dir: string, samples?: readonly DemoSample[], 
   }
 }
 
-function imageTensor(inp: ImageInputSpec, images: readonly Uint8Array[]): ort.Tensor {
+function imageTensor(inp: ImageInputSpec, images: readonly Uint8Array[]): Ort.Tensor {
   const [h, w] = (inp.layout === 'NCHW' ? inp.shape.slice(2) : inp.shape.slice(1, 3)) as number[];
   const plane = h * w;
   const data = new Float32Array(images.length * plane * 3);
@@ -88,14 +92,14 @@ function imageTensor(inp: ImageInputSpec, images: readonly Uint8Array[]): ort.Te
   return new ort.Tensor('float32', data, inp.layout === 'NCHW' ? [images.length, 3, h, w] : [images.length, h, w, 3]);
 }
 
-function stateTensor(inp: StateInputSpec, rows: readonly DemoSample[]): ort.Tensor {
+function stateTensor(inp: StateInputSpec, rows: readonly DemoSample[]): Ort.Tensor {
   const k = rows[0].state.length;
   const data = new Float32Array(rows.length * k);
   rows.forEach((s, r) => s.state.forEach((v, i) => { data[r * k + i] = inp.mean && inp.std ? (v - inp.mean[i]) / inp.std[i] : v; }));
   return new ort.Tensor('float32', data, [rows.length, k]);
 }
 
-function tokenTensor(inp: InstructionInputSpec, rows: readonly DemoSample[], dir: string, manifestFile: string): ort.Tensor {
+function tokenTensor(inp: InstructionInputSpec, rows: readonly DemoSample[], dir: string, manifestFile: string): Ort.Tensor {
   const enc = instructionEncoder(inp, dir, manifestFile);
   const ids = rows.flatMap((s) => enc.encode(s.instruction));
   return inp.dtype === 'int64' ? new ort.Tensor('int64', BigInt64Array.from(ids, (x) => BigInt(x)), [rows.length, enc.length]) : new ort.Tensor('int32', Int32Array.from(ids), [rows.length, enc.length]);

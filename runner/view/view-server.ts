@@ -13,7 +13,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { encode } from '@msgpack/msgpack';
-import { WebSocketServer } from 'ws';
 import type { LiveHub } from './live.ts';
 import { VIEWER_FILES, viewerBundle } from './view-bundle.ts';
 import { listRecordings, recordingPlayback, type ViewIndexEntry } from './view-data.ts';
@@ -136,6 +135,8 @@ export async function startViewer(o: ViewServerOptions): Promise<ViewServer> {
       else res.destroy();
     });
   });
+  // ws is loaded here, not at import: the library's index should not pay for it.
+  const { WebSocketServer } = await import('ws');
   const wss = new WebSocketServer({ noServer: true, maxPayload: 256 });
   server.on('upgrade', (req, socket, head) => {
     const origin = req.headers.origin;
