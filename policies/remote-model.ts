@@ -40,9 +40,6 @@ interface Pending {
   reject(e: Error): void;
 }
 
-/** The ws package, loaded by the first connection (a run of scripted policies never pays for its import). */
-let WebSocketClass: typeof WebSocket | undefined;
-
 /** One websocket connection: the metadata frame, then replies matched to requests first-in first-out. */
 class Link {
   metadata: Record<string, unknown> = {};
@@ -54,7 +51,8 @@ class Link {
 
   /** Connect and wait for the metadata frame. */
   static async open(url: string, who: string, s: Settings): Promise<Link> {
-    const Socket = (WebSocketClass ??= (await import('ws')).default);
+    // ws is loaded by the first connection, not at import: a run of scripted policies never pays for it.
+    const Socket = (await import('ws')).default;
     return new Promise((resolve, reject) => new Link(Socket, url, who, s, { resolve, reject }));
   }
 
